@@ -1,0 +1,308 @@
+//! The app shell: navigation, the error banner, the worker pool and the database, shared
+//! with every page through context.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::db::Db;
+use crate::pages;
+use crate::pool::{self, Pool, PoolError};
+use crate::protocol::Request;
+
+/// The four pages, addressed by the URL fragment so the site works under any sub-path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Data,
+    Backtest,
+    Optimize,
+    Studies,
+}
+
+impl Page {
+    pub const ALL: [Page; 4] = [Page::Data, Page::Backtest, Page::Optimize, Page::Studies];
+
+    fn slug(self) -> &'static str {
+        match self {
+            Page::Data => "data",
+            Page::Backtest => "backtest",
+            Page::Optimize => "optimize",
+            Page::Studies => "studies",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Page::Data => "Data",
+            Page::Backtest => "Backtest",
+            Page::Optimize => "Optimize",
+            Page::Studies => "Studies",
+        }
+    }
+
+    fn from_hash(hash: &str) -> Page {
+        let slug = hash.trim_start_matches('#').trim_start_matches('/');
+        let slug = slug.split(['?', '/']).next().unwrap_or_default();
+        Page::ALL
+            .into_iter()
+            .find(|page| page.slug() == slug)
+            .unwrap_or(Page::Data)
+    }
+}
+
+/// One message in the error banner.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Banner {
+    pub id: u64,
+    /// Which layer raised it: "worker", "storage", "data"...
+    pub source: &'static str,
+    pub message: String,
+}
+
+/// The error banner any layer can raise into.
+#[derive(Clone, Copy)]
+pub struct Errors {
+    banners: RwSignal<Vec<Banner>>,
+    next_id: StoredValue<u64>,
+}
+
+impl Errors {
+    fn new() -> Errors {
+        Errors {
+            banners: RwSignal::new(Vec::new()),
+            next_id: StoredValue::new(1),
+        }
+    }
+
+    /// Shows a message in the banner until the user dismisses it.
+    pub fn raise(&self, source: &'static str, message: impl Into<String>) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        let message = message.into();
+        leptos::logging::error!("[{source}] {message}");
+        self.banners.update(|banners| banners.push(Banner { id, source, message }));
+    }
+
+    pub fn dismiss(&self, id: u64) {
+        self.banners.update(|banners| banners.retain(|b| b.id != id));
+    }
+}
+
+/// What every page can reach. Every field is a cheap handle, so the context is `Copy`.
+#[derive(Clone, Copy)]
+pub struct AppContext {
+    pub errors: Errors,
+    pool: StoredValue<Pool, LocalStorage>,
+    /// `None` until the database has opened (or if it could not be opened).
+    pub db: RwSignal<Option<Rc<Db>>, LocalStorage>,
+    pub workers: RwSignal<WorkerStatus>,
+}
+
+/// What the page knows about its workers, shown in the status bar.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorkerStatus {
+    pub n_ready: usize,
+    pub engine_version: Option<String>,
+    pub n_replaced: u32,
+}
+
+impl AppContext {
+    pub fn pool(&self) -> Pool {
+        self.pool.get_value()
+    }
+}
+
+pub fn use_app() -> AppContext {
+    expect_context::<AppContext>()
+}
+
+/// Mounts the app on the page's body.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let errors = Errors::new();
+    let ctx = AppContext {
+        errors,
+        pool: StoredValue::new_local(Pool::new(pool::default_size())),
+        db: RwSignal::new_local(None),
+        workers: RwSignal::new(WorkerStatus::default()),
+    };
+    provide_context(ctx);
+    expose_test_hooks(&ctx);
+    greet_workers(ctx);
+    open_database(ctx);
+
+    let page = RwSignal::new(Page::from_hash(&current_hash()));
+    let on_hash_change = Closure::<dyn Fn()>::new(move || page.set(Page::from_hash(&current_hash())));
+    if let Some(window) = web_sys::window() {
+        window.set_onhashchange(Some(on_hash_change.as_ref().unchecked_ref()));
+    }
+    on_hash_change.forget();
+
+    view! {
+        <header class="topbar">
+            <span class="brand">"Genesis Lab"</span>
+            <nav aria-label="Pages">
+                {Page::ALL
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <a
+                                href=format!("#/{}", p.slug())
+                                data-testid=format!("nav-{}", p.slug())
+                                class:active=move || page.get() == p
+                                aria-current=move || (page.get() == p).then_some("page")
+                            >
+                                {p.title()}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+            <WorkerBadge/>
+        </header>
+        <ErrorBanner/>
+        <main>
+            {move || match page.get() {
+                Page::Data => pages::data::DataPage().into_any(),
+                Page::Backtest => pages::backtest::BacktestPage().into_any(),
+                Page::Optimize => pages::optimize::OptimizePage().into_any(),
+                Page::Studies => pages::studies::StudiesPage().into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn ErrorBanner() -> impl IntoView {
+    let errors = use_app().errors;
+    view! {
+        <div class="error-banner" role="alert" data-testid="error-banner"
+            hidden=move || errors.banners.with(|b| b.is_empty())>
+            <For
+                each=move || errors.banners.get()
+                key=|banner| banner.id
+                children=move |banner| {
+                    let id = banner.id;
+                    view! {
+                        <div class="banner-item">
+                            <span class="banner-source">{banner.source}</span>
+                            <pre class="banner-message">{banner.message}</pre>
+                            <button aria-label="Dismiss this message" on:click=move |_| errors.dismiss(id)>"×"</button>
+                        </div>
+                    }
+                }
+            />
+        </div>
+    }
+}
+
+#[component]
+fn WorkerBadge() -> impl IntoView {
+    let workers = use_app().workers;
+    view! {
+        <span class="worker-status" data-testid="worker-status">
+            {move || {
+                let status = workers.get();
+                match status.engine_version {
+                    Some(version) => format!("{} worker(s) ready · engine {version}", status.n_ready),
+                    None => "starting workers…".to_string(),
+                }
+            }}
+        </span>
+    }
+}
+
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Every worker answers a versioned hello; a mismatch or a dead worker goes to the banner.
+fn greet_workers(ctx: AppContext) {
+    leptos::task::spawn_local(async move {
+        let answers = ctx.pool().hello_all().await;
+        let mut status = WorkerStatus::default();
+        for (idx, answer) in answers.into_iter().enumerate() {
+            match answer {
+                Ok(hello) => {
+                    status.n_ready += 1;
+                    status.engine_version = Some(hello.engine_version);
+                }
+                Err(err) => ctx.errors.raise("worker", format!("worker {idx}: {err}")),
+            }
+        }
+        ctx.workers.set(status);
+    });
+}
+
+fn open_database(ctx: AppContext) {
+    leptos::task::spawn_local(async move {
+        match Db::open().await {
+            Ok(db) => ctx.db.set(Some(Rc::new(db))),
+            Err(err) => ctx.errors.raise("storage", err.to_string()),
+        }
+    });
+}
+
+/// Hooks the end-to-end tests drive: `window.genesisTest.crashWorker()` makes a worker panic
+/// for real, and `raiseError(msg)` raises into the banner as any layer would.
+fn expose_test_hooks(ctx: &AppContext) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let hooks = js_sys::Object::new();
+    let crash = {
+        let ctx = *ctx;
+        Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
+            wasm_bindgen_futures::future_to_promise(async move {
+                let outcome = ctx.pool().run(Request::Crash, |_| {}).await;
+                let n_replaced = ctx.pool().n_replaced();
+                ctx.workers.update(|s| s.n_replaced = n_replaced);
+                match outcome {
+                    Err(PoolError::WorkerCrashed(message)) => Ok(JsValue::from_str(&message)),
+                    other => Err(JsValue::from_str(&format!("expected a crash, got {other:?}"))),
+                }
+            })
+        })
+    };
+    let hello = {
+        let ctx = *ctx;
+        Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
+            wasm_bindgen_futures::future_to_promise(async move {
+                let answers = ctx.pool().hello_all().await;
+                let versions = js_sys::Array::new();
+                for answer in answers {
+                    match answer {
+                        Ok(hello) => versions.push(&JsValue::from_str(&hello.engine_version)),
+                        Err(err) => return Err(JsValue::from_str(&err.to_string())),
+                    };
+                }
+                Ok(versions.into())
+            })
+        })
+    };
+    let raise = {
+        let errors = ctx.errors;
+        Closure::<dyn Fn(String)>::new(move |message: String| errors.raise("test", message))
+    };
+    let entries: [(&str, &JsValue); 3] = [
+        ("crashWorker", crash.as_ref()),
+        ("helloAll", hello.as_ref()),
+        ("raiseError", raise.as_ref()),
+    ];
+    for (name, function) in entries {
+        let _ = js_sys::Reflect::set(&hooks, &JsValue::from_str(name), function);
+    }
+    crash.forget();
+    hello.forget();
+    raise.forget();
+    let _ = js_sys::Reflect::set(&window, &JsValue::from_str("genesisTest"), &hooks);
+}

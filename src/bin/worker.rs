@@ -1,0 +1,9 @@
+//! The engine web worker's entry point (Trunk: `data-type="worker"`).
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    genesis_lab::worker::register();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {}

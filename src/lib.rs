@@ -1,0 +1,24 @@
+//! The Genesis Lab browser app: pages, charts, the worker protocol and pool, IndexedDB.
+//!
+//! Only the protocol builds natively (so it is tested with the other pure code); everything
+//! else exists for `wasm32` only. The engine work itself lives in the pure crates and runs in
+//! web workers, never on the page's main thread.
+
+/// Messages between the page and its engine workers.
+pub mod protocol;
+
+/// The app shell: navigation, error banner, shared context.
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+/// IndexedDB: a versioned schema and typed records.
+#[cfg(target_arch = "wasm32")]
+pub mod db;
+/// One module per page.
+#[cfg(target_arch = "wasm32")]
+pub mod pages;
+/// The pool of engine workers on the main thread.
+#[cfg(target_arch = "wasm32")]
+pub mod pool;
+/// The engine worker itself.
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
