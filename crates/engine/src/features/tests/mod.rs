@@ -1,0 +1,3 @@
+//! Tests of the features module against independent references.
+
+mod gen;
