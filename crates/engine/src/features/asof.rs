@@ -98,8 +98,17 @@ pub fn bollinger_at(close: &[f64], period: usize, std_mult: f64, bar_idx: usize)
         return None;
     }
     let window = &prefix[prefix.len() - period..];
-    let mean = window.iter().sum::<f64>() / period as f64;
-    let var = window.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / period as f64;
+    let is_flat = window.iter().all(|&x| x == window[0]);
+    let mean = if is_flat {
+        window[0]
+    } else {
+        window.iter().sum::<f64>() / period as f64
+    };
+    let var = if is_flat {
+        0.0
+    } else {
+        window.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / period as f64
+    };
     let std = var.sqrt();
     let upper = mean + std_mult * std;
     let lower = mean - std_mult * std;

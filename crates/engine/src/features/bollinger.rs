@@ -43,6 +43,10 @@ impl Bollinger {
 ///
 /// Warm-up: `first_valid = period - 1` for every output.
 ///
+/// A flat window (every close equal) has mean equal to that close and zero width exactly, so
+/// its %b is [`PCT_B_FLAT`]; without this, an ulp of rounding in the mean would make a
+/// degenerate band and a %b of 0.25 or 0.75 out of nothing.
+///
 /// Convention: TA-Lib's `BBANDS` with a simple moving average and equal up/down deviations
 /// (population standard deviation). TA-Lib gets the variance from running sums of x and x²;
 /// we sum squared deviations from the mean over the window (O(n·period)) instead, which does
@@ -74,13 +78,19 @@ pub fn bollinger(close: &[f64], period: usize, std_mult: f64) -> Bollinger {
         if bar_idx + 1 < period {
             continue;
         }
-        let mean = sum / divisor;
         let window = &close[bar_idx + 1 - period..=bar_idx];
-        let squares = window.iter().fold(0.0, |acc, &value| {
-            let deviation = value - mean;
-            acc + deviation * deviation
-        });
-        let half_width = std_mult * (squares / divisor).sqrt();
+        let (mean, half_width) = if is_flat(window) {
+            // The running sum may be an ulp off here; a flat window has exactly its value
+            // as mean and zero width, so %b is exactly the middle.
+            (close[bar_idx], 0.0)
+        } else {
+            let mean = sum / divisor;
+            let squares = window.iter().fold(0.0, |acc, &value| {
+                let deviation = value - mean;
+                acc + deviation * deviation
+            });
+            (mean, std_mult * (squares / divisor).sqrt())
+        };
         let up = mean + half_width;
         let low = mean - half_width;
         mid[bar_idx] = mean;
@@ -101,6 +111,12 @@ pub fn bollinger(close: &[f64], period: usize, std_mult: f64) -> Bollinger {
         width: Column::new(width, first_valid),
         pct_b: Column::new(pct_b, first_valid),
     }
+}
+
+/// True when every value of the window is the same.
+#[inline]
+pub(crate) fn is_flat(window: &[f64]) -> bool {
+    window.split_first().is_none_or(|(first, rest)| rest.iter().all(|value| value == first))
 }
 
 #[cfg(test)]

@@ -1,3 +1,6 @@
-//! Tests of the features module against independent references.
+//! Tests of the features module against independent references: TA-Lib golden values, the
+//! naive as-of oracle, and invariants that hold whatever the data.
 
 mod gen;
+mod golden;
+mod oracle;
