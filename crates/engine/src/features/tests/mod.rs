@@ -4,3 +4,5 @@
 mod gen;
 mod golden;
 mod oracle;
+mod invariants;
+mod store;
