@@ -27,7 +27,8 @@ pub fn atr(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Column {
     if period == 0 || period >= n_bars {
         return Column::empty(n_bars);
     }
-    let mut out = vec![f64::NAN; n_bars];
+    let mut out = Vec::with_capacity(n_bars);
+    out.extend(std::iter::repeat_n(f64::NAN, period));
     let mut sum = 0.0;
     for bar_idx in 1..=period {
         sum += true_range(high[bar_idx], low[bar_idx], close[bar_idx - 1]);
@@ -35,12 +36,18 @@ pub fn atr(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Column {
     let divisor = period as f64;
     let keep = (period - 1) as f64;
     let mut prev = sum / divisor;
-    out[period] = prev;
-    for bar_idx in period + 1..n_bars {
-        let tr = true_range(high[bar_idx], low[bar_idx], close[bar_idx - 1]);
-        prev = (prev * keep + tr) / divisor;
-        out[bar_idx] = prev;
-    }
+    out.push(prev);
+    let later = (period + 1)..n_bars;
+    out.extend(
+        high[later.clone()]
+            .iter()
+            .zip(&low[later.clone()])
+            .zip(&close[later.start - 1..later.end - 1])
+            .map(|((&high, &low), &prev_close)| {
+                prev = (prev * keep + true_range(high, low, prev_close)) / divisor;
+                prev
+            }),
+    );
     Column::new(out, period)
 }
 

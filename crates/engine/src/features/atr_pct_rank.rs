@@ -13,9 +13,9 @@ use super::column::Column;
 ///
 /// Warm-up: `first_valid = atr.first_valid + lookback`.
 ///
-/// Cost: a sorted window of the previous `lookback` values; each bar is one binary search to
-/// count, one to remove the oldest and one to insert (moves of at most `lookback` values),
-/// and the window is allocated once.
+/// Cost: a sorted window of the previous `lookback` values, allocated once. Each bar is one
+/// binary search that counts and finds the insertion point, one that finds the leaving value,
+/// and one shift of the values between the two (a third of the window on average).
 pub fn atr_pct_rank(atr: &Column, lookback: usize) -> Column {
     let n_bars = atr.len();
     let first_valid = atr.first_valid().saturating_add(lookback);
@@ -23,24 +23,30 @@ pub fn atr_pct_rank(atr: &Column, lookback: usize) -> Column {
         return Column::empty(n_bars);
     }
     let values = atr.values();
-    let mut out = vec![f64::NAN; n_bars];
-    let mut window: Vec<f64> = Vec::with_capacity(lookback + 1);
-    let divisor = lookback as f64;
-    for bar_idx in atr.first_valid()..n_bars {
-        let current = values[bar_idx];
-        if bar_idx >= first_valid {
-            let n_at_or_below = window.partition_point(|&previous| previous <= current);
-            out[bar_idx] = n_at_or_below as f64 / divisor;
-            // Any element equal to the leaving value is interchangeable with it for counting.
-            let leaving = values[bar_idx - lookback];
-            let position = window.partition_point(|&previous| previous < leaving);
-            if position < window.len() {
-                window.remove(position);
-            }
-        }
-        let position = window.partition_point(|&previous| previous < current);
-        window.insert(position, current);
+    let mut out = Vec::with_capacity(n_bars);
+    out.extend(std::iter::repeat_n(f64::NAN, first_valid));
+    let mut window: Vec<f64> = Vec::with_capacity(lookback);
+    for &value in &values[atr.first_valid()..first_valid] {
+        let position = window.partition_point(|&previous| previous <= value);
+        window.insert(position, value);
     }
+    let divisor = lookback as f64;
+    out.extend(values[first_valid..].iter().zip(&values[atr.first_valid()..]).map(|(&current, &leaving)| {
+        // Inserting after the values equal to `current` keeps the window sorted, so one
+        // search gives both the count and the insertion point.
+        let n_at_or_below = window.partition_point(|&previous| previous <= current);
+        // Replace the leaving value by the current one with a single shift of the values
+        // between their positions (any value equal to the leaving one will do).
+        let leaving_pos = window.partition_point(|&previous| previous < leaving);
+        if leaving_pos < n_at_or_below {
+            window.copy_within(leaving_pos + 1..n_at_or_below, leaving_pos);
+            window[n_at_or_below - 1] = current;
+        } else if leaving_pos < window.len() {
+            window.copy_within(n_at_or_below..leaving_pos, n_at_or_below + 1);
+            window[n_at_or_below] = current;
+        }
+        n_at_or_below as f64 / divisor
+    }));
     Column::new(out, first_valid)
 }
 

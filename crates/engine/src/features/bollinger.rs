@@ -48,9 +48,10 @@ impl Bollinger {
 /// degenerate band and a %b of 0.25 or 0.75 out of nothing.
 ///
 /// Convention: TA-Lib's `BBANDS` with a simple moving average and equal up/down deviations
-/// (population standard deviation). TA-Lib gets the variance from running sums of x and x²;
-/// we sum squared deviations from the mean over the window (O(n·period)) instead, which does
-/// not lose precision to cancellation at large price levels. Width and %b are not TA-Lib
+/// (population standard deviation). TA-Lib gets the variance from running sums of x and x²,
+/// which loses precision to cancellation at large price levels; we keep the mean and the sum
+/// of squared deviations with Welford's sliding-window update and recompute both exactly
+/// every `period` bars (O(n) overall, drift bounded to `period` updates). Width and %b are not TA-Lib
 /// outputs; they follow Bollinger's definitions.
 pub fn bollinger(close: &[f64], period: usize, std_mult: f64) -> Bollinger {
     let n_bars = close.len();
@@ -63,33 +64,37 @@ pub fn bollinger(close: &[f64], period: usize, std_mult: f64) -> Bollinger {
             pct_b: Column::empty(n_bars),
         };
     }
+    let first_valid = period - 1;
+    // Filling with NaN first and writing by index is faster than pushing to five vectors.
     let mut mid = vec![f64::NAN; n_bars];
     let mut upper = vec![f64::NAN; n_bars];
     let mut lower = vec![f64::NAN; n_bars];
     let mut width = vec![f64::NAN; n_bars];
     let mut pct_b = vec![f64::NAN; n_bars];
     let divisor = period as f64;
-    let mut sum = 0.0;
-    for bar_idx in 0..n_bars {
-        sum += close[bar_idx];
-        if bar_idx >= period {
-            sum -= close[bar_idx - period];
-        }
-        if bar_idx + 1 < period {
-            continue;
-        }
+    let mut mean = 0.0;
+    let mut m2 = 0.0;
+    for bar_idx in first_valid..n_bars {
         let window = &close[bar_idx + 1 - period..=bar_idx];
+        if (bar_idx - first_valid) % period == 0 {
+            // Exact restart every `period` bars: the sliding update below drifts by an ulp or
+            // so per step, and this bounds the drift to `period` steps.
+            mean = window.iter().fold(0.0, |sum, &value| sum + value) / divisor;
+            m2 = sum_of_squares(window, mean);
+        } else {
+            // Welford's update for a sliding window: one value enters, one leaves.
+            let entering = close[bar_idx];
+            let leaving = close[bar_idx - period];
+            let old_mean = mean;
+            mean += (entering - leaving) / divisor;
+            m2 += (entering - leaving) * (entering - mean + leaving - old_mean);
+        }
         let (mean, half_width) = if is_flat(window) {
-            // The running sum may be an ulp off here; a flat window has exactly its value
-            // as mean and zero width, so %b is exactly the middle.
+            // A flat window has exactly its value as mean and zero width, so %b is exactly
+            // the middle; the running mean may be an ulp off here.
             (close[bar_idx], 0.0)
         } else {
-            let mean = sum / divisor;
-            let squares = window.iter().fold(0.0, |acc, &value| {
-                let deviation = value - mean;
-                acc + deviation * deviation
-            });
-            (mean, std_mult * (squares / divisor).sqrt())
+            (mean, std_mult * (m2.max(0.0) / divisor).sqrt())
         };
         let up = mean + half_width;
         let low = mean - half_width;
@@ -103,7 +108,6 @@ pub fn bollinger(close: &[f64], period: usize, std_mult: f64) -> Bollinger {
             PCT_B_FLAT
         };
     }
-    let first_valid = period - 1;
     Bollinger {
         mid: Column::new(mid, first_valid),
         upper: Column::new(upper, first_valid),
@@ -111,6 +115,27 @@ pub fn bollinger(close: &[f64], period: usize, std_mult: f64) -> Bollinger {
         width: Column::new(width, first_valid),
         pct_b: Column::new(pct_b, first_valid),
     }
+}
+
+/// `sum((x - mean)^2)` with four interleaved accumulators (x[0], x[4]... in the first),
+/// added in a fixed order: four times shorter dependency chains than one running sum, and the
+/// same result on every platform.
+#[inline]
+fn sum_of_squares(window: &[f64], mean: f64) -> f64 {
+    let mut acc = [0.0; 4];
+    let mut chunks = window.chunks_exact(4);
+    for chunk in &mut chunks {
+        for (lane, &value) in acc.iter_mut().zip(chunk) {
+            let deviation = value - mean;
+            *lane += deviation * deviation;
+        }
+    }
+    let mut tail = 0.0;
+    for &value in chunks.remainder() {
+        let deviation = value - mean;
+        tail += deviation * deviation;
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + tail
 }
 
 /// True when every value of the window is the same.
@@ -134,6 +159,37 @@ mod tests {
         assert_eq!(bands.lower.get(7), Some(1.0));
         assert_eq!(bands.width.get(7), Some(8.0 / 5.0));
         assert_eq!(bands.pct_b.get(7), Some(1.0), "close 9 sits on the upper band");
+    }
+
+    /// Guards against cancellation: at a price of 60,000 after wild swings, a window that moves
+    /// by a cent must still get its tiny standard deviation right (running sums of x and x²
+    /// would return noise here).
+    #[test]
+    fn quiet_window_after_wild_swings_at_a_high_price_level() {
+        let close: Vec<f64> = (0..2_000u64)
+            .map(|i| {
+                if i < 1_000 {
+                    60_000.0 + ((i * 7_919) % 1_000) as f64 * 3.0 - 1_500.0
+                } else {
+                    60_000.0 + 0.01 * (i % 3) as f64
+                }
+            })
+            .collect();
+        let period = 20;
+        let bands = bollinger(&close, period, 2.0);
+        for bar_idx in period - 1..close.len() {
+            let window = &close[bar_idx + 1 - period..=bar_idx];
+            let mean = window.iter().sum::<f64>() / period as f64;
+            let var = window.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / period as f64;
+            let want_half_width = 2.0 * var.sqrt();
+            let got_half_width = bands.upper.values()[bar_idx] - bands.mid.values()[bar_idx];
+            let tolerance = 1e-9 * want_half_width.max(1e-9);
+            assert!(
+                (got_half_width - want_half_width).abs() <= tolerance.max(1e-7),
+                "bar {bar_idx}: {got_half_width} vs {want_half_width}"
+            );
+            assert!((0.0..=1.0).contains(&bands.pct_b.values()[bar_idx]));
+        }
     }
 
     #[test]

@@ -19,15 +19,16 @@ pub fn ema(values: &[f64], period: usize) -> Column {
     if period == 0 || period > n_bars {
         return Column::empty(n_bars);
     }
-    let mut out = vec![f64::NAN; n_bars];
+    let mut out = Vec::with_capacity(n_bars);
+    out.extend(std::iter::repeat_n(f64::NAN, period - 1));
     let seed = values[..period].iter().fold(0.0, |sum, &value| sum + value) / period as f64;
     let k = 2.0 / (period as f64 + 1.0);
     let mut prev = seed;
-    out[period - 1] = seed;
-    for (slot, &value) in out[period..].iter_mut().zip(&values[period..]) {
+    out.push(seed);
+    out.extend(values[period..].iter().map(|&value| {
         prev += k * (value - prev);
-        *slot = prev;
-    }
+        prev
+    }));
     Column::new(out, period - 1)
 }
 

@@ -18,18 +18,22 @@ pub fn sma(values: &[f64], period: usize) -> Column {
     if period == 0 || period > n_bars {
         return Column::empty(n_bars);
     }
-    let mut out = vec![f64::NAN; n_bars];
+    let mut out = Vec::with_capacity(n_bars);
     let divisor = period as f64;
     let mut sum = 0.0;
-    for (bar_idx, &value) in values.iter().enumerate() {
+    for &value in &values[..period - 1] {
         sum += value;
-        if bar_idx >= period {
-            sum -= values[bar_idx - period];
-        }
-        if bar_idx + 1 >= period {
-            out[bar_idx] = sum / divisor;
-        }
+        out.push(f64::NAN);
     }
+    out.push({
+        sum += values[period - 1];
+        sum / divisor
+    });
+    out.extend(values[period..].iter().zip(values).map(|(&entering, &leaving)| {
+        sum += entering;
+        sum -= leaving;
+        sum / divisor
+    }));
     Column::new(out, period - 1)
 }
 

@@ -57,13 +57,16 @@ impl Swings {
 /// asymmetry makes a plateau of equal highs one pivot, at its first bar.
 #[inline]
 pub(crate) fn is_swing_high(high: &[f64], pivot_idx: usize, strength: usize) -> bool {
+    // Non-short-circuiting `&`: whether a neighbour is higher is a coin flip on real data,
+    // and a few extra comparisons cost less than the mispredicted branches.
     let price = high[pivot_idx];
-    high[pivot_idx - strength..pivot_idx]
+    let left = high[pivot_idx - strength..pivot_idx]
         .iter()
-        .all(|&left| left < price)
-        && high[pivot_idx + 1..=pivot_idx + strength]
-            .iter()
-            .all(|&right| right <= price)
+        .fold(true, |ok, &left| ok & (left < price));
+    let right = high[pivot_idx + 1..=pivot_idx + strength]
+        .iter()
+        .fold(true, |ok, &right| ok & (right <= price));
+    left & right
 }
 
 /// True when bar `pivot_idx` is a swing low: strictly below the bars before, at most the bars
@@ -71,12 +74,13 @@ pub(crate) fn is_swing_high(high: &[f64], pivot_idx: usize, strength: usize) -> 
 #[inline]
 pub(crate) fn is_swing_low(low: &[f64], pivot_idx: usize, strength: usize) -> bool {
     let price = low[pivot_idx];
-    low[pivot_idx - strength..pivot_idx]
+    let left = low[pivot_idx - strength..pivot_idx]
         .iter()
-        .all(|&left| left > price)
-        && low[pivot_idx + 1..=pivot_idx + strength]
-            .iter()
-            .all(|&right| right >= price)
+        .fold(true, |ok, &left| ok & (left > price));
+    let right = low[pivot_idx + 1..=pivot_idx + strength]
+        .iter()
+        .fold(true, |ok, &right| ok & (right >= price));
+    left & right
 }
 
 /// Swing highs and lows of strength N, each known only at its confirmation bar.
@@ -99,7 +103,8 @@ pub fn swings(high: &[f64], low: &[f64], strength: usize) -> Swings {
     let mut high_bar = vec![f64::NAN; n_bars];
     let mut low_price = vec![f64::NAN; n_bars];
     let mut low_bar = vec![f64::NAN; n_bars];
-    let mut pivots = Vec::new();
+    // At most one swing high and one swing low per `strength + 1` bars.
+    let mut pivots = Vec::with_capacity(2 * (n_bars / (strength + 1) + 1));
     let mut first_high = n_bars;
     let mut first_low = n_bars;
     let mut last_high: Option<(f64, usize)> = None;

@@ -17,16 +17,18 @@ pub const VOL_SHIFT_FLAT: f64 = 1.0;
 pub fn vol_shift(atr_short: &Column, atr_long: &Column) -> Column {
     let n_bars = atr_short.len().min(atr_long.len());
     let first_valid = atr_short.first_valid().max(atr_long.first_valid());
-    let mut out = vec![f64::NAN; n_bars];
-    let short = atr_short.values();
-    let long = atr_long.values();
-    for bar_idx in first_valid.min(n_bars)..n_bars {
-        out[bar_idx] = if long[bar_idx] > 0.0 {
-            short[bar_idx] / long[bar_idx]
+    let start = first_valid.min(n_bars);
+    let mut out = Vec::with_capacity(n_bars);
+    out.extend(std::iter::repeat_n(f64::NAN, start));
+    let short = &atr_short.values()[start..n_bars];
+    let long = &atr_long.values()[start..n_bars];
+    out.extend(short.iter().zip(long).map(|(&short, &long)| {
+        if long > 0.0 {
+            short / long
         } else {
             VOL_SHIFT_FLAT
-        };
-    }
+        }
+    }));
     Column::new(out, first_valid)
 }
 
