@@ -82,7 +82,13 @@ pub fn atr_series(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Ve
 }
 
 /// Wilder ATR at the end of the prefix.
-pub fn atr_at(high: &[f64], low: &[f64], close: &[f64], period: usize, bar_idx: usize) -> Option<f64> {
+pub fn atr_at(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+    bar_idx: usize,
+) -> Option<f64> {
     let end = bar_idx + 1;
     atr_series(&high[..end], &low[..end], &close[..end], period)
         .last()
@@ -92,7 +98,12 @@ pub fn atr_at(high: &[f64], low: &[f64], close: &[f64], period: usize, bar_idx: 
 
 /// Bollinger `(mid, upper, lower, width, pct_b)` at the end of the prefix: fresh two-pass mean
 /// and population variance of the last `period` closes.
-pub fn bollinger_at(close: &[f64], period: usize, std_mult: f64, bar_idx: usize) -> Option<[f64; 5]> {
+pub fn bollinger_at(
+    close: &[f64],
+    period: usize,
+    std_mult: f64,
+    bar_idx: usize,
+) -> Option<[f64; 5]> {
     let prefix = &close[..=bar_idx];
     if period == 0 || prefix.len() < period {
         return None;
@@ -133,14 +144,17 @@ pub fn donchian_at(high: &[f64], low: &[f64], period: usize, bar_idx: usize) -> 
     Some((upper, lower))
 }
 
-/// The last swing high and low `(price, pivot bar)` known at the end of the prefix: scan every
-/// candidate pivot whose N right-hand bars are inside the prefix.
+/// A swing's `(price, pivot bar)`, if one is known.
+pub type SwingPoint = Option<(f64, usize)>;
+
+/// The last swing high and low known at the end of the prefix: scan every candidate pivot
+/// whose N right-hand bars are inside the prefix.
 pub fn swings_at(
     high: &[f64],
     low: &[f64],
     strength: usize,
     bar_idx: usize,
-) -> (Option<(f64, usize)>, Option<(f64, usize)>) {
+) -> (SwingPoint, SwingPoint) {
     let highs = &high[..=bar_idx];
     let lows = &low[..=bar_idx];
     let mut last_high = None;

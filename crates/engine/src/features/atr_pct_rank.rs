@@ -31,22 +31,27 @@ pub fn atr_pct_rank(atr: &Column, lookback: usize) -> Column {
         window.insert(position, value);
     }
     let divisor = lookback as f64;
-    out.extend(values[first_valid..].iter().zip(&values[atr.first_valid()..]).map(|(&current, &leaving)| {
-        // Inserting after the values equal to `current` keeps the window sorted, so one
-        // search gives both the count and the insertion point.
-        let n_at_or_below = window.partition_point(|&previous| previous <= current);
-        // Replace the leaving value by the current one with a single shift of the values
-        // between their positions (any value equal to the leaving one will do).
-        let leaving_pos = window.partition_point(|&previous| previous < leaving);
-        if leaving_pos < n_at_or_below {
-            window.copy_within(leaving_pos + 1..n_at_or_below, leaving_pos);
-            window[n_at_or_below - 1] = current;
-        } else if leaving_pos < window.len() {
-            window.copy_within(n_at_or_below..leaving_pos, n_at_or_below + 1);
-            window[n_at_or_below] = current;
-        }
-        n_at_or_below as f64 / divisor
-    }));
+    out.extend(
+        values[first_valid..]
+            .iter()
+            .zip(&values[atr.first_valid()..])
+            .map(|(&current, &leaving)| {
+                // Inserting after the values equal to `current` keeps the window sorted, so one
+                // search gives both the count and the insertion point.
+                let n_at_or_below = window.partition_point(|&previous| previous <= current);
+                // Replace the leaving value by the current one with a single shift of the values
+                // between their positions (any value equal to the leaving one will do).
+                let leaving_pos = window.partition_point(|&previous| previous < leaving);
+                if leaving_pos < n_at_or_below {
+                    window.copy_within(leaving_pos + 1..n_at_or_below, leaving_pos);
+                    window[n_at_or_below - 1] = current;
+                } else if leaving_pos < window.len() {
+                    window.copy_within(n_at_or_below..leaving_pos, n_at_or_below + 1);
+                    window[n_at_or_below] = current;
+                }
+                n_at_or_below as f64 / divisor
+            }),
+    );
     Column::new(out, first_valid)
 }
 

@@ -24,10 +24,16 @@ pub struct Bollinger {
 impl Bollinger {
     /// Heap bytes held by the five columns.
     pub fn heap_bytes(&self) -> usize {
-        [&self.mid, &self.upper, &self.lower, &self.width, &self.pct_b]
-            .iter()
-            .map(|column| column.heap_bytes())
-            .sum()
+        [
+            &self.mid,
+            &self.upper,
+            &self.lower,
+            &self.width,
+            &self.pct_b,
+        ]
+        .iter()
+        .map(|column| column.heap_bytes())
+        .sum()
     }
 }
 
@@ -74,9 +80,11 @@ pub fn bollinger(close: &[f64], period: usize, std_mult: f64) -> Bollinger {
     let divisor = period as f64;
     let mut mean = 0.0;
     let mut m2 = 0.0;
+    let mut n_updates = period;
     for bar_idx in first_valid..n_bars {
         let window = &close[bar_idx + 1 - period..=bar_idx];
-        if (bar_idx - first_valid) % period == 0 {
+        if n_updates == period {
+            n_updates = 0;
             // Exact restart every `period` bars: the sliding update below drifts by an ulp or
             // so per step, and this bounds the drift to `period` steps.
             mean = window.iter().fold(0.0, |sum, &value| sum + value) / divisor;
@@ -89,6 +97,7 @@ pub fn bollinger(close: &[f64], period: usize, std_mult: f64) -> Bollinger {
             mean += (entering - leaving) / divisor;
             m2 += (entering - leaving) * (entering - mean + leaving - old_mean);
         }
+        n_updates += 1;
         let (mean, half_width) = if is_flat(window) {
             // A flat window has exactly its value as mean and zero width, so %b is exactly
             // the middle; the running mean may be an ulp off here.
@@ -141,7 +150,9 @@ fn sum_of_squares(window: &[f64], mean: f64) -> f64 {
 /// True when every value of the window is the same.
 #[inline]
 pub(crate) fn is_flat(window: &[f64]) -> bool {
-    window.split_first().is_none_or(|(first, rest)| rest.iter().all(|value| value == first))
+    window
+        .split_first()
+        .is_none_or(|(first, rest)| rest.iter().all(|value| value == first))
 }
 
 #[cfg(test)]
@@ -158,7 +169,11 @@ mod tests {
         assert_eq!(bands.upper.get(7), Some(9.0));
         assert_eq!(bands.lower.get(7), Some(1.0));
         assert_eq!(bands.width.get(7), Some(8.0 / 5.0));
-        assert_eq!(bands.pct_b.get(7), Some(1.0), "close 9 sits on the upper band");
+        assert_eq!(
+            bands.pct_b.get(7),
+            Some(1.0),
+            "close 9 sits on the upper band"
+        );
     }
 
     /// Guards against cancellation: at a price of 60,000 after wild swings, a window that moves

@@ -99,9 +99,16 @@ mod tests {
         assert_eq!(column.get(0), None);
         assert_eq!(column.get(1), Some(8.0));
         assert_eq!(column.get(2), Some(9.0));
-        assert_eq!(column.get(3), None, "documented NaN after warm-up reads as None");
+        assert_eq!(
+            column.get(3),
+            None,
+            "documented NaN after warm-up reads as None"
+        );
         assert_eq!(column.get(4), None, "past the end");
-        assert!(column.values()[0].is_nan(), "warm-up values are forced to NaN");
+        assert!(
+            column.values()[0].is_nan(),
+            "warm-up values are forced to NaN"
+        );
     }
 
     #[test]

@@ -67,7 +67,10 @@ pub fn donchian(high: &[f64], low: &[f64], period: usize) -> Donchian {
                 mid[bar_idx] = (high[hi] + low[lo]) / 2.0;
             }
         }
-        while highs.back().is_some_and(|&back| high[back] <= high[bar_idx]) {
+        while highs
+            .back()
+            .is_some_and(|&back| high[back] <= high[bar_idx])
+        {
             highs.pop_back();
         }
         highs.push_back(bar_idx);
@@ -95,7 +98,11 @@ mod tests {
         assert_eq!(channel.upper.first_valid(), 2);
         assert_eq!(channel.upper.get(2), Some(7.0));
         assert_eq!(channel.lower.get(2), Some(3.0));
-        assert_eq!(channel.upper.get(3), Some(7.0), "bar 3's own high 9 is excluded");
+        assert_eq!(
+            channel.upper.get(3),
+            Some(7.0),
+            "bar 3's own high 9 is excluded"
+        );
         assert_eq!(channel.lower.get(3), Some(3.0));
         assert_eq!(channel.upper.get(4), Some(9.0));
         assert_eq!(channel.lower.get(4), Some(5.0));

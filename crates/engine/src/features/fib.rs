@@ -88,7 +88,12 @@ pub fn fib(close: &[f64], swings: &Swings, atr: &Column) -> Fib {
     let low_bar = swings.low_bar.values();
     let atr_values = atr.values();
     for bar_idx in first_leg.min(n_bars)..n_bars {
-        let (start, end, sign) = leg(high[bar_idx], high_bar[bar_idx], low[bar_idx], low_bar[bar_idx]);
+        let (start, end, sign) = leg(
+            high[bar_idx],
+            high_bar[bar_idx],
+            low[bar_idx],
+            low_bar[bar_idx],
+        );
         for (column, &ratio) in levels.iter_mut().zip(&FIB_RATIOS) {
             column[bar_idx] = end - ratio * (end - start);
         }
@@ -122,7 +127,10 @@ mod tests {
         assert_eq!((start, end, sign), (100.0, 200.0, 1.0));
         let expected = [176.4, 161.8, 150.0, 138.2, 121.4];
         for (ratio, want) in FIB_RATIOS.iter().zip(expected) {
-            assert!((end - ratio * (end - start) - want).abs() < 1e-9, "ratio {ratio}");
+            assert!(
+                (end - ratio * (end - start) - want).abs() < 1e-9,
+                "ratio {ratio}"
+            );
         }
         assert!((nearest_level(160.0, start, end) - 161.8).abs() < 1e-9);
         assert!((nearest_level(300.0, start, end) - 176.4).abs() < 1e-9);

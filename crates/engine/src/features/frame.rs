@@ -81,7 +81,10 @@ pub struct FeatureFrame {
 impl FeatureFrame {
     /// Validates `params` and gets every default feature from `store` (computing what is not
     /// cached yet).
-    pub fn compute(store: &mut FeatureStore, params: &FeatureParams) -> Result<FeatureFrame, FeatureError> {
+    pub fn compute(
+        store: &mut FeatureStore,
+        params: &FeatureParams,
+    ) -> Result<FeatureFrame, FeatureError> {
         params.validate()?;
         Ok(FeatureFrame {
             params: params.clone(),
@@ -172,7 +175,10 @@ impl FeatureFrame {
 
 /// Computes the default frame on a fresh store: the precompute workload `genesis bench`
 /// times (cold cache, every indicator once).
-pub fn bench_all(candles: &Arc<Candles>, params: &FeatureParams) -> Result<FeatureFrame, FeatureError> {
+pub fn bench_all(
+    candles: &Arc<Candles>,
+    params: &FeatureParams,
+) -> Result<FeatureFrame, FeatureError> {
     let mut store = FeatureStore::with_memory_limit(Arc::clone(candles), usize::MAX);
     FeatureFrame::compute(&mut store, params)
 }
@@ -180,7 +186,11 @@ pub fn bench_all(candles: &Arc<Candles>, params: &FeatureParams) -> Result<Featu
 /// Writes one CSV row per bar: `ts_ms,open,high,low,close,volume` and then every frame column
 /// by name. Numbers use the shortest text that reads back to the same `f64`; warm-up and other
 /// undefined values are empty fields.
-pub fn write_csv(candles: &Candles, frame: &FeatureFrame, out: &mut impl Write) -> Result<(), FeatureError> {
+pub fn write_csv(
+    candles: &Candles,
+    frame: &FeatureFrame,
+    out: &mut impl Write,
+) -> Result<(), FeatureError> {
     let columns = frame.columns();
     for (_, column) in &columns {
         if column.len() != candles.len() {

@@ -184,7 +184,11 @@ mod tests {
         let ts_ms = [3 * HOUR_MS, 4 * HOUR_MS, 9 * HOUR_MS];
         let close = [10.0, 20.0, 30.0];
         let htf = htf_trend(&ts_ms, &close, HOUR_MS, 4, 2);
-        assert_eq!(htf.close.get(0), Some(10.0), "03:00 closes the [00:00, 04:00) bucket");
+        assert_eq!(
+            htf.close.get(0),
+            Some(10.0),
+            "03:00 closes the [00:00, 04:00) bucket"
+        );
         assert_eq!(htf.close.get(1), Some(10.0));
         // The [04:00, 08:00) bucket ended inside the gap: complete at 09:00 with close 20.
         assert_eq!(htf.close.get(2), Some(20.0));

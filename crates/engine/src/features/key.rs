@@ -103,7 +103,11 @@ impl fmt::Display for Indicator {
             Indicator::Rsi { period } => write!(f, "rsi(period={period})"),
             Indicator::Atr { period } => write!(f, "atr(period={period})"),
             Indicator::Bollinger { period, std_bits } => {
-                write!(f, "bollinger(period={period}, std={})", f64::from_bits(std_bits))
+                write!(
+                    f,
+                    "bollinger(period={period}, std={})",
+                    f64::from_bits(std_bits)
+                )
             }
             Indicator::Donchian { period } => write!(f, "donchian(period={period})"),
             Indicator::Swings { strength } => write!(f, "swings(strength={strength})"),
@@ -114,11 +118,17 @@ impl fmt::Display for Indicator {
             Indicator::AtrPctRank {
                 atr_period,
                 lookback,
-            } => write!(f, "atr_pct_rank(atr_period={atr_period}, lookback={lookback})"),
+            } => write!(
+                f,
+                "atr_pct_rank(atr_period={atr_period}, lookback={lookback})"
+            ),
             Indicator::VolShift {
                 short_period,
                 long_period,
-            } => write!(f, "vol_shift(short_period={short_period}, long_period={long_period})"),
+            } => write!(
+                f,
+                "vol_shift(short_period={short_period}, long_period={long_period})"
+            ),
             Indicator::HtfTrend {
                 multiple,
                 ema_period,

@@ -1,12 +1,12 @@
 //! Features: every indicator computed once over whole columns, read by bar index in O(1).
 //!
 //! This is the only way features are computed in production. An indicator is a function
-//! from candle columns to a [`Column`] (or a few), computed in one pass with no per-bar
-//! allocation; each column knows its first valid bar, and [`Column::get`] returns `None`
-//! before it, so no decision can read a warm-up value by accident. A [`FeatureStore`] (one per
-//! dataset and worker) caches outputs by [`Indicator`] key, so trials that share parameters
+//! from candle columns to a [`Column`](crate::features::Column) (or a few), computed in one pass with no per-bar
+//! allocation; each column knows its first valid bar, and [`Column::get`](crate::features::Column::get) returns `None`
+//! before it, so no decision can read a warm-up value by accident. A [`FeatureStore`](crate::features::FeatureStore) (one per
+//! dataset and worker) caches outputs by [`Indicator`](crate::features::Indicator) key, so trials that share parameters
 //! share work and a trial that changes one period computes only that variant. A
-//! [`FeatureFrame`] gathers the default features of a [`FeatureParams`] for the CSV export and
+//! [`FeatureFrame`](crate::features::FeatureFrame) gathers the default features of a [`FeatureParams`](crate::features::FeatureParams) for the CSV export and
 //! chart overlays.
 //!
 //! No look-ahead: the value at bar i depends only on bars `0..=i` (and on the dataset's
@@ -14,14 +14,18 @@
 //! naive as-of oracle that recomputes bar i from the slice `0..=i`, and hold that appending
 //! bars never changes a past value.
 //!
-//! Conventions (checked against TA-Lib 0.6 values in `tests/golden/features/`): EMA seeded with
-//! the SMA of its first `period` values; RSI and ATR with Wilder's smoothing seeded by simple
-//! means, first valid at bar `period`; ATR's true range uses the previous close; Bollinger
-//! bands use the population standard deviation. Where we differ from TA-Lib: the RSI of a
-//! window without gains or losses is 50, not 0 (and only an exact zero counts as zero), and the
-//! Bollinger variance is summed from deviations instead of running sums of squares (same
-//! value, less rounding). Donchian channels exclude the current bar (TA-Lib's `MAX`/`MIN`
-//! include it). No feature needs a transcendental function; square roots are exact IEEE.
+//! Conventions, checked against TA-Lib's own outputs (Python package 0.8.2) in
+//! `tests/golden/features/`: EMA seeded with the SMA of its first `period` values; RSI and ATR
+//! with Wilder's smoothing seeded by simple means, first valid at bar `period`; ATR's true
+//! range uses the previous close; Bollinger bands use the population standard deviation.
+//! Where we differ from TA-Lib: the RSI of a window without gains or losses is 50, not 0 (and
+//! only an exact zero counts as zero, where TA-Lib treats anything below 1e-14 as zero); the
+//! Bollinger variance comes from a sliding Welford update with exact restarts instead of
+//! running sums of x and x² (same value, without TA-Lib's cancellation at high price levels),
+//! and a flat window has exactly zero width. Donchian channels exclude the current bar
+//! (TA-Lib's `MAX`/`MIN` include it). The Fibonacci distance is signed (close minus the
+//! nearest level, in ATR units). No feature needs a transcendental function; square roots
+//! are exact IEEE, and every sum runs in a fixed order, so native and wasm agree bit for bit.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -51,14 +55,14 @@
 pub mod column;
 /// The features module's error.
 pub mod error;
-/// `features:` configuration parameters and their validation.
-pub mod params;
-/// Indicator keys for the cache.
-pub mod key;
-/// The per-dataset, per-worker feature cache.
-pub mod store;
 /// The default feature frame, its CSV export and the precompute benchmark.
 pub mod frame;
+/// Indicator keys for the cache.
+pub mod key;
+/// `features:` configuration parameters and their validation.
+pub mod params;
+/// The per-dataset, per-worker feature cache.
+pub mod store;
 
 /// Average true range (Wilder).
 pub mod atr;

@@ -29,11 +29,16 @@ pub fn sma(values: &[f64], period: usize) -> Column {
         sum += values[period - 1];
         sum / divisor
     });
-    out.extend(values[period..].iter().zip(values).map(|(&entering, &leaving)| {
-        sum += entering;
-        sum -= leaving;
-        sum / divisor
-    }));
+    out.extend(
+        values[period..]
+            .iter()
+            .zip(values)
+            .map(|(&entering, &leaving)| {
+                sum += entering;
+                sum -= leaving;
+                sum / divisor
+            }),
+    );
     Column::new(out, period - 1)
 }
 

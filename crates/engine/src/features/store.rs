@@ -229,58 +229,57 @@ impl FeatureStore {
     fn compute(&mut self, key: Indicator) -> Result<Feature, FeatureError> {
         let candles = Arc::clone(&self.candles);
         let (high, low, close) = (candles.high(), candles.low(), candles.close());
-        let feature = match key {
-            Indicator::Sma { period } => Feature::Column(Arc::new(sma(close, period as usize))),
-            Indicator::Ema { period } => Feature::Column(Arc::new(ema(close, period as usize))),
-            Indicator::Rsi { period } => Feature::Column(Arc::new(rsi(close, period as usize))),
-            Indicator::Atr { period } => {
-                Feature::Column(Arc::new(atr(high, low, close, period as usize)))
-            }
-            Indicator::Bollinger { period, std_bits } => Feature::Bollinger(Arc::new(bollinger(
-                close,
-                period as usize,
-                f64::from_bits(std_bits),
-            ))),
-            Indicator::Donchian { period } => {
-                Feature::Donchian(Arc::new(donchian(high, low, period as usize)))
-            }
-            Indicator::Swings { strength } => {
-                Feature::Swings(Arc::new(swings(high, low, strength as usize)))
-            }
-            Indicator::Fib {
-                strength,
-                atr_period,
-            } => {
-                let found = self.swings(strength)?;
-                let range = self.atr(atr_period)?;
-                Feature::Fib(Arc::new(fib(close, &found, &range)))
-            }
-            Indicator::AtrPctRank {
-                atr_period,
-                lookback,
-            } => {
-                let range = self.atr(atr_period)?;
-                Feature::Column(Arc::new(atr_pct_rank(&range, lookback as usize)))
-            }
-            Indicator::VolShift {
-                short_period,
-                long_period,
-            } => {
-                let short = self.atr(short_period)?;
-                let long = self.atr(long_period)?;
-                Feature::Column(Arc::new(vol_shift(&short, &long)))
-            }
-            Indicator::HtfTrend {
-                multiple,
-                ema_period,
-            } => Feature::HtfTrend(Arc::new(htf_trend(
-                candles.ts_ms(),
-                close,
-                candles.timeframe_ms(),
-                multiple as usize,
-                ema_period as usize,
-            ))),
-        };
+        let feature =
+            match key {
+                Indicator::Sma { period } => Feature::Column(Arc::new(sma(close, period as usize))),
+                Indicator::Ema { period } => Feature::Column(Arc::new(ema(close, period as usize))),
+                Indicator::Rsi { period } => Feature::Column(Arc::new(rsi(close, period as usize))),
+                Indicator::Atr { period } => {
+                    Feature::Column(Arc::new(atr(high, low, close, period as usize)))
+                }
+                Indicator::Bollinger { period, std_bits } => Feature::Bollinger(Arc::new(
+                    bollinger(close, period as usize, f64::from_bits(std_bits)),
+                )),
+                Indicator::Donchian { period } => {
+                    Feature::Donchian(Arc::new(donchian(high, low, period as usize)))
+                }
+                Indicator::Swings { strength } => {
+                    Feature::Swings(Arc::new(swings(high, low, strength as usize)))
+                }
+                Indicator::Fib {
+                    strength,
+                    atr_period,
+                } => {
+                    let found = self.swings(strength)?;
+                    let range = self.atr(atr_period)?;
+                    Feature::Fib(Arc::new(fib(close, &found, &range)))
+                }
+                Indicator::AtrPctRank {
+                    atr_period,
+                    lookback,
+                } => {
+                    let range = self.atr(atr_period)?;
+                    Feature::Column(Arc::new(atr_pct_rank(&range, lookback as usize)))
+                }
+                Indicator::VolShift {
+                    short_period,
+                    long_period,
+                } => {
+                    let short = self.atr(short_period)?;
+                    let long = self.atr(long_period)?;
+                    Feature::Column(Arc::new(vol_shift(&short, &long)))
+                }
+                Indicator::HtfTrend {
+                    multiple,
+                    ema_period,
+                } => Feature::HtfTrend(Arc::new(htf_trend(
+                    candles.ts_ms(),
+                    close,
+                    candles.timeframe_ms(),
+                    multiple as usize,
+                    ema_period as usize,
+                ))),
+            };
         Ok(feature)
     }
 
@@ -312,7 +311,11 @@ impl FeatureStore {
     }
 
     /// ATR percentile rank of `Atr { atr_period }` over `lookback` bars.
-    pub fn atr_pct_rank(&mut self, atr_period: u32, lookback: u32) -> Result<Arc<Column>, FeatureError> {
+    pub fn atr_pct_rank(
+        &mut self,
+        atr_period: u32,
+        lookback: u32,
+    ) -> Result<Arc<Column>, FeatureError> {
         self.column(Indicator::AtrPctRank {
             atr_period,
             lookback,
@@ -320,7 +323,11 @@ impl FeatureStore {
     }
 
     /// `atr(short_period) / atr(long_period)`.
-    pub fn vol_shift(&mut self, short_period: u32, long_period: u32) -> Result<Arc<Column>, FeatureError> {
+    pub fn vol_shift(
+        &mut self,
+        short_period: u32,
+        long_period: u32,
+    ) -> Result<Arc<Column>, FeatureError> {
         self.column(Indicator::VolShift {
             short_period,
             long_period,
@@ -328,7 +335,11 @@ impl FeatureStore {
     }
 
     /// Bollinger bands of close over `period` bars, `std_mult` standard deviations wide.
-    pub fn bollinger(&mut self, period: u32, std_mult: f64) -> Result<Arc<Bollinger>, FeatureError> {
+    pub fn bollinger(
+        &mut self,
+        period: u32,
+        std_mult: f64,
+    ) -> Result<Arc<Bollinger>, FeatureError> {
         let key = Indicator::bollinger(period, std_mult);
         match self.get(key)? {
             Feature::Bollinger(bands) => Ok(bands),
@@ -368,7 +379,11 @@ impl FeatureStore {
 
     /// Higher-timeframe trend, `multiple` base bars per higher bar, EMA over `ema_period`
     /// higher bars.
-    pub fn htf_trend(&mut self, multiple: u32, ema_period: u32) -> Result<Arc<HtfTrend>, FeatureError> {
+    pub fn htf_trend(
+        &mut self,
+        multiple: u32,
+        ema_period: u32,
+    ) -> Result<Arc<HtfTrend>, FeatureError> {
         let key = Indicator::HtfTrend {
             multiple,
             ema_period,

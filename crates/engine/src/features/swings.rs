@@ -201,9 +201,6 @@ mod tests {
             .map(|pivot| pivot.bar_idx)
             .collect();
         assert_eq!(highs, vec![1]);
-        assert!(
-            !found.low.has_valid(),
-            "a flat low has no strict swing low"
-        );
+        assert!(!found.low.has_valid(), "a flat low has no strict swing low");
     }
 }

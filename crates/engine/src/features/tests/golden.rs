@@ -72,7 +72,10 @@ fn assert_golden(name: &str, column: &Column) {
             (got, want) => panic!("{name} at bar {bar_idx}: ours {got:?}, TA-Lib {want:?}"),
         }
     }
-    assert!(n_compared > 200, "{name}: only {n_compared} values compared");
+    assert!(
+        n_compared > 200,
+        "{name}: only {n_compared} values compared"
+    );
 }
 
 #[test]

@@ -21,9 +21,19 @@ fn valid(column: &Column) -> impl Iterator<Item = (usize, f64)> + '_ {
 }
 
 fn small_params() -> impl Strategy<Value = FeatureParams> {
-    (1u32..40, 1u32..40, 1u32..30, 1u32..30, 1u32..60, 1u32..100, 1u32..30, 0.5f64..3.0, 1u32..5)
-        .prop_map(|(ema_fast, ema_slow, rsi_period, atr_period, atr_long_period, atr_pct_lookback, bb_period, bb_std, swing_strength)| {
-            FeatureParams {
+    (
+        1u32..40,
+        1u32..40,
+        1u32..30,
+        1u32..30,
+        1u32..60,
+        1u32..100,
+        1u32..30,
+        0.5f64..3.0,
+        1u32..5,
+    )
+        .prop_map(
+            |(
                 ema_fast,
                 ema_slow,
                 rsi_period,
@@ -33,10 +43,22 @@ fn small_params() -> impl Strategy<Value = FeatureParams> {
                 bb_period,
                 bb_std,
                 swing_strength,
-                htf_multiple: 3,
-                htf_ema_period: 5,
-            }
-        })
+            )| {
+                FeatureParams {
+                    ema_fast,
+                    ema_slow,
+                    rsi_period,
+                    atr_period,
+                    atr_long_period,
+                    atr_pct_lookback,
+                    bb_period,
+                    bb_std,
+                    swing_strength,
+                    htf_multiple: 3,
+                    htf_ema_period: 5,
+                }
+            },
+        )
 }
 
 proptest! {

@@ -3,6 +3,6 @@
 
 mod gen;
 mod golden;
-mod oracle;
 mod invariants;
+mod oracle;
 mod store;

@@ -46,14 +46,27 @@ fn assert_matches_oracle(candles: &Arc<Candles>, case: &Case) {
     let params = &case.features;
     let mut store = FeatureStore::new(Arc::clone(candles));
     let frame = FeatureFrame::compute(&mut store, params).unwrap();
-    let (ts, high, low, close) = (candles.ts_ms(), candles.high(), candles.low(), candles.close());
+    let (ts, high, low, close) = (
+        candles.ts_ms(),
+        candles.high(),
+        candles.low(),
+        candles.close(),
+    );
     let tf_ms = candles.timeframe_ms();
     let p = |value: u32| value as usize;
 
-    assert_column("ema_fast", &frame.ema_fast, |i| asof::ema_at(close, p(params.ema_fast), i));
-    assert_column("ema_slow", &frame.ema_slow, |i| asof::ema_at(close, p(params.ema_slow), i));
-    assert_column("rsi", &frame.rsi, |i| asof::rsi_at(close, p(params.rsi_period), i));
-    assert_column("atr", &frame.atr, |i| asof::atr_at(high, low, close, p(params.atr_period), i));
+    assert_column("ema_fast", &frame.ema_fast, |i| {
+        asof::ema_at(close, p(params.ema_fast), i)
+    });
+    assert_column("ema_slow", &frame.ema_slow, |i| {
+        asof::ema_at(close, p(params.ema_slow), i)
+    });
+    assert_column("rsi", &frame.rsi, |i| {
+        asof::rsi_at(close, p(params.rsi_period), i)
+    });
+    assert_column("atr", &frame.atr, |i| {
+        asof::atr_at(high, low, close, p(params.atr_period), i)
+    });
     assert_column("atr_long", &frame.atr_long, |i| {
         asof::atr_at(high, low, close, p(params.atr_long_period), i)
     });
@@ -71,10 +84,24 @@ fn assert_matches_oracle(candles: &Arc<Candles>, case: &Case) {
     assert_column("bb_pct_b", &bands.pct_b, |i| bb(i, 4));
 
     assert_column("vol_shift", &frame.vol_shift, |i| {
-        asof::vol_shift_at(high, low, close, p(params.atr_period), p(params.atr_long_period), i)
+        asof::vol_shift_at(
+            high,
+            low,
+            close,
+            p(params.atr_period),
+            p(params.atr_long_period),
+            i,
+        )
     });
     assert_column("atr_pct_rank", &frame.atr_pct_rank, |i| {
-        asof::atr_pct_rank_at(high, low, close, p(params.atr_period), p(params.atr_pct_lookback), i)
+        asof::atr_pct_rank_at(
+            high,
+            low,
+            close,
+            p(params.atr_period),
+            p(params.atr_pct_lookback),
+            i,
+        )
     });
 
     let strength = p(params.swing_strength);
@@ -95,7 +122,11 @@ fn assert_matches_oracle(candles: &Arc<Candles>, case: &Case) {
         swings_at[i].1.map(|(_, bar)| bar as f64)
     });
     for pivot in &swings.pivots {
-        assert_eq!(pivot.confirmed_bar_idx, pivot.bar_idx + strength, "{pivot:?}");
+        assert_eq!(
+            pivot.confirmed_bar_idx,
+            pivot.bar_idx + strength,
+            "{pivot:?}"
+        );
     }
 
     let fib_at: Vec<_> = (0..n_bars)
@@ -103,13 +134,28 @@ fn assert_matches_oracle(candles: &Arc<Candles>, case: &Case) {
         .collect();
     let fib = |i: usize| fib_at[i];
     for (level, column) in frame.fib.levels.iter().enumerate() {
-        assert_column(&format!("fib level {level}"), column, |i| fib(i).map(|f| f.0[level]));
+        assert_column(&format!("fib level {level}"), column, |i| {
+            fib(i).map(|f| f.0[level])
+        });
     }
-    assert_column("fib_direction", &frame.fib.direction, |i| fib(i).map(|f| f.1));
-    assert_column("fib_dist_atr", &frame.fib.dist_atr, |i| fib(i).and_then(|f| f.2));
+    assert_column("fib_direction", &frame.fib.direction, |i| {
+        fib(i).map(|f| f.1)
+    });
+    assert_column("fib_dist_atr", &frame.fib.dist_atr, |i| {
+        fib(i).and_then(|f| f.2)
+    });
 
     let htf_at: Vec<_> = (0..n_bars)
-        .map(|i| asof::htf_at(ts, close, tf_ms, p(params.htf_multiple), p(params.htf_ema_period), i))
+        .map(|i| {
+            asof::htf_at(
+                ts,
+                close,
+                tf_ms,
+                p(params.htf_multiple),
+                p(params.htf_ema_period),
+                i,
+            )
+        })
         .collect();
     let htf = |i: usize| htf_at[i];
     assert_column("htf_close", &frame.htf.close, |i| htf(i).0);

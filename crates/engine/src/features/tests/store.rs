@@ -63,11 +63,20 @@ fn different_parameters_never_share_an_entry() {
     let rsi_14 = store.rsi(14).unwrap();
     let rsi_9 = store.rsi(9).unwrap();
     assert!(!Arc::ptr_eq(&rsi_14, &rsi_9));
-    assert_ne!(rsi_14.values()[100].to_bits(), rsi_9.values()[100].to_bits());
+    assert_ne!(
+        rsi_14.values()[100].to_bits(),
+        rsi_9.values()[100].to_bits()
+    );
     let wide = store.bollinger(20, 2.0).unwrap();
     let narrow = store.bollinger(20, 2.0 + f64::EPSILON * 2.0).unwrap();
-    assert!(!Arc::ptr_eq(&wide, &narrow), "bb_std is part of the key to the last bit");
-    assert!(Arc::ptr_eq(&rsi_14, &store.rsi(14).unwrap()), "same key, same entry");
+    assert!(
+        !Arc::ptr_eq(&wide, &narrow),
+        "bb_std is part of the key to the last bit"
+    );
+    assert!(
+        Arc::ptr_eq(&rsi_14, &store.rsi(14).unwrap()),
+        "same key, same entry"
+    );
 }
 
 #[test]
@@ -117,7 +126,10 @@ fn invalid_keys_and_params_are_errors_that_name_them() {
         ..FeatureParams::default()
     };
     let err = FeatureFrame::compute(&mut store, &params).unwrap_err();
-    assert!(err.to_string().starts_with("features.htf_multiple:"), "{err}");
+    assert!(
+        err.to_string().starts_with("features.htf_multiple:"),
+        "{err}"
+    );
 }
 
 /// Parallel trials each own a store over the same candles; their results equal a single
@@ -181,7 +193,10 @@ fn csv_has_every_column_and_reads_back_to_the_same_values() {
     let text = String::from_utf8(out).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(&header[..6], &["ts_ms", "open", "high", "low", "close", "volume"]);
+    assert_eq!(
+        &header[..6],
+        &["ts_ms", "open", "high", "low", "close", "volume"]
+    );
     assert_eq!(&header[6..], &FRAME_COLUMN_NAMES[..]);
     let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
     assert_eq!(rows.len(), candles.len());
@@ -198,12 +213,18 @@ fn csv_has_every_column_and_reads_back_to_the_same_values() {
         }
     }
     let rsi_idx = header.iter().position(|&name| name == "rsi").unwrap();
-    assert!(rows[13][rsi_idx].is_empty() && !rows[14][rsi_idx].is_empty(), "warm-up is empty");
+    assert!(
+        rows[13][rsi_idx].is_empty() && !rows[14][rsi_idx].is_empty(),
+        "warm-up is empty"
+    );
 
     let other = random_walk(12, 10);
     assert!(matches!(
         write_csv(&other, &frame, &mut Vec::new()),
-        Err(FeatureError::FrameMismatch { frame_bars: 400, candle_bars: 10 })
+        Err(FeatureError::FrameMismatch {
+            frame_bars: 400,
+            candle_bars: 10
+        })
     ));
 }
 
@@ -213,8 +234,15 @@ fn the_memory_estimate_bounds_the_real_size() {
     let params = FeatureParams::default();
     let frame = bench_all(&candles, &params).unwrap();
     let estimate = FeatureFrame::estimate_bytes(candles.len(), &params);
-    assert!(frame.heap_bytes() <= estimate, "{} > {estimate}", frame.heap_bytes());
-    assert!(frame.heap_bytes() * 10 >= estimate * 9, "estimate far too high");
+    assert!(
+        frame.heap_bytes() <= estimate,
+        "{} > {estimate}",
+        frame.heap_bytes()
+    );
+    assert!(
+        frame.heap_bytes() * 10 >= estimate * 9,
+        "estimate far too high"
+    );
     assert_eq!(frame.column("htf_trend").map(|c| c.len()), Some(3_000));
     assert!(frame.column("nope").is_none());
 }
