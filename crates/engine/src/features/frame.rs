@@ -167,9 +167,11 @@ impl FeatureFrame {
     /// An upper estimate of a frame's heap bytes over `n_bars` bars before computing it: every
     /// column, plus at most one swing high and one swing low per `swing_strength + 1` bars.
     pub fn estimate_bytes(n_bars: usize, params: &FeatureParams) -> usize {
-        let columns = N_FRAME_COLUMNS * n_bars * std::mem::size_of::<f64>();
-        let max_pivots = 2 * (n_bars / (params.swing_strength as usize + 1) + 1);
-        columns + max_pivots * std::mem::size_of::<Pivot>()
+        let column_bytes = n_bars.saturating_mul(std::mem::size_of::<f64>());
+        let max_pivots = 2 * (n_bars / (params.swing_strength as usize).saturating_add(1) + 1);
+        column_bytes
+            .saturating_mul(N_FRAME_COLUMNS)
+            .saturating_add(max_pivots.saturating_mul(std::mem::size_of::<Pivot>()))
     }
 }
 

@@ -104,12 +104,12 @@ pub fn swings(high: &[f64], low: &[f64], strength: usize) -> Swings {
     let mut low_price = vec![f64::NAN; n_bars];
     let mut low_bar = vec![f64::NAN; n_bars];
     // At most one swing high and one swing low per `strength + 1` bars.
-    let mut pivots = Vec::with_capacity(2 * (n_bars / (strength + 1) + 1));
+    let mut pivots = Vec::with_capacity(2 * (n_bars / strength.saturating_add(1) + 1));
     let mut first_high = n_bars;
     let mut first_low = n_bars;
     let mut last_high: Option<(f64, usize)> = None;
     let mut last_low: Option<(f64, usize)> = None;
-    for confirmed_bar_idx in 2 * strength..n_bars {
+    for confirmed_bar_idx in strength.saturating_mul(2)..n_bars {
         let pivot_idx = confirmed_bar_idx - strength;
         if is_swing_high(high, pivot_idx, strength) {
             let price = high[pivot_idx];
@@ -187,6 +187,13 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn an_absurd_strength_finds_nothing_and_does_not_overflow() {
+        let found = swings(&[1.0, 2.0, 1.0], &[0.5, 0.4, 0.5], usize::MAX);
+        assert!(found.pivots.is_empty());
+        assert!(!found.high.has_valid());
     }
 
     #[test]
