@@ -4,6 +4,8 @@
 
 /// Candle data: parsing, validation, the dataset model.
 pub mod data;
+/// Indicators precomputed over whole columns, their cache and the default feature frame.
+pub mod features;
 
 /// The engine version; studies and caches record it, and workers report it in their hello.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,8 @@
+//! Tests of the features module against independent references: TA-Lib golden values, the
+//! naive as-of oracle, and invariants that hold whatever the data.
+
+mod gen;
+mod golden;
+mod invariants;
+mod oracle;
+mod store;
