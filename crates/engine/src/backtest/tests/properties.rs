@@ -241,6 +241,12 @@ proptest! {
         let full_trades: Vec<_> = full.trades.iter().filter(closed_before).collect();
         let part_trades: Vec<_> = part.trades.iter().filter(closed_before).collect();
         prop_assert_eq!(full_trades, part_trades);
+
+        // A window [0, m) over the whole data must not read a single bar past its end: it
+        // gives exactly the run over the truncated data.
+        let window = Window { from_bar: 0, to_bar: m };
+        let windowed = run(&candles, &config, window, strategy.clone(), Recording::Full).expect("valid");
+        prop_assert_eq!(windowed, part);
     }
 
     #[test]
