@@ -261,10 +261,11 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             equity = self.cash;
         }
         let close_time_ms = self.ts_ms[bar_idx] + self.timeframe_ms;
-        let drawdown = self.stats.push(equity, close_time_ms, is_in_market);
+        self.stats.push(equity, close_time_ms, is_in_market);
         if self.recording == Recording::Full {
             self.equity.push(equity);
-            self.drawdown.push(drawdown);
+            self.drawdown
+                .push(self.stats.drawdown().drawdown_of(equity));
         }
 
         if self.is_ruined || is_last_bar {

@@ -56,7 +56,7 @@ pub fn units(sizing: Sizing, inputs: &SizingInputs) -> Result<f64, SizingRejecti
         }
         Sizing::AllIn => None,
     };
-    if !(inputs.equity > 0.0) {
+    if inputs.equity.is_nan() || inputs.equity <= 0.0 {
         return Err(SizingRejection::InsufficientCash);
     }
     let cap = affordable_units(inputs);

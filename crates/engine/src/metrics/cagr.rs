@@ -12,7 +12,7 @@ pub fn cagr(
     n_bars: usize,
     periods_per_year: f64,
 ) -> Option<f64> {
-    if n_bars == 0 || !(initial_equity > 0.0) {
+    if n_bars == 0 || initial_equity.is_nan() || initial_equity <= 0.0 {
         return None;
     }
     let ratio = final_equity / initial_equity;

@@ -33,8 +33,8 @@ impl EquityStats {
     }
 
     /// Takes the equity at the next close (observed at `close_time_ms`) and whether a
-    /// position was open at that close; returns the drawdown there.
-    pub fn push(&mut self, equity: f64, close_time_ms: i64, is_in_market: bool) -> f64 {
+    /// position was open at that close.
+    pub fn push(&mut self, equity: f64, close_time_ms: i64, is_in_market: bool) {
         self.returns
             .push(ReturnStats::bar_return(self.last_equity, equity));
         self.last_equity = equity;
@@ -42,7 +42,7 @@ impl EquityStats {
         if is_in_market {
             self.n_bars_in_market += 1;
         }
-        self.drawdown.push(self.n_bars, close_time_ms, equity)
+        self.drawdown.push(self.n_bars, close_time_ms, equity);
     }
 
     pub fn initial_equity(&self) -> f64 {

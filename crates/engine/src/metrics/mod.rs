@@ -25,7 +25,7 @@ pub mod drawdown;
 pub mod equity;
 /// The guarded return-to-drawdown ratio.
 pub mod return_to_dd;
-/// Per-bar return statistics (Welford).
+/// Per-bar return statistics (shifted sums).
 pub mod returns;
 /// Sharpe ratio and annualised volatility.
 pub mod sharpe;

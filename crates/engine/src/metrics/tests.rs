@@ -88,7 +88,10 @@ fn drawdown_series_is_reported_point_by_point() {
     let mut stats = EquityStats::new(100.0, 0);
     let drawdowns: Vec<f64> = [105.0, 84.0, 105.0]
         .iter()
-        .map(|&equity| stats.push(equity, 0, false))
+        .map(|&equity| {
+            stats.push(equity, 0, false);
+            stats.drawdown().drawdown_of(equity)
+        })
         .collect();
     // 0 at the new peak, 1 − 84/105 = 0.2, 0 on recovery.
     assert_eq!(drawdowns[0], 0.0);
@@ -230,6 +233,28 @@ proptest! {
             max_dd = max_dd.max(1.0 - equity / peak);
         }
         prop_assert!((metrics.max_drawdown - max_dd).abs() <= 1e-12);
+
+        // Longest drawdown from the points at a running peak (drawdown 0): a period is a gap
+        // of more than one point between consecutive ones, its duration that gap; a period
+        // still open runs from the last peak to the last point. (backtesting.py anchors the
+        // last point too, which drops a final one-point dip; here it lasts one bar.)
+        let mut peak = f64::NEG_INFINITY;
+        let mut anchors: Vec<usize> = Vec::new();
+        for (k, &equity) in path.iter().enumerate() {
+            peak = peak.max(equity);
+            if equity >= peak {
+                anchors.push(k);
+            }
+        }
+        let last_anchor = *anchors.last().expect("point 0 is a peak");
+        let longest = anchors
+            .windows(2)
+            .filter(|pair| pair[1] > pair[0] + 1)
+            .map(|pair| pair[1] - pair[0])
+            .chain(std::iter::once(path.len() - 1 - last_anchor))
+            .max()
+            .unwrap_or(0);
+        prop_assert_eq!(metrics.max_drawdown_duration_bars, longest);
     }
 
     #[test]

@@ -68,7 +68,8 @@ fn a_near_zero_drawdown_champion_no_longer_outranks_a_healthy_run() {
     // 1.0 + 0.1043 + 1.30375 + 0.2 = 2.60805.
     let champion = score(&metrics(1.0, 0.1043, 0.0001, 0.6, 75));
     assert_close(champion.score, 2.60805);
-    assert!(0.25 * (0.1043 / 0.0001) > 260.0);
+    let unguarded = champion.score - champion.return_to_dd_term + 0.25 * (0.1043 / 0.0001);
+    assert!(unguarded > 260.0, "{unguarded}");
     // A healthy run: sharpe 1.5, +30 % with a 10 % drawdown, win rate 0.5:
     // 1.5 + 0.3 + 0.75 + 0.1 = 2.65. It ranks first.
     let healthy = score(&metrics(1.5, 0.3, 0.1, 0.5, 60));
