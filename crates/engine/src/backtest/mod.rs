@@ -5,6 +5,45 @@
 //! the candles (generic over `S`, so every call is statically dispatched and the per-bar loop
 //! allocates nothing). Costs and execution come from [`BacktestConfig`].
 //!
+//! ```
+//! use genesis_engine::backtest::{
+//!     run, BacktestConfig, Decision, Entry, ExitRules, Level, PositionView, Recording, Side,
+//!     Sizing, Strategy, Window,
+//! };
+//! use genesis_engine::data::{Bar, Candles, Columns};
+//!
+//! /// Buys once at bar 1's close with a stop 2 below the fill, risking 1 % of equity.
+//! struct BuyOnce;
+//!
+//! impl Strategy for BuyOnce {
+//!     fn first_decision_bar(&self) -> usize {
+//!         1
+//!     }
+//!     fn decide(&mut self, _bar_idx: usize, position: &PositionView) -> Decision {
+//!         if position.is_flat() {
+//!             let exits = ExitRules { stop: Some(Level::Distance(2.0)), ..ExitRules::NONE };
+//!             Decision::Enter(Entry::new(Side::Long, Sizing::RiskFraction(0.01)).with_exits(exits))
+//!         } else {
+//!             Decision::Hold
+//!         }
+//!     }
+//! }
+//!
+//! let mut cols = Columns::default();
+//! for (k, close) in [100.0, 101.0, 103.0, 104.0].into_iter().enumerate() {
+//!     let bar = Bar { ts_ms: k as i64 * 3_600_000, open: close, high: close + 1.0,
+//!                     low: close - 1.0, close, volume: 1.0 };
+//!     cols.push(bar);
+//! }
+//! let candles = Candles::from_columns(cols).unwrap();
+//! let report = run(&candles, &BacktestConfig::default(), Window::all(&candles), BuyOnce,
+//!                  Recording::Full).unwrap();
+//! // Filled at bar 2's open (103): 100 risked over a stop 2 away is 50 units, closed at the
+//! // last close (104) as end_of_data.
+//! assert_eq!(report.trades[0].units, 50.0);
+//! assert_eq!(report.trades[0].pnl, 50.0);
+//! ```
+//!
 //! # Execution semantics
 //!
 //! These are the rules every result obeys; the README repeats them.
