@@ -1,0 +1,451 @@
+//! The bar loop. See the [module documentation](super) for the execution rules it follows.
+
+use serde::{Deserialize, Serialize};
+
+use super::config::{BacktestConfig, Recording, Window};
+use super::error::BacktestError;
+use super::position::{Brackets, FillKind, OpenPosition};
+use super::sizing::{self, SizingInputs, SizingRejection};
+use super::strategy::{Decision, Entry, PositionView, Side, Strategy};
+use super::trade::{ExitReason, Trade};
+use crate::data::Candles;
+use crate::metrics::{EquityStats, Metrics, MetricsContext};
+
+/// Entries the engine could not carry out, by cause. A strategy that never trades usually
+/// shows up here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedOrders {
+    /// Entries skipped because the equity could not buy one unit (whole units) or was not
+    /// positive.
+    pub insufficient_cash: usize,
+    /// Entries or trailing updates with a parameter that was not finite and positive, a
+    /// stop or target on the wrong side of the open, or risk sizing without a stop.
+    pub invalid: usize,
+}
+
+/// The equity and drawdown at every close of the window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EquityCurve {
+    /// Bar index of the first point; point `k` is the close of bar `first_bar_idx + k`.
+    pub first_bar_idx: usize,
+    /// Equity marked to market at each close (the last point after the end-of-data close).
+    pub equity: Vec<f64>,
+    /// Drawdown at each close, a positive fraction below the running peak.
+    pub drawdown: Vec<f64>,
+}
+
+/// Everything a finished backtest produced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BacktestReport {
+    pub window: Window,
+    /// The first bar at which the strategy was asked: `max(window start, warm-up)`.
+    pub first_decision_bar: usize,
+    pub trades: Vec<Trade>,
+    /// `None` when run with [`Recording::MetricsOnly`].
+    pub equity_curve: Option<EquityCurve>,
+    pub metrics: Metrics,
+    pub rejected_orders: RejectedOrders,
+}
+
+/// Runs a whole window in one go.
+pub fn run<S: Strategy>(
+    candles: &Candles,
+    config: &BacktestConfig,
+    window: Window,
+    strategy: S,
+    recording: Recording,
+) -> Result<BacktestReport, BacktestError> {
+    Ok(Backtest::new(candles, config, window, strategy, recording)?.finish())
+}
+
+/// A backtest in progress. Build it with [`Backtest::new`], advance it with
+/// [`Backtest::run_until`] (as often as you like) and end it with [`Backtest::finish`].
+pub struct Backtest<'c, S> {
+    ts_ms: &'c [i64],
+    open: &'c [f64],
+    high: &'c [f64],
+    low: &'c [f64],
+    close: &'c [f64],
+    timeframe_ms: i64,
+    config: BacktestConfig,
+    slippage_frac: f64,
+    window: Window,
+    strategy: S,
+    recording: Recording,
+    first_decision_bar: usize,
+    next_bar_idx: usize,
+    cash: f64,
+    position: Option<OpenPosition>,
+    pending_exit: Option<ExitReason>,
+    pending_entry: Option<Entry>,
+    trades: Vec<Trade>,
+    equity: Vec<f64>,
+    drawdown: Vec<f64>,
+    stats: EquityStats,
+    rejected: RejectedOrders,
+    is_ruined: bool,
+}
+
+impl<'c, S: Strategy> Backtest<'c, S> {
+    /// Checks the config and the window and sets up a run; nothing can fail after this.
+    pub fn new(
+        candles: &'c Candles,
+        config: &BacktestConfig,
+        window: Window,
+        strategy: S,
+        recording: Recording,
+    ) -> Result<Backtest<'c, S>, BacktestError> {
+        config.validate()?;
+        let window = window.checked(candles)?;
+        let first_decision_bar = strategy.first_decision_bar().max(window.from_bar);
+        let n_points = match recording {
+            Recording::Full => window.len(),
+            Recording::MetricsOnly => 0,
+        };
+        let start_time_ms = candles.ts_ms()[window.from_bar];
+        Ok(Backtest {
+            ts_ms: candles.ts_ms(),
+            open: candles.open(),
+            high: candles.high(),
+            low: candles.low(),
+            close: candles.close(),
+            timeframe_ms: candles.timeframe_ms(),
+            config: config.clone(),
+            slippage_frac: config.slippage_frac(),
+            window,
+            strategy,
+            recording,
+            first_decision_bar,
+            next_bar_idx: window.from_bar,
+            cash: config.initial_cash,
+            position: None,
+            pending_exit: None,
+            pending_entry: None,
+            // Round trips are rarely more than one per eight bars; the vector grows (by
+            // doubling) only for strategies that trade more often.
+            trades: Vec::with_capacity((window.len() / 8).clamp(8, 4096)),
+            equity: Vec::with_capacity(n_points),
+            drawdown: Vec::with_capacity(n_points),
+            stats: EquityStats::new(config.initial_cash, start_time_ms),
+            rejected: RejectedOrders::default(),
+            is_ruined: false,
+        })
+    }
+
+    /// Processes every bar before `bar_idx` (clamped to the window) not yet processed.
+    pub fn run_until(&mut self, bar_idx: usize) {
+        let end = bar_idx.min(self.window.to_bar);
+        while self.next_bar_idx < end {
+            self.step(self.next_bar_idx);
+            self.next_bar_idx += 1;
+        }
+    }
+
+    /// The next bar to process; equals the window's end once everything ran.
+    pub fn next_bar_idx(&self) -> usize {
+        self.next_bar_idx
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.next_bar_idx >= self.window.to_bar
+    }
+
+    pub fn window(&self) -> Window {
+        self.window
+    }
+
+    /// Trades closed so far.
+    pub fn trades(&self) -> &[Trade] {
+        &self.trades
+    }
+
+    pub fn strategy(&self) -> &S {
+        &self.strategy
+    }
+
+    /// Metrics of the bars processed so far: closed trades only, equity marked to market at
+    /// the last processed close (an open position counts through its unrealised P&L). This
+    /// is what a pruner reads at a checkpoint.
+    pub fn metrics_so_far(&self) -> Metrics {
+        let last_bar = self
+            .next_bar_idx
+            .checked_sub(1)
+            .filter(|&bar| bar >= self.window.from_bar);
+        let buy_and_hold_return = match last_bar {
+            Some(last) => self.buy_and_hold_return(last),
+            None => 0.0,
+        };
+        Metrics::compute(
+            &self.stats,
+            &self.trades,
+            MetricsContext {
+                annualisation: self.config.annualisation.report(self.timeframe_ms),
+                buy_and_hold_return,
+                is_ruined: self.is_ruined,
+            },
+        )
+    }
+
+    /// Runs the rest of the window and returns the report.
+    pub fn finish(mut self) -> BacktestReport {
+        self.run_until(self.window.to_bar);
+        let metrics = self.metrics_so_far();
+        let equity_curve = match self.recording {
+            Recording::Full => Some(EquityCurve {
+                first_bar_idx: self.window.from_bar,
+                equity: self.equity,
+                drawdown: self.drawdown,
+            }),
+            Recording::MetricsOnly => None,
+        };
+        BacktestReport {
+            window: self.window,
+            first_decision_bar: self.first_decision_bar,
+            trades: self.trades,
+            equity_curve,
+            metrics,
+            rejected_orders: self.rejected,
+        }
+    }
+
+    fn buy_and_hold_return(&self, last_bar: usize) -> f64 {
+        let start = self.first_decision_bar.min(last_bar);
+        self.close[last_bar] / self.close[start] - 1.0
+    }
+
+    fn step(&mut self, bar_idx: usize) {
+        let open = self.open[bar_idx];
+        let high = self.high[bar_idx];
+        let low = self.low[bar_idx];
+        let close = self.close[bar_idx];
+
+        // Orders decided at the previous close fill at this open: the exit first, so a
+        // reverse sizes its new position from the cash the exit left.
+        if let Some(reason) = self.pending_exit.take() {
+            self.close_at_market(bar_idx, open, reason);
+        }
+        if let Some(entry) = self.pending_entry.take() {
+            self.open_position(bar_idx, entry, open);
+        }
+
+        let intrabar_exit = self
+            .position
+            .as_ref()
+            .and_then(|position| position.intrabar_exit(open, high, low));
+        match intrabar_exit {
+            Some((price, reason, FillKind::Market)) => self.close_at_market(bar_idx, price, reason),
+            Some((price, reason, FillKind::Limit)) => self.close_position(bar_idx, price, reason),
+            None => {
+                if let Some(position) = self.position.as_mut() {
+                    position.observe_bar(high, low);
+                }
+            }
+        }
+
+        let mut equity = self.equity_at(close);
+        if equity <= 0.0 {
+            self.is_ruined = true;
+            self.pending_entry = None;
+            if self.position.is_some() {
+                self.close_at_market(bar_idx, close, ExitReason::Ruin);
+                equity = self.cash;
+            }
+        }
+        let is_in_market = self.position.is_some();
+        let is_last_bar = bar_idx + 1 == self.window.to_bar;
+        if is_last_bar && self.position.is_some() {
+            self.close_at_market(bar_idx, close, ExitReason::EndOfData);
+            equity = self.cash;
+        }
+        let close_time_ms = self.ts_ms[bar_idx] + self.timeframe_ms;
+        self.stats.push(equity, close_time_ms, is_in_market);
+        if self.recording == Recording::Full {
+            self.equity.push(equity);
+            self.drawdown
+                .push(self.stats.drawdown().drawdown_of(equity));
+        }
+
+        if self.is_ruined || is_last_bar {
+            return;
+        }
+        // The trailing level for the next bar from the best price through this one, so the
+        // strategy sees the stop that will be in force; tightened again below in case the
+        // decision changes the distance.
+        if let Some(position) = self.position.as_mut() {
+            position.tighten_trail();
+        }
+        if bar_idx >= self.first_decision_bar {
+            let view = self.view(bar_idx, equity);
+            let decision = self.strategy.decide(bar_idx, &view);
+            self.apply(decision);
+        }
+        if let Some(position) = self.position.as_mut() {
+            let is_max_hold_due = position
+                .max_hold_bars
+                .is_some_and(|max| bar_idx + 1 - position.entry_bar_idx >= max.max(1) as usize);
+            if is_max_hold_due && self.pending_exit.is_none() {
+                self.pending_exit = Some(ExitReason::MaxHold);
+            }
+            position.tighten_trail();
+        }
+    }
+
+    fn apply(&mut self, decision: Decision) {
+        match decision {
+            Decision::Hold => {}
+            Decision::Exit => {
+                if self.position.is_some() {
+                    self.pending_exit = Some(ExitReason::Signal);
+                }
+            }
+            Decision::Enter(entry) => match self.position.map(|position| position.side) {
+                None => self.pending_entry = Some(entry),
+                Some(side) if side == entry.side => {}
+                Some(_) => {
+                    self.pending_exit = Some(ExitReason::Reverse);
+                    self.pending_entry = Some(entry);
+                }
+            },
+            Decision::SetTrailingDistance(distance) => {
+                if let Some(position) = self.position.as_mut() {
+                    if position.trailing_distance.is_some() {
+                        if distance.is_finite() && distance > 0.0 {
+                            position.trailing_distance = Some(distance);
+                        } else {
+                            self.rejected.invalid += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn view(&self, bar_idx: usize, equity: f64) -> PositionView {
+        match &self.position {
+            None => PositionView {
+                side: None,
+                units: 0.0,
+                entry_price: 0.0,
+                entry_bar_idx: 0,
+                bars_held: 0,
+                stop_price: None,
+                take_profit_price: None,
+                cash: self.cash,
+                equity,
+            },
+            Some(position) => PositionView {
+                side: Some(position.side),
+                units: position.units,
+                entry_price: position.entry_price,
+                entry_bar_idx: position.entry_bar_idx,
+                bars_held: bar_idx + 1 - position.entry_bar_idx,
+                stop_price: position.effective_stop().map(|(level, _)| level),
+                take_profit_price: position.take_profit,
+                cash: self.cash,
+                equity,
+            },
+        }
+    }
+
+    fn equity_at(&self, price: f64) -> f64 {
+        match &self.position {
+            Some(position) => self.cash + position.unrealised_pnl(price),
+            None => self.cash,
+        }
+    }
+
+    /// `price` moved against the trader: up for a buy, down for a sell.
+    fn slipped(&self, is_buy: bool, price: f64) -> f64 {
+        if is_buy {
+            price * (1.0 + self.slippage_frac)
+        } else {
+            price * (1.0 - self.slippage_frac)
+        }
+    }
+
+    fn open_position(&mut self, bar_idx: usize, entry: Entry, open: f64) {
+        if self.position.is_some() {
+            return;
+        }
+        let fill_price = self.slipped(entry.side == Side::Long, open);
+        let Some(brackets) = Brackets::resolve(entry.side, &entry.exits, fill_price, open) else {
+            self.rejected.invalid += 1;
+            return;
+        };
+        let inputs = SizingInputs {
+            equity: self.cash,
+            fill_price,
+            commission: self.config.commission,
+            max_leverage: self.config.max_leverage,
+            whole_units: self.config.whole_units,
+            stop_distance: brackets.stop_distance,
+        };
+        let units = match sizing::units(entry.sizing, &inputs) {
+            Ok(units) => units,
+            Err(SizingRejection::InsufficientCash) => {
+                self.rejected.insufficient_cash += 1;
+                return;
+            }
+            Err(SizingRejection::Invalid) => {
+                self.rejected.invalid += 1;
+                return;
+            }
+        };
+        let entry_commission = units * fill_price * self.config.commission;
+        self.cash -= entry_commission;
+        self.position = Some(OpenPosition {
+            side: entry.side,
+            units,
+            entry_price: fill_price,
+            entry_bar_idx: bar_idx,
+            entry_commission,
+            stop: brackets.stop,
+            take_profit: brackets.take_profit,
+            trailing_distance: brackets.trailing_distance,
+            trail_level: brackets.trail_level,
+            best_price: open,
+            max_hold_bars: entry.exits.max_hold_bars,
+        });
+    }
+
+    /// Closes at `price` moved by slippage (a market order or a triggered stop).
+    fn close_at_market(&mut self, bar_idx: usize, price: f64, reason: ExitReason) {
+        if let Some(position) = &self.position {
+            let is_buy = position.side == Side::Short;
+            let fill_price = self.slipped(is_buy, price);
+            self.close_position(bar_idx, fill_price, reason);
+        }
+    }
+
+    fn close_position(&mut self, bar_idx: usize, fill_price: f64, reason: ExitReason) {
+        let Some(position) = self.position.take() else {
+            return;
+        };
+        // backtesting.py's operations: gross P&L `size × (exit − entry)` and exit commission
+        // `|size| × exit × rate` go to cash; the trade's P&L also subtracts the entry
+        // commission, which left cash at entry.
+        let gross_pnl = position.signed_units() * (fill_price - position.entry_price);
+        let exit_commission = position.units * fill_price * self.config.commission;
+        self.cash += gross_pnl - exit_commission;
+        let pnl = gross_pnl - (exit_commission + position.entry_commission);
+        self.trades.push(Trade {
+            side: position.side,
+            units: position.units,
+            entry_bar_idx: position.entry_bar_idx,
+            entry_ts_ms: self.ts_ms[position.entry_bar_idx],
+            entry_price: position.entry_price,
+            exit_bar_idx: bar_idx,
+            exit_ts_ms: self.ts_ms[bar_idx],
+            exit_price: fill_price,
+            entry_commission: position.entry_commission,
+            exit_commission,
+            pnl,
+            return_frac: pnl / (position.units * position.entry_price),
+            bars_held: bar_idx - position.entry_bar_idx,
+            exit_reason: reason,
+        });
+    }
+}

@@ -1,0 +1,218 @@
+//! The candle chart: candles (or per-pixel OHLC bars when zoomed out) with volume below,
+//! optional feature overlays, swing points, Fibonacci levels and trade markers.
+
+use std::ops::Range;
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+use super::decimate::{decimate_minmax, decimate_ohlcv, OhlcBucket};
+use super::theme::{self, Layout};
+
+/// The candle columns to draw (all the same length).
+pub struct Ohlcv<'a> {
+    pub ts_ms: &'a [i64],
+    pub open: &'a [f64],
+    pub high: &'a [f64],
+    pub low: &'a [f64],
+    pub close: &'a [f64],
+    pub volume: &'a [f64],
+}
+
+/// A line drawn over the candles (an EMA, a Bollinger band...).
+pub struct Overlay<'a> {
+    pub values: &'a [f64],
+    pub color: RGBColor,
+}
+
+/// A point marker at a bar and price: trades, swing pivots.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Marker {
+    pub bar: usize,
+    pub price: f64,
+    pub kind: MarkerKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkerKind {
+    EntryLong,
+    EntryShort,
+    Exit,
+    SwingHigh,
+    SwingLow,
+}
+
+/// A horizontal level (a Fibonacci retracement) over part of the chart.
+pub struct Level {
+    pub price: f64,
+    pub from_bar: usize,
+    pub color: RGBColor,
+}
+
+/// Everything one frame of the price chart shows.
+pub struct PriceFrame<'a> {
+    pub candles: Ohlcv<'a>,
+    pub overlays: &'a [Overlay<'a>],
+    pub markers: &'a [Marker],
+    pub levels: &'a [Level],
+}
+
+/// Draws the frame for the bars in `view`; returns where the plot landed so the hover
+/// read-out can map a pixel back to a bar.
+pub fn draw(canvas: &HtmlCanvasElement, frame: &PriceFrame<'_>, view: Range<usize>) -> Result<Layout, String> {
+    let n_bars = frame.candles.close.len();
+    let view = view.start.min(n_bars.saturating_sub(1))..view.end.min(n_bars).max(view.start + 1);
+    let width = canvas.width();
+    let height = canvas.height();
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&theme::BACKGROUND).map_err(theme::err)?;
+    let price_height = (height as f64 * 0.78) as u32;
+    let (upper, lower) = root.split_vertically(price_height);
+    let plot_columns = width.saturating_sub(theme::Y_LABEL_WIDTH + 2 * theme::MARGIN) as usize;
+
+    let c = &frame.candles;
+    let buckets = decimate_ohlcv(c.open, c.high, c.low, c.close, c.volume, view.clone(), plot_columns);
+    let (mut low, mut high) = buckets
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), b| (lo.min(b.low), hi.max(b.high)));
+    for overlay in frame.overlays {
+        for b in decimate_minmax(overlay.values, view.clone(), plot_columns) {
+            low = low.min(b.min);
+            high = high.max(b.max);
+        }
+    }
+    if !(low.is_finite() && high.is_finite()) {
+        return Err("nothing to draw".into());
+    }
+    let pad = ((high - low) * 0.04).max(high.abs() * 1e-6).max(1e-9);
+    let x_range = view.start as f64..view.end as f64;
+
+    let mut chart = ChartBuilder::on(&upper)
+        .margin(theme::MARGIN)
+        .margin_bottom(0)
+        .y_label_area_size(theme::Y_LABEL_WIDTH)
+        .build_cartesian_2d(x_range.clone(), (low - pad)..(high + pad))
+        .map_err(theme::err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(6)
+        .light_line_style(theme::GRID)
+        .bold_line_style(theme::GRID)
+        .axis_style(theme::AXIS)
+        .label_style(theme::label_font())
+        .y_label_formatter(&|v| theme::format_price(*v))
+        .draw()
+        .map_err(theme::err)?;
+
+    let bar_width_px = plot_columns as f64 / (view.end - view.start) as f64;
+    let is_candle_mode = bar_width_px >= 3.0;
+    chart
+        .draw_series(buckets.iter().flat_map(|b| candle_elements(b, is_candle_mode)))
+        .map_err(theme::err)?;
+
+    for overlay in frame.overlays {
+        let points = decimate_minmax(overlay.values, view.clone(), plot_columns)
+            .into_iter()
+            .flat_map(|b| {
+                let x = b.first_bar as f64 + 0.5;
+                if b.min == b.max {
+                    vec![(x, b.last)]
+                } else {
+                    vec![(x, b.min), (x, b.max), (b.last_bar as f64 + 0.5, b.last)]
+                }
+            });
+        chart
+            .draw_series(LineSeries::new(points, overlay.color.stroke_width(1)))
+            .map_err(theme::err)?;
+    }
+
+    for level in frame.levels {
+        let from = (level.from_bar.max(view.start)) as f64;
+        if from >= view.end as f64 {
+            continue;
+        }
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(from, level.price), (view.end as f64, level.price)],
+                level.color.mix(0.7).stroke_width(1),
+            )))
+            .map_err(theme::err)?;
+    }
+
+    let visible_markers = frame
+        .markers
+        .iter()
+        .filter(|m| view.contains(&m.bar) && m.price.is_finite());
+    chart
+        .draw_series(visible_markers.map(|m| marker_element(m)))
+        .map_err(theme::err)?;
+
+    let max_volume = buckets.iter().map(|b| b.volume).fold(0.0_f64, f64::max).max(1e-12);
+    let mut volume_chart = ChartBuilder::on(&lower)
+        .margin(theme::MARGIN)
+        .margin_top(2)
+        .x_label_area_size(22)
+        .y_label_area_size(theme::Y_LABEL_WIDTH)
+        .build_cartesian_2d(x_range, 0.0..max_volume * 1.05)
+        .map_err(theme::err)?;
+    let ts_ms = c.ts_ms;
+    volume_chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(6)
+        .y_labels(2)
+        .axis_style(theme::AXIS)
+        .label_style(theme::label_font())
+        .x_label_formatter(&|x| theme::format_bar_time(ts_ms, *x))
+        .y_label_formatter(&|v| theme::format_compact(*v))
+        .draw()
+        .map_err(theme::err)?;
+    volume_chart
+        .draw_series(buckets.iter().map(|b| {
+            let color = if b.close >= b.open { theme::UP } else { theme::DOWN };
+            Rectangle::new(
+                [(b.first_bar as f64 + 0.1, 0.0), (b.last_bar as f64 + 0.9, b.volume)],
+                color.mix(0.45).filled(),
+            )
+        }))
+        .map_err(theme::err)?;
+    root.present().map_err(theme::err)?;
+
+    let plot = chart.plotting_area().get_pixel_range();
+    Ok(Layout {
+        plot_left: plot.0.start,
+        plot_right: plot.0.end,
+        view,
+    })
+}
+
+fn candle_elements(b: &OhlcBucket, is_candle_mode: bool) -> Vec<DynElement<'static, CanvasBackend, (f64, f64)>> {
+    let color = if b.close >= b.open { theme::UP } else { theme::DOWN };
+    let x_mid = (b.first_bar + b.last_bar + 1) as f64 / 2.0;
+    let wick = PathElement::new(vec![(x_mid, b.low), (x_mid, b.high)], color.stroke_width(1)).into_dyn();
+    if !is_candle_mode {
+        return vec![wick];
+    }
+    let (top, bottom) = (b.open.max(b.close), b.open.min(b.close));
+    let body = Rectangle::new(
+        [(b.first_bar as f64 + 0.15, bottom), (b.last_bar as f64 + 0.85, top)],
+        color.filled(),
+    )
+    .into_dyn();
+    vec![wick, body]
+}
+
+fn marker_element(m: &Marker) -> DynElement<'static, CanvasBackend, (f64, f64)> {
+    let at = (m.bar as f64 + 0.5, m.price);
+    match m.kind {
+        MarkerKind::EntryLong => TriangleMarker::new(at, 7, theme::ENTRY_LONG.filled()).into_dyn(),
+        MarkerKind::EntryShort => TriangleMarker::new(at, 7, theme::ENTRY_SHORT.filled()).into_dyn(),
+        MarkerKind::Exit => Cross::new(at, 5, theme::EXIT.stroke_width(2)).into_dyn(),
+        MarkerKind::SwingHigh => Circle::new(at, 3, theme::SWING_HIGH.filled()).into_dyn(),
+        MarkerKind::SwingLow => Circle::new(at, 3, theme::SWING_LOW.filled()).into_dyn(),
+    }
+}
