@@ -46,7 +46,7 @@ pub enum DataError {
         /// The first [`super::MAX_LISTED_PROBLEMS`] of them, in file order.
         problems: Vec<Problem>,
     },
-    #[error("only {n_bars} valid bar(s) left after dropping {n_dropped} row(s); a dataset needs at least 2")]
+    #[error("{}", too_few_bars_message(*n_bars, *n_dropped))]
     TooFewBars { n_bars: usize, n_dropped: usize },
     #[error("cannot resample {base_ms} ms bars to {target_ms} ms: the target must be a positive multiple of the base timeframe")]
     ResampleTarget { target_ms: i64, base_ms: i64 },
@@ -70,4 +70,12 @@ fn rejected_message(n_problems: usize, problems: &[Problem]) -> String {
         out.push_str(&problem.to_string());
     }
     out
+}
+
+fn too_few_bars_message(n_bars: usize, n_dropped: usize) -> String {
+    if n_dropped == 0 {
+        format!("the file has only {n_bars} bar(s); a dataset needs at least 2 (one spacing gives the timeframe)")
+    } else {
+        format!("only {n_bars} valid bar(s) left after dropping {n_dropped} row(s); a dataset needs at least 2")
+    }
 }

@@ -96,7 +96,7 @@ impl Regime {
     fn spec(self) -> RegimeSpec {
         match self {
             Regime::TrendUp => RegimeSpec {
-                drift_per_hour: 0.000_6,
+                drift_per_hour: 0.000_35,
                 sigma_per_sqrt_hour: 0.006,
                 reversion_per_hour: 0.0,
                 jump_probability_per_hour: 0.0,
@@ -106,7 +106,7 @@ impl Regime {
                 volume_factor: 1.2,
             },
             Regime::TrendDown => RegimeSpec {
-                drift_per_hour: -0.000_6,
+                drift_per_hour: -0.000_35,
                 sigma_per_sqrt_hour: 0.007,
                 reversion_per_hour: 0.0,
                 jump_probability_per_hour: 0.0,

@@ -150,6 +150,16 @@ pub(crate) fn parse_unix(text: &[u8]) -> Option<(i64, i64)> {
     }
 }
 
+/// A timestamp as a user types it (a command-line option, a config value): a unix number in
+/// any unit (by magnitude) or a date with optional time and zone; `None` if neither.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let text = text.trim().as_bytes();
+    match parse_unix(text) {
+        Some((value, thousandths)) => TimeUnit::from_magnitude(value).to_ms(value, thousandths),
+        None => parse_datetime(text),
+    }
+}
+
 /// True when the text looks like a unix timestamp rather than a date.
 pub(crate) fn is_unix_like(text: &[u8]) -> bool {
     parse_unix(text).is_some()
