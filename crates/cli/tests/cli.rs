@@ -60,7 +60,12 @@ fn a_rejected_file_exits_2_with_line_and_column_on_stderr() {
 
 #[test]
 fn a_rejected_file_with_json_still_prints_one_document() {
-    let output = genesis(&["data", "inspect", "--json", &golden("err/many_problems.csv")]);
+    let output = genesis(&[
+        "data",
+        "inspect",
+        "--json",
+        &golden("err/many_problems.csv"),
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let doc = stdout_json(&output);
     assert_eq!(doc["ok"], false);
@@ -74,7 +79,12 @@ fn a_rejected_file_with_json_still_prints_one_document() {
 
 #[test]
 fn lenient_inspect_exits_0_and_lists_dropped_rows() {
-    let output = genesis(&["data", "inspect", "--lenient", &golden("ok/every_problem.lenient.csv")]);
+    let output = genesis(&[
+        "data",
+        "inspect",
+        "--lenient",
+        &golden("ok/every_problem.lenient.csv"),
+    ]);
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("dropped rows (10)"), "{text}");
@@ -85,29 +95,52 @@ fn lenient_inspect_exits_0_and_lists_dropped_rows() {
 fn a_missing_file_is_bad_input() {
     let output = genesis(&["data", "inspect", "/nonexistent/genesis/candles.csv"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8(output.stderr).unwrap().contains("/nonexistent/genesis/candles.csv"));
+    assert!(String::from_utf8(output.stderr)
+        .unwrap()
+        .contains("/nonexistent/genesis/candles.csv"));
 }
 
 #[test]
 fn synth_writes_the_demo_dataset_that_inspect_reads_back() {
     let path = temp_path("demo.csv");
     let out = path.display().to_string();
-    let output = genesis(&["data", "synth", "--bars", "17278", "--timeframe", "1h", "--seed", "42", "--out", &out]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = genesis(&[
+        "data",
+        "synth",
+        "--bars",
+        "17278",
+        "--timeframe",
+        "1h",
+        "--seed",
+        "42",
+        "--out",
+        &out,
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let output = genesis(&["data", "inspect", "--json", &out]);
     std::fs::remove_file(&path).ok();
     let doc = stdout_json(&output);
     assert_eq!(doc["report"]["n_bars"], 17_278);
     assert_eq!(doc["report"]["first_ts_ms"], 1_704_067_200_000_i64);
     // The same hash the engine's pinned demo test holds: the CLI adds nothing of its own.
-    assert_eq!(doc["meta"]["hash"], "88431d2a77d79949b69cedec3c6fd17bef05955aa892886099e087dd0df19253");
+    assert_eq!(
+        doc["meta"]["hash"],
+        "88431d2a77d79949b69cedec3c6fd17bef05955aa892886099e087dd0df19253"
+    );
 }
 
 #[test]
 fn bad_synth_options_are_exit_2_naming_the_option() {
     let output = genesis(&["data", "synth", "--timeframe", "7x", "--out", "-"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8(output.stderr).unwrap().contains("--timeframe"));
+    assert!(String::from_utf8(output.stderr)
+        .unwrap()
+        .contains("--timeframe"));
     let output = genesis(&["data", "synth", "--bars", "1", "--out", "-"]);
     assert_eq!(output.status.code(), Some(2));
     // Unknown options are clap's usage errors, also exit 2.
@@ -117,14 +150,28 @@ fn bad_synth_options_are_exit_2_naming_the_option() {
 
 #[test]
 fn bench_json_reports_each_workload() {
-    let output = genesis(&["bench", "--only", "parse_csv_17278", "--repeats", "1", "--json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = genesis(&[
+        "bench",
+        "--only",
+        "parse_csv_17278",
+        "--repeats",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let doc = stdout_json(&output);
     let workloads = doc["workloads"].as_array().unwrap();
     assert_eq!(workloads.len(), 1);
     assert_eq!(workloads[0]["name"], "parse_csv_17278");
     assert_eq!(workloads[0]["n_bars"], 17_278);
-    assert!(workloads[0]["min_ms"].as_f64().unwrap() <= workloads[0]["median_ms"].as_f64().unwrap());
+    assert!(
+        workloads[0]["min_ms"].as_f64().unwrap() <= workloads[0]["median_ms"].as_f64().unwrap()
+    );
 }
 
 #[test]
@@ -138,6 +185,9 @@ fn every_command_has_help() {
     ] {
         let output = genesis(args);
         assert_eq!(output.status.code(), Some(0), "{args:?}");
-        assert!(String::from_utf8(output.stdout).unwrap().contains("Usage"), "{args:?}");
+        assert!(
+            String::from_utf8(output.stdout).unwrap().contains("Usage"),
+            "{args:?}"
+        );
     }
 }

@@ -178,7 +178,10 @@ fn demo_dataset_is_pinned() {
     let candles = generate(&SynthParams::demo()).unwrap();
     assert_eq!(candles.len(), 17_278);
     assert_eq!(candles.ts_ms()[0], 1_704_067_200_000);
-    assert_eq!(candles.ts_ms()[17_277], 1_704_067_200_000 + 17_277 * 3_600_000);
+    assert_eq!(
+        candles.ts_ms()[17_277],
+        1_704_067_200_000 + 17_277 * 3_600_000
+    );
     assert_eq!(candles.open()[0], 42_000.0);
     assert_eq!(candles.timeframe_ms(), 3_600_000);
     assert_eq!(candles.gaps().n_gaps, 0);
@@ -209,11 +212,20 @@ fn synth_has_trends_and_volatility_bursts() {
     range_vols.sort_by(f64::total_cmp);
     let calm = range_vols[range_vols.len() / 10];
     let wild = range_vols[range_vols.len() - 1];
-    assert!(max_abs_move > 0.15, "no 200-bar window moved 15%: {max_abs_move}");
-    assert!(wild > 2.5 * calm, "volatility barely varies: {calm} vs {wild}");
+    assert!(
+        max_abs_move > 0.15,
+        "no 200-bar window moved 15%: {max_abs_move}"
+    );
+    assert!(
+        wild > 2.5 * calm,
+        "volatility barely varies: {calm} vs {wild}"
+    );
     // Every bar has a wick somewhere and prices stay on the 0.01 tick.
     let bars_with_wicks = (0..candles.len())
-        .filter(|&i| candles.high()[i] > candles.open()[i].max(close[i]) || candles.low()[i] < candles.open()[i].min(close[i]))
+        .filter(|&i| {
+            candles.high()[i] > candles.open()[i].max(close[i])
+                || candles.low()[i] < candles.open()[i].min(close[i])
+        })
         .count();
     assert!(bars_with_wicks * 10 > candles.len() * 9);
     for &price in close {
@@ -226,7 +238,11 @@ fn synth_has_trends_and_volatility_bursts() {
 fn synth_is_a_function_of_its_seed() {
     let a = generate(&SynthParams::demo()).unwrap();
     let b = generate(&SynthParams::demo()).unwrap();
-    let c = generate(&SynthParams { seed: 43, ..SynthParams::demo() }).unwrap();
+    let c = generate(&SynthParams {
+        seed: 43,
+        ..SynthParams::demo()
+    })
+    .unwrap();
     assert_eq!(csv_of(&a), csv_of(&b));
     assert_ne!(a.content_hash(), c.content_hash());
 }
@@ -234,16 +250,28 @@ fn synth_is_a_function_of_its_seed() {
 /// The progress callback reaches the total and never goes backwards.
 #[test]
 fn progress_is_monotonic_and_completes() {
-    let candles = generate(&SynthParams { n_bars: 200_000, timeframe_ms: 60_000, ..SynthParams::demo() }).unwrap();
+    let candles = generate(&SynthParams {
+        n_bars: 200_000,
+        timeframe_ms: 60_000,
+        ..SynthParams::demo()
+    })
+    .unwrap();
     let bytes = csv_of(&candles);
     let mut calls = Vec::new();
-    let parsed = genesis_engine::data::parse_with_progress(&bytes, &ParseOptions::default(), &mut |done, total| {
-        calls.push((done, total));
-    })
+    let parsed = genesis_engine::data::parse_with_progress(
+        &bytes,
+        &ParseOptions::default(),
+        &mut |done, total| {
+            calls.push((done, total));
+        },
+    )
     .unwrap();
     assert_eq!(parsed.candles.len(), 200_000);
     // 200,000 rows at one call per 65,536 rows: three in the loop and the final one.
     assert_eq!(calls.len(), 4);
     assert!(calls.windows(2).all(|pair| pair[0].0 <= pair[1].0));
-    assert_eq!(calls.last(), Some(&(bytes.len() as u64, bytes.len() as u64)));
+    assert_eq!(
+        calls.last(),
+        Some(&(bytes.len() as u64, bytes.len() as u64))
+    );
 }

@@ -51,7 +51,11 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
     let mut timings = Vec::new();
     for build in REGISTRY {
         for mut workload in build(args)? {
-            if args.only.as_ref().is_some_and(|only| !workload.name.contains(only.as_str())) {
+            if args
+                .only
+                .as_ref()
+                .is_some_and(|only| !workload.name.contains(only.as_str()))
+            {
                 continue;
             }
             (workload.run)()?;
@@ -105,8 +109,9 @@ fn parse_workload(name: String, bytes: Vec<u8>) -> Result<Workload, CliError> {
         n_bars,
         n_bytes,
         run: Box::new(move || {
-            let parsed = parse(&bytes, &ParseOptions::default())
-                .map_err(|err| CliError::Internal(anyhow::anyhow!("parse failed mid-bench: {err}")))?;
+            let parsed = parse(&bytes, &ParseOptions::default()).map_err(|err| {
+                CliError::Internal(anyhow::anyhow!("parse failed mid-bench: {err}"))
+            })?;
             std::hint::black_box(parsed);
             Ok(())
         }),
@@ -131,12 +136,22 @@ fn synth_csv(n_bars: usize, timeframe_ms: i64) -> Result<Vec<u8>, CliError> {
 /// (SPEC §9: under 1.5 s in the browser), plus `--data FILE` when given.
 fn parse_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
     let mut workloads = Vec::new();
-    let wanted = |name: &str| args.only.as_ref().is_none_or(|only| name.contains(only.as_str()));
+    let wanted = |name: &str| {
+        args.only
+            .as_ref()
+            .is_none_or(|only| name.contains(only.as_str()))
+    };
     if wanted("parse_csv_17278") {
-        workloads.push(parse_workload("parse_csv_17278".to_string(), synth_csv(17_278, 60 * MS_PER_MINUTE)?)?);
+        workloads.push(parse_workload(
+            "parse_csv_17278".to_string(),
+            synth_csv(17_278, 60 * MS_PER_MINUTE)?,
+        )?);
     }
     if wanted("parse_csv_1000000") {
-        workloads.push(parse_workload("parse_csv_1000000".to_string(), synth_csv(1_000_000, MS_PER_MINUTE)?)?);
+        workloads.push(parse_workload(
+            "parse_csv_1000000".to_string(),
+            synth_csv(1_000_000, MS_PER_MINUTE)?,
+        )?);
     }
     if let Some(path) = &args.data {
         let name = format!("parse_file {}", path.display());

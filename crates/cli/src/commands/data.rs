@@ -15,7 +15,8 @@ use crate::error::CliError;
 
 /// Reads a whole file; a missing or unreadable file is bad input.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
-    std::fs::read(path).map_err(|err| CliError::input(format!("{}: cannot read: {err}", path.display())))
+    std::fs::read(path)
+        .map_err(|err| CliError::input(format!("{}: cannot read: {err}", path.display())))
 }
 
 pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
@@ -45,7 +46,9 @@ pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
 /// A rejected file: the error's message lists the first problems with their lines.
 fn rejection(file: &str, err: &DataError) -> CliError {
     let mut error = CliError::input_in(file, err);
-    if let (DataError::Rejected { n_problems, .. }, CliError::Input { message, .. }) = (err, &mut error) {
+    if let (DataError::Rejected { n_problems, .. }, CliError::Input { message, .. }) =
+        (err, &mut error)
+    {
         if *n_problems > MAX_LISTED_PROBLEMS {
             message.push_str(&format!(
                 "\n  ... and {} more",
@@ -61,7 +64,10 @@ fn describe(file: &str, meta: &DatasetMeta, parsed: &Parsed) -> String {
     let mut out = String::new();
     let mut line = |key: &str, value: String| out.push_str(&format!("{key:<11} {value}\n"));
     line("file", file.to_string());
-    line("layout", format!("{} ({})", report.layout, container(report)));
+    line(
+        "layout",
+        format!("{} ({})", report.layout, container(report)),
+    );
     line("time", time_format(report.time_format));
     line(
         "bars",
@@ -75,14 +81,25 @@ fn describe(file: &str, meta: &DatasetMeta, parsed: &Parsed) -> String {
     );
     line("first", format_iso_ms(report.first_ts_ms));
     line("last", format_iso_ms(report.last_ts_ms));
-    line("timeframe", format!("{} ({} ms, median spacing)", meta.timeframe, report.timeframe_ms));
+    line(
+        "timeframe",
+        format!(
+            "{} ({} ms, median spacing)",
+            meta.timeframe, report.timeframe_ms
+        ),
+    );
     let gaps = &report.gaps;
     line(
         "gaps",
         if gaps.n_gaps == 0 {
             "none".to_string()
         } else {
-            let after_ts_ms = parsed.candles.ts_ms().get(gaps.largest_after_row).copied().unwrap_or(0);
+            let after_ts_ms = parsed
+                .candles
+                .ts_ms()
+                .get(gaps.largest_after_row)
+                .copied()
+                .unwrap_or(0);
             format!(
                 "{} (largest {} after {})",
                 gaps.n_gaps,
@@ -106,7 +123,12 @@ fn describe(file: &str, meta: &DatasetMeta, parsed: &Parsed) -> String {
     for note in &report.notes {
         line("note", note.clone());
     }
-    line("symbol", meta.symbol.clone().unwrap_or_else(|| "(unknown)".to_string()));
+    line(
+        "symbol",
+        meta.symbol
+            .clone()
+            .unwrap_or_else(|| "(unknown)".to_string()),
+    );
     line("hash", meta.hash.to_string());
     if !report.dropped.is_empty() {
         out.push_str(&format!("dropped rows ({}):\n", report.dropped.len()));
@@ -131,7 +153,14 @@ fn container(report: &ParseReport) -> String {
         Format::JsonObjects => "JSON array of objects".to_string(),
     }];
     if report.format == Format::Csv {
-        parts.push(if report.has_header { "header" } else { "no header" }.to_string());
+        parts.push(
+            if report.has_header {
+                "header"
+            } else {
+                "no header"
+            }
+            .to_string(),
+        );
     }
     if report.is_gzip {
         parts.push("gzip".to_string());
@@ -173,15 +202,17 @@ pub fn synth(args: &SynthArgs) -> Result<(), CliError> {
         start_ts_ms,
         start_price: args.start_price,
     };
-    let candles = generate(&params).map_err(|err| CliError::input(format!("--bars/--start-price: {err}")))?;
+    let candles =
+        generate(&params).map_err(|err| CliError::input(format!("--bars/--start-price: {err}")))?;
     if args.out.as_os_str() == "-" {
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();
         write_csv(&candles, &mut lock)?;
         lock.flush()?;
     } else {
-        let file = std::fs::File::create(&args.out)
-            .map_err(|err| CliError::input(format!("{}: cannot create: {err}", args.out.display())))?;
+        let file = std::fs::File::create(&args.out).map_err(|err| {
+            CliError::input(format!("{}: cannot create: {err}", args.out.display()))
+        })?;
         let mut writer = std::io::BufWriter::new(file);
         write_csv(&candles, &mut writer)?;
         writer.flush()?;

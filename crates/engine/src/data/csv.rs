@@ -9,8 +9,7 @@ use super::report::ValidationMode;
 use super::rows::{RowSink, RowSpots, ValueReader, PROGRESS_EVERY_ROWS};
 use super::sniff::{
     looks_like_header, plan_from_header, plan_from_shape, settle_layout, shape_columns,
-    sniff_time_format,
-    MIN_FIELDS, SAMPLE_ROWS,
+    sniff_time_format, MIN_FIELDS, SAMPLE_ROWS,
 };
 
 /// Delimiters in order of preference: tab and `;` rarely occur by accident in a numeric file,
@@ -136,7 +135,10 @@ pub(crate) fn read(
     }
     let Some(delimiter) = chosen else {
         split_line(body, first_start, widest.1, usize::MAX, &mut fields);
-        let shown = String::from_utf8_lossy(&body[first_start..first_start + line_len(&body[first_start..]).min(80)]).into_owned();
+        let shown = String::from_utf8_lossy(
+            &body[first_start..first_start + line_len(&body[first_start..]).min(80)],
+        )
+        .into_owned();
         let seen = if widest.0 <= 1 {
             format!("`{shown}` has no delimiter (comma, semicolon or tab); expected at least {MIN_FIELDS} fields: time, open, high, low, close")
         } else {
@@ -146,7 +148,10 @@ pub(crate) fn read(
                 delimiter_name(widest.1)
             )
         };
-        return Err(DataError::UnknownLayout { line: first_line, seen });
+        return Err(DataError::UnknownLayout {
+            line: first_line,
+            seen,
+        });
     };
 
     let after_first = split_line(body, first_start, delimiter, usize::MAX, &mut fields);
@@ -180,19 +185,36 @@ pub(crate) fn read(
 
     let (layout, map, columns, ignored, mut notes, is_split) = if has_header {
         let plan = plan_from_header(&first_fields, first_line)?;
-        (plan.layout_hint, plan.map, plan.columns, plan.ignored, plan.notes, plan.is_split_date_time)
+        (
+            plan.layout_hint,
+            plan.map,
+            plan.columns,
+            plan.ignored,
+            plan.notes,
+            plan.is_split_date_time,
+        )
     } else {
-        let plan = plan_from_shape(&samples[0], &samples).map_err(|seen| DataError::UnknownLayout {
-            line: first_data_line,
-            seen,
-        })?;
+        let plan =
+            plan_from_shape(&samples[0], &samples).map_err(|seen| DataError::UnknownLayout {
+                line: first_data_line,
+                seen,
+            })?;
         let columns = shape_columns(&plan);
         let is_split = plan.map.time_of_day.is_some();
-        (plan.layout, plan.map, columns, plan.ignored, plan.notes, is_split)
+        (
+            plan.layout,
+            plan.map,
+            columns,
+            plan.ignored,
+            plan.notes,
+            is_split,
+        )
     };
     let time_column = map.get(Field::Time).unwrap_or(0);
     let time_format = sniff_time_format(
-        samples.iter().filter_map(|row| row.get(time_column).copied()),
+        samples
+            .iter()
+            .filter_map(|row| row.get(time_column).copied()),
         is_split,
     )
     .ok_or_else(|| DataError::UnknownLayout {
@@ -247,10 +269,11 @@ pub(crate) fn read(
                 }
             }
             if let Some(column) = map.time_of_day {
-                spots.time_of_day = Some(fields.get(column).map_or(&b""[..], |&(s, e)| &body[s..e]));
+                spots.time_of_day =
+                    Some(fields.get(column).map_or(&b""[..], |&(s, e)| &body[s..e]));
             }
             sink.row(&reader, &spots);
-            if sink.n_rows % PROGRESS_EVERY_ROWS == 0 {
+            if sink.n_rows & (PROGRESS_EVERY_ROWS - 1) == 0 {
                 progress(next as u64, total);
             }
         }
@@ -274,5 +297,7 @@ pub(crate) fn read(
 }
 
 fn line_len(text: &[u8]) -> usize {
-    text.iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(text.len())
+    text.iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .unwrap_or(text.len())
 }

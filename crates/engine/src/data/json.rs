@@ -126,10 +126,9 @@ impl<'a> Scanner<'a> {
                 });
             }
             Some(b'-' | b'0'..=b'9') => {
-                while self
-                    .peek()
-                    .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
-                {
+                while self.peek().is_some_and(|b| {
+                    b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')
+                }) {
                     self.pos += 1;
                 }
                 Kind::Number
@@ -310,11 +309,17 @@ fn read_arrays<'a>(
         }
     }
     let sample_bytes = scanner.pos - start.pos;
-    let shape = plan_from_shape(&samples[0], &samples)
-        .map_err(|seen| DataError::UnknownLayout { line: first_line, seen })?;
+    let shape =
+        plan_from_shape(&samples[0], &samples).map_err(|seen| DataError::UnknownLayout {
+            line: first_line,
+            seen,
+        })?;
     let is_split = shape.map.time_of_day.is_some();
-    let time_format = sniff_time_format(samples.iter().filter_map(|row| row.first().copied()), is_split)
-        .ok_or_else(|| time_error(first_line, samples[0].first().copied()))?;
+    let time_format = sniff_time_format(
+        samples.iter().filter_map(|row| row.first().copied()),
+        is_split,
+    )
+    .ok_or_else(|| time_error(first_line, samples[0].first().copied()))?;
     let map = shape.map.clone();
     let reader = ValueReader {
         time_format,
@@ -332,7 +337,9 @@ fn read_arrays<'a>(
         for field in Field::ALL {
             if let Some(index) = map.get(field) {
                 match values.get(index) {
-                    Some(value) if value.kind != Kind::Null => spots.set(field, value.column, value.text),
+                    Some(value) if value.kind != Kind::Null => {
+                        spots.set(field, value.column, value.text)
+                    }
                     Some(value) => spots.set_missing(field, value.column),
                     None => spots.set_missing(field, row_column),
                 }
@@ -342,7 +349,7 @@ fn read_arrays<'a>(
             spots.time_of_day = Some(values.get(index).map_or(&b""[..], |v| v.text));
         }
         sink.row(&reader, &spots);
-        if sink.n_rows % PROGRESS_EVERY_ROWS == 0 {
+        if sink.n_rows & (PROGRESS_EVERY_ROWS - 1) == 0 {
             progress(scanner.pos as u64, total);
         }
         if !scanner.next_row()? {
@@ -417,7 +424,9 @@ fn read_objects<'a>(
                 continue;
             };
             match members.iter().find(|(k, _)| *k == key) {
-                Some((_, value)) if value.kind != Kind::Null => spots.set(field, value.column, value.text),
+                Some((_, value)) if value.kind != Kind::Null => {
+                    spots.set(field, value.column, value.text)
+                }
                 Some((_, value)) => spots.set_missing(field, value.column),
                 None => spots.set_missing(field, row_column),
             }
@@ -431,7 +440,7 @@ fn read_objects<'a>(
             );
         }
         sink.row(&reader, &spots);
-        if sink.n_rows % PROGRESS_EVERY_ROWS == 0 {
+        if sink.n_rows & (PROGRESS_EVERY_ROWS - 1) == 0 {
             progress(scanner.pos as u64, total);
         }
         if !scanner.next_row()? {

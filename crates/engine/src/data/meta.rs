@@ -73,7 +73,9 @@ pub fn parse_timeframe(label: &str) -> Option<i64> {
         "weekly" => return Some(MS_PER_WEEK),
         _ => {}
     }
-    let digits_end = label.find(|c: char| !c.is_ascii_digit()).unwrap_or(label.len());
+    let digits_end = label
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(label.len());
     let (count, unit) = if digits_end == 0 {
         // MetaTrader style: the unit letter first.
         let letters_end = label.find(|c: char| c.is_ascii_digit())?;
@@ -101,8 +103,22 @@ pub fn parse_timeframe(label: &str) -> Option<i64> {
 
 /// Words that name a file's contents rather than an instrument.
 const NOT_SYMBOLS: [&str; 16] = [
-    "data", "candles", "candle", "klines", "kline", "ohlc", "ohlcv", "export", "history",
-    "historical", "prices", "price", "bars", "spot", "futures", "trades",
+    "data",
+    "candles",
+    "candle",
+    "klines",
+    "kline",
+    "ohlc",
+    "ohlcv",
+    "export",
+    "history",
+    "historical",
+    "prices",
+    "price",
+    "bars",
+    "spot",
+    "futures",
+    "trades",
 ];
 
 /// Guesses the symbol and timeframe from a file name: `tBTCUSD_1h.csv` → BTCUSD, 1h;
@@ -164,7 +180,14 @@ pub fn guess_from_file_name(file_name: &str) -> NameGuess {
 /// Bitfinex prefixes trading pairs with `t` (`tBTCUSD`).
 fn strip_bitfinex_prefix(token: &str) -> &str {
     match token.strip_prefix('t') {
-        Some(rest) if rest.len() >= 3 && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) => rest,
+        Some(rest)
+            if rest.len() >= 3
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) =>
+        {
+            rest
+        }
         _ => token,
     }
 }
@@ -231,7 +254,11 @@ mod tests {
             ("tBTCUSD_1h.csv", Some("BTCUSD"), Some(3_600_000)),
             ("BTCUSDT-1m-2024-01.csv.gz", Some("BTCUSDT"), Some(60_000)),
             ("ETH-USD.csv", Some("ETH-USD"), None),
-            ("/home/me/data/EURUSD_H1.csv", Some("EURUSD"), Some(3_600_000)),
+            (
+                "/home/me/data/EURUSD_H1.csv",
+                Some("EURUSD"),
+                Some(3_600_000),
+            ),
             ("btcusdt_15m_klines.json", Some("BTCUSDT"), Some(900_000)),
             ("2024-01-01.csv", None, None),
             ("Binance_BTCUSDT_d.csv", Some("BTCUSDT"), None),

@@ -1,12 +1,12 @@
 //! The parser's entry point: bytes in, validated candles and a report out.
 
 use super::candles::Candles;
+use super::candles::MIN_BARS;
 use super::error::DataError;
 use super::layout::{Format, Layout, TimeFormat};
 use super::report::{ColumnUse, ParseOptions, ParseReport, Parsed, ValidationMode};
 use super::sniff::prepare;
 use super::{csv, json};
-use super::candles::MIN_BARS;
 
 /// What the readers decided about a file, before its rows are counted.
 pub(crate) struct Plan {

@@ -107,9 +107,16 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub(crate) fn new(line: u64, column: u32, field: Field, kind: ProblemKind, text: &[u8]) -> Problem {
+    pub(crate) fn new(
+        line: u64,
+        column: u32,
+        field: Field,
+        kind: ProblemKind,
+        text: &[u8],
+    ) -> Problem {
         let is_cut = text.len() > MAX_TEXT_BYTES;
-        let mut text = String::from_utf8_lossy(&text[..text.len().min(MAX_TEXT_BYTES)]).into_owned();
+        let mut text =
+            String::from_utf8_lossy(&text[..text.len().min(MAX_TEXT_BYTES)]).into_owned();
         if is_cut {
             text.push('…');
         }
@@ -125,7 +132,11 @@ impl Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column {} ({}): {}", self.line, self.column, self.field, self.kind)?;
+        write!(
+            f,
+            "line {}, column {} ({}): {}",
+            self.line, self.column, self.field, self.kind
+        )?;
         if !self.text.is_empty() {
             write!(f, " `{}`", self.text)?;
         }

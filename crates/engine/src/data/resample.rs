@@ -81,7 +81,10 @@ mod tests {
         assert_eq!(four.high(), &[103.0, 107.0, 111.0]);
         assert_eq!(four.low(), &[99.0, 101.0, 105.0]);
         assert_eq!(four.close(), &[102.0, 106.0, 110.0]);
-        assert_eq!(four.volume(), &[1.0 + 2.0, 3.0 + 4.0 + 5.0 + 6.0, 7.0 + 8.0 + 9.0 + 10.0]);
+        assert_eq!(
+            four.volume(),
+            &[1.0 + 2.0, 3.0 + 4.0 + 5.0 + 6.0, 7.0 + 8.0 + 9.0 + 10.0]
+        );
         assert_eq!(four.timeframe_ms(), 4 * HOUR_MS);
     }
 

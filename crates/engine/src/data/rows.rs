@@ -11,7 +11,7 @@ use super::problem::{Field, Problem, ProblemKind, MAX_LISTED_PROBLEMS};
 use super::report::ValidationMode;
 use super::timestamp::{parse_datetime, parse_time_of_day, parse_unix, TimeUnit};
 
-/// Rows between two progress callbacks.
+/// Rows between two progress callbacks; a power of two, tested with a mask.
 pub(crate) const PROGRESS_EVERY_ROWS: usize = 1 << 16;
 
 /// Where each field of one row sits and how it was written.
@@ -81,13 +81,14 @@ impl ValueReader {
                 if TimeUnit::from_magnitude(value) != unit {
                     return Err(ProblemKind::Unparsable);
                 }
-                unit.to_ms(value, thousandths).ok_or(ProblemKind::Unparsable)
+                unit.to_ms(value, thousandths)
+                    .ok_or(ProblemKind::Unparsable)
             }
             TimeFormat::Text => parse_datetime(text).ok_or(ProblemKind::Unparsable),
             TimeFormat::DateAndTime => {
                 let day_ms = parse_datetime(text).ok_or(ProblemKind::Unparsable)?;
-                let of_day_ms = parse_time_of_day(time_of_day.unwrap_or(b""))
-                    .ok_or(ProblemKind::Unparsable)?;
+                let of_day_ms =
+                    parse_time_of_day(time_of_day.unwrap_or(b"")).ok_or(ProblemKind::Unparsable)?;
                 day_ms.checked_add(of_day_ms).ok_or(ProblemKind::Unparsable)
             }
         }

@@ -9,7 +9,9 @@ use super::layout::{ColumnMap, Layout, TimeFormat, BINANCE_EXTRA_COLUMNS};
 use super::number::parse_f64;
 use super::problem::Field;
 use super::report::{ColumnUse, ParseOptions};
-use super::timestamp::{is_date_only, is_unix_like, parse_datetime, parse_time_of_day, parse_unix, TimeUnit};
+use super::timestamp::{
+    is_date_only, is_unix_like, parse_datetime, parse_time_of_day, parse_unix, TimeUnit,
+};
 
 const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
@@ -38,9 +40,15 @@ impl Prepared<'_> {
 }
 
 /// Decompresses gzip, recognises a BOM, and refuses binary data and UTF-16 with a reason.
-pub(crate) fn prepare<'a>(bytes: &'a [u8], options: &ParseOptions) -> Result<Prepared<'a>, DataError> {
+pub(crate) fn prepare<'a>(
+    bytes: &'a [u8],
+    options: &ParseOptions,
+) -> Result<Prepared<'a>, DataError> {
     let (text, is_gzip) = if gzip::is_gzip(bytes) {
-        (Cow::Owned(gzip::decompress(bytes, options.max_decompressed_bytes)?), true)
+        (
+            Cow::Owned(gzip::decompress(bytes, options.max_decompressed_bytes)?),
+            true,
+        )
     } else {
         (Cow::Borrowed(bytes), false)
     };
@@ -64,7 +72,10 @@ fn check_not_binary(body: &[u8]) -> Result<(), DataError> {
     let archives: [(&[u8], &str); 5] = [
         (b"PK\x03\x04", "a zip archive; unzip it first"),
         (b"BZh", "bzip2 data; decompress it first"),
-        (&[0xFD, b'7', b'z', b'X', b'Z', 0x00], "xz data; decompress it first"),
+        (
+            &[0xFD, b'7', b'z', b'X', b'Z', 0x00],
+            "xz data; decompress it first",
+        ),
         (&[0x28, 0xB5, 0x2F, 0xFD], "zstd data; decompress it first"),
         (&[0x1F, 0x8B], "gzip data inside gzip data"),
     ];
@@ -89,7 +100,10 @@ fn check_not_binary(body: &[u8]) -> Result<(), DataError> {
         let offset = probe.iter().position(|&b| is_control(b)).unwrap_or(0);
         return Err(DataError::Binary {
             offset: offset as u64,
-            what: format!("{n_control} control bytes in the first {} bytes", probe.len()),
+            what: format!(
+                "{n_control} control bytes in the first {} bytes",
+                probe.len()
+            ),
         });
     }
     Ok(())
@@ -99,14 +113,18 @@ fn check_not_binary(body: &[u8]) -> Result<(), DataError> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
     /// A full timestamp; lower rank wins when several columns qualify.
-    Time { rank: u8 },
+    Time {
+        rank: u8,
+    },
     /// `date`, which is a full timestamp unless a `time` column sits beside it.
     Date,
     /// `time`, which is a time of day when a `date` column sits beside it.
     TimeOrTimeOfDay,
     Price(Field),
     AdjClose,
-    Volume { rank: u8 },
+    Volume {
+        rank: u8,
+    },
     Other,
 }
 
@@ -151,7 +169,9 @@ fn role(normalized: &str) -> Role {
 pub(crate) fn looks_like_header(names: &[&[u8]]) -> bool {
     names.iter().any(|name| {
         let normalized = normalize_name(name);
-        !matches!(role(&normalized), Role::Other) && !is_unix_like(name) && parse_f64(name, true).is_none()
+        !matches!(role(&normalized), Role::Other)
+            && !is_unix_like(name)
+            && parse_f64(name, true).is_none()
     })
 }
 
@@ -207,7 +227,13 @@ pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<Head
         .min()
         .map(|(_, i)| i);
 
-    for field in [Field::Time, Field::Open, Field::High, Field::Low, Field::Close] {
+    for field in [
+        Field::Time,
+        Field::Open,
+        Field::High,
+        Field::Low,
+        Field::Close,
+    ] {
         if index[field.index()].is_none() {
             return Err(DataError::MissingColumn {
                 line: header_line,
@@ -285,7 +311,10 @@ pub(crate) struct ShapePlan {
 /// Decides a headerless layout from its shape: field count, time form and, for six columns,
 /// which of the generic and the Bitfinex price orders the sampled rows agree with.
 /// `Err` carries a description of what was seen.
-pub(crate) fn plan_from_shape(first: &[&[u8]], samples: &[Vec<&[u8]>]) -> Result<ShapePlan, String> {
+pub(crate) fn plan_from_shape(
+    first: &[&[u8]],
+    samples: &[Vec<&[u8]>],
+) -> Result<ShapePlan, String> {
     let n_fields = first.len();
     let describe = || {
         let shown: Vec<String> = first
@@ -307,16 +336,21 @@ pub(crate) fn plan_from_shape(first: &[&[u8]], samples: &[Vec<&[u8]>]) -> Result
     let generic_names = |n: usize| -> Vec<String> {
         let base = ["time", "open", "high", "low", "close", "volume"];
         (0..n)
-            .map(|i| base.get(i).map_or_else(|| format!("column {}", i + 1), |s| s.to_string()))
+            .map(|i| {
+                base.get(i)
+                    .map_or_else(|| format!("column {}", i + 1), |s| s.to_string())
+            })
             .collect()
     };
     if is_date_only(f0) && parse_time_of_day(f1).is_some() && n_fields >= 6 {
         let mut map = ColumnMap::ohlc_from(0, 2, n_fields >= 7);
         map.time_of_day = Some(1);
-        let mut names: Vec<String> = ["date", "time", "open", "high", "low", "close", "tickvol", "vol", "spread"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut names: Vec<String> = [
+            "date", "time", "open", "high", "low", "close", "tickvol", "vol", "spread",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         names.truncate(n_fields);
         while names.len() < n_fields {
             names.push(format!("column {}", names.len() + 1));
@@ -330,7 +364,12 @@ pub(crate) fn plan_from_shape(first: &[&[u8]], samples: &[Vec<&[u8]>]) -> Result
         let mut names = generic_names(6);
         names[0] = "open_time".to_string();
         names.extend(BINANCE_EXTRA_COLUMNS.iter().map(|s| s.to_string()));
-        return Ok(finish_shape(Layout::Binance, ColumnMap::ohlc_from(0, 1, true), names, Vec::new()));
+        return Ok(finish_shape(
+            Layout::Binance,
+            ColumnMap::ohlc_from(0, 1, true),
+            names,
+            Vec::new(),
+        ));
     }
     if n_fields == 6 {
         let generic = ColumnMap::ohlc_from(0, 1, true);
@@ -353,7 +392,12 @@ pub(crate) fn plan_from_shape(first: &[&[u8]], samples: &[Vec<&[u8]>]) -> Result
         } else {
             "6 unnamed columns read as time, open, high, low, close, volume".to_string()
         };
-        return Ok(finish_shape(Layout::Generic, generic, generic_names(6), vec![note]));
+        return Ok(finish_shape(
+            Layout::Generic,
+            generic,
+            generic_names(6),
+            vec![note],
+        ));
     }
     let mut notes = vec![format!(
         "{n_fields} unnamed columns read as time, open, high, low, close{}",
@@ -370,7 +414,12 @@ pub(crate) fn plan_from_shape(first: &[&[u8]], samples: &[Vec<&[u8]>]) -> Result
     ))
 }
 
-fn finish_shape(layout: Layout, map: ColumnMap, names: Vec<String>, notes: Vec<String>) -> ShapePlan {
+fn finish_shape(
+    layout: Layout,
+    map: ColumnMap,
+    names: Vec<String>,
+    notes: Vec<String>,
+) -> ShapePlan {
     let ignored = names
         .iter()
         .enumerate()
@@ -396,7 +445,12 @@ fn count_consistent(samples: &[Vec<&[u8]>], map: &ColumnMap) -> usize {
                     .and_then(|i| row.get(i))
                     .and_then(|text| parse_f64(text, false))
             };
-            match (value(Field::Open), value(Field::High), value(Field::Low), value(Field::Close)) {
+            match (
+                value(Field::Open),
+                value(Field::High),
+                value(Field::Low),
+                value(Field::Close),
+            ) {
                 (Some(open), Some(high), Some(low), Some(close)) => {
                     high >= open.max(close) && low <= open.min(close)
                 }
@@ -451,7 +505,9 @@ pub(crate) fn shape_columns(plan: &ShapePlan) -> Vec<ColumnUse> {
 /// TradingView export only when its times are unix seconds.
 pub(crate) fn settle_layout(hint: Layout, time_format: TimeFormat) -> Layout {
     match hint {
-        Layout::TradingView if time_format != TimeFormat::Unix(TimeUnit::Seconds) => Layout::Generic,
+        Layout::TradingView if time_format != TimeFormat::Unix(TimeUnit::Seconds) => {
+            Layout::Generic
+        }
         other => other,
     }
 }

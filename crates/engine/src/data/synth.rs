@@ -90,7 +90,12 @@ struct RegimeSpec {
     volume_factor: f64,
 }
 
-const REGIMES: [Regime; 4] = [Regime::TrendUp, Regime::TrendDown, Regime::Range, Regime::Volatile];
+const REGIMES: [Regime; 4] = [
+    Regime::TrendUp,
+    Regime::TrendDown,
+    Regime::Range,
+    Regime::Volatile,
+];
 
 impl Regime {
     fn spec(self) -> RegimeSpec {
@@ -236,7 +241,8 @@ pub fn generate(params: &SynthParams) -> Result<Candles, DataError> {
         let close = round_to(libm::exp(log_price), PRICE_TICKS_PER_UNIT).max(PRICE_TICK);
         let upper_wick = libm::exp(bar_sigma * WICK_SIGMAS * draws.normal().abs());
         let lower_wick = libm::exp(-bar_sigma * WICK_SIGMAS * draws.normal().abs());
-        let high = round_to(open.max(close) * upper_wick, PRICE_TICKS_PER_UNIT).max(open.max(close));
+        let high =
+            round_to(open.max(close) * upper_wick, PRICE_TICKS_PER_UNIT).max(open.max(close));
         let low = round_to(open.min(close) * lower_wick, PRICE_TICKS_PER_UNIT)
             .min(open.min(close))
             .max(PRICE_TICK);
@@ -247,7 +253,11 @@ pub fn generate(params: &SynthParams) -> Result<Candles, DataError> {
         };
         let volume_noise = libm::exp(0.4 * draws.normal());
         let volume = round_to(
-            BASE_VOLUME_PER_HOUR * dt_hours * spec.volume_factor * (0.5 + 0.5 * move_in_sigmas) * volume_noise,
+            BASE_VOLUME_PER_HOUR
+                * dt_hours
+                * spec.volume_factor
+                * (0.5 + 0.5 * move_in_sigmas)
+                * volume_noise,
             VOLUME_STEPS_PER_UNIT,
         );
 
@@ -291,8 +301,14 @@ mod tests {
     fn uniform_conversion_uses_the_top_53_bits() {
         // Independent derivation: bits >> 11 is k in [0, 2^53); the result is (k + 0.5) / 2^53.
         assert_eq!(uniform_from_bits(0), 0.5 / 9_007_199_254_740_992.0);
-        assert_eq!(uniform_from_bits(u64::MAX), 1.0 - 0.5 / 9_007_199_254_740_992.0);
-        assert_eq!(uniform_from_bits(1 << 63), 0.5 + 0.5 / 9_007_199_254_740_992.0);
+        assert_eq!(
+            uniform_from_bits(u64::MAX),
+            1.0 - 0.5 / 9_007_199_254_740_992.0
+        );
+        assert_eq!(
+            uniform_from_bits(1 << 63),
+            0.5 + 0.5 / 9_007_199_254_740_992.0
+        );
         assert_eq!(uniform_from_bits(2047), uniform_from_bits(0));
     }
 
@@ -312,13 +328,31 @@ mod tests {
     fn bad_parameters_are_errors_not_panics() {
         let base = SynthParams::demo();
         for params in [
-            SynthParams { n_bars: 1, ..base.clone() },
-            SynthParams { timeframe_ms: 0, ..base.clone() },
-            SynthParams { start_price: f64::NAN, ..base.clone() },
-            SynthParams { start_price: 0.0, ..base.clone() },
-            SynthParams { start_ts_ms: i64::MAX - 10, ..base.clone() },
+            SynthParams {
+                n_bars: 1,
+                ..base.clone()
+            },
+            SynthParams {
+                timeframe_ms: 0,
+                ..base.clone()
+            },
+            SynthParams {
+                start_price: f64::NAN,
+                ..base.clone()
+            },
+            SynthParams {
+                start_price: 0.0,
+                ..base.clone()
+            },
+            SynthParams {
+                start_ts_ms: i64::MAX - 10,
+                ..base.clone()
+            },
         ] {
-            assert!(matches!(generate(&params), Err(DataError::Synth { .. })), "{params:?}");
+            assert!(
+                matches!(generate(&params), Err(DataError::Synth { .. })),
+                "{params:?}"
+            );
         }
     }
 }

@@ -43,7 +43,9 @@ impl TimeUnit {
     /// thousandths) to milliseconds; `None` on overflow.
     pub fn to_ms(self, value: i64, frac_thousandths: i64) -> Option<i64> {
         match self {
-            TimeUnit::Seconds => value.checked_mul(MS_PER_SECOND)?.checked_add(frac_thousandths),
+            TimeUnit::Seconds => value
+                .checked_mul(MS_PER_SECOND)?
+                .checked_add(frac_thousandths),
             TimeUnit::Millis => Some(value),
             TimeUnit::Micros => Some(value.div_euclid(1_000)),
             TimeUnit::Nanos => Some(value.div_euclid(1_000_000)),
@@ -355,7 +357,11 @@ mod tests {
             let (year, month, day) = civil_from_days(days);
             assert!((1..=12).contains(&month));
             assert!(day >= 1 && day <= days_in_month(year, month));
-            assert_eq!(days_from_civil(year, month, day), days, "{year}-{month}-{day}");
+            assert_eq!(
+                days_from_civil(year, month, day),
+                days,
+                "{year}-{month}-{day}"
+            );
         }
     }
 
@@ -366,8 +372,14 @@ mod tests {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(1969, 12, 31), -1);
         // 2000 is a leap year (divisible by 400), 1900 is not.
-        assert_eq!(days_from_civil(2000, 3, 1) - days_from_civil(2000, 2, 28), 2);
-        assert_eq!(days_from_civil(1900, 3, 1) - days_from_civil(1900, 2, 28), 1);
+        assert_eq!(
+            days_from_civil(2000, 3, 1) - days_from_civil(2000, 2, 28),
+            2
+        );
+        assert_eq!(
+            days_from_civil(1900, 3, 1) - days_from_civil(1900, 2, 28),
+            1
+        );
     }
 
     #[test]
@@ -386,7 +398,10 @@ mod tests {
         ] {
             assert_eq!(parse_datetime(text.as_bytes()), Some(expected), "{text}");
         }
-        assert_eq!(parse_datetime(b"2024-01-02"), Some(expected - 13 * MS_PER_HOUR));
+        assert_eq!(
+            parse_datetime(b"2024-01-02"),
+            Some(expected - 13 * MS_PER_HOUR)
+        );
         assert_eq!(
             parse_datetime(b"2024-01-02T13:00:00.1239Z"),
             Some(expected + 123)
@@ -414,14 +429,26 @@ mod tests {
     #[test]
     fn unix_units_follow_magnitude() {
         assert_eq!(TimeUnit::from_magnitude(1_704_067_200), TimeUnit::Seconds);
-        assert_eq!(TimeUnit::from_magnitude(1_704_067_200_000), TimeUnit::Millis);
-        assert_eq!(TimeUnit::from_magnitude(1_704_067_200_000_000), TimeUnit::Micros);
+        assert_eq!(
+            TimeUnit::from_magnitude(1_704_067_200_000),
+            TimeUnit::Millis
+        );
+        assert_eq!(
+            TimeUnit::from_magnitude(1_704_067_200_000_000),
+            TimeUnit::Micros
+        );
         assert_eq!(
             TimeUnit::from_magnitude(1_704_067_200_000_000_000),
             TimeUnit::Nanos
         );
-        assert_eq!(TimeUnit::Micros.to_ms(1_704_067_200_123_999, 0), Some(1_704_067_200_123));
-        assert_eq!(TimeUnit::Seconds.to_ms(1_704_067_200, 500), Some(1_704_067_200_500));
+        assert_eq!(
+            TimeUnit::Micros.to_ms(1_704_067_200_123_999, 0),
+            Some(1_704_067_200_123)
+        );
+        assert_eq!(
+            TimeUnit::Seconds.to_ms(1_704_067_200, 500),
+            Some(1_704_067_200_500)
+        );
         assert_eq!(parse_unix(b"1704067200.5"), Some((1_704_067_200, 500)));
         assert_eq!(parse_unix(b"-1.25"), Some((-1, -250)));
         assert_eq!(parse_unix(b"12a"), None);
