@@ -239,7 +239,7 @@ impl Candles {
     pub fn gaps(&self) -> Gaps {
         let mut gaps = Gaps::default();
         for (row, pair) in self.cols.ts_ms.windows(2).enumerate() {
-            let spacing_ms = pair[1] - pair[0];
+            let spacing_ms = pair[1].saturating_sub(pair[0]);
             if spacing_ms > self.timeframe_ms {
                 gaps.n_gaps += 1;
                 if spacing_ms > gaps.largest_ms {
@@ -308,7 +308,10 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// Median of consecutive differences; the lower median for an even count, so the result is
 /// always a spacing that really occurs.
 fn median_spacing_ms(ts_ms: &[i64]) -> i64 {
-    let mut spacings: Vec<i64> = ts_ms.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    let mut spacings: Vec<i64> = ts_ms
+        .windows(2)
+        .map(|pair| pair[1].saturating_sub(pair[0]))
+        .collect();
     let mid = (spacings.len() - 1) / 2;
     *spacings.select_nth_unstable(mid).1
 }
@@ -361,6 +364,15 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn extreme_timestamps_do_not_overflow_the_spacing() {
+        // Guards against an overflow panic when stored candles (deserialised, not parsed)
+        // span the whole i64 range.
+        let candles = Candles::from_columns(columns(&[i64::MIN, 0, i64::MAX])).unwrap();
+        assert_eq!(candles.timeframe_ms(), i64::MAX);
+        assert_eq!(candles.gaps().n_gaps, 0);
     }
 
     #[test]

@@ -14,6 +14,23 @@ pub enum Field {
     Volume,
 }
 
+impl Field {
+    /// Every field, in the order rows are checked and problems are reported.
+    pub const ALL: [Field; 6] = [
+        Field::Time,
+        Field::Open,
+        Field::High,
+        Field::Low,
+        Field::Close,
+        Field::Volume,
+    ];
+
+    /// The field's position in [`Field::ALL`], for small per-field arrays.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
 impl std::fmt::Display for Field {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
@@ -43,8 +60,11 @@ pub enum ProblemKind {
     HighBelowBody,
     /// Low above min(open, close).
     LowAboveBody,
+    /// A volume below zero.
     NegativeVolume,
+    /// The same timestamp as the previous accepted row.
     DuplicateTimestamp,
+    /// A timestamp earlier than the previous accepted row's.
     DecreasingTimestamp,
 }
 
@@ -61,5 +81,65 @@ impl std::fmt::Display for ProblemKind {
             ProblemKind::DuplicateTimestamp => "duplicate timestamp",
             ProblemKind::DecreasingTimestamp => "timestamp earlier than the previous row's",
         })
+    }
+}
+
+/// How many problems a strict-mode rejection lists (the total is always given).
+pub const MAX_LISTED_PROBLEMS: usize = 20;
+
+/// The longest excerpt of a bad value a problem quotes, in bytes.
+const MAX_TEXT_BYTES: usize = 40;
+
+/// One bad row: where it is, which field, what is wrong, and the text as written.
+///
+/// `line` is the 1-based line of the file (after decompression). For CSV and TSV `column` is
+/// the 1-based field number on that line, as a spreadsheet numbers columns; for JSON it is the
+/// 1-based byte column on that line where the value (or, for a missing value, the row) starts,
+/// as JSON tools report positions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub line: u64,
+    pub column: u32,
+    pub field: Field,
+    pub kind: ProblemKind,
+    /// The offending text (cut to 40 bytes), or the parsed value for range problems.
+    pub text: String,
+}
+
+impl Problem {
+    pub(crate) fn new(
+        line: u64,
+        column: u32,
+        field: Field,
+        kind: ProblemKind,
+        text: &[u8],
+    ) -> Problem {
+        let is_cut = text.len() > MAX_TEXT_BYTES;
+        let mut text =
+            String::from_utf8_lossy(&text[..text.len().min(MAX_TEXT_BYTES)]).into_owned();
+        if is_cut {
+            text.push('…');
+        }
+        Problem {
+            line,
+            column,
+            field,
+            kind,
+            text,
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {} ({}): {}",
+            self.line, self.column, self.field, self.kind
+        )?;
+        if !self.text.is_empty() {
+            write!(f, " `{}`", self.text)?;
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,163 @@
+//! `genesis bench`: the standard workloads, timed natively.
+//!
+//! A workload is a name, its size and a closure that does the work once; the registry
+//! ([`REGISTRY`]) lists functions that build workloads, so a new area (backtest, optimize,
+//! features) adds one function to it. Each workload runs once to warm up, then `--repeats`
+//! times; the minimum and the median are reported.
+
+use std::time::Instant;
+
+use genesis_engine::data::synth::{generate, SynthParams, DEMO_START_PRICE, DEMO_START_TS_MS};
+use genesis_engine::data::timestamp::MS_PER_MINUTE;
+use genesis_engine::data::{parse, write_csv, ParseOptions};
+use serde::Serialize;
+
+use super::data::read_file;
+use crate::cli::BenchArgs;
+use crate::error::CliError;
+
+/// One unit of timed work.
+pub struct Workload {
+    pub name: String,
+    /// Bars processed per run (for bars per second).
+    pub n_bars: usize,
+    /// Input bytes per run, when meaningful.
+    pub n_bytes: usize,
+    /// Does the work once.
+    pub run: Box<dyn FnMut() -> Result<(), CliError>>,
+}
+
+/// Builds the workloads of one area.
+type Builder = fn(&BenchArgs) -> Result<Vec<Workload>, CliError>;
+
+/// Every area's workloads, in report order.
+const REGISTRY: &[Builder] = &[parse_workloads];
+
+#[derive(Debug, Serialize)]
+struct Timing {
+    name: String,
+    n_bars: usize,
+    n_bytes: usize,
+    repeats: usize,
+    min_ms: f64,
+    median_ms: f64,
+    bars_per_second: f64,
+}
+
+pub fn run(args: &BenchArgs) -> Result<(), CliError> {
+    if args.repeats == 0 {
+        return Err(CliError::input("--repeats: must be at least 1"));
+    }
+    let mut timings = Vec::new();
+    for build in REGISTRY {
+        for mut workload in build(args)? {
+            if args
+                .only
+                .as_ref()
+                .is_some_and(|only| !workload.name.contains(only.as_str()))
+            {
+                continue;
+            }
+            (workload.run)()?;
+            let mut samples_ms = Vec::with_capacity(args.repeats);
+            for _ in 0..args.repeats {
+                let start = Instant::now();
+                (workload.run)()?;
+                samples_ms.push(start.elapsed().as_secs_f64() * 1e3);
+            }
+            samples_ms.sort_by(f64::total_cmp);
+            let min_ms = samples_ms[0];
+            let median_ms = samples_ms[samples_ms.len() / 2];
+            let timing = Timing {
+                name: workload.name,
+                n_bars: workload.n_bars,
+                n_bytes: workload.n_bytes,
+                repeats: args.repeats,
+                min_ms,
+                median_ms,
+                bars_per_second: workload.n_bars as f64 / (min_ms / 1e3),
+            };
+            if !args.is_json {
+                println!(
+                    "{:<28} {:>9} bars {:>11} bytes   min {:>9.3} ms   median {:>9.3} ms",
+                    timing.name, timing.n_bars, timing.n_bytes, timing.min_ms, timing.median_ms
+                );
+            }
+            timings.push(timing);
+        }
+    }
+    if args.is_json {
+        let doc = serde_json::json!({
+            "ok": true,
+            "engine_version": genesis_engine::ENGINE_VERSION,
+            "workloads": timings,
+        });
+        println!("{doc}");
+    }
+    Ok(())
+}
+
+/// A parse workload over bytes held in memory.
+fn parse_workload(name: String, bytes: Vec<u8>) -> Result<Workload, CliError> {
+    let n_bars = parse(&bytes, &ParseOptions::default())
+        .map_err(|err| CliError::input(format!("{name}: {err}")))?
+        .candles
+        .len();
+    let n_bytes = bytes.len();
+    Ok(Workload {
+        name,
+        n_bars,
+        n_bytes,
+        run: Box::new(move || {
+            let parsed = parse(&bytes, &ParseOptions::default()).map_err(|err| {
+                CliError::Internal(anyhow::anyhow!("parse failed mid-bench: {err}"))
+            })?;
+            std::hint::black_box(parsed);
+            Ok(())
+        }),
+    })
+}
+
+fn synth_csv(n_bars: usize, timeframe_ms: i64) -> Result<Vec<u8>, CliError> {
+    let candles = generate(&SynthParams {
+        n_bars,
+        timeframe_ms,
+        seed: 42,
+        start_ts_ms: DEMO_START_TS_MS,
+        start_price: DEMO_START_PRICE,
+    })
+    .map_err(|err| CliError::Internal(err.into()))?;
+    let mut bytes = Vec::new();
+    write_csv(&candles, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Parsing synthetic CSV from memory: the demo size and a million one-minute bars
+/// (SPEC §9: under 1.5 s in the browser), plus `--data FILE` when given.
+fn parse_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
+    let mut workloads = Vec::new();
+    let wanted = |name: &str| {
+        args.only
+            .as_ref()
+            .is_none_or(|only| name.contains(only.as_str()))
+    };
+    if wanted("parse_csv_17278") {
+        workloads.push(parse_workload(
+            "parse_csv_17278".to_string(),
+            synth_csv(17_278, 60 * MS_PER_MINUTE)?,
+        )?);
+    }
+    if wanted("parse_csv_1000000") {
+        workloads.push(parse_workload(
+            "parse_csv_1000000".to_string(),
+            synth_csv(1_000_000, MS_PER_MINUTE)?,
+        )?);
+    }
+    if let Some(path) = &args.data {
+        let name = format!("parse_file {}", path.display());
+        if wanted(&name) {
+            workloads.push(parse_workload(name, read_file(path)?)?);
+        }
+    }
+    Ok(workloads)
+}

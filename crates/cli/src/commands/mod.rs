@@ -1,0 +1,17 @@
+//! One module per command; each returns `Result<(), CliError>` and prints its own output.
+
+mod bench;
+mod data;
+
+use crate::cli::{Cli, Command, DataCommand};
+use crate::error::CliError;
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Data(data) => match data.command {
+            DataCommand::Inspect(args) => data::inspect(&args),
+            DataCommand::Synth(args) => data::synth(&args),
+        },
+        Command::Bench(args) => bench::run(&args),
+    }
+}
