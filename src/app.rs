@@ -98,6 +98,7 @@ pub struct AppContext {
     /// `None` until the database has opened (or if it could not be opened).
     pub db: RwSignal<Option<Rc<Db>>, LocalStorage>,
     pub workers: RwSignal<WorkerStatus>,
+    pub datasets: crate::datasets::DatasetState,
 }
 
 /// What the page knows about its workers, shown in the status bar.
@@ -111,6 +112,18 @@ pub struct WorkerStatus {
 impl AppContext {
     pub fn pool(&self) -> Pool {
         self.pool.get_value()
+    }
+}
+
+impl AppContext {
+    /// The open database, or a banner saying it is not available.
+    pub fn db_or_raise(&self) -> Option<Rc<Db>> {
+        let db = self.db.get_untracked();
+        if db.is_none() {
+            self.errors
+                .raise("storage", "the browser database is not open (yet); try again in a moment");
+        }
+        db
     }
 }
 
@@ -132,6 +145,7 @@ fn App() -> impl IntoView {
         pool: StoredValue::new_local(Pool::new(pool::default_size())),
         db: RwSignal::new_local(None),
         workers: RwSignal::new(WorkerStatus::default()),
+        datasets: crate::datasets::DatasetState::new(),
     };
     provide_context(ctx);
     expose_test_hooks(&ctx);
@@ -190,8 +204,10 @@ fn ErrorBanner() -> impl IntoView {
                 key=|banner| banner.id
                 children=move |banner| {
                     let id = banner.id;
+                    // Data errors carry their own hook, so tests can tell them from others.
+                    let test_id = (banner.source == "data").then_some("dataset-error");
                     view! {
-                        <div class="banner-item">
+                        <div class="banner-item" data-testid=test_id>
                             <span class="banner-source">{banner.source}</span>
                             <pre class="banner-message">{banner.message}</pre>
                             <button aria-label="Dismiss this message" on:click=move |_| errors.dismiss(id)>"×"</button>
@@ -246,7 +262,11 @@ fn greet_workers(ctx: AppContext) {
 fn open_database(ctx: AppContext) {
     leptos::task::spawn_local(async move {
         match Db::open().await {
-            Ok(db) => ctx.db.set(Some(Rc::new(db))),
+            Ok(db) => {
+                let db = Rc::new(db);
+                crate::datasets::refresh(ctx, &db).await;
+                ctx.db.set(Some(db));
+            }
             Err(err) => ctx.errors.raise("storage", err.to_string()),
         }
     });
@@ -289,6 +309,15 @@ fn expose_test_hooks(ctx: &AppContext) {
             })
         })
     };
+    let bench = {
+        let ctx = *ctx;
+        Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
+            wasm_bindgen_futures::future_to_promise(async move {
+                let rows = crate::bench::run_all(ctx).await.map_err(|e| JsValue::from_str(&e))?;
+                crate::db::to_js("bench", &rows).map_err(|e| JsValue::from_str(&e.to_string()))
+            })
+        })
+    };
     let raise = {
         let errors = ctx.errors;
         Closure::<dyn Fn(String)>::new(move |message: String| errors.raise("test", message))
@@ -301,6 +330,8 @@ fn expose_test_hooks(ctx: &AppContext) {
     for (name, function) in entries {
         let _ = js_sys::Reflect::set(&hooks, &JsValue::from_str(name), function);
     }
+    let _ = js_sys::Reflect::set(&window, &JsValue::from_str("genesisBench"), bench.as_ref());
+    bench.forget();
     crash.forget();
     hello.forget();
     raise.forget();

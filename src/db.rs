@@ -166,6 +166,19 @@ impl Db {
         value.map(|v| from_js(store, v)).transpose()
     }
 
+    /// Reads one record by key without deserialising it (for records holding typed arrays).
+    pub async fn get_raw(&self, store: &str, key: &JsValue) -> Result<Option<JsValue>, DbError> {
+        let tx = self
+            .rexie
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(|err| classify("opening a read transaction", store, err))?;
+        tx.store(store)
+            .map_err(|err| classify("opening the store", store, err))?
+            .get(key.clone())
+            .await
+            .map_err(|err| classify("reading a record", store, err))
+    }
+
     /// Reads every record of a store; a record that does not deserialise is returned as an
     /// error beside the good ones, so one corrupt record never hides the rest.
     pub async fn get_all<T: DeserializeOwned>(
@@ -187,16 +200,30 @@ impl Db {
 
     /// Deletes one record by key.
     pub async fn delete(&self, store: &str, key: &JsValue) -> Result<(), DbError> {
+        self.delete_all(&[(store, key.clone())]).await
+    }
+
+    /// Deletes records from several stores in one transaction.
+    pub async fn delete_all(&self, keys: &[(&str, JsValue)]) -> Result<(), DbError> {
+        let mut store_names: Vec<&str> = keys.iter().map(|(store, _)| *store).collect();
+        store_names.sort_unstable();
+        store_names.dedup();
+        let first_store = store_names.first().copied().unwrap_or_default().to_string();
         let tx = self
             .rexie
-            .transaction(&[store], TransactionMode::ReadWrite)
-            .map_err(|err| classify("opening a write transaction", store, err))?;
-        tx.store(store)
-            .map_err(|err| classify("opening the store", store, err))?
-            .delete(key.clone())
-            .await
-            .map_err(|err| classify("deleting a record", store, err))?;
-        finish(tx, store).await
+            .transaction(&store_names, TransactionMode::ReadWrite)
+            .map_err(|err| classify("opening a write transaction", &first_store, err))?;
+        for (store_name, key) in keys {
+            let deleted = match tx.store(store_name) {
+                Ok(store) => store.delete(key.clone()).await,
+                Err(err) => Err(err),
+            };
+            if let Err(err) = deleted {
+                let _ = tx.abort().await;
+                return Err(classify("deleting a record", store_name, err));
+            }
+        }
+        finish(tx, &first_store).await
     }
 }
 

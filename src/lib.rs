@@ -4,15 +4,28 @@
 //! else exists for `wasm32` only. The engine work itself lives in the pure crates and runs in
 //! web workers, never on the page's main thread.
 
+/// The byte format of stored dataset columns.
+pub mod colfile;
 /// Messages between the page and its engine workers.
 pub mod protocol;
 
 /// The app shell: navigation, error banner, shared context.
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+/// The browser benchmark workloads.
+#[cfg(target_arch = "wasm32")]
+pub mod bench;
+/// The codec of worker messages.
+#[cfg(target_arch = "wasm32")]
+pub mod codec;
 /// IndexedDB: a versioned schema and typed records.
 #[cfg(target_arch = "wasm32")]
 pub mod db;
+/// The datasets listed on the page and their stored columns.
+#[cfg(target_arch = "wasm32")]
+pub mod datasets;
+/// Charts on canvas (plotters), decimated per pixel column.
+pub mod charts;
 /// One module per page.
 #[cfg(target_arch = "wasm32")]
 pub mod pages;

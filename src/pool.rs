@@ -5,14 +5,16 @@
 //! the panic's message and is replaced by a fresh worker, so the jobs behind it go on.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::{Rc, Weak};
 
 use futures::channel::mpsc;
 use futures::StreamExt;
 use gloo_worker::{Spawnable, WorkerBridge};
 
-use crate::protocol::{Event, FromWorker, Progress, Request, ToWorker, WorkerHello, PROTOCOL_VERSION};
+use crate::protocol::{
+    DatasetId, Event, FromWorker, Progress, Request, ToWorker, WorkerHello, PROTOCOL_VERSION,
+};
 use crate::worker::EngineWorker;
 
 /// Where Trunk puts the worker's loader shim, relative to the page, so the site works under
@@ -50,11 +52,23 @@ struct PoolState {
     jobs: BTreeMap<u64, mpsc::UnboundedSender<Event>>,
     next_job_id: u64,
     n_replaced: u32,
+    /// Dataset columns (colfile bytes) the page has opened, to load into workers on demand.
+    datasets: BTreeMap<DatasetId, Rc<Vec<u8>>>,
 }
 
 struct Slot {
     bridge: WorkerBridge<EngineWorker>,
-    running_job: Option<u64>,
+    running: Option<Running>,
+    /// Datasets this worker was sent (it may have evicted some since; it says so).
+    loaded: BTreeSet<DatasetId>,
+}
+
+/// The job a worker is running. A job that needs a dataset keeps its request, to send it
+/// again after loading the dataset if the worker no longer holds it.
+struct Running {
+    job_id: u64,
+    retry: Option<Request>,
+    is_reloaded: bool,
 }
 
 struct Queued {
@@ -73,6 +87,7 @@ impl Pool {
             jobs: BTreeMap::new(),
             next_job_id: 1,
             n_replaced: 0,
+            datasets: BTreeMap::new(),
         }));
         let pool = Pool { state };
         pool.resize(size);
@@ -98,13 +113,34 @@ impl Pool {
             let bridge = spawn_worker(Rc::downgrade(&self.state), slot_idx);
             state.slots.push(Slot {
                 bridge,
-                running_job: None,
+                running: None,
+                loaded: BTreeSet::new(),
             });
         }
         while state.slots.len() > size
-            && state.slots.last().is_some_and(|s| s.running_job.is_none())
+            && state.slots.last().is_some_and(|s| s.running.is_none())
         {
             state.slots.pop();
+        }
+    }
+
+    /// Makes a dataset's columns available for jobs that need it; workers get them once, on
+    /// their first such job.
+    pub fn provide_dataset(&self, id: DatasetId, columns: Rc<Vec<u8>>) {
+        self.state.borrow_mut().datasets.insert(id, columns);
+    }
+
+    /// Whether the page has given the pool this dataset's columns.
+    pub fn has_dataset(&self, id: &str) -> bool {
+        self.state.borrow().datasets.contains_key(id)
+    }
+
+    /// Forgets a dataset (deleted by the user).
+    pub fn forget_dataset(&self, id: &str) {
+        let mut state = self.state.borrow_mut();
+        state.datasets.remove(id);
+        for slot in &mut state.slots {
+            slot.loaded.remove(id);
         }
     }
 
@@ -175,42 +211,102 @@ impl PoolState {
                 Some(idx) => self
                     .slots
                     .get(idx)
-                    .filter(|s| s.running_job.is_none())
+                    .filter(|s| s.running.is_none())
                     .map(|_| idx),
-                None => self.slots.iter().position(|s| s.running_job.is_none()),
+                None => self.slots.iter().position(|s| s.running.is_none()),
             };
             match free_slot {
-                Some(idx) => {
-                    let slot = &mut self.slots[idx];
-                    slot.running_job = Some(job.job_id);
-                    slot.bridge.send(ToWorker {
-                        job_id: job.job_id,
-                        request: job.request,
-                    });
-                }
+                Some(idx) => self.start(idx, job.job_id, job.request, false),
                 None => still_queued.push_back(job),
             }
         }
         self.queue = still_queued;
     }
 
-    fn on_event(&mut self, slot_idx: usize, message: FromWorker, pool: Weak<RefCell<PoolState>>) {
-        let is_final = message.event.is_final();
-        let is_crash = matches!(message.event, Event::Crashed(_));
-        if let Some(sender) = self.jobs.get(&message.job_id) {
-            // The receiver may be gone if the page stopped waiting; that is not an error.
-            let _ = sender.unbounded_send(message.event);
-        }
-        if is_final {
-            self.jobs.remove(&message.job_id);
-            if let Some(slot) = self.slots.get_mut(slot_idx) {
-                if slot.running_job == Some(message.job_id) {
-                    slot.running_job = None;
-                }
+    /// Sends a job to a worker, preceded by the dataset it needs if the worker lacks it.
+    fn start(&mut self, slot_idx: usize, job_id: u64, request: Request, is_reloaded: bool) {
+        let needed = request.dataset().cloned();
+        if let Some(id) = &needed {
+            if !self.slots[slot_idx].loaded.contains(id) {
+                let Some(columns) = self.datasets.get(id) else {
+                    self.finish_job(
+                        job_id,
+                        Event::Failed(format!("dataset {id} is not open in this page")),
+                    );
+                    return;
+                };
+                let load = Request::LoadDataset {
+                    id: id.clone(),
+                    columns: columns.as_ref().clone(),
+                };
+                self.slots[slot_idx].bridge.send(ToWorker {
+                    job_id,
+                    request: load,
+                });
+                self.slots[slot_idx].loaded.insert(id.clone());
             }
         }
-        if is_crash && slot_idx < self.slots.len() {
-            self.slots[slot_idx].bridge = spawn_worker(pool, slot_idx);
+        let slot = &mut self.slots[slot_idx];
+        slot.running = Some(Running {
+            job_id,
+            retry: needed.map(|_| request.clone()),
+            is_reloaded,
+        });
+        slot.bridge.send(ToWorker { job_id, request });
+    }
+
+    fn finish_job(&mut self, job_id: u64, event: Event) {
+        if let Some(sender) = self.jobs.remove(&job_id) {
+            // The receiver may be gone if the page stopped waiting; that is not an error.
+            let _ = sender.unbounded_send(event);
+        }
+    }
+
+    fn on_event(&mut self, slot_idx: usize, message: FromWorker, pool: Weak<RefCell<PoolState>>) {
+        let FromWorker { job_id, event } = message;
+        let Some(slot) = self.slots.get_mut(slot_idx) else {
+            return;
+        };
+        let is_current = slot.running.as_ref().is_some_and(|r| r.job_id == job_id);
+        match event {
+            // The answer to a dataset load the pool slipped in before the job: not the job's.
+            Event::Loaded { .. } if is_current => return,
+            Event::NeedDataset(id) if is_current => {
+                slot.loaded.remove(&id);
+                let running = slot.running.take();
+                match running {
+                    Some(Running {
+                        retry: Some(request),
+                        is_reloaded: false,
+                        ..
+                    }) => self.start(slot_idx, job_id, request, true),
+                    _ => {
+                        self.finish_job(
+                            job_id,
+                            Event::Failed(format!("the worker could not load dataset {id}")),
+                        );
+                        self.dispatch();
+                    }
+                }
+                return;
+            }
+            _ => {}
+        }
+        let is_final = event.is_final();
+        let is_crash = matches!(event, Event::Crashed(_));
+        if is_final {
+            self.finish_job(job_id, event);
+            if is_current {
+                self.slots[slot_idx].running = None;
+            }
+        } else if let Some(sender) = self.jobs.get(&job_id) {
+            let _ = sender.unbounded_send(event);
+        }
+        if is_crash {
+            let slot = &mut self.slots[slot_idx];
+            slot.bridge = spawn_worker(pool, slot_idx);
+            slot.loaded.clear();
+            slot.running = None;
             self.n_replaced += 1;
         }
         self.dispatch();
@@ -230,6 +326,7 @@ fn spawn_worker(pool: Weak<RefCell<PoolState>>, slot_idx: usize) -> WorkerBridge
     };
     EngineWorker::spawner()
         .callback(on_output)
+        .encoding::<crate::codec::JsCodec>()
         .with_loader(true)
         .as_module(false)
         .spawn(WORKER_LOADER_URL)

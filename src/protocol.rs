@@ -5,10 +5,15 @@
 //! a page and a worker built from different versions (say, a stale cached worker script) refuse
 //! each other in the hello instead of misreading each other's messages.
 
+use genesis_engine::data::{DatasetMeta, ParseReport};
+use genesis_engine::features::{FeatureParams, Pivot};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a message's shape changes.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
+
+/// A dataset's id: the hex content hash of its candles.
+pub type DatasetId = String;
 
 /// A job sent to a worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,6 +36,91 @@ pub enum Request {
     /// Test hook: the worker panics while handling it, as a bug in a trial would. The pool must
     /// notice, fail the job with the panic's message, and replace the worker.
     Crash,
+    /// Parse and validate a candle file; answers [`Event::Dataset`].
+    ParseFile {
+        name: String,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+        is_lenient: bool,
+    },
+    /// Generate the built-in demo dataset; answers [`Event::Dataset`].
+    Demo,
+    /// Generate `n_bars` of synthetic data with the demo's parameters (benchmarks, tests);
+    /// answers [`Event::Dataset`].
+    Synth { n_bars: usize },
+    /// Make a stored dataset available to this worker (the pool sends it once per worker,
+    /// before the first job that needs it); answers [`Event::Loaded`].
+    LoadDataset {
+        id: DatasetId,
+        /// The columns in [`crate::colfile`] format.
+        #[serde(with = "serde_bytes")]
+        columns: Vec<u8>,
+    },
+    /// Resample a loaded dataset to a higher timeframe; answers [`Event::Dataset`].
+    Resample {
+        dataset: DatasetId,
+        target_ms: i64,
+        name: String,
+    },
+    /// The chart overlays of a loaded dataset; answers [`Event::Overlays`].
+    Overlays {
+        dataset: DatasetId,
+        params: FeatureParams,
+    },
+    /// Times one benchmark workload `repeats` times; answers [`Event::Bench`].
+    Bench { workload: BenchWorkload, repeats: u32 },
+    /// CSV bytes of `n_bars` synthetic bars (benchmarks); answers [`Event::Bytes`].
+    SynthCsv { n_bars: usize },
+    /// The worker's WebAssembly memory size; answers [`Event::Memory`].
+    Memory,
+}
+
+/// The workloads `cargo xtask bench` times inside a worker (SPEC §9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BenchWorkload {
+    /// Parse the demo dataset's 17,278 bars from CSV bytes.
+    ParseDemoCsv,
+    /// Precompute every default feature on the demo dataset.
+    PrecomputeFeatures,
+}
+
+impl BenchWorkload {
+    pub const ALL: [BenchWorkload; 2] = [BenchWorkload::ParseDemoCsv, BenchWorkload::PrecomputeFeatures];
+
+    /// The name `genesis bench` uses for the same workload natively.
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchWorkload::ParseDemoCsv => "parse_csv_17278",
+            BenchWorkload::PrecomputeFeatures => "precompute_features_17278",
+        }
+    }
+
+    /// The SPEC §9 target in the browser.
+    pub fn target(self) -> &'static str {
+        match self {
+            BenchWorkload::ParseDemoCsv => "",
+            BenchWorkload::PrecomputeFeatures => "< 5 ms",
+        }
+    }
+}
+
+/// Timings of one workload, measured with the worker's `performance.now()`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchResult {
+    pub samples_ms: Vec<f64>,
+    /// The worker's WebAssembly memory after the runs: its high-water mark, since wasm memory
+    /// never shrinks.
+    pub wasm_memory_bytes: u64,
+}
+
+impl Request {
+    /// The dataset a job needs loaded in the worker, if any.
+    pub fn dataset(&self) -> Option<&DatasetId> {
+        match self {
+            Request::Resample { dataset, .. } | Request::Overlays { dataset, .. } => Some(dataset),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,6 +133,48 @@ pub enum Event {
     Failed(String),
     /// The worker panicked while running the job; it closes itself after sending this.
     Crashed(String),
+    /// A new dataset (parsed, generated or resampled), ready to store.
+    Dataset(Box<DatasetPayload>),
+    /// A dataset is loaded in the worker.
+    Loaded { id: DatasetId, n_bars: usize },
+    /// The job needs a dataset the worker does not hold (never loaded, or evicted): the pool
+    /// loads it and sends the job again.
+    NeedDataset(DatasetId),
+    /// Chart overlays.
+    Overlays(Box<OverlaySet>),
+    /// Benchmark timings.
+    Bench(BenchResult),
+    /// Raw bytes (a synthetic CSV file).
+    Bytes(#[serde(with = "serde_bytes")] Vec<u8>),
+    /// The worker's WebAssembly memory in bytes: its high-water mark, since it never shrinks.
+    Memory(u64),
+}
+
+/// A dataset as the worker hands it to the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DatasetPayload {
+    pub meta: DatasetMeta,
+    /// The parse report, for files (absent for the demo and resampled data).
+    pub report: Option<ParseReport>,
+    /// The columns in [`crate::colfile`] format.
+    #[serde(with = "serde_bytes")]
+    pub columns: Vec<u8>,
+}
+
+/// The feature overlays the price chart can show, computed in a worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverlaySet {
+    pub ema_fast: Vec<f64>,
+    pub ema_slow: Vec<f64>,
+    pub bb_upper: Vec<f64>,
+    pub bb_mid: Vec<f64>,
+    pub bb_lower: Vec<f64>,
+    pub pivots: Vec<Pivot>,
+    /// The Fibonacci levels of the last confirmed leg as of the last bar, from the bar where
+    /// that leg starts.
+    pub fib_levels: Vec<f64>,
+    pub fib_from_bar: usize,
+    pub params: FeatureParams,
 }
 
 impl Event {

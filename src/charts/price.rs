@@ -100,7 +100,7 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &PriceFrame<'_>, view: Range<usiz
         .disable_x_mesh()
         .x_labels(0)
         .y_labels(6)
-        .light_line_style(theme::GRID)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(theme::GRID)
         .axis_style(theme::AXIS)
         .label_style(theme::label_font())
@@ -143,10 +143,12 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &PriceFrame<'_>, view: Range<usiz
             .map_err(theme::err)?;
     }
 
-    let visible_markers = frame
-        .markers
-        .iter()
-        .filter(|m| view.contains(&m.bar) && m.price.is_finite());
+    // Swing pivots come by the thousand: they are shown once the view is zoomed in to candles;
+    // trade markers always are.
+    let visible_markers = frame.markers.iter().filter(|m| {
+        let is_swing = matches!(m.kind, MarkerKind::SwingHigh | MarkerKind::SwingLow);
+        view.contains(&m.bar) && m.price.is_finite() && (is_candle_mode || !is_swing)
+    });
     chart
         .draw_series(visible_markers.map(|m| marker_element(m)))
         .map_err(theme::err)?;
@@ -214,5 +216,100 @@ fn marker_element(m: &Marker) -> DynElement<'static, CanvasBackend, (f64, f64)> 
         MarkerKind::Exit => Cross::new(at, 5, theme::EXIT.stroke_width(2)).into_dyn(),
         MarkerKind::SwingHigh => Circle::new(at, 3, theme::SWING_HIGH.filled()).into_dyn(),
         MarkerKind::SwingLow => Circle::new(at, 3, theme::SWING_LOW.filled()).into_dyn(),
+    }
+}
+
+/// Which overlays the user has switched on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OverlayToggles {
+    pub ema: bool,
+    pub bollinger: bool,
+    pub swings: bool,
+    pub fib: bool,
+}
+
+impl OverlayToggles {
+    pub fn any(&self) -> bool {
+        self.ema || self.bollinger || self.swings || self.fib
+    }
+}
+
+/// A dataset's candles with the overlays and markers to show: the price chart's source.
+pub struct PriceChart {
+    pub columns: std::rc::Rc<genesis_engine::data::Columns>,
+    pub overlays: Option<std::rc::Rc<crate::protocol::OverlaySet>>,
+    pub toggles: OverlayToggles,
+    /// Trade entries and exits (Backtest page).
+    pub trade_markers: Vec<Marker>,
+}
+
+impl super::canvas::ChartSource for PriceChart {
+    fn n_bars(&self) -> usize {
+        self.columns.close.len()
+    }
+
+    fn draw(&self, canvas: &HtmlCanvasElement, view: Range<usize>) -> Result<Layout, String> {
+        let c = &self.columns;
+        let mut lines = Vec::new();
+        let mut markers = self.trade_markers.clone();
+        let mut levels = Vec::new();
+        if let Some(o) = &self.overlays {
+            if self.toggles.ema {
+                lines.push(Overlay { values: &o.ema_fast, color: theme::PALETTE[0] });
+                lines.push(Overlay { values: &o.ema_slow, color: theme::PALETTE[1] });
+            }
+            if self.toggles.bollinger {
+                for values in [&o.bb_upper, &o.bb_mid, &o.bb_lower] {
+                    lines.push(Overlay { values, color: theme::PALETTE[2] });
+                }
+            }
+            if self.toggles.swings {
+                markers.extend(o.pivots.iter().map(|p| Marker {
+                    bar: p.bar_idx,
+                    price: p.price,
+                    kind: match p.kind {
+                        genesis_engine::features::PivotKind::High => MarkerKind::SwingHigh,
+                        genesis_engine::features::PivotKind::Low => MarkerKind::SwingLow,
+                    },
+                }));
+            }
+            if self.toggles.fib {
+                levels.extend(o.fib_levels.iter().map(|&price| Level {
+                    price,
+                    from_bar: o.fib_from_bar,
+                    color: theme::PALETTE[3],
+                }));
+            }
+        }
+        let frame = PriceFrame {
+            candles: Ohlcv {
+                ts_ms: &c.ts_ms,
+                open: &c.open,
+                high: &c.high,
+                low: &c.low,
+                close: &c.close,
+                volume: &c.volume,
+            },
+            overlays: &lines,
+            markers: &markers,
+            levels: &levels,
+        };
+        draw(canvas, &frame, view)
+    }
+
+    fn readout(&self, bar: usize) -> String {
+        let c = &self.columns;
+        if bar >= c.close.len() {
+            return String::new();
+        }
+        format!(
+            "{}  O {}  H {}  L {}  C {}  V {}",
+            theme::format_bar_time(&c.ts_ms, bar as f64),
+            theme::format_price(c.open[bar]),
+            theme::format_price(c.high[bar]),
+            theme::format_price(c.low[bar]),
+            theme::format_price(c.close[bar]),
+            theme::format_compact(c.volume[bar]),
+        )
     }
 }

@@ -1,0 +1,119 @@
+//! The browser half of `cargo xtask bench`: `window.genesisBench()` times the SPEC §9
+//! workloads inside a real worker, and the drawing of a million bars on the page's canvas.
+
+use serde::Serialize;
+use wasm_bindgen::JsCast;
+
+use crate::app::AppContext;
+use crate::charts::canvas::ChartSource;
+use crate::charts::price::{OverlayToggles, PriceChart};
+use crate::colfile;
+use crate::protocol::{BenchWorkload, Event, Request};
+
+/// One line of the bench table.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    pub name: String,
+    pub median_ms: f64,
+    pub min_ms: f64,
+    pub target: String,
+    pub wasm_memory_mb: Option<f64>,
+}
+
+fn row(name: &str, mut samples_ms: Vec<f64>, target: &str, memory_bytes: Option<u64>) -> Row {
+    samples_ms.sort_by(f64::total_cmp);
+    Row {
+        name: name.to_string(),
+        median_ms: samples_ms.get(samples_ms.len() / 2).copied().unwrap_or(f64::NAN),
+        min_ms: samples_ms.first().copied().unwrap_or(f64::NAN),
+        target: target.to_string(),
+        wasm_memory_mb: memory_bytes.map(|b| b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+pub async fn run_all(ctx: AppContext) -> Result<Vec<Row>, String> {
+    let mut rows = Vec::new();
+    for workload in BenchWorkload::ALL {
+        match ctx.pool().run(Request::Bench { workload, repeats: 20 }, |_| {}).await {
+            Ok(Event::Bench(result)) => {
+                rows.push(row(workload.name(), result.samples_ms, workload.target(), None))
+            }
+            Ok(other) => return Err(format!("unexpected answer {other:?}")),
+            Err(err) => return Err(err.to_string()),
+        }
+    }
+    rows.push(parse_million_bars(ctx).await?);
+    rows.push(draw_million_bars(ctx).await?);
+    Ok(rows)
+}
+
+/// What a user waits for when dropping a million-bar CSV: the real `ParseFile` job on a fresh
+/// worker, from the page sending the bytes to the page holding the encoded columns, and the
+/// worker's memory high-water mark afterwards.
+async fn parse_million_bars(ctx: AppContext) -> Result<Row, String> {
+    let bytes = match ctx.pool().run(Request::SynthCsv { n_bars: 1_000_000 }, |_| {}).await {
+        Ok(Event::Bytes(bytes)) => bytes,
+        Ok(other) => return Err(format!("unexpected answer {other:?}")),
+        Err(err) => return Err(err.to_string()),
+    };
+    let performance = web_sys::window().and_then(|w| w.performance()).ok_or("no clock")?;
+    let mut samples = Vec::new();
+    let mut peak_memory = 0;
+    for _ in 0..3 {
+        let fresh = crate::pool::Pool::new(1);
+        if let Some(Err(err)) = fresh.hello_all().await.into_iter().next() {
+            return Err(err.to_string());
+        }
+        let request = Request::ParseFile {
+            name: "bench-1m.csv".into(),
+            bytes: bytes.clone(),
+            is_lenient: false,
+        };
+        let start = performance.now();
+        match fresh.run(request, |_| {}).await {
+            Ok(Event::Dataset(_)) => samples.push(performance.now() - start),
+            Ok(other) => return Err(format!("unexpected answer {other:?}")),
+            Err(err) => return Err(err.to_string()),
+        }
+        if let Ok(Event::Memory(bytes)) = fresh.run(Request::Memory, |_| {}).await {
+            peak_memory = peak_memory.max(bytes);
+        }
+    }
+    Ok(row(
+        "parse_csv_1000000 (page→worker→page)",
+        samples,
+        "< 1500 ms, < 200 MB",
+        Some(peak_memory),
+    ))
+}
+
+/// Draws a million bars (decimated per pixel column) on a detached 1200×420 canvas.
+async fn draw_million_bars(ctx: AppContext) -> Result<Row, String> {
+    let payload = match ctx.pool().run(Request::Synth { n_bars: 1_000_000 }, |_| {}).await {
+        Ok(Event::Dataset(payload)) => payload,
+        Ok(other) => return Err(format!("unexpected answer {other:?}")),
+        Err(err) => return Err(err.to_string()),
+    };
+    let columns = colfile::decode(&payload.columns).map_err(|e| e.to_string())?;
+    let chart = PriceChart {
+        columns: std::rc::Rc::new(columns),
+        overlays: None,
+        toggles: OverlayToggles::default(),
+        trade_markers: Vec::new(),
+    };
+    let canvas: web_sys::HtmlCanvasElement = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|e| e.dyn_into().ok())
+        .ok_or("no canvas")?;
+    canvas.set_width(1200);
+    canvas.set_height(420);
+    let performance = web_sys::window().and_then(|w| w.performance()).ok_or("no clock")?;
+    let mut samples = Vec::new();
+    for _ in 0..10 {
+        let start = performance.now();
+        chart.draw(&canvas, 0..1_000_000)?;
+        samples.push(performance.now() - start);
+    }
+    Ok(row("draw_price_1000000", samples, "< 100 ms per frame", None))
+}

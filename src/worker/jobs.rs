@@ -1,0 +1,149 @@
+//! What the worker does for each request.
+
+use genesis_engine::data::{
+    parse_with_progress, synth, Candles, DatasetMeta, ParseOptions,
+};
+use genesis_engine::features::{FeatureFrame, FeatureParams};
+
+use super::{EngineWorker, Reporter};
+use crate::colfile;
+use crate::protocol::{answer_hello, DatasetPayload, Event, OverlaySet, Request};
+
+/// The name the demo dataset is listed under; the file name carries symbol and timeframe.
+pub const DEMO_DATASET_NAME: &str = "demo-BTCUSD_1h.csv";
+
+pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) -> Event {
+    match request {
+        Request::Hello { protocol } => answer_hello(protocol),
+        Request::Crash => panic!("crash requested by the page (test hook)"),
+        Request::ParseFile {
+            name,
+            bytes,
+            is_lenient,
+        } => parse_file(&name, bytes, is_lenient, reporter),
+        Request::Demo => match synth::generate(&synth::SynthParams::demo()) {
+            Ok(candles) => dataset_event(DEMO_DATASET_NAME, candles, None),
+            Err(err) => Event::Failed(err.to_string()),
+        },
+        Request::Synth { n_bars } => {
+            let params = synth::SynthParams {
+                n_bars,
+                ..synth::SynthParams::demo()
+            };
+            match synth::generate(&params) {
+                Ok(candles) => dataset_event(&format!("synthetic-{n_bars}_1h.csv"), candles, None),
+                Err(err) => Event::Failed(err.to_string()),
+            }
+        }
+        Request::LoadDataset { id, columns } => load(worker, id, &columns),
+        Request::Resample {
+            dataset,
+            target_ms,
+            name,
+        } => {
+            let Some(store) = worker.datasets.store(&dataset) else {
+                return Event::NeedDataset(dataset);
+            };
+            match store.candles().resample(target_ms) {
+                Ok(candles) => dataset_event(&name, candles, None),
+                Err(err) => Event::Failed(err.to_string()),
+            }
+        }
+        Request::Overlays { dataset, params } => {
+            let Some(store) = worker.datasets.store(&dataset) else {
+                return Event::NeedDataset(dataset);
+            };
+            overlays(store, params)
+        }
+        Request::Bench { workload, repeats } => super::bench::run(workload, repeats),
+        Request::SynthCsv { n_bars } => match super::bench::csv_bytes(n_bars) {
+            Ok(bytes) => Event::Bytes(bytes),
+            Err(message) => Event::Failed(message),
+        },
+        Request::Memory => Event::Memory(super::bench::wasm_memory_bytes()),
+    }
+}
+
+/// Parses a file, dropping each large buffer as soon as it is no longer needed (the file's
+/// bytes after parsing, the candles after encoding), so a million-bar file peaks at about the
+/// file plus one copy of its columns.
+fn parse_file(name: &str, bytes: Vec<u8>, is_lenient: bool, reporter: &Reporter) -> Event {
+    let options = if is_lenient {
+        ParseOptions::lenient()
+    } else {
+        ParseOptions::default()
+    };
+    let mut on_progress = |done: u64, total: u64| reporter.progress("parse", done, total);
+    let parsed = parse_with_progress(&bytes, &options, &mut on_progress);
+    drop(bytes);
+    match parsed {
+        Ok(parsed) => dataset_event(name, parsed.candles, Some(parsed.report)),
+        Err(err) => Event::Failed(format!("{name}: {err}")),
+    }
+}
+
+fn dataset_event(
+    name: &str,
+    candles: Candles,
+    report: Option<genesis_engine::data::ParseReport>,
+) -> Event {
+    let meta = DatasetMeta::new(name, &candles);
+    let columns = colfile::encode(candles.columns());
+    drop(candles);
+    Event::Dataset(Box::new(DatasetPayload {
+        meta,
+        report,
+        columns,
+    }))
+}
+
+fn load(worker: &mut EngineWorker, id: String, columns: &[u8]) -> Event {
+    let candles = match colfile::decode(columns) {
+        Ok(cols) => match Candles::from_columns(cols) {
+            Ok(candles) => candles,
+            Err(err) => return Event::Failed(format!("stored dataset {id} is corrupt: {err}")),
+        },
+        Err(err) => return Event::Failed(format!("stored dataset {id} is corrupt: {err}")),
+    };
+    let hash = candles.content_hash();
+    if hash.0 != id {
+        return Event::Failed(format!(
+            "stored dataset {id} is corrupt: its content hashes to {}",
+            hash.short()
+        ));
+    }
+    let n_bars = candles.len();
+    worker.datasets.insert(id.clone(), candles);
+    Event::Loaded { id, n_bars }
+}
+
+fn overlays(store: &mut genesis_engine::features::FeatureStore, params: FeatureParams) -> Event {
+    let frame = match FeatureFrame::compute(store, &params) {
+        Ok(frame) => frame,
+        Err(err) => return Event::Failed(err.to_string()),
+    };
+    let n = frame.n_bars();
+    let last = n.saturating_sub(1);
+    let fib_levels: Vec<f64> = frame
+        .fib
+        .levels
+        .iter()
+        .filter_map(|level| level.get(last))
+        .collect();
+    let leg_start = [frame.swings.high_bar.get(last), frame.swings.low_bar.get(last)]
+        .into_iter()
+        .flatten()
+        .fold(f64::INFINITY, f64::min);
+    let fib_from_bar = if leg_start.is_finite() { leg_start as usize } else { last };
+    Event::Overlays(Box::new(OverlaySet {
+        ema_fast: frame.ema_fast.values().to_vec(),
+        ema_slow: frame.ema_slow.values().to_vec(),
+        bb_upper: frame.bollinger.upper.values().to_vec(),
+        bb_mid: frame.bollinger.mid.values().to_vec(),
+        bb_lower: frame.bollinger.lower.values().to_vec(),
+        pivots: frame.pivots().to_vec(),
+        fib_levels,
+        fib_from_bar,
+        params,
+    }))
+}

@@ -1,0 +1,116 @@
+// The Data page: a trader's file goes in, is validated in a worker, stored, listed, charted;
+// a bad file is refused with its line named and nothing stored is touched.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openApp } from './harness.mjs';
+
+let env;
+before(async () => { env = await launch(); });
+after(async () => { await env?.close(); });
+
+/** A generic CSV of `n` hourly bars with a gentle wave, as a trader's export would look. */
+function candleCsv(n, { brokenLine = null } = {}) {
+  const lines = ['timestamp,open,high,low,close,volume'];
+  const start = Date.UTC(2024, 0, 1);
+  for (let i = 0; i < n; i++) {
+    const mid = 100 + 10 * Math.sin(i / 15);
+    const open = mid.toFixed(2);
+    const close = (mid + Math.cos(i / 7)).toFixed(2);
+    let high = (Math.max(open, close) + 0.5).toFixed(2);
+    const low = (Math.min(open, close) - 0.5).toFixed(2);
+    // Line numbers count the header as line 1, so data row i sits on line i + 2.
+    if (brokenLine === i + 2) high = (Math.min(open, close) - 1).toFixed(2);
+    lines.push(`${new Date(start + i * 3_600_000).toISOString()},${open},${high},${low},${close},${(1000 + i).toFixed(1)}`);
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+async function countInkPixels(page, testId) {
+  return page.getByTestId(testId).evaluate((canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      // The chart background is rgb(11, 18, 32); anything else was drawn.
+      if (Math.abs(data[i] - 11) + Math.abs(data[i + 1] - 18) + Math.abs(data[i + 2] - 32) > 30) ink++;
+    }
+    return ink;
+  });
+}
+
+test('an uploaded CSV is listed, survives a reload and is charted; a bad file is refused by line', async () => {
+  const page = await env.newPage();
+  await openApp(page, env.url, '#/data');
+  const rows = page.getByTestId('dataset-row');
+
+  await page.getByTestId('dataset-file-input').setInputFiles({
+    name: 'tETHUSD_1h.csv', mimeType: 'text/csv', buffer: candleCsv(400),
+  });
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 1);
+  const row = await rows.first().textContent();
+  assert.match(row, /tETHUSD_1h\.csv/);
+  assert.match(row, /1h/);
+  assert.match(row, /400/);
+  // Bitfinex's 't' prefix is dropped from the guessed symbol (tETHUSD → ETHUSD).
+  assert.equal(await rows.first().locator('input.symbol').inputValue(), 'ETHUSD');
+  await page.getByTestId('parse-report').filter({ hasText: 'generic' }).waitFor();
+
+  await page.reload();
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 1, 'the dataset survives a reload');
+
+  await rows.first().getByRole('button', { name: 'tETHUSD_1h.csv', exact: true }).click();
+  const chart = page.getByTestId('price-chart');
+  await chart.waitFor();
+  await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid=price-chart]');
+    return c && c.width > 300;
+  });
+  assert.ok(await countInkPixels(page, 'price-chart') > 2000, 'the chart has candles on it');
+
+  const box = await chart.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
+  await page.locator('.chart .readout').filter({ hasText: /O \d/ }).waitFor();
+
+  await page.getByTestId('dataset-file-input').setInputFiles({
+    name: 'broken.csv', mimeType: 'text/csv', buffer: candleCsv(50, { brokenLine: 7 }),
+  });
+  const error = page.getByTestId('dataset-error');
+  await error.waitFor();
+  const message = await error.textContent();
+  assert.match(message, /broken\.csv/);
+  assert.match(message, /line 7/);
+  assert.match(message, /high/);
+  assert.equal(await rows.count(), 1, 'the rejected file stored nothing');
+  assert.match(await rows.first().textContent(), /tETHUSD_1h\.csv/);
+  await page.close();
+});
+
+test('the demo data loads in one click, overlays draw, and delete removes a dataset', async () => {
+  const page = await env.newPage();
+  await openApp(page, env.url, '#/data');
+  const rows = page.getByTestId('dataset-row');
+  await page.waitForFunction(() => document.querySelector('[data-testid=load-demo]'));
+  const before = await rows.count();
+  await page.getByTestId('load-demo').click();
+  await rows.nth(before).waitFor();
+  assert.match(await rows.nth(before).textContent(), /demo-BTCUSD_1h\.csv.*17278/s);
+
+  await page.waitForFunction(() => document.querySelector('[data-testid=price-chart]')?.width > 300);
+  const plain = await countInkPixels(page, 'price-chart');
+  await page.getByLabel('EMA 20/50').check();
+  await page.getByLabel('Fibonacci levels').check();
+  await page.waitForFunction(() => !document.body.textContent.includes('computing features'));
+  await page.waitForTimeout(200);
+  assert.ok(await countInkPixels(page, 'price-chart') > plain, 'overlays add ink');
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await rows.nth(before).getByRole('button', { name: /Delete/ }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=dataset-row]').length === n, before);
+  await page.reload();
+  await page.getByTestId('worker-status').filter({ hasText: 'ready' }).waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(await rows.count(), before, 'the deletion is stored');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
