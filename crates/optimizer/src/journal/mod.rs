@@ -281,6 +281,15 @@ impl StudyLog {
         to_jsonl(&ops)
     }
 
+    /// The log as journal ops: the header, then the trials by number. Written to a backend,
+    /// they make a journal [`crate::Study::resume`] continues from (this is how an imported
+    /// study is resumed).
+    pub fn to_ops(&self) -> Vec<JournalOp> {
+        let mut ops = vec![JournalOp::Header(Box::new(self.header.clone()))];
+        ops.extend(self.trials.iter().map(|t| JournalOp::Trial(Box::new(t.clone()))));
+        ops
+    }
+
     /// The trial numbered `number`.
     pub fn trial(&self, number: u64) -> Option<&TrialRecord> {
         self.trials
