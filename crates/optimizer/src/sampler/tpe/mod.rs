@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::random::RandomSampler;
 use super::{Proposal, SampleContext, Sampler};
 use crate::error::{OptimizerError, Result};
+use crate::math::log_sum_exp_bounded;
 use crate::rng::TrialRng;
 use crate::space::Domain;
 
@@ -125,26 +126,96 @@ impl TpeSampler {
         let mut g = ParzenEstimator::build(above, dims, &self.settings, multivariate);
         let n_candidates = self.settings.n_ei_candidates as usize;
         let candidates = l.sample(rng, n_candidates);
-        let log_l = l.log_pdf(&candidates);
-        let log_g = g.log_pdf(&candidates);
-        let mut best = 0;
-        let mut best_score = f64::NEG_INFINITY;
-        for (i, (a, b)) in log_l.iter().zip(&log_g).enumerate() {
-            let score = a - b;
-            if score > best_score {
-                best = i;
-                best_score = score;
+        let width = dims.len().max(1);
+        // Stepped and categorical candidates often repeat; each distinct point is
+        // evaluated once.
+        let rows: Vec<&[f64]> = candidates.chunks(width).collect();
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| compare_rows(rows[a], rows[b]).then(a.cmp(&b)));
+        let mut unique: Vec<f64> = Vec::with_capacity(candidates.len());
+        let mut unique_of = vec![0usize; rows.len()];
+        let mut n_unique = 0;
+        for (k, &i) in order.iter().enumerate() {
+            let is_new = k == 0 || compare_rows(rows[order[k - 1]], rows[i]).is_ne();
+            if is_new {
+                unique.extend_from_slice(rows[i]);
+                n_unique += 1;
             }
+            unique_of[i] = n_unique - 1;
         }
-        let width = dims.len();
-        if let Some(winner) = candidates.get(best * width..(best + 1) * width) {
-            for (&(coordinate, _), &x) in dims.iter().zip(winner) {
+        let log_l = l.log_pdf(&unique);
+        let best = best_candidate(&mut g, &unique, &log_l, &unique_of, width);
+        if let Some(winner) = rows.get(best) {
+            for (&(coordinate, _), &x) in dims.iter().zip(winner.iter()) {
                 if let Some(slot) = point.get_mut(coordinate) {
                     *slot = x;
                 }
             }
         }
     }
+}
+
+/// The index (among the original candidates) maximising `ln l(x) - ln g(x)`, the first on
+/// ties: exactly what evaluating `g` at every candidate would pick, for less work.
+///
+/// `ln g(x)` is at least its largest log term, so `ln l(x) - max_term` bounds a candidate's
+/// score from above. Candidates are taken by decreasing bound; once a bound falls below the
+/// best exact score, no later candidate can win, and a candidate whose partial sum already
+/// makes its score fall short (by a margin well above rounding) is dropped mid-sum. The
+/// winner's `ln g` is always summed in full, in the usual order.
+fn best_candidate(
+    g: &mut ParzenEstimator,
+    unique: &[f64],
+    log_l: &[f64],
+    unique_of: &[usize],
+    width: usize,
+) -> usize {
+    let n_unique = log_l.len();
+    let n_components = g.n_components();
+    let mut terms = vec![0.0; n_unique * n_components];
+    let mut max_term = vec![f64::NEG_INFINITY; n_unique];
+    for (u, point) in unique.chunks(width).enumerate() {
+        let row = &mut terms[u * n_components..(u + 1) * n_components];
+        g.log_terms(point, row);
+        max_term[u] = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    }
+    let mut first_index = vec![usize::MAX; n_unique];
+    for (i, &u) in unique_of.iter().enumerate() {
+        first_index[u] = first_index[u].min(i);
+    }
+    let upper = |u: usize| log_l[u] - max_term[u];
+    let mut by_bound: Vec<usize> = (0..n_unique).collect();
+    by_bound.sort_by(|&a, &b| upper(b).total_cmp(&upper(a)).then(first_index[a].cmp(&first_index[b])));
+    // (score, first original index) of the best candidate so far.
+    let mut best: Option<(f64, usize)> = None;
+    for u in by_bound {
+        let bound = match best {
+            Some((score, _)) if upper(u) < score => break,
+            Some((score, _)) => libm::exp(log_l[u] - score - max_term[u]) * (1.0 + 1e-9),
+            None => f64::INFINITY,
+        };
+        let row = &terms[u * n_components..(u + 1) * n_components];
+        let Some(log_g) = log_sum_exp_bounded(row, max_term[u], bound) else {
+            continue;
+        };
+        let score = log_l[u] - log_g;
+        let is_better = match best {
+            None => !score.is_nan(),
+            Some((s, i)) => score > s || (score == s && first_index[u] < i),
+        };
+        if is_better {
+            best = Some((score, first_index[u]));
+        }
+    }
+    best.map_or(0, |(_, i)| i)
+}
+
+fn compare_rows(a: &[f64], b: &[f64]) -> std::cmp::Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.total_cmp(y))
+        .find(|o| o.is_ne())
+        .unwrap_or(std::cmp::Ordering::Equal)
 }
 
 impl Sampler for TpeSampler {
@@ -206,6 +277,48 @@ impl Sampler for TpeSampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_candidate_search_picks_what_full_evaluation_picks() {
+        let dims = [
+            (0, Domain::Continuous { low: 0.0, high: 1.0 }),
+            (1, Domain::Discrete { max_index: 20 }),
+            (2, Domain::Categorical { n_choices: 3 }),
+        ];
+        for seed in 0..40u64 {
+            let settings = TpeSettings {
+                multivariate: seed % 2 == 0,
+                ..TpeSettings::default()
+            };
+            let mut rng = TrialRng::new(seed, 0);
+            // Observations clustered around a seed-dependent centre, as late in a study.
+            let centre = rng.uniform();
+            let points: Vec<Vec<f64>> = (0..300)
+                .map(|_| {
+                    vec![
+                        (centre + 0.2 * (rng.uniform() - 0.5)).clamp(0.0, 1.0),
+                        rng.below(21) as f64,
+                        rng.below(3) as f64,
+                    ]
+                })
+                .collect();
+            let refs: Vec<&[f64]> = points.iter().map(Vec::as_slice).collect();
+            let (below, above) = refs.split_at(25);
+            let mut l = ParzenEstimator::build(below, &dims, &settings, settings.multivariate);
+            let mut g = ParzenEstimator::build(above, &dims, &settings, settings.multivariate);
+            let candidates = l.sample(&mut rng, 24);
+            let log_l = l.log_pdf(&candidates);
+            let log_g = g.log_pdf(&candidates);
+            let mut full = 0;
+            for i in 0..log_l.len() {
+                if log_l[i] - log_g[i] > log_l[full] - log_g[full] {
+                    full = i;
+                }
+            }
+            let identity: Vec<usize> = (0..log_l.len()).collect();
+            assert_eq!(best_candidate(&mut g, &candidates, &log_l, &identity, 3), full, "seed {seed}");
+        }
+    }
 
     #[test]
     fn gamma_matches_optuna_default() {

@@ -61,33 +61,79 @@ pub(crate) fn default_weights(n: usize) -> Vec<f64> {
 }
 
 pub(crate) struct ParzenEstimator {
-    /// `ln` of the normalised mixture weights; the last component is the prior.
-    log_weights: Vec<f64>,
+    /// Per component: `ln` of its normalised weight plus every per-component constant of
+    /// its kernels (normalisers and truncation masses), so evaluating a point only adds the
+    /// terms that depend on it.
+    base_terms: Vec<f64>,
     /// Cumulative normalised weights, for picking a component.
     cumulative: Vec<f64>,
     kernels: Vec<Kernel>,
 }
 
+/// One parameter's kernels, one per mixture component.
 enum Kernel {
     Continuous {
         low: f64,
         high: f64,
         mus: Vec<f64>,
-        inv_sigmas: Vec<f64>,
         sigmas: Vec<f64>,
-        /// `-ln(sigma sqrt(2 pi)) - ln(truncation mass)` per component.
-        log_norm: Vec<f64>,
+        inv_sigmas: Vec<f64>,
     },
     Discrete(DiscreteKernel),
     Categorical {
         n_choices: usize,
-        /// Observed choice per observation kernel (the prior kernel is last and uniform).
-        observed: Vec<usize>,
-        ln_on: f64,
-        ln_off: f64,
+        /// The observed choice per component; `None` for the uniform prior kernel.
+        observed: Vec<Option<usize>>,
+        p_on: f64,
+        p_off: f64,
+        /// The components that observed each choice. Every observation component's base
+        /// term already holds `ln p_off`; those that observed `x` add `ln p_on - ln p_off`.
+        members: Vec<Vec<usize>>,
+        ln_on_over_off: f64,
+    },
+}
+
+/// Per-component constants gathered while the kernels are finished: weights and truncation
+/// masses multiply `linear_part`, logs add to `log_part`, and each component then costs one
+/// `ln` instead of one per parameter.
+struct ComponentConstants {
+    log_part: Vec<f64>,
+    linear_part: Vec<f64>,
+}
+
+/// A parameter's kernels before the components are final.
+enum RawKernel {
+    Continuous {
+        low: f64,
+        high: f64,
+        mus: Vec<f64>,
+        sigmas: Vec<f64>,
+    },
+    Discrete {
+        max_index: u64,
+        mus: Vec<f64>,
+        sigmas: Vec<f64>,
+    },
+    Categorical {
+        n_choices: usize,
+        observed: Vec<Option<usize>>,
         p_on: f64,
         p_off: f64,
     },
+}
+
+impl RawKernel {
+    /// Two components with equal keys have identical kernels.
+    fn key(&self, i: usize) -> (u64, u64) {
+        match self {
+            RawKernel::Continuous { mus, sigmas, .. } | RawKernel::Discrete { mus, sigmas, .. } => {
+                (mus[i].to_bits(), sigmas[i].to_bits())
+            }
+            RawKernel::Categorical { observed, .. } => {
+                (observed[i].map_or(u64::MAX, |c| c as u64), 0)
+            }
+        }
+    }
 }
 
 impl ParzenEstimator {
@@ -103,84 +149,67 @@ impl ParzenEstimator {
         let mut weights = default_weights(n);
         weights.push(if n == 0 { 1.0 } else { settings.prior_weight });
         let total: f64 = weights.iter().sum();
-        let mut cumulative = Vec::with_capacity(weights.len());
-        let mut acc = 0.0;
-        let mut log_weights = Vec::with_capacity(weights.len());
-        for w in &weights {
-            let p = w / total;
-            acc += p;
-            cumulative.push(acc);
-            log_weights.push(libm::log(p));
-        }
-        if let Some(last) = cumulative.last_mut() {
-            *last = f64::INFINITY;
-        }
+        let probabilities: Vec<f64> = weights.iter().map(|w| w / total).collect();
         let n_dims = dims.len();
-        let kernels = dims
+        let raw: Vec<RawKernel> = dims
             .iter()
             .map(|&(coordinate, domain)| {
                 let observed: Vec<f64> = points
                     .iter()
                     .map(|p| p.get(coordinate).copied().unwrap_or(0.0))
                     .collect();
-                match domain {
-                    Domain::Continuous { low, high } => {
-                        let (mus, sigmas) = numerical_kernels(
-                            &observed, low, high, 0.0, n_dims, settings, multivariate,
-                        );
-                        let inv_sigmas = sigmas.iter().map(|s| 1.0 / s).collect();
-                        let log_norm = mus
-                            .iter()
-                            .zip(&sigmas)
-                            .map(|(mu, sigma)| {
-                                -libm::log(*sigma)
-                                    - ln_sqrt_2pi()
-                                    - log_truncation_mass((low - mu) / sigma, (high - mu) / sigma)
-                            })
-                            .collect();
-                        Kernel::Continuous {
-                            low,
-                            high,
-                            mus,
-                            inv_sigmas,
-                            sigmas,
-                            log_norm,
-                        }
-                    }
-                    Domain::Discrete { max_index } => {
-                        let (mus, sigmas) = numerical_kernels(
-                            &observed,
-                            0.0,
-                            max_index as f64,
-                            1.0,
-                            n_dims,
-                            settings,
-                            multivariate,
-                        );
-                        Kernel::Discrete(DiscreteKernel::new(max_index, mus, sigmas))
-                    }
-                    Domain::Categorical { n_choices } => {
-                        let c = n_choices.max(1) as f64;
-                        let fill = settings.prior_weight / (n + 1) as f64;
-                        let row = 1.0 + c * fill;
-                        let (p_on, p_off) = ((1.0 + fill) / row, fill / row);
-                        Kernel::Categorical {
-                            n_choices: n_choices.max(1),
-                            observed: observed
-                                .iter()
-                                .map(|x| (x.max(0.0) as usize).min(n_choices.saturating_sub(1)))
-                                .collect(),
-                            ln_on: libm::log(p_on),
-                            ln_off: libm::log(p_off),
-                            p_on,
-                            p_off,
-                        }
-                    }
-                }
+                raw_kernel(&observed, domain, n_dims, settings, multivariate)
             })
             .collect();
+
+        // With one parameter, components with identical kernels (observations in the same
+        // cell or choice, with the same bandwidth) merge into one carrying their summed
+        // weight: the mixture is the same function, evaluated with far fewer terms.
+        let mut components: Vec<(usize, f64)> = if let [single] = raw.as_slice() {
+            let mut keyed: Vec<((u64, u64), usize)> =
+                (0..probabilities.len()).map(|i| (single.key(i), i)).collect();
+            keyed.sort_unstable();
+            let mut merged: Vec<(usize, f64)> = Vec::new();
+            let mut last_key = None;
+            for (key, i) in keyed {
+                match merged.last_mut() {
+                    Some((_, p)) if last_key == Some(key) => *p += probabilities[i],
+                    _ => merged.push((i, probabilities[i])),
+                }
+                last_key = Some(key);
+            }
+            merged
+        } else {
+            probabilities.iter().copied().enumerate().collect()
+        };
+        components.retain(|(_, p)| *p > 0.0);
+
+        let selected: Vec<usize> = components.iter().map(|(i, _)| *i).collect();
+        let mut constants = ComponentConstants {
+            log_part: vec![0.0; components.len()],
+            linear_part: components.iter().map(|(_, p)| *p).collect(),
+        };
+        let mut cumulative = Vec::with_capacity(components.len());
+        let mut acc = 0.0;
+        for (_, p) in &components {
+            acc += p;
+            cumulative.push(acc);
+        }
+        if let Some(last) = cumulative.last_mut() {
+            *last = f64::INFINITY;
+        }
+        let kernels = raw
+            .into_iter()
+            .map(|raw| Kernel::finish(raw, &selected, &mut constants))
+            .collect();
+        let base_terms = constants
+            .log_part
+            .iter()
+            .zip(&constants.linear_part)
+            .map(|(log_part, linear)| log_part + safe_ln(*linear))
+            .collect();
         ParzenEstimator {
-            log_weights,
+            base_terms,
             cumulative,
             kernels,
         }
@@ -207,22 +236,160 @@ impl ParzenEstimator {
 
     /// `ln` of the mixture density at each of the row-major `points`.
     pub(crate) fn log_pdf(&mut self, points: &[f64]) -> Vec<f64> {
-        let n_dims = self.kernels.len();
-        let n_components = self.log_weights.len();
-        let mut terms = vec![0.0; n_components];
-        let mut out = Vec::with_capacity(points.len() / n_dims.max(1));
-        for point in points.chunks(n_dims.max(1)) {
-            terms.copy_from_slice(&self.log_weights);
-            for (kernel, &x) in self.kernels.iter_mut().zip(point) {
-                kernel.add_log_pdf(x, &mut terms);
-            }
-            out.push(log_sum_exp(&terms));
+        let n_dims = self.kernels.len().max(1);
+        let mut terms = vec![0.0; self.base_terms.len()];
+        points
+            .chunks(n_dims)
+            .map(|point| {
+                self.log_terms(point, &mut terms);
+                log_sum_exp(&terms)
+            })
+            .collect()
+    }
+
+    /// The number of mixture components.
+    pub(crate) fn n_components(&self) -> usize {
+        self.base_terms.len()
+    }
+
+    /// Writes each component's `ln(weight * kernel density)` at `point` into `terms` (of
+    /// length [`ParzenEstimator::n_components`]); the density is their log-sum-exp.
+    pub(crate) fn log_terms(&mut self, point: &[f64], terms: &mut [f64]) {
+        terms.copy_from_slice(&self.base_terms);
+        for (kernel, &x) in self.kernels.iter_mut().zip(point) {
+            kernel.add_log_pdf(x, terms);
         }
-        out
+    }
+}
+
+fn raw_kernel(
+    observed: &[f64],
+    domain: Domain,
+    n_dims: usize,
+    settings: &TpeSettings,
+    multivariate: bool,
+) -> RawKernel {
+    let n = observed.len();
+    match domain {
+        Domain::Continuous { low, high } => {
+            let (mus, sigmas) =
+                numerical_kernels(observed, low, high, 0.0, n_dims, settings, multivariate);
+            RawKernel::Continuous {
+                low,
+                high,
+                mus,
+                sigmas,
+            }
+        }
+        Domain::Discrete { max_index } => {
+            let (mus, sigmas) = numerical_kernels(
+                observed,
+                0.0,
+                max_index as f64,
+                1.0,
+                n_dims,
+                settings,
+                multivariate,
+            );
+            RawKernel::Discrete {
+                max_index,
+                mus,
+                sigmas,
+            }
+        }
+        Domain::Categorical { n_choices } => {
+            let n_choices = n_choices.max(1);
+            let c = n_choices as f64;
+            let fill = settings.prior_weight / (n + 1) as f64;
+            let row = 1.0 + c * fill;
+            let mut observed: Vec<Option<usize>> = observed
+                .iter()
+                .map(|x| Some((x.max(0.0) as usize).min(n_choices - 1)))
+                .collect();
+            observed.push(None);
+            RawKernel::Categorical {
+                n_choices,
+                observed,
+                p_on: (1.0 + fill) / row,
+                p_off: fill / row,
+            }
+        }
     }
 }
 
 impl Kernel {
+    /// Keeps the `selected` components and folds each one's constants into `constants`.
+    fn finish(raw: RawKernel, selected: &[usize], constants: &mut ComponentConstants) -> Kernel {
+        match raw {
+            RawKernel::Continuous {
+                low,
+                high,
+                mus,
+                sigmas,
+            } => {
+                let mus: Vec<f64> = selected.iter().map(|&i| mus[i]).collect();
+                let sigmas: Vec<f64> = selected.iter().map(|&i| sigmas[i]).collect();
+                // Bandwidths repeat (all equal in multivariate mode): one `ln` per value.
+                let mut last_ln_sigma = (f64::NAN, 0.0);
+                let ln_sqrt_2pi = ln_sqrt_2pi();
+                let parts = constants.log_part.iter_mut().zip(constants.linear_part.iter_mut());
+                for ((log_part, linear), (mu, sigma)) in parts.zip(mus.iter().zip(&sigmas)) {
+                    if last_ln_sigma.0.to_bits() != sigma.to_bits() {
+                        last_ln_sigma = (*sigma, libm::log(*sigma));
+                    }
+                    *log_part -= last_ln_sigma.1 + ln_sqrt_2pi;
+                    *linear /= truncation_mass((low - mu) / sigma, (high - mu) / sigma);
+                }
+                Kernel::Continuous {
+                    low,
+                    high,
+                    inv_sigmas: sigmas.iter().map(|s| 1.0 / s).collect(),
+                    mus,
+                    sigmas,
+                }
+            }
+            RawKernel::Discrete {
+                max_index,
+                mus,
+                sigmas,
+            } => {
+                let mus: Vec<f64> = selected.iter().map(|&i| mus[i]).collect();
+                let sigmas: Vec<f64> = selected.iter().map(|&i| sigmas[i]).collect();
+                Kernel::Discrete(DiscreteKernel::new(max_index, mus, sigmas, &mut constants.log_part))
+            }
+            RawKernel::Categorical {
+                n_choices,
+                observed,
+                p_on,
+                p_off,
+            } => {
+                let observed: Vec<Option<usize>> = selected.iter().map(|&i| observed[i]).collect();
+                let ln_uniform = -libm::log(n_choices as f64);
+                let (ln_on, ln_off) = (libm::log(p_on), libm::log(p_off));
+                let mut members = vec![Vec::new(); n_choices];
+                for (i, (term, choice)) in constants.log_part.iter_mut().zip(&observed).enumerate() {
+                    match choice {
+                        Some(c) => {
+                            *term += ln_off;
+                            if let Some(list) = members.get_mut(*c) {
+                                list.push(i);
+                            }
+                        }
+                        None => *term += ln_uniform,
+                    }
+                }
+                Kernel::Categorical {
+                    n_choices,
+                    observed,
+                    p_on,
+                    p_off,
+                    members,
+                    ln_on_over_off: ln_on - ln_off,
+                }
+            }
+        }
+    }
+
     fn sample(&self, component: usize, rng: &mut TrialRng) -> f64 {
         match self {
             Kernel::Continuous {
@@ -245,8 +412,8 @@ impl Kernel {
                 ..
             } => {
                 let u = rng.uniform();
-                match observed.get(component) {
-                    Some(&on) => {
+                match observed.get(component).copied().flatten() {
+                    Some(on) => {
                         let mut acc = 0.0;
                         for choice in 0..*n_choices {
                             acc += if choice == on { *p_on } else { *p_off };
@@ -262,50 +429,47 @@ impl Kernel {
         }
     }
 
+    /// Adds each component's point-dependent log term at `x`.
     fn add_log_pdf(&mut self, x: f64, terms: &mut [f64]) {
         match self {
             Kernel::Continuous {
-                mus,
-                inv_sigmas,
-                log_norm,
-                ..
+                mus, inv_sigmas, ..
             } => {
-                for (((t, mu), inv_sigma), norm) in
-                    terms.iter_mut().zip(mus.iter()).zip(inv_sigmas.iter()).zip(log_norm.iter())
-                {
+                for ((t, mu), inv_sigma) in terms.iter_mut().zip(mus.iter()).zip(inv_sigmas.iter()) {
                     let z = (x - mu) * inv_sigma;
-                    *t += -0.5 * z * z + norm;
+                    *t -= 0.5 * z * z;
                 }
             }
             Kernel::Discrete(kernel) => kernel.add_log_pdf(x, terms),
             Kernel::Categorical {
-                n_choices,
-                observed,
-                ln_on,
-                ln_off,
+                members,
+                ln_on_over_off,
                 ..
             } => {
-                let choice = x as usize;
-                let (prior, rest) = match terms.split_last_mut() {
-                    Some(split) => split,
-                    None => return,
-                };
-                for (t, on) in rest.iter_mut().zip(observed.iter()) {
-                    *t += if *on == choice { *ln_on } else { *ln_off };
+                if let Some(list) = members.get(x as usize) {
+                    for &i in list {
+                        if let Some(t) = terms.get_mut(i) {
+                            *t += *ln_on_over_off;
+                        }
+                    }
                 }
-                *prior += -libm::log(*n_choices as f64);
             }
         }
     }
 }
 
-/// `ln(Phi(b) - Phi(a))`, exactly 0 when the interval covers the whole f64-visible mass.
-fn log_truncation_mass(a: f64, b: f64) -> f64 {
+/// `Phi(b) - Phi(a)`, exactly 1 when the interval covers the whole f64-visible mass.
+fn truncation_mass(a: f64, b: f64) -> f64 {
     if a < -NO_TRUNCATION_Z && b > NO_TRUNCATION_Z {
-        0.0
+        1.0
     } else {
-        safe_ln(gauss_mass(a, b))
+        gauss_mass(a, b)
     }
+}
+
+/// `ln(Phi(b) - Phi(a))`.
+fn log_truncation_mass(a: f64, b: f64) -> f64 {
+    safe_ln(truncation_mass(a, b))
 }
 
 fn safe_ln(x: f64) -> f64 {
@@ -384,37 +548,60 @@ fn neighbour_bandwidths(
     sigmas
 }
 
-/// The kernels of a stepped parameter. Cell masses depend on the kernel's centre only
-/// through `x - mu`, and centres sit on half-cells (observations on cells, the prior in the
-/// middle), so masses are memoised per bandwidth and per doubled offset: a few hundred
-/// `erfc` calls instead of one pair per kernel and candidate.
+/// The kernels of a stepped parameter, in cell-index coordinates (cells `[i - 1/2, i + 1/2]`,
+/// truncation to `[-1/2, max_index + 1/2]`).
+///
+/// A cell's mass depends on the kernel's centre only through `x - mu`, and centres sit on
+/// half-cells (observations on cells, the prior in the middle), so log-masses are memoised
+/// per bandwidth and doubled offset `2x - 2mu`: a few hundred `erfc` calls per estimator
+/// instead of a pair per kernel and candidate, and evaluation becomes a gather.
 struct DiscreteKernel {
     max_index: u64,
     mus: Vec<f64>,
     sigmas: Vec<f64>,
-    tables: Option<MassTables>,
+    table: Option<CellTable>,
 }
 
-struct MassTables {
-    /// Per component: its bandwidth group and doubled centre.
-    group: Vec<usize>,
-    mu2: Vec<usize>,
+struct CellTable {
+    /// Entries per bandwidth group: doubled offsets `-2m..=2m`.
+    stride: usize,
     group_sigma: Vec<f64>,
-    /// Per group, `ln` mass of the cell at doubled offset `d2 = 2x - mu2`, indexed `d2 + 2m`
-    /// (NaN until computed).
-    cell: Vec<Vec<f64>>,
-    /// Per group, `ln` truncation mass of a kernel centred at `mu2 / 2`, indexed by `mu2`.
-    accept: Vec<Vec<f64>>,
+    /// Per group, the doubled centres its components use (sorted, unique).
+    group_mu2: Vec<Vec<usize>>,
+    /// `ln` cell mass at `group * stride + (2x - mu2 + 2m)`; NaN until computed.
+    cells: Vec<f64>,
+    /// Per component, `group * stride + 2m - mu2`: add `2x` to index `cells`.
+    base: Vec<usize>,
+    /// `ln` truncation mass per group and doubled centre; NaN until computed.
+    accept: Vec<f64>,
+    /// Per component, its index in `accept`.
+    accept_index: Vec<usize>,
 }
 
 impl DiscreteKernel {
-    fn new(max_index: u64, mus: Vec<f64>, sigmas: Vec<f64>) -> DiscreteKernel {
-        let tables = MassTables::new(max_index, &mus, &sigmas);
+    /// The kernels with centres `mus` and bandwidths `sigmas`; folds each component's
+    /// `-ln(truncation mass)` into `log_part`.
+    fn new(max_index: u64, mus: Vec<f64>, sigmas: Vec<f64>, log_part: &mut [f64]) -> DiscreteKernel {
+        let m = max_index as f64;
+        let mut table = CellTable::new(max_index, &mus, &sigmas);
+        for (i, (term, (mu, sigma))) in log_part.iter_mut().zip(mus.iter().zip(&sigmas)).enumerate() {
+            let accept = || log_truncation_mass((-0.5 - mu) / sigma, (m + 0.5 - mu) / sigma);
+            *term -= match table.as_mut() {
+                Some(table) => {
+                    let slot = &mut table.accept[table.accept_index[i]];
+                    if slot.is_nan() {
+                        *slot = accept();
+                    }
+                    *slot
+                }
+                None => accept(),
+            };
+        }
         DiscreteKernel {
             max_index,
             mus,
             sigmas,
-            tables,
+            table,
         }
     }
 
@@ -425,45 +612,37 @@ impl DiscreteKernel {
         libm::round(mu + sigma * z).clamp(0.0, m)
     }
 
-    fn direct_log_mass(&self, x: f64, mu: f64, sigma: f64) -> f64 {
-        let m = self.max_index as f64;
+    fn log_cell_mass(x: f64, mu: f64, sigma: f64) -> f64 {
         safe_ln(gauss_mass((x - 0.5 - mu) / sigma, (x + 0.5 - mu) / sigma))
-            - log_truncation_mass((-0.5 - mu) / sigma, (m + 0.5 - mu) / sigma)
     }
 
     fn add_log_pdf(&mut self, x: f64, terms: &mut [f64]) {
-        let m = self.max_index as f64;
-        let x = libm::round(x).clamp(0.0, m);
-        let Some(tables) = self.tables.as_mut() else {
-            for (i, t) in terms.iter_mut().enumerate() {
-                *t += self.direct_log_mass(x, self.mus[i], self.sigmas[i]);
+        let x = libm::round(x).clamp(0.0, self.max_index as f64);
+        let Some(table) = self.table.as_mut() else {
+            for ((t, mu), sigma) in terms.iter_mut().zip(&self.mus).zip(&self.sigmas) {
+                *t += Self::log_cell_mass(x, *mu, *sigma);
             }
             return;
         };
-        let two_m = 2 * self.max_index as usize;
         let x2 = 2 * x as usize;
-        for (i, t) in terms.iter_mut().enumerate() {
-            let g = tables.group[i];
-            let mu2 = tables.mu2[i];
-            let sigma = tables.group_sigma[g];
-            let offset = x2 + two_m - mu2;
-            let cell = &mut tables.cell[g][offset];
-            if cell.is_nan() {
-                let d = (x2 as f64 - mu2 as f64) / 2.0;
-                *cell = safe_ln(gauss_mass((d - 0.5) / sigma, (d + 0.5) / sigma));
+        let two_m = 2 * self.max_index as usize;
+        for (g, (sigma, mu2s)) in table.group_sigma.iter().zip(&table.group_mu2).enumerate() {
+            for &mu2 in mu2s {
+                let cell = &mut table.cells[g * table.stride + x2 + two_m - mu2];
+                if cell.is_nan() {
+                    let d = (x2 as f64 - mu2 as f64) / 2.0;
+                    *cell = Self::log_cell_mass(d, 0.0, *sigma);
+                }
             }
-            let accept = &mut tables.accept[g][mu2];
-            if accept.is_nan() {
-                let mu = mu2 as f64 / 2.0;
-                *accept = log_truncation_mass((-0.5 - mu) / sigma, (m + 0.5 - mu) / sigma);
-            }
-            *t += tables.cell[g][offset] - tables.accept[g][mu2];
+        }
+        for (t, base) in terms.iter_mut().zip(&table.base) {
+            *t += table.cells[base + x2];
         }
     }
 }
 
-impl MassTables {
-    fn new(max_index: u64, mus: &[f64], sigmas: &[f64]) -> Option<MassTables> {
+impl CellTable {
+    fn new(max_index: u64, mus: &[f64], sigmas: &[f64]) -> Option<CellTable> {
         let m = usize::try_from(max_index).ok()?;
         let mut mu2 = Vec::with_capacity(mus.len());
         for &mu in mus {
@@ -473,27 +652,45 @@ impl MassTables {
             }
             mu2.push(doubled as usize);
         }
+        // Bandwidths come in long runs of equal values (all equal in multivariate mode).
         let mut group_sigma: Vec<f64> = sigmas.to_vec();
-        group_sigma.sort_by(f64::total_cmp);
-        group_sigma.dedup();
-        let per_group = (4 * m + 1) + (2 * m + 1);
-        if group_sigma.len().checked_mul(per_group)? > MAX_TABLE_ENTRIES {
+        group_sigma.dedup_by(|a, b| a.to_bits() == b.to_bits());
+        group_sigma.sort_unstable_by(f64::total_cmp);
+        group_sigma.dedup_by(|a, b| a.to_bits() == b.to_bits());
+        let stride = 4 * m + 1;
+        if group_sigma.len().checked_mul(stride + 2 * m + 1)? > MAX_TABLE_ENTRIES {
             return None;
         }
-        let group = sigmas
+        let group: Vec<usize> = sigmas
             .iter()
-            .map(|s| {
-                group_sigma
-                    .binary_search_by(|g| g.total_cmp(s))
-                    .unwrap_or(0)
-            })
+            .map(|s| group_sigma.binary_search_by(|g| g.total_cmp(s)).unwrap_or(0))
             .collect();
-        Some(MassTables {
-            group,
-            mu2,
-            cell: vec![vec![f64::NAN; 4 * m + 1]; group_sigma.len()],
-            accept: vec![vec![f64::NAN; 2 * m + 1]; group_sigma.len()],
+        let mut is_used = vec![false; group_sigma.len() * (2 * m + 1)];
+        for (&g, &d) in group.iter().zip(&mu2) {
+            is_used[g * (2 * m + 1) + d] = true;
+        }
+        let group_mu2: Vec<Vec<usize>> = is_used
+            .chunks(2 * m + 1)
+            .map(|used| (0..used.len()).filter(|&d| used[d]).collect())
+            .collect();
+        let base = group
+            .iter()
+            .zip(&mu2)
+            .map(|(&g, &d)| g * stride + 2 * m - d)
+            .collect();
+        let accept_index = group
+            .iter()
+            .zip(&mu2)
+            .map(|(&g, &d)| g * (2 * m + 1) + d)
+            .collect();
+        Some(CellTable {
+            stride,
+            accept: vec![f64::NAN; group_sigma.len() * (2 * m + 1)],
+            accept_index,
+            cells: vec![f64::NAN; group_sigma.len() * stride],
             group_sigma,
+            group_mu2,
+            base,
         })
     }
 }
@@ -535,23 +732,20 @@ mod tests {
         for multivariate in [true, false] {
             let (mus, sigmas) =
                 numerical_kernels(&observed, 0.0, 10.0, 1.0, 2, &settings, multivariate);
-            let mut tabled = DiscreteKernel::new(10, mus.clone(), sigmas.clone());
-            assert!(tabled.tables.is_some());
-            let direct = DiscreteKernel {
+            let mut base = vec![0.0; mus.len()];
+            let mut tabled = DiscreteKernel::new(10, mus.clone(), sigmas.clone(), &mut base);
+            assert!(tabled.table.is_some());
+            let mut direct = DiscreteKernel {
                 max_index: 10,
                 mus,
                 sigmas,
-                tables: None,
+                table: None,
             };
             for x in 0..=10 {
                 let mut a = vec![0.0; observed.len() + 1];
                 let mut b = a.clone();
                 tabled.add_log_pdf(x as f64, &mut a);
-                let mut direct_terms = vec![0.0; observed.len() + 1];
-                for (i, t) in direct_terms.iter_mut().enumerate() {
-                    *t = direct.direct_log_mass(x as f64, direct.mus[i], direct.sigmas[i]);
-                }
-                b.copy_from_slice(&direct_terms);
+                direct.add_log_pdf(x as f64, &mut b);
                 for (u, v) in a.iter().zip(&b) {
                     assert!((u - v).abs() < 1e-12, "x = {x}: {u} vs {v}");
                 }
@@ -563,10 +757,11 @@ mod tests {
     fn a_discrete_kernel_is_a_probability_over_cells() {
         let settings = TpeSettings::default();
         let (mus, sigmas) = numerical_kernels(&[2.0, 5.0], 0.0, 8.0, 1.0, 1, &settings, false);
-        let mut kernel = DiscreteKernel::new(8, mus, sigmas);
+        let mut base = vec![0.0; 3];
+        let mut kernel = DiscreteKernel::new(8, mus, sigmas, &mut base);
         let mut totals = [0.0f64; 3];
         for x in 0..=8 {
-            let mut terms = [0.0; 3];
+            let mut terms = base.clone();
             kernel.add_log_pdf(x as f64, &mut terms);
             for (total, t) in totals.iter_mut().zip(terms) {
                 *total += t.exp();
@@ -574,6 +769,39 @@ mod tests {
         }
         for total in totals {
             assert!((total - 1.0).abs() < 1e-12, "{totals:?}");
+        }
+    }
+
+    #[test]
+    fn merged_components_give_the_naive_mixture_density() {
+        // Observations repeat cells, so the one-parameter estimator merges components;
+        // its density must equal the mixture summed term by term.
+        let settings = TpeSettings::default();
+        let observed = [3.0, 3.0, 3.0, 3.0, 3.0, 5.0, 9.0, 9.0, 9.0, 9.0, 0.0];
+        let points: Vec<Vec<f64>> = observed.iter().map(|x| vec![*x]).collect();
+        let refs: Vec<&[f64]> = points.iter().map(Vec::as_slice).collect();
+        let mut estimator = ParzenEstimator::build(
+            &refs,
+            &[(0, Domain::Discrete { max_index: 10 })],
+            &settings,
+            false,
+        );
+        assert!(estimator.base_terms.len() < observed.len() + 1, "nothing merged");
+        let (mus, sigmas) = numerical_kernels(&observed, 0.0, 10.0, 1.0, 1, &settings, false);
+        let mut weights = default_weights(observed.len());
+        weights.push(settings.prior_weight);
+        let total: f64 = weights.iter().sum();
+        for x in 0..=10 {
+            let x = x as f64;
+            let naive: f64 = (0..mus.len())
+                .map(|i| {
+                    let (mu, s) = (mus[i], sigmas[i]);
+                    weights[i] / total * gauss_mass((x - 0.5 - mu) / s, (x + 0.5 - mu) / s)
+                        / gauss_mass((-0.5 - mu) / s, (10.5 - mu) / s)
+                })
+                .sum();
+            let got = estimator.log_pdf(&[x])[0];
+            assert!((got - naive.ln()).abs() < 1e-12, "x = {x}: {got} vs {}", naive.ln());
         }
     }
 
