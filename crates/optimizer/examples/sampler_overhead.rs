@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use genesis_optimizer::bench::{bench_space, sampler_overhead, synthetic_objective};
 use genesis_optimizer::{
-    AskOutcome, MemoryJournal, SamplerSettings, SignatureInputs, StopPolicy, Study,
-    StudySettings, StudySpec, TpeSettings, TrialOutcome,
+    AskOutcome, MemoryJournal, SamplerSettings, SignatureInputs, StopPolicy, Study, StudySettings,
+    StudySpec, TpeSettings, TrialOutcome,
 };
 
 fn marginal_ask_ms(n_trials: u64, multivariate: bool) -> Result<f64, Box<dyn std::error::Error>> {
@@ -66,7 +66,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let only = std::env::args().nth(1);
     println!("mode          trials  mean ms/trial  last-50 ms/ask  duplicates  best");
     for multivariate in [true, false] {
-        let mode = if multivariate { "multivariate" } else { "independent" };
+        let mode = if multivariate {
+            "multivariate"
+        } else {
+            "independent"
+        };
         if only.as_deref().is_some_and(|o| o != mode) {
             continue;
         }

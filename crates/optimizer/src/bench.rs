@@ -59,7 +59,12 @@ pub fn synthetic_objective(params: &Params) -> f64 {
         let d = libm::log10(risk / 0.01);
         value -= d * d;
     }
-    if params.get("htf_exit_config.mode").map(|v| v.to_string()).as_deref() == Some("chandelier") {
+    if params
+        .get("htf_exit_config.mode")
+        .map(|v| v.to_string())
+        .as_deref()
+        == Some("chandelier")
+    {
         value += 0.5;
     }
     value

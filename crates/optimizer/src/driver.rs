@@ -50,7 +50,11 @@ pub fn fill<B: JournalBackend>(
 
 /// Runs a study on the calling thread, one trial at a time, until it stops. `clock` gives
 /// the time in ms for the stop policy and the trials' timing (worker 0).
-pub fn run_serial<B, F, C>(study: &mut Study<B>, mut objective: F, mut clock: C) -> Result<StopReason>
+pub fn run_serial<B, F, C>(
+    study: &mut Study<B>,
+    mut objective: F,
+    mut clock: C,
+) -> Result<StopReason>
 where
     B: JournalBackend,
     F: FnMut(&TrialTicket) -> TrialOutcome,

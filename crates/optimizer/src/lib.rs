@@ -41,44 +41,46 @@
 //! # Ok::<(), genesis_optimizer::OptimizerError>(())
 //! ```
 
-/// The optimizer's error type.
-pub mod error;
-/// Parameter values and their canonical form.
-pub mod param;
-/// Search spaces: YAML parsing, distributions, sampler coordinates.
-pub mod space;
-/// Per-trial random streams.
-pub mod rng;
-mod math;
-/// Samplers: grid, random, TPE.
-pub mod sampler;
-/// Pruners and the per-checkpoint thresholds shipped with each trial.
-pub mod pruner;
-/// Tickets, outcomes and records of trials.
-pub mod trial;
-/// The resume signature.
-pub mod signature;
-/// The append-only study journal and its backends.
-pub mod journal;
-/// The study: ask, tell, duplicates, stop policy, resume.
-pub mod study;
-/// A transport-agnostic loop for driving a study with a pool of workers.
-pub mod driver;
-/// Export to Optuna's journal format and CSV; import of our own exports.
-pub mod export;
-/// Summaries: counts, durations, best and top trials, parameter importance.
-pub mod summary;
 /// The sampler-overhead workload for `genesis bench`.
 pub mod bench;
+/// A transport-agnostic loop for driving a study with a pool of workers.
+pub mod driver;
+/// The optimizer's error type.
+pub mod error;
+/// Export to Optuna's journal format and CSV; import of our own exports.
+pub mod export;
+/// The append-only study journal and its backends.
+pub mod journal;
+mod math;
+/// Parameter values and their canonical form.
+pub mod param;
+/// Pruners and the per-checkpoint thresholds shipped with each trial.
+pub mod pruner;
+/// Per-trial random streams.
+pub mod rng;
+/// Samplers: grid, random, TPE.
+pub mod sampler;
+/// The resume signature.
+pub mod signature;
+/// Search spaces: YAML parsing, distributions, sampler coordinates.
+pub mod space;
+/// The study: ask, tell, duplicates, stop policy, resume.
+pub mod study;
+/// Summaries: counts, durations, best and top trials, parameter importance.
+pub mod summary;
+/// Tickets, outcomes and records of trials.
+pub mod trial;
 
 pub use error::{OptimizerError, Result};
-pub use journal::{JournalBackend, JournalOp, MemoryJournal, StudyLog};
 #[cfg(not(target_arch = "wasm32"))]
 pub use journal::FileJournal;
+pub use journal::{JournalBackend, JournalOp, MemoryJournal, StudyLog};
 pub use param::{canonical_params, ParamValue, Params};
 pub use pruner::{PruneThresholds, PrunerSettings};
 pub use sampler::{SamplerSettings, TpeSettings};
 pub use signature::{Signature, SignatureInputs};
 pub use space::SearchSpace;
-pub use study::{AskOutcome, ResumeOptions, StopPolicy, StopReason, Study, StudySettings, StudySpec};
+pub use study::{
+    AskOutcome, ResumeOptions, StopPolicy, StopReason, Study, StudySettings, StudySpec,
+};
 pub use trial::{Timing, TrialOutcome, TrialRecord, TrialState, TrialTicket};

@@ -134,7 +134,10 @@ mod tests {
     #[test]
     fn floats_use_the_shortest_round_trip_form() {
         assert_eq!(ParamValue::Float(0.1).canonical(), "f:0.1");
-        assert_eq!(ParamValue::Float(0.1 + 0.2).canonical(), "f:0.30000000000000004");
+        assert_eq!(
+            ParamValue::Float(0.1 + 0.2).canonical(),
+            "f:0.30000000000000004"
+        );
         assert_eq!(ParamValue::Float(1e-7).canonical(), "f:1e-7");
     }
 

@@ -42,7 +42,7 @@ impl PruneThresholds {
     /// A non-finite value prunes wherever there is a threshold.
     pub fn should_prune(&self, step: u64, value: f64) -> bool {
         match self.threshold_at(step) {
-            Some(threshold) => !(value >= threshold),
+            Some(threshold) => value.is_nan() || value < threshold,
             None => false,
         }
     }

@@ -63,8 +63,14 @@ mod tests {
     fn streams_depend_on_seed_and_trial_only() {
         let a: Vec<u64> = (0..4).map(|_| TrialRng::new(7, 3).next_u64()).collect();
         assert!(a.windows(2).all(|w| w[0] == w[1]));
-        assert_ne!(TrialRng::new(7, 3).next_u64(), TrialRng::new(7, 4).next_u64());
-        assert_ne!(TrialRng::new(7, 3).next_u64(), TrialRng::new(8, 3).next_u64());
+        assert_ne!(
+            TrialRng::new(7, 3).next_u64(),
+            TrialRng::new(7, 4).next_u64()
+        );
+        assert_ne!(
+            TrialRng::new(7, 3).next_u64(),
+            TrialRng::new(8, 3).next_u64()
+        );
     }
 
     #[test]

@@ -63,7 +63,11 @@ impl std::fmt::Display for SignatureDiff {
 
 impl Signature {
     /// The signature of a study over `space` with `settings` and the caller's parts.
-    pub fn compute(space: &SearchSpace, settings: &StudySettings, inputs: &SignatureInputs) -> Self {
+    pub fn compute(
+        space: &SearchSpace,
+        settings: &StudySettings,
+        inputs: &SignatureInputs,
+    ) -> Self {
         Signature {
             search_space: space.hash_hex(),
             base_config: inputs.base_config.clone(),

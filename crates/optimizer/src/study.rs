@@ -261,12 +261,14 @@ impl<B: JournalBackend> Study<B> {
         }
         study.advance_frontier();
         study.advance_first_unfinished();
-        study.backend.append(&[JournalOp::Resume(Box::new(ResumeMarker {
-            at_ms: options.now_ms,
-            signature,
-            mismatch,
-            allowed_mismatch: options.allow_signature_mismatch,
-        }))])?;
+        study
+            .backend
+            .append(&[JournalOp::Resume(Box::new(ResumeMarker {
+                at_ms: options.now_ms,
+                signature,
+                mismatch,
+                allowed_mismatch: options.allow_signature_mismatch,
+            }))])?;
         Ok(study)
     }
 
@@ -593,8 +595,7 @@ impl<B: JournalBackend> Study<B> {
             _ => {
                 return Err(OptimizerError::Trial {
                     number,
-                    message: "is not running (never asked, already told, or a duplicate)"
-                        .into(),
+                    message: "is not running (never asked, already told, or a duplicate)".into(),
                 })
             }
         };
@@ -650,21 +651,6 @@ fn build_record(
         duplicate_of: None,
         timing,
     };
-    let check_intermediate = |mut values: Vec<(u64, f64)>| -> Result<(Vec<(u64, f64)>, Option<String>)> {
-        values.sort_by_key(|(step, _)| *step);
-        if let Some(pair) = values.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(OptimizerError::Trial {
-                number,
-                message: format!("intermediate step {} reported twice", pair[0].0),
-            });
-        }
-        let bad = values
-            .iter()
-            .find(|(_, v)| !v.is_finite())
-            .map(|(step, _)| format!("intermediate value at step {step} is not finite"));
-        values.retain(|(_, v)| v.is_finite());
-        Ok((values, bad))
-    };
     match outcome {
         TrialOutcome::Complete {
             value,
@@ -672,7 +658,7 @@ fn build_record(
             constraint_violations,
             user_attrs,
         } => {
-            let (intermediate, bad) = check_intermediate(intermediate)?;
+            let (intermediate, bad) = checked_intermediate(number, intermediate)?;
             record.intermediate = intermediate;
             record.user_attrs = user_attrs;
             if let Some(reason) = bad {
@@ -686,7 +672,7 @@ fn build_record(
             }
         }
         TrialOutcome::Pruned { step, intermediate } => {
-            let (intermediate, bad) = check_intermediate(intermediate)?;
+            let (intermediate, bad) = checked_intermediate(number, intermediate)?;
             record.intermediate = intermediate;
             if let Some(reason) = bad {
                 record.fail_reason = Some(reason);
@@ -698,4 +684,28 @@ fn build_record(
         TrialOutcome::Failed { reason } => record.fail_reason = Some(reason),
     }
     Ok(record)
+}
+
+/// `(step, value)` pairs, in step order.
+type Intermediate = Vec<(u64, f64)>;
+
+/// Intermediate values in step order with the non-finite ones removed, and the reason the
+/// trial fails if there were any. A step reported twice is the caller's error.
+fn checked_intermediate(
+    number: u64,
+    mut values: Intermediate,
+) -> Result<(Intermediate, Option<String>)> {
+    values.sort_by_key(|(step, _)| *step);
+    if let Some(pair) = values.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(OptimizerError::Trial {
+            number,
+            message: format!("intermediate step {} reported twice", pair[0].0),
+        });
+    }
+    let bad = values
+        .iter()
+        .find(|(_, v)| !v.is_finite())
+        .map(|(step, _)| format!("intermediate value at step {step} is not finite"));
+    values.retain(|(_, v)| v.is_finite());
+    Ok((values, bad))
 }

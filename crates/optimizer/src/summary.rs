@@ -166,7 +166,7 @@ pub fn parameter_importance(space: &SearchSpace, trials: &[TrialRecord]) -> Vec<
     }
     let mean = usable.iter().map(|(_, y)| y).sum::<f64>() / n as f64;
     let ss_total: f64 = usable.iter().map(|(_, y)| (y - mean) * (y - mean)).sum();
-    if !(ss_total > 0.0) {
+    if ss_total.is_nan() || ss_total <= 0.0 {
         return Vec::new();
     }
     let effects: Vec<f64> = space
@@ -190,7 +190,11 @@ pub fn parameter_importance(space: &SearchSpace, trials: &[TrialRecord]) -> Vec<
             importance: if total > 0.0 { effect / total } else { 0.0 },
         })
         .collect();
-    out.sort_by(|a, b| b.importance.total_cmp(&a.importance).then(a.path.cmp(&b.path)));
+    out.sort_by(|a, b| {
+        b.importance
+            .total_cmp(&a.importance)
+            .then(a.path.cmp(&b.path))
+    });
     out
 }
 

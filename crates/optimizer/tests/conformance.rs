@@ -37,7 +37,10 @@ fn samplers() -> Vec<(&'static str, SamplerSettings)> {
     vec![
         ("grid", SamplerSettings::Grid),
         ("random", SamplerSettings::Random),
-        ("tpe-multivariate", SamplerSettings::Tpe(TpeSettings::default())),
+        (
+            "tpe-multivariate",
+            SamplerSettings::Tpe(TpeSettings::default()),
+        ),
         (
             "tpe-independent",
             SamplerSettings::Tpe(TpeSettings {
@@ -60,10 +63,16 @@ fn assert_in_distribution(path: &str, dist: &Distribution, value: &ParamValue) {
             },
             ParamValue::Float(x),
         ) => {
-            assert!(*low <= *x && *x <= *high, "{path} = {x} outside [{low}, {high}]");
+            assert!(
+                *low <= *x && *x <= *high,
+                "{path} = {x} outside [{low}, {high}]"
+            );
             if let Some(step) = step {
                 let k = (x - low) / step;
-                assert!((k - k.round()).abs() < 1e-9, "{path} = {x} off the {step} grid");
+                assert!(
+                    (k - k.round()).abs() < 1e-9,
+                    "{path} = {x} off the {step} grid"
+                );
             }
         }
         (
@@ -72,7 +81,10 @@ fn assert_in_distribution(path: &str, dist: &Distribution, value: &ParamValue) {
             },
             ParamValue::Int(x),
         ) => {
-            assert!(low <= x && x <= high, "{path} = {x} outside [{low}, {high}]");
+            assert!(
+                low <= x && x <= high,
+                "{path} = {x} outside [{low}, {high}]"
+            );
             assert_eq!((x - low) % step, 0, "{path} = {x} off the step {step}");
         }
         (Distribution::Categorical { choices: v } | Distribution::Grid { values: v }, x) => {
@@ -98,12 +110,21 @@ fn trials(space_yaml: &str, sampler: SamplerSettings, seed: u64, n: u64) -> Vec<
 #[test]
 fn values_are_in_bounds_on_steps_and_of_the_right_type() {
     for (name, sampler) in samplers() {
-        let yaml = if name == "grid" { GRID_SPACE } else { FULL_SPACE };
+        let yaml = if name == "grid" {
+            GRID_SPACE
+        } else {
+            FULL_SPACE
+        };
         let space = space(yaml);
         let records = trials(yaml, sampler, 3, 80);
         assert!(records.len() >= 40, "{name}: only {} trials", records.len());
         for record in &records {
-            assert_eq!(record.params.len(), space.len(), "{name}: {:?}", record.params);
+            assert_eq!(
+                record.params.len(),
+                space.len(),
+                "{name}: {:?}",
+                record.params
+            );
             for spec in space.params() {
                 let value = record
                     .params
@@ -111,7 +132,10 @@ fn values_are_in_bounds_on_steps_and_of_the_right_type() {
                     .unwrap_or_else(|| panic!("{name}: {} missing", spec.path));
                 assert_in_distribution(&spec.path, &spec.distribution, value);
             }
-            assert!(!record.params.contains_key("k"), "fixed leaves are not params");
+            assert!(
+                !record.params.contains_key("k"),
+                "fixed leaves are not params"
+            );
         }
     }
 }
@@ -119,7 +143,11 @@ fn values_are_in_bounds_on_steps_and_of_the_right_type() {
 #[test]
 fn every_sampler_is_reproducible_per_seed_and_varies_with_it() {
     for (name, sampler) in samplers() {
-        let yaml = if name == "grid" { GRID_SPACE } else { FULL_SPACE };
+        let yaml = if name == "grid" {
+            GRID_SPACE
+        } else {
+            FULL_SPACE
+        };
         let a = trials(yaml, sampler.clone(), 11, 40);
         let b = trials(yaml, sampler.clone(), 11, 40);
         let c = trials(yaml, sampler.clone(), 12, 40);
@@ -196,7 +224,14 @@ x2: {type: float, low: 0.0, high: 15.0}
 fn branin(t: &genesis_optimizer::TrialTicket) -> f64 {
     let (x1, x2) = (number(&t.params, "x1"), number(&t.params, "x2"));
     let pi = std::f64::consts::PI;
-    let (a, b, c, r, s, tt) = (1.0, 5.1 / (4.0 * pi * pi), 5.0 / pi, 6.0, 10.0, 1.0 / (8.0 * pi));
+    let (a, b, c, r, s, tt) = (
+        1.0,
+        5.1 / (4.0 * pi * pi),
+        5.0 / pi,
+        6.0,
+        10.0,
+        1.0 / (8.0 * pi),
+    );
     -(a * (x2 - b * x1 * x1 + c * x1 - r).powi(2) + s * (1.0 - tt) * x1.cos() + s)
 }
 

@@ -43,7 +43,10 @@ fn worker_count_and_completion_order_do_not_change_the_study() {
         // infeasible and failed trials.
         let log = reference.study.log().unwrap();
         assert!(log.trials.iter().any(|t| t.state == TrialState::Pruned));
-        assert!(log.trials.iter().any(|t| !t.constraint_violations.is_empty()));
+        assert!(log
+            .trials
+            .iter()
+            .any(|t| !t.constraint_violations.is_empty()));
         for n_workers in [2, 4, 8] {
             for shuffle_seed in [1, 2, 3] {
                 let other = run(
@@ -92,9 +95,26 @@ fn the_schedule_really_differs_between_worker_counts() {
 
 #[test]
 fn a_different_seed_gives_a_different_study() {
-    let a = run(spec(space(MIXED_SPACE), tpe_with_median(1, true)), budget(20), 2, 0, &mixed_objective);
-    let b = run(spec(space(MIXED_SPACE), tpe_with_median(2, true)), budget(20), 2, 0, &mixed_objective);
-    let params = |r: &Run| r.study.trials().map(|t| t.params.clone()).collect::<Vec<_>>();
+    let a = run(
+        spec(space(MIXED_SPACE), tpe_with_median(1, true)),
+        budget(20),
+        2,
+        0,
+        &mixed_objective,
+    );
+    let b = run(
+        spec(space(MIXED_SPACE), tpe_with_median(2, true)),
+        budget(20),
+        2,
+        0,
+        &mixed_objective,
+    );
+    let params = |r: &Run| {
+        r.study
+            .trials()
+            .map(|t| t.params.clone())
+            .collect::<Vec<_>>()
+    };
     assert_ne!(params(&a), params(&b));
 }
 
@@ -119,12 +139,18 @@ fn a_crash_with_trials_running_resumes_to_the_same_study() {
     let mut crashed = Study::create(make_spec(), MemoryJournal::new()).unwrap();
     crashed.set_stop_policy(budget(50));
     drive(&mut crashed, 6, 8, Some(23), &mixed_objective);
-    assert!(crashed.n_running() > 0, "the crash must abandon running trials");
+    assert!(
+        crashed.n_running() > 0,
+        "the crash must abandon running trials"
+    );
     let journal = crashed.into_backend();
     // The abandoned trials have no record: gaps below the highest recorded number.
     let log = genesis_optimizer::StudyLog::from_ops(journal.ops()).unwrap();
     let max = log.trials.iter().map(|t| t.number).max().unwrap();
-    assert!(log.trials.len() < max as usize + 1, "expected gaps in the journal");
+    assert!(
+        log.trials.len() < max as usize + 1,
+        "expected gaps in the journal"
+    );
 
     let mut resumed = Study::resume(make_spec(), journal, ResumeOptions::default()).unwrap();
     resumed.set_stop_policy(budget(50));
@@ -151,7 +177,10 @@ fn a_torn_file_journal_resumes_to_the_same_study() {
     std::fs::write(&path, &text).unwrap();
 
     let reopened = FileJournal::open(&path).unwrap();
-    let torn = reopened.recovered_torn_tail().cloned().expect("torn tail reported");
+    let torn = reopened
+        .recovered_torn_tail()
+        .cloned()
+        .expect("torn tail reported");
     assert_eq!(torn.n_bytes, "{\"op\":\"trial\",\"number\":99,\"par".len());
     let mut resumed = Study::resume(make_spec(), reopened, ResumeOptions::default()).unwrap();
     resumed.set_stop_policy(budget(40));
@@ -166,7 +195,13 @@ fn a_torn_file_journal_resumes_to_the_same_study() {
 fn the_journal_survives_a_text_round_trip_bit_for_bit() {
     // Floats written to JSON and read back must be the same f64s, or a resumed TPE would
     // see different observations.
-    let r = run(spec(space(MIXED_SPACE), tpe_with_median(9, true)), budget(30), 2, 1, &mixed_objective);
+    let r = run(
+        spec(space(MIXED_SPACE), tpe_with_median(9, true)),
+        budget(30),
+        2,
+        1,
+        &mixed_objective,
+    );
     let ops = r.study.backend().ops().to_vec();
     let text = to_jsonl(&ops);
     let read = parse_jsonl(&text).unwrap();
@@ -174,4 +209,29 @@ fn the_journal_survives_a_text_round_trip_bit_for_bit() {
     let (journal, torn) = MemoryJournal::from_jsonl(&text).unwrap();
     assert!(torn.is_none());
     assert_eq!(journal.read_all().unwrap().ops, ops);
+}
+
+#[test]
+fn a_journal_with_an_implausible_trial_number_is_refused_not_allocated() {
+    // Guards against a corrupt line making a resume reserve memory for 10^18 slots.
+    let r = run(
+        spec(space(MIXED_SPACE), tpe_with_median(1, true)),
+        budget(3),
+        1,
+        0,
+        &mixed_objective,
+    );
+    let mut ops = r.study.backend().ops().to_vec();
+    if let Some(JournalOp::Trial(t)) = ops.get_mut(1) {
+        t.number = 1_000_000_000_000_000_000;
+    }
+    let journal = MemoryJournal::from_ops(ops);
+    let spec = spec(space(MIXED_SPACE), tpe_with_median(1, true));
+    match Study::resume(spec, journal, ResumeOptions::default()) {
+        Err(genesis_optimizer::OptimizerError::Journal { line, message }) => {
+            assert_eq!(line, 2);
+            assert!(message.contains("implausible"), "{message}");
+        }
+        other => panic!("{:?}", other.err()),
+    }
 }

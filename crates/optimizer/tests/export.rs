@@ -17,7 +17,13 @@ fn mixed_run(seed: u64, n: u64) -> Run {
         pruner: PrunerSettings::Median(MedianPruner::default()),
         ..settings(seed, SamplerSettings::Tpe(TpeSettings::default()))
     };
-    run(spec(space(MIXED_SPACE), settings), budget(n), 3, seed, &mixed_objective)
+    run(
+        spec(space(MIXED_SPACE), settings),
+        budget(n),
+        3,
+        seed,
+        &mixed_objective,
+    )
 }
 
 #[test]
@@ -25,7 +31,10 @@ fn the_optuna_export_has_the_journal_ops_optuna_replays() {
     let r = mixed_run(1, 40);
     let log = r.study.log().unwrap();
     let text = to_optuna_journal(&log).unwrap();
-    let ops: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ops: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(ops[0]["op_code"], 0);
     assert_eq!(ops[0]["study_name"], "test");
     assert_eq!(ops[0]["directions"], serde_json::json!([2]), "maximise");
@@ -43,7 +52,10 @@ fn the_optuna_export_has_the_journal_ops_optuna_replays() {
         // Distributions are JSON strings, as `distribution_to_json` writes them.
         let d: Value = serde_json::from_str(op["distributions"]["d"].as_str().unwrap()).unwrap();
         assert_eq!(d["name"], "CategoricalDistribution");
-        assert_eq!(d["attributes"]["choices"], serde_json::json!(["x", "y", "z"]));
+        assert_eq!(
+            d["attributes"]["choices"],
+            serde_json::json!(["x", "y", "z"])
+        );
         let e: Value = serde_json::from_str(op["distributions"]["e"].as_str().unwrap()).unwrap();
         assert_eq!(e["name"], "FloatDistribution");
         assert_eq!(e["attributes"]["log"], true);
@@ -51,14 +63,23 @@ fn the_optuna_export_has_the_journal_ops_optuna_replays() {
         let choice = record.params["d"].to_string();
         let index = ["x", "y", "z"].iter().position(|c| *c == choice).unwrap();
         assert_eq!(op["params"]["d"].as_u64(), Some(index as u64));
-        assert_eq!(op["params"]["c"].as_f64(), Some(number(&record.params, "c")));
+        assert_eq!(
+            op["params"]["c"].as_f64(),
+            Some(number(&record.params, "c"))
+        );
         // Fixed leaves are not Optuna parameters.
         assert!(op["params"].get("pinned").is_none());
         if record.state == TrialState::Complete {
             assert_eq!(op["value"].as_f64(), record.value);
             let constraints = op["system_attrs"]["constraints"].as_array().unwrap();
-            assert_eq!(constraints.iter().any(|c| c.as_f64() > Some(0.0)), !record.is_feasible());
-            assert_eq!(op["user_attrs"]["fingerprint"], record.user_attrs["fingerprint"]);
+            assert_eq!(
+                constraints.iter().any(|c| c.as_f64() > Some(0.0)),
+                !record.is_feasible()
+            );
+            assert_eq!(
+                op["user_attrs"]["fingerprint"],
+                record.user_attrs["fingerprint"]
+            );
         }
     }
 }
@@ -109,7 +130,15 @@ fn csv_has_a_row_per_trial_with_params_and_attrs() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), log.trials.len() + 1);
     let header: Vec<&str> = lines[0].split(',').collect();
-    for column in ["number", "state", "value", "feasible", "params_a", "params_e", "user_attrs_fingerprint"] {
+    for column in [
+        "number",
+        "state",
+        "value",
+        "feasible",
+        "params_a",
+        "params_e",
+        "user_attrs_fingerprint",
+    ] {
         assert!(header.contains(&column), "{column} missing from {header:?}");
     }
     assert!(!header.contains(&"params_pinned"));
@@ -119,7 +148,10 @@ fn csv_has_a_row_per_trial_with_params_and_attrs() {
 #[test]
 fn csv_quotes_fields_with_commas_and_quotes() {
     let r = run(
-        spec(space("x: {type: float, low: 0.0, high: 1.0}\n"), settings(0, SamplerSettings::Random)),
+        spec(
+            space("x: {type: float, low: 0.0, high: 1.0}\n"),
+            settings(0, SamplerSettings::Random),
+        ),
         budget(1),
         1,
         0,
@@ -131,7 +163,10 @@ fn csv_quotes_fields_with_commas_and_quotes() {
         },
     );
     let csv = to_csv(&r.study.log().unwrap());
-    assert!(csv.contains("\"min_trades: 3 < 10, \"\"too few\"\"\""), "{csv}");
+    assert!(
+        csv.contains("\"min_trades: 3 < 10, \"\"too few\"\"\""),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -159,7 +194,10 @@ fn summaries_count_states_and_time_trials() {
         .filter_map(|t| t.value)
         .fold(f64::NEG_INFINITY, f64::max);
     assert_eq!(best.value, Some(best_feasible));
-    assert_eq!(summary.stop_reason, Some(genesis_optimizer::StopReason::MaxTrials { n_trials: 60 }));
+    assert_eq!(
+        summary.stop_reason,
+        Some(genesis_optimizer::StopReason::MaxTrials { n_trials: 60 })
+    );
 }
 
 #[test]
@@ -181,5 +219,8 @@ fn importance_ranks_the_parameter_that_drives_the_objective() {
     assert!(importance[0].importance > 0.8, "{importance:?}");
     assert!(importance[2].importance < 0.02, "{importance:?}");
     // Deterministic: the same trials give the same figures.
-    assert_eq!(parameter_importance(&log.header.space, &log.trials), importance);
+    assert_eq!(
+        parameter_importance(&log.header.space, &log.trials),
+        importance
+    );
 }

@@ -104,11 +104,20 @@ fn real_optuna_reads_the_export() {
         pruner: PrunerSettings::Median(MedianPruner::default()),
         ..settings(21, SamplerSettings::Tpe(TpeSettings::default()))
     };
-    let r = run(spec(space(MIXED_SPACE), settings), budget(60), 3, 2, &mixed_objective);
+    let r = run(
+        spec(space(MIXED_SPACE), settings),
+        budget(60),
+        3,
+        2,
+        &mixed_objective,
+    );
     let log = r.study.log().unwrap();
     let states: Vec<TrialState> = log.trials.iter().map(|t| t.state).collect();
     assert!(states.contains(&TrialState::Pruned) && states.contains(&TrialState::Complete));
-    assert!(log.trials.iter().any(|t| !t.constraint_violations.is_empty()));
+    assert!(log
+        .trials
+        .iter()
+        .any(|t| !t.constraint_violations.is_empty()));
 
     let path = dir.join("export.jsonl");
     std::fs::write(&path, to_optuna_journal(&log).unwrap()).unwrap();
@@ -119,7 +128,10 @@ fn real_optuna_reads_the_export() {
         "reading the export with Optuna",
     );
     let seen: Value = serde_json::from_str(stdout.trim()).unwrap();
-    println!("Optuna {} read {} trials", seen["optuna_version"], seen["n_trials"]);
+    println!(
+        "Optuna {} read {} trials",
+        seen["optuna_version"], seen["n_trials"]
+    );
 
     assert_eq!(seen["direction"], "MAXIMIZE");
     assert_eq!(seen["n_trials"].as_u64(), Some(log.trials.len() as u64));
@@ -136,11 +148,19 @@ fn real_optuna_reads_the_export() {
             .iter()
             .map(|(k, v)| (k.clone(), v.to_json()))
             .collect();
-        assert_eq!(seen["params"][i], Value::Object(expected_params), "trial {}", trial.number);
+        assert_eq!(
+            seen["params"][i],
+            Value::Object(expected_params),
+            "trial {}",
+            trial.number
+        );
         match trial.state {
             TrialState::Complete => assert_eq!(seen["values"][i].as_f64(), trial.value),
             TrialState::Pruned => {
-                assert_eq!(seen["values"][i].as_f64(), trial.last_intermediate().map(|x| x.1))
+                assert_eq!(
+                    seen["values"][i].as_f64(),
+                    trial.last_intermediate().map(|x| x.1)
+                )
             }
             TrialState::Failed => assert!(seen["values"][i].is_null()),
         }
@@ -150,7 +170,11 @@ fn real_optuna_reads_the_export() {
         );
         assert_eq!(
             seen["fingerprints"][i],
-            trial.user_attrs.get("fingerprint").cloned().unwrap_or(Value::Null)
+            trial
+                .user_attrs
+                .get("fingerprint")
+                .cloned()
+                .unwrap_or(Value::Null)
         );
     }
     // Optuna's best trial skips infeasible ones through the `constraints` system attribute,

@@ -6,7 +6,9 @@ mod common;
 use common::*;
 use genesis_optimizer::pruner::{MedianPruner, PruneCheckpoint, SuccessiveHalvingPruner};
 use genesis_optimizer::sampler::{Observation, Rank};
-use genesis_optimizer::{PruneThresholds, PrunerSettings, SamplerSettings, StudySettings, TrialState};
+use genesis_optimizer::{
+    PruneThresholds, PrunerSettings, SamplerSettings, StudySettings, TrialState,
+};
 
 fn complete_obs(number: u64, intermediate: &[(u64, f64)]) -> Observation {
     Observation {
@@ -64,7 +66,10 @@ fn median_thresholds_are_the_median_of_complete_trials_per_step() {
         }
     );
     assert!(thresholds.should_prune(1, 2.4));
-    assert!(!thresholds.should_prune(1, 2.5), "equal to the median survives");
+    assert!(
+        !thresholds.should_prune(1, 2.5),
+        "equal to the median survives"
+    );
     assert!(thresholds.should_prune(2, f64::NAN));
     assert!(!thresholds.should_prune(3, -1e9), "no threshold at step 3");
 }
@@ -152,16 +157,30 @@ fn in_a_study_pruned_trials_fell_below_the_threshold_they_carried() {
             pruner: pruner.clone(),
             ..settings(4, SamplerSettings::Random)
         };
-        let r = run(spec(space(MIXED_SPACE), settings), budget(60), 4, 3, &mixed_objective);
+        let r = run(
+            spec(space(MIXED_SPACE), settings),
+            budget(60),
+            4,
+            3,
+            &mixed_objective,
+        );
         let log = r.study.log().unwrap();
-        let pruned: Vec<_> = log.trials.iter().filter(|t| t.state == TrialState::Pruned).collect();
+        let pruned: Vec<_> = log
+            .trials
+            .iter()
+            .filter(|t| t.state == TrialState::Pruned)
+            .collect();
         assert!(!pruned.is_empty(), "{pruner:?}: nothing was pruned");
         for t in pruned {
             let step = t.pruned_at_step.unwrap();
             let (last_step, last_value) = t.last_intermediate().unwrap();
             assert_eq!(step, last_step);
             let bar = r.thresholds[&t.number].threshold_at(step).unwrap();
-            assert!(last_value < bar, "trial {}: {last_value} >= {bar}", t.number);
+            assert!(
+                last_value < bar,
+                "trial {}: {last_value} >= {bar}",
+                t.number
+            );
         }
         // The first trials see nothing: no thresholds within the first window.
         assert!(r.thresholds[&0].checkpoints.is_empty());

@@ -146,6 +146,14 @@ fn bounds_steps_logs_and_choices_are_checked() {
 }
 
 #[test]
+fn a_range_too_wide_for_f64_is_refused() {
+    match err("x: {type: float, low: -1.0e308, high: 1.0e308}\n") {
+        OptimizerError::InvalidField { path, .. } => assert_eq!(path, "x"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn decimal_steps_within_the_documented_tolerance_are_accepted() {
     // (2.8 - 1.7) / 0.05 is 21.999999999999996 in binary; STEP_TOLERANCE absorbs it.
     assert_ne!((2.8f64 - 1.7) / 0.05, 22.0);
@@ -230,7 +238,11 @@ fn callers_check_keys_and_get_suggestions() {
         "thresholds:\n  entry_conf_overal: {type: float, low: 0.2, high: 0.6}\nmax_hold_bars: {type: int, low: 5, high: 50}\n",
     )
     .unwrap();
-    let known = ["thresholds.entry_conf_overall", "max_hold_bars", "exit_conf_threshold"];
+    let known = [
+        "thresholds.entry_conf_overall",
+        "max_hold_bars",
+        "exit_conf_threshold",
+    ];
     let errors = space
         .check_keys(|path| {
             if known.contains(&path) {
@@ -263,8 +275,8 @@ fn the_example_spaces_parse_and_document_every_key() {
         }
         n_files += 1;
         let text = std::fs::read_to_string(&path).unwrap();
-        let space = SearchSpace::from_yaml_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let space =
+            SearchSpace::from_yaml_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(!space.is_empty(), "{}", path.display());
         // Every line that opens a key has a comment line right above it.
         let lines: Vec<&str> = text.lines().collect();
@@ -301,7 +313,11 @@ fn the_grid_example_is_a_grid_and_the_tpe_example_keeps_its_fixed_values() {
     .unwrap();
     assert_eq!(
         tpe.fixed().get("risk_map"),
-        Some(&serde_json::json!([[0.45, 0.015], [0.55, 0.025], [0.65, 0.035]]))
+        Some(&serde_json::json!([
+            [0.45, 0.015],
+            [0.55, 0.025],
+            [0.65, 0.035]
+        ]))
     );
     assert!(tpe
         .leaf_paths()
@@ -328,10 +344,67 @@ fn a_space_read_back_from_json_is_validated_again() {
 
 #[test]
 fn overrides_merge_fixed_values_and_params() {
-    let space = parse("a: {type: int, low: 1, high: 3}\nb:\n  c: {type: fixed, value: [1, 2]}\n").unwrap();
+    let space =
+        parse("a: {type: int, low: 1, high: 3}\nb:\n  c: {type: fixed, value: [1, 2]}\n").unwrap();
     let mut params = genesis_optimizer::Params::new();
     params.insert("a".into(), ParamValue::Int(2));
     let overrides = space.overrides(&params);
     assert_eq!(overrides.get("a"), Some(&serde_json::json!(2)));
     assert_eq!(overrides.get("b.c"), Some(&serde_json::json!([1, 2])));
+}
+
+mod no_panic {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Whatever the text, parsing returns a space or an error that says where (a
+        /// dotted path in backticks, or a YAML line); it never panics.
+        #[test]
+        fn parsing_any_text_never_panics(text in "[a-z_ .:{},\\[\\]\\-0-9\\n#]{0,120}") {
+            match genesis_optimizer::SearchSpace::from_yaml_str(&text) {
+                Ok(space) => prop_assert!(!space.leaf_paths().is_empty()),
+                Err(e) => {
+                    let message = e.to_string();
+                    prop_assert!(message.contains('`') || message.contains("line"), "{}", message);
+                }
+            }
+        }
+
+        /// Leaf-shaped mappings with arbitrary numbers never panic either.
+        #[test]
+        fn any_numeric_leaf_never_panics(
+            kind in prop::sample::select(vec!["float", "int", "loguniform", "grid", "categorical", "fixed"]),
+            low in prop::num::f64::ANY,
+            high in prop::num::f64::ANY,
+            step in prop::num::f64::ANY,
+        ) {
+            let text = format!("x: {{type: {kind}, low: {low:?}, high: {high:?}, step: {step:?}}}\n");
+            match genesis_optimizer::SearchSpace::from_yaml_str(&text) {
+                Ok(space) => {
+                    // Only a float or int range can take these fields, and then a sane one.
+                    for spec in space.params() {
+                        if let genesis_optimizer::space::Distribution::Float { low, high, .. } = spec.distribution {
+                            prop_assert!(low.is_finite() && high.is_finite() && low <= high);
+                        }
+                    }
+                }
+                Err(e) => prop_assert!(e.to_string().contains("`x"), "{}", e),
+            }
+        }
+
+        /// Journal text of any shape is read or refused with a line number, never a panic.
+        #[test]
+        fn reading_any_journal_text_never_panics(text in "[a-z_\"{}:,0-9\\n ]{0,200}") {
+            if let Err(e) = genesis_optimizer::journal::parse_jsonl(&text) {
+                let is_located = matches!(e, genesis_optimizer::OptimizerError::Journal { line, .. } if line >= 1);
+                prop_assert!(is_located, "{}", e);
+            }
+            if let Err(e) = genesis_optimizer::export::from_optuna_journal(&text) {
+                let is_import = matches!(e, genesis_optimizer::OptimizerError::Import { .. });
+                prop_assert!(is_import, "{}", e);
+            }
+        }
+    }
 }

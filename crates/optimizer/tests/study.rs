@@ -31,7 +31,9 @@ fn a_resume_with_a_different_dataset_is_refused_naming_the_part() {
     let journal = finished_study(1);
     let mut changed = spec(space(SMALL), settings(1, SamplerSettings::Random));
     changed.signature_inputs.dataset = "e".repeat(64);
-    let err = Study::resume(changed, journal, ResumeOptions::default()).err().unwrap();
+    let err = Study::resume(changed, journal, ResumeOptions::default())
+        .err()
+        .unwrap();
     match &err {
         OptimizerError::SignatureMismatch { diffs } => {
             assert_eq!(diffs.len(), 1);
@@ -43,7 +45,8 @@ fn a_resume_with_a_different_dataset_is_refused_naming_the_part() {
     }
     // Hashes are shown short, old and new.
     assert!(
-        err.to_string().contains("dataset (was dddddddddddd, now eeeeeeeeeeee)"),
+        err.to_string()
+            .contains("dataset (was dddddddddddd, now eeeeeeeeeeee)"),
         "{err}"
     );
 }
@@ -64,7 +67,9 @@ fn every_differing_part_is_listed_and_the_stop_policy_is_not_one() {
         Err(OptimizerError::SignatureMismatch { diffs }) => {
             let parts: Vec<&str> = diffs.iter().map(|d| d.part.as_str()).collect();
             assert_eq!(parts, ["search_space", "engine_version", "sampler"]);
-            assert!(diffs.iter().any(|d| d.to_string() == "engine_version (was 0.1.0, now 0.2.0)"));
+            assert!(diffs
+                .iter()
+                .any(|d| d.to_string() == "engine_version (was 0.1.0, now 0.2.0)"));
         }
         other => panic!("{:?}", other.err()),
     }
@@ -104,9 +109,12 @@ fn an_allowed_mismatch_resumes_and_is_recorded() {
 #[test]
 fn creating_over_an_existing_journal_is_refused() {
     let journal = finished_study(1);
-    let err = Study::create(spec(space(SMALL), settings(1, SamplerSettings::Random)), journal)
-        .err()
-        .unwrap();
+    let err = Study::create(
+        spec(space(SMALL), settings(1, SamplerSettings::Random)),
+        journal,
+    )
+    .err()
+    .unwrap();
     assert!(matches!(err, OptimizerError::Journal { .. }));
 }
 
@@ -154,7 +162,11 @@ fn duplicates_are_never_run_and_a_streak_exhausts_the_space() {
         }
         // Duplicates repeat their original's result and point at it.
         let log = r.study.log().unwrap();
-        let n_duplicates = log.trials.iter().filter(|t| t.duplicate_of.is_some()).count();
+        let n_duplicates = log
+            .trials
+            .iter()
+            .filter(|t| t.duplicate_of.is_some())
+            .count();
         assert!(n_duplicates >= 25);
         for t in log.trials.iter().filter(|t| t.duplicate_of.is_some()) {
             let original = log.trial(t.duplicate_of.unwrap()).unwrap();
@@ -164,7 +176,12 @@ fn duplicates_are_never_run_and_a_streak_exhausts_the_space() {
             assert!(t.timing.is_none());
         }
         // The streak that ended it is the last 25 trials.
-        assert!(log.trials.iter().rev().take(25).all(|t| t.duplicate_of.is_some()));
+        assert!(log
+            .trials
+            .iter()
+            .rev()
+            .take(25)
+            .all(|t| t.duplicate_of.is_some()));
     }
 }
 
@@ -172,7 +189,10 @@ fn duplicates_are_never_run_and_a_streak_exhausts_the_space() {
 fn a_duplicate_of_a_running_trial_resolves_when_it_finishes() {
     // One point only: trial 1 duplicates trial 0 while 0 is still running.
     let mut study = Study::create(
-        spec(space("a: {type: categorical, choices: [only]}\n"), settings(0, SamplerSettings::Random)),
+        spec(
+            space("a: {type: categorical, choices: [only]}\n"),
+            settings(0, SamplerSettings::Random),
+        ),
         MemoryJournal::new(),
     )
     .unwrap();
@@ -185,7 +205,10 @@ fn a_duplicate_of_a_running_trial_resolves_when_it_finishes() {
     };
     // The next proposals are duplicates of a running trial: no ticket, and after the
     // streak the study is done while trial 0 still runs.
-    assert!(matches!(study.ask(0).unwrap(), AskOutcome::Done(StopReason::SpaceExhausted { .. })));
+    assert!(matches!(
+        study.ask(0).unwrap(),
+        AskOutcome::Done(StopReason::SpaceExhausted { .. })
+    ));
     assert_eq!(study.trials().count(), 0);
     assert!(!study.is_finished());
     study.tell(first.number, complete(5.0), None).unwrap();
@@ -200,20 +223,30 @@ fn a_duplicate_of_a_running_trial_resolves_when_it_finishes() {
 #[test]
 fn the_budget_counts_evaluated_trials_not_duplicates() {
     let r = run(
-        spec(space("a: {type: int, low: 1, high: 12}\n"), settings(4, SamplerSettings::Random)),
+        spec(
+            space("a: {type: int, low: 1, high: 12}\n"),
+            settings(4, SamplerSettings::Random),
+        ),
         budget(10),
         3,
         2,
         &|t| complete(number(&t.params, "a")),
     );
     let log = r.study.log().unwrap();
-    let evaluated = log.trials.iter().filter(|t| t.duplicate_of.is_none()).count();
+    let evaluated = log
+        .trials
+        .iter()
+        .filter(|t| t.duplicate_of.is_none())
+        .count();
     assert_eq!(evaluated, 10);
     assert!(
         log.trials.len() > 10,
         "a 12-point space sampled 10 times at random should repeat"
     );
-    assert_eq!(r.study.stop_reason(), Some(&StopReason::MaxTrials { n_trials: 10 }));
+    assert_eq!(
+        r.study.stop_reason(),
+        Some(&StopReason::MaxTrials { n_trials: 10 })
+    );
 }
 
 #[test]
@@ -227,7 +260,9 @@ fn infeasible_trials_are_kept_with_reasons_and_ranked_below_feasible_ones() {
             value: 10.0 * x - (number(&t.params, "z") - 0.5).abs(),
             intermediate: vec![],
             constraint_violations: if x > 0.5 {
-                vec![format!("x = {x:.3} exceeds 0.5, max_max_dd-like constraint")]
+                vec![format!(
+                    "x = {x:.3} exceeds 0.5, max_max_dd-like constraint"
+                )]
             } else {
                 vec![]
             },
@@ -235,22 +270,43 @@ fn infeasible_trials_are_kept_with_reasons_and_ranked_below_feasible_ones() {
         }
     };
     let r = run(
-        spec(space(yaml), settings(8, SamplerSettings::Tpe(TpeSettings::default()))),
+        spec(
+            space(yaml),
+            settings(8, SamplerSettings::Tpe(TpeSettings::default())),
+        ),
         budget(120),
         1,
         0,
         &objective,
     );
     let log = r.study.log().unwrap();
-    let infeasible: Vec<_> = log.trials.iter().filter(|t| !t.constraint_violations.is_empty()).collect();
+    let infeasible: Vec<_> = log
+        .trials
+        .iter()
+        .filter(|t| !t.constraint_violations.is_empty())
+        .collect();
     assert!(!infeasible.is_empty());
-    assert!(infeasible.iter().all(|t| t.state == TrialState::Complete
-        && t.constraint_violations[0].contains("exceeds 0.5")));
-    let mut late_x: Vec<f64> = log.trials.iter().rev().take(40).map(|t| number(&t.params, "x")).collect();
+    assert!(infeasible
+        .iter()
+        .all(|t| t.state == TrialState::Complete
+            && t.constraint_violations[0].contains("exceeds 0.5")));
+    let mut late_x: Vec<f64> = log
+        .trials
+        .iter()
+        .rev()
+        .take(40)
+        .map(|t| number(&t.params, "x"))
+        .collect();
     late_x.sort_by(f64::total_cmp);
     let median = late_x[late_x.len() / 2];
-    assert!(median < 0.6, "TPE chased infeasible values: late median x = {median}");
-    assert!(median > 0.3, "TPE did not approach the constraint: late median x = {median}");
+    assert!(
+        median < 0.6,
+        "TPE chased infeasible values: late median x = {median}"
+    );
+    assert!(
+        median > 0.3,
+        "TPE did not approach the constraint: late median x = {median}"
+    );
     // Summaries put feasible trials first although infeasible ones score higher.
     let top = top_trials(&log, 5);
     assert!(top.iter().all(|t| t.is_feasible()));
@@ -273,28 +329,40 @@ fn failed_trials_are_recorded_with_their_reason_and_never_observed() {
         }
     };
     let r = run(
-        spec(space(yaml), settings(2, SamplerSettings::Tpe(TpeSettings::default()))),
+        spec(
+            space(yaml),
+            settings(2, SamplerSettings::Tpe(TpeSettings::default())),
+        ),
         budget(80),
         2,
         1,
         &objective,
     );
     let log = r.study.log().unwrap();
-    let failed: Vec<_> = log.trials.iter().filter(|t| t.state == TrialState::Failed).collect();
+    let failed: Vec<_> = log
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Failed)
+        .collect();
     assert!(!failed.is_empty());
     assert!(failed
         .iter()
         .all(|t| t.value.is_none() && t.fail_reason.as_deref() == Some("engine error")));
     // Failed trials have no rank, so neither the split nor the summaries can use them.
     assert!(failed.iter().all(|t| t.rank().is_none()));
-    assert!(summarize(&log, 100).top.iter().all(|t| t.state == TrialState::Complete));
+    assert!(summarize(&log, 100)
+        .top
+        .iter()
+        .all(|t| t.state == TrialState::Complete));
 }
 
 #[test]
 fn a_non_finite_result_is_a_failure_with_its_reason() {
-    let mut study =
-        Study::create(spec(space(SMALL), settings(0, SamplerSettings::Random)), MemoryJournal::new())
-            .unwrap();
+    let mut study = Study::create(
+        spec(space(SMALL), settings(0, SamplerSettings::Random)),
+        MemoryJournal::new(),
+    )
+    .unwrap();
     let mut numbers = Vec::new();
     for _ in 0..3 {
         let AskOutcome::Trial(t) = study.ask(0).unwrap() else {
@@ -313,10 +381,18 @@ fn a_non_finite_result_is_a_failure_with_its_reason() {
             None,
         )
         .unwrap();
-    study.tell(numbers[2], complete(f64::NEG_INFINITY), None).unwrap();
+    study
+        .tell(numbers[2], complete(f64::NEG_INFINITY), None)
+        .unwrap();
     let trials: Vec<_> = study.trials().cloned().collect();
-    assert!(trials.iter().all(|t| t.state == TrialState::Failed && t.value.is_none()));
-    assert!(trials[0].fail_reason.as_deref().unwrap().contains("NaN is not finite"));
+    assert!(trials
+        .iter()
+        .all(|t| t.state == TrialState::Failed && t.value.is_none()));
+    assert!(trials[0]
+        .fail_reason
+        .as_deref()
+        .unwrap()
+        .contains("NaN is not finite"));
     assert!(trials[1]
         .fail_reason
         .as_deref()
@@ -331,9 +407,11 @@ fn a_non_finite_result_is_a_failure_with_its_reason() {
 
 #[test]
 fn tell_refuses_unknown_and_repeated_numbers() {
-    let mut study =
-        Study::create(spec(space(SMALL), settings(0, SamplerSettings::Random)), MemoryJournal::new())
-            .unwrap();
+    let mut study = Study::create(
+        spec(space(SMALL), settings(0, SamplerSettings::Random)),
+        MemoryJournal::new(),
+    )
+    .unwrap();
     let AskOutcome::Trial(t) = study.ask(0).unwrap() else {
         panic!()
     };
@@ -347,7 +425,10 @@ fn tell_refuses_unknown_and_repeated_numbers() {
         constraint_violations: vec![],
         user_attrs: Default::default(),
     };
-    assert!(matches!(study.tell(t.number, twice, None), Err(OptimizerError::Trial { .. })));
+    assert!(matches!(
+        study.tell(t.number, twice, None),
+        Err(OptimizerError::Trial { .. })
+    ));
     study.tell(t.number, complete(1.0), None).unwrap();
     assert!(matches!(
         study.tell(t.number, complete(1.0), None),
@@ -357,9 +438,11 @@ fn tell_refuses_unknown_and_repeated_numbers() {
 
 #[test]
 fn the_sync_window_bounds_how_far_asks_run_ahead() {
-    let mut study =
-        Study::create(spec(space(SMALL), settings(0, SamplerSettings::Random)), MemoryJournal::new())
-            .unwrap();
+    let mut study = Study::create(
+        spec(space(SMALL), settings(0, SamplerSettings::Random)),
+        MemoryJournal::new(),
+    )
+    .unwrap();
     let mut tickets = Vec::new();
     loop {
         match study.ask(0).unwrap() {
@@ -382,8 +465,11 @@ fn the_sync_window_bounds_how_far_asks_run_ahead() {
 #[test]
 fn timeout_end_time_and_cancel_stop_the_study_and_are_journaled() {
     let make = || {
-        Study::create(spec(space(SMALL), settings(0, SamplerSettings::Random)), MemoryJournal::new())
-            .unwrap()
+        Study::create(
+            spec(space(SMALL), settings(0, SamplerSettings::Random)),
+            MemoryJournal::new(),
+        )
+        .unwrap()
     };
     let mut study = make();
     study.set_stop_policy(StopPolicy {
@@ -415,7 +501,10 @@ fn timeout_end_time_and_cancel_stop_the_study_and_are_journaled() {
 
     let mut study = make();
     study.cancel();
-    assert_eq!(study.ask(0).unwrap(), AskOutcome::Done(StopReason::Cancelled));
+    assert_eq!(
+        study.ask(0).unwrap(),
+        AskOutcome::Done(StopReason::Cancelled)
+    );
     let stops: Vec<_> = study
         .backend()
         .ops()
@@ -444,7 +533,9 @@ fn invalid_settings_are_refused_by_name() {
         }),
     );
     match Study::create(spec(space(SMALL), s), MemoryJournal::new()) {
-        Err(OptimizerError::InvalidSetting { field, .. }) => assert_eq!(field, "tpe.n_ei_candidates"),
+        Err(OptimizerError::InvalidSetting { field, .. }) => {
+            assert_eq!(field, "tpe.n_ei_candidates")
+        }
         other => panic!("{:?}", other.err()),
     }
 }

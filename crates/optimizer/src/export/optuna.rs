@@ -158,13 +158,15 @@ fn trial_op(space: &SearchSpace, log: &StudyLog, trial: &TrialRecord) -> Result<
         let Some(value) = trial.params.get(&spec.path) else {
             continue;
         };
-        let internal = internal_repr(&spec.distribution, value).ok_or_else(|| {
-            OptimizerError::Param {
+        let internal =
+            internal_repr(&spec.distribution, value).ok_or_else(|| OptimizerError::Param {
                 path: spec.path.clone(),
                 message: format!("trial {}: value {value} is not in the space", trial.number),
-            }
-        })?;
-        distributions.insert(spec.path.clone(), Value::String(distribution_json(&spec.distribution)));
+            })?;
+        distributions.insert(
+            spec.path.clone(),
+            Value::String(distribution_json(&spec.distribution)),
+        );
         params.insert(spec.path.clone(), internal);
     }
     // A duplicate ran nowhere: it takes the moment its original finished.
@@ -270,13 +272,17 @@ pub fn from_optuna_journal(text: &str) -> Result<StudyLog> {
             }
             Some(op_code::CREATE_TRIAL) => {
                 let header = header.as_ref().ok_or_else(|| {
-                    err(format!("a trial before the study's {HEADER_ATTR}: not a Genesis export"))
+                    err(format!(
+                        "a trial before the study's {HEADER_ATTR}: not a Genesis export"
+                    ))
                 })?;
                 let number = trials.len() as u64;
                 trials.push(trial_from_op(&header.space, &op, number).map_err(err)?);
             }
             Some(other) => {
-                return Err(err(format!("op_code {other} does not occur in Genesis exports")))
+                return Err(err(format!(
+                    "op_code {other} does not occur in Genesis exports"
+                )))
             }
             None => return Err(err("no op_code".into())),
         }
@@ -346,8 +352,8 @@ fn trial_from_op(
                 .collect()
         })
         .unwrap_or_default();
-    let timing: Option<Timing> = sys("genesis_timing")
-        .and_then(|t| serde_json::from_value(t.clone()).ok());
+    let timing: Option<Timing> =
+        sys("genesis_timing").and_then(|t| serde_json::from_value(t.clone()).ok());
     Ok(TrialRecord {
         number,
         params,
@@ -360,7 +366,9 @@ fn trial_from_op(
         pruned_at_step: sys("genesis_pruned_at_step").and_then(Value::as_u64),
         constraint_violations,
         user_attrs,
-        fail_reason: sys("fail_reason").and_then(Value::as_str).map(str::to_string),
+        fail_reason: sys("fail_reason")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         duplicate_of: user
             .and_then(|u| u.get("genesis_duplicate_of"))
             .and_then(Value::as_u64),
@@ -377,7 +385,10 @@ mod tests {
         // Independently known instants: the epoch, and 2024-02-29 12:34:56.789 UTC
         // (1709210096789 ms since the epoch).
         assert_eq!(iso_datetime(0), "1970-01-01T00:00:00.000000");
-        assert_eq!(iso_datetime(1_709_210_096_789), "2024-02-29T12:34:56.789000");
+        assert_eq!(
+            iso_datetime(1_709_210_096_789),
+            "2024-02-29T12:34:56.789000"
+        );
         assert_eq!(iso_datetime(-1), "1969-12-31T23:59:59.999000");
     }
 }

@@ -22,6 +22,9 @@ mod file;
 #[cfg(not(target_arch = "wasm32"))]
 pub use file::FileJournal;
 
+/// How far trial numbers may run beyond twice the journal's length.
+const MAX_NUMBER_SLACK: u64 = 100_000;
+
 /// The journal format this crate writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -246,6 +249,19 @@ impl StudyLog {
                     })
                 }
                 JournalOp::Trial(record) => {
+                    // Numbers run from 0 with at most a few gaps per session (trials that
+                    // were running when it stopped); anything far beyond the journal's
+                    // length is corruption, and would make a resume allocate for nothing.
+                    if record.number > MAX_NUMBER_SLACK + 2 * ops.len() as u64 {
+                        return Err(OptimizerError::Journal {
+                            line: i + 1,
+                            message: format!(
+                                "trial number {} is implausible for a journal of {} lines",
+                                record.number,
+                                ops.len()
+                            ),
+                        });
+                    }
                     if !seen.insert(record.number) {
                         return Err(OptimizerError::Journal {
                             line: i + 1,
@@ -286,7 +302,11 @@ impl StudyLog {
     /// study is resumed).
     pub fn to_ops(&self) -> Vec<JournalOp> {
         let mut ops = vec![JournalOp::Header(Box::new(self.header.clone()))];
-        ops.extend(self.trials.iter().map(|t| JournalOp::Trial(Box::new(t.clone()))));
+        ops.extend(
+            self.trials
+                .iter()
+                .map(|t| JournalOp::Trial(Box::new(t.clone()))),
+        );
         ops
     }
 

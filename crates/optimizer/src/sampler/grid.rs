@@ -103,7 +103,12 @@ impl FeistelPermutation {
         let bits = 64 - n.saturating_sub(1).leading_zeros();
         let half_bits = bits.div_ceil(2).max(1);
         let mut rng = TrialRng::new(seed, STUDY_STREAM);
-        let keys = [rng.next_u64(), rng.next_u64(), rng.next_u64(), rng.next_u64()];
+        let keys = [
+            rng.next_u64(),
+            rng.next_u64(),
+            rng.next_u64(),
+            rng.next_u64(),
+        ];
         FeistelPermutation { n, half_bits, keys }
     }
 
@@ -155,8 +160,12 @@ mod tests {
 
     #[test]
     fn permutation_depends_on_the_seed() {
-        let a: Vec<u64> = (0..50).map(|i| FeistelPermutation::new(50, 1).apply(i)).collect();
-        let b: Vec<u64> = (0..50).map(|i| FeistelPermutation::new(50, 2).apply(i)).collect();
+        let a: Vec<u64> = (0..50)
+            .map(|i| FeistelPermutation::new(50, 1).apply(i))
+            .collect();
+        let b: Vec<u64> = (0..50)
+            .map(|i| FeistelPermutation::new(50, 2).apply(i))
+            .collect();
         assert_ne!(a, b);
     }
 }

@@ -111,7 +111,9 @@ pub struct SampleContext<'a> {
 pub enum Proposal {
     Params(Params),
     /// Nothing is left to propose (the grid is exhausted).
-    Exhausted { message: String },
+    Exhausted {
+        message: String,
+    },
 }
 
 /// A sampling algorithm. Implementations keep no mutable state: everything they use comes

@@ -258,9 +258,9 @@ impl Distribution {
     /// The `i`-th value of the grid enumeration (`i < grid_len()`).
     pub fn grid_value(&self, i: u64) -> ParamValue {
         match self {
-            Distribution::Int {
-                low, log: true, ..
-            } => ParamValue::Int(low.saturating_add(i as i64)),
+            Distribution::Int { low, log: true, .. } => {
+                ParamValue::Int(low.saturating_add(i as i64))
+            }
             _ => self.from_internal(i as f64),
         }
     }
@@ -326,7 +326,9 @@ fn short_decimals(x: f64) -> Option<usize> {
 pub(crate) fn stepped_float(low: f64, high: f64, step: f64, i: u64) -> f64 {
     let raw = low + (i as f64) * step;
     let snapped = match (short_decimals(low), short_decimals(step)) {
-        (Some(a), Some(b)) => format!("{:.*}", a.max(b), raw).parse::<f64>().unwrap_or(raw),
+        (Some(a), Some(b)) => format!("{:.*}", a.max(b), raw)
+            .parse::<f64>()
+            .unwrap_or(raw),
         _ => raw,
     };
     snapped.clamp(low, high)
@@ -495,10 +497,12 @@ impl SearchSpace {
         self.params
             .iter()
             .map(|spec| {
-                let value = params.get(&spec.path).ok_or_else(|| OptimizerError::Param {
-                    path: spec.path.clone(),
-                    message: "missing".into(),
-                })?;
+                let value = params
+                    .get(&spec.path)
+                    .ok_or_else(|| OptimizerError::Param {
+                        path: spec.path.clone(),
+                        message: "missing".into(),
+                    })?;
                 spec.distribution
                     .to_internal(value)
                     .ok_or_else(|| OptimizerError::Param {

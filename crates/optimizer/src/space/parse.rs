@@ -58,9 +58,7 @@ pub(crate) fn parse_yaml(text: &str) -> Result<SearchSpace> {
 }
 
 fn yaml_error(error: serde_yaml_ng::Error) -> OptimizerError {
-    let (line, column) = error
-        .location()
-        .map_or((0, 0), |l| (l.line(), l.column()));
+    let (line, column) = error.location().map_or((0, 0), |l| (l.line(), l.column()));
     OptimizerError::Yaml {
         line,
         column,
@@ -236,7 +234,9 @@ fn parse_leaf(path: &str, kind: &str, map: &Mapping) -> Result<Leaf> {
             Distribution::Float {
                 low: number(path, "low", field("low"))?,
                 high: number(path, "high", field("high"))?,
-                step: field("step").map(|v| number(path, "step", Some(v))).transpose()?,
+                step: field("step")
+                    .map(|v| number(path, "step", Some(v)))
+                    .transpose()?,
                 log,
             }
         }
@@ -399,6 +399,9 @@ pub(crate) fn validate_distribution(path: &str, distribution: &Distribution) -> 
                     high: *high,
                 });
             }
+            if !(high - low).is_finite() {
+                return Err(invalid(path, "high", "the range high - low overflows"));
+            }
             if *log && *low <= 0.0 {
                 return Err(OptimizerError::NonPositiveLogLow {
                     path: path.to_string(),
@@ -407,7 +410,11 @@ pub(crate) fn validate_distribution(path: &str, distribution: &Distribution) -> 
             }
             if let Some(step) = step {
                 if *log {
-                    return Err(invalid(path, "step", "a log-scaled float cannot have a step"));
+                    return Err(invalid(
+                        path,
+                        "step",
+                        "a log-scaled float cannot have a step",
+                    ));
                 }
                 if !(step.is_finite() && *step > 0.0) {
                     return Err(invalid(path, "step", "must be a positive number"));

@@ -103,7 +103,10 @@ pub fn mixed_objective(ticket: &TrialTicket) -> TrialOutcome {
         constraint_violations.push(format!("c = {c} above 35"));
     }
     let mut user_attrs = BTreeMap::new();
-    user_attrs.insert("fingerprint".into(), serde_json::json!(format!("{a:.6}-{c}")));
+    user_attrs.insert(
+        "fingerprint".into(),
+        serde_json::json!(format!("{a:.6}-{c}")),
+    );
     TrialOutcome::Complete {
         value,
         intermediate,

@@ -121,9 +121,8 @@ impl TpeSampler {
         rng: &mut TrialRng,
         point: &mut [f64],
     ) {
-        let multivariate = self.settings.multivariate;
-        let mut l = ParzenEstimator::build(below, dims, &self.settings, multivariate);
-        let mut g = ParzenEstimator::build(above, dims, &self.settings, multivariate);
+        let mut l = ParzenEstimator::build(below, dims, &self.settings);
+        let mut g = ParzenEstimator::build(above, dims, &self.settings);
         let n_candidates = self.settings.n_ei_candidates as usize;
         let candidates = l.sample(rng, n_candidates);
         let width = dims.len().max(1);
@@ -185,7 +184,11 @@ fn best_candidate(
     }
     let upper = |u: usize| log_l[u] - max_term[u];
     let mut by_bound: Vec<usize> = (0..n_unique).collect();
-    by_bound.sort_by(|&a, &b| upper(b).total_cmp(&upper(a)).then(first_index[a].cmp(&first_index[b])));
+    by_bound.sort_by(|&a, &b| {
+        upper(b)
+            .total_cmp(&upper(a))
+            .then(first_index[a].cmp(&first_index[b]))
+    });
     // (score, first original index) of the best candidate so far.
     let mut best: Option<(f64, usize)> = None;
     for u in by_bound {
@@ -240,9 +243,14 @@ impl Sampler for TpeSampler {
         // which the weights' recency ramp relies on.
         below_idx.sort_unstable();
         above_idx.sort_unstable();
-        let below: Vec<&[f64]> = below_idx.iter().map(|&i| visible[i].point.as_slice()).collect();
-        let mut above: Vec<&[f64]> =
-            above_idx.iter().map(|&i| visible[i].point.as_slice()).collect();
+        let below: Vec<&[f64]> = below_idx
+            .iter()
+            .map(|&i| visible[i].point.as_slice())
+            .collect();
+        let mut above: Vec<&[f64]> = above_idx
+            .iter()
+            .map(|&i| visible[i].point.as_slice())
+            .collect();
         if self.settings.constant_liar {
             above.extend(ctx.running.iter().copied());
         }
@@ -281,7 +289,13 @@ mod tests {
     #[test]
     fn bounded_candidate_search_picks_what_full_evaluation_picks() {
         let dims = [
-            (0, Domain::Continuous { low: 0.0, high: 1.0 }),
+            (
+                0,
+                Domain::Continuous {
+                    low: 0.0,
+                    high: 1.0,
+                },
+            ),
             (1, Domain::Discrete { max_index: 20 }),
             (2, Domain::Categorical { n_choices: 3 }),
         ];
@@ -304,8 +318,8 @@ mod tests {
                 .collect();
             let refs: Vec<&[f64]> = points.iter().map(Vec::as_slice).collect();
             let (below, above) = refs.split_at(25);
-            let mut l = ParzenEstimator::build(below, &dims, &settings, settings.multivariate);
-            let mut g = ParzenEstimator::build(above, &dims, &settings, settings.multivariate);
+            let mut l = ParzenEstimator::build(below, &dims, &settings);
+            let mut g = ParzenEstimator::build(above, &dims, &settings);
             let candidates = l.sample(&mut rng, 24);
             let log_l = l.log_pdf(&candidates);
             let log_g = g.log_pdf(&candidates);
@@ -316,7 +330,11 @@ mod tests {
                 }
             }
             let identity: Vec<usize> = (0..log_l.len()).collect();
-            assert_eq!(best_candidate(&mut g, &candidates, &log_l, &identity, 3), full, "seed {seed}");
+            assert_eq!(
+                best_candidate(&mut g, &candidates, &log_l, &identity, 3),
+                full,
+                "seed {seed}"
+            );
         }
     }
 

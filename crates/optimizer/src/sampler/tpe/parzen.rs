@@ -143,7 +143,6 @@ impl ParzenEstimator {
         points: &[&[f64]],
         dims: &[(usize, Domain)],
         settings: &TpeSettings,
-        multivariate: bool,
     ) -> ParzenEstimator {
         let n = points.len();
         let mut weights = default_weights(n);
@@ -158,7 +157,7 @@ impl ParzenEstimator {
                     .iter()
                     .map(|p| p.get(coordinate).copied().unwrap_or(0.0))
                     .collect();
-                raw_kernel(&observed, domain, n_dims, settings, multivariate)
+                raw_kernel(&observed, domain, n_dims, settings)
             })
             .collect();
 
@@ -166,8 +165,9 @@ impl ParzenEstimator {
         // cell or choice, with the same bandwidth) merge into one carrying their summed
         // weight: the mixture is the same function, evaluated with far fewer terms.
         let mut components: Vec<(usize, f64)> = if let [single] = raw.as_slice() {
-            let mut keyed: Vec<((u64, u64), usize)> =
-                (0..probabilities.len()).map(|i| (single.key(i), i)).collect();
+            let mut keyed: Vec<((u64, u64), usize)> = (0..probabilities.len())
+                .map(|i| (single.key(i), i))
+                .collect();
             keyed.sort_unstable();
             let mut merged: Vec<(usize, f64)> = Vec::new();
             let mut last_key = None;
@@ -267,8 +267,8 @@ fn raw_kernel(
     domain: Domain,
     n_dims: usize,
     settings: &TpeSettings,
-    multivariate: bool,
 ) -> RawKernel {
+    let multivariate = settings.multivariate;
     let n = observed.len();
     match domain {
         Domain::Continuous { low, high } => {
@@ -332,7 +332,10 @@ impl Kernel {
                 // Bandwidths repeat (all equal in multivariate mode): one `ln` per value.
                 let mut last_ln_sigma = (f64::NAN, 0.0);
                 let ln_sqrt_2pi = ln_sqrt_2pi();
-                let parts = constants.log_part.iter_mut().zip(constants.linear_part.iter_mut());
+                let parts = constants
+                    .log_part
+                    .iter_mut()
+                    .zip(constants.linear_part.iter_mut());
                 for ((log_part, linear), (mu, sigma)) in parts.zip(mus.iter().zip(&sigmas)) {
                     if last_ln_sigma.0.to_bits() != sigma.to_bits() {
                         last_ln_sigma = (*sigma, libm::log(*sigma));
@@ -355,7 +358,12 @@ impl Kernel {
             } => {
                 let mus: Vec<f64> = selected.iter().map(|&i| mus[i]).collect();
                 let sigmas: Vec<f64> = selected.iter().map(|&i| sigmas[i]).collect();
-                Kernel::Discrete(DiscreteKernel::new(max_index, mus, sigmas, &mut constants.log_part))
+                Kernel::Discrete(DiscreteKernel::new(
+                    max_index,
+                    mus,
+                    sigmas,
+                    &mut constants.log_part,
+                ))
             }
             RawKernel::Categorical {
                 n_choices,
@@ -367,7 +375,8 @@ impl Kernel {
                 let ln_uniform = -libm::log(n_choices as f64);
                 let (ln_on, ln_off) = (libm::log(p_on), libm::log(p_off));
                 let mut members = vec![Vec::new(); n_choices];
-                for (i, (term, choice)) in constants.log_part.iter_mut().zip(&observed).enumerate() {
+                for (i, (term, choice)) in constants.log_part.iter_mut().zip(&observed).enumerate()
+                {
                     match choice {
                         Some(c) => {
                             *term += ln_off;
@@ -400,7 +409,8 @@ impl Kernel {
                 ..
             } => {
                 let (mu, sigma) = (mus[component], sigmas[component]);
-                let z = truncnorm_standard((low - mu) / sigma, (high - mu) / sigma, rng.uniform_open());
+                let z =
+                    truncnorm_standard((low - mu) / sigma, (high - mu) / sigma, rng.uniform_open());
                 (mu + sigma * z).clamp(*low, *high)
             }
             Kernel::Discrete(kernel) => kernel.sample(component, rng),
@@ -435,7 +445,8 @@ impl Kernel {
             Kernel::Continuous {
                 mus, inv_sigmas, ..
             } => {
-                for ((t, mu), inv_sigma) in terms.iter_mut().zip(mus.iter()).zip(inv_sigmas.iter()) {
+                for ((t, mu), inv_sigma) in terms.iter_mut().zip(mus.iter()).zip(inv_sigmas.iter())
+                {
                     let z = (x - mu) * inv_sigma;
                     *t -= 0.5 * z * z;
                 }
@@ -498,7 +509,13 @@ fn numerical_kernels(
         let sigma = 0.2 * libm::pow(n.max(1) as f64, -1.0 / (n_dims as f64 + 4.0)) * range;
         vec![sigma; n]
     } else {
-        neighbour_bandwidths(observed, prior_mu, low - step / 2.0, high + step / 2.0, settings)
+        neighbour_bandwidths(
+            observed,
+            prior_mu,
+            low - step / 2.0,
+            high + step / 2.0,
+            settings,
+        )
     };
     let max_sigma = range;
     let min_sigma = if settings.consider_magic_clip {
@@ -581,10 +598,16 @@ struct CellTable {
 impl DiscreteKernel {
     /// The kernels with centres `mus` and bandwidths `sigmas`; folds each component's
     /// `-ln(truncation mass)` into `log_part`.
-    fn new(max_index: u64, mus: Vec<f64>, sigmas: Vec<f64>, log_part: &mut [f64]) -> DiscreteKernel {
+    fn new(
+        max_index: u64,
+        mus: Vec<f64>,
+        sigmas: Vec<f64>,
+        log_part: &mut [f64],
+    ) -> DiscreteKernel {
         let m = max_index as f64;
         let mut table = CellTable::new(max_index, &mus, &sigmas);
-        for (i, (term, (mu, sigma))) in log_part.iter_mut().zip(mus.iter().zip(&sigmas)).enumerate() {
+        for (i, (term, (mu, sigma))) in log_part.iter_mut().zip(mus.iter().zip(&sigmas)).enumerate()
+        {
             let accept = || log_truncation_mass((-0.5 - mu) / sigma, (m + 0.5 - mu) / sigma);
             *term -= match table.as_mut() {
                 Some(table) => {
@@ -608,7 +631,11 @@ impl DiscreteKernel {
     fn sample(&self, component: usize, rng: &mut TrialRng) -> f64 {
         let (mu, sigma) = (self.mus[component], self.sigmas[component]);
         let m = self.max_index as f64;
-        let z = truncnorm_standard((-0.5 - mu) / sigma, (m + 0.5 - mu) / sigma, rng.uniform_open());
+        let z = truncnorm_standard(
+            (-0.5 - mu) / sigma,
+            (m + 0.5 - mu) / sigma,
+            rng.uniform_open(),
+        );
         libm::round(mu + sigma * z).clamp(0.0, m)
     }
 
@@ -657,13 +684,18 @@ impl CellTable {
         group_sigma.dedup_by(|a, b| a.to_bits() == b.to_bits());
         group_sigma.sort_unstable_by(f64::total_cmp);
         group_sigma.dedup_by(|a, b| a.to_bits() == b.to_bits());
-        let stride = 4 * m + 1;
-        if group_sigma.len().checked_mul(stride + 2 * m + 1)? > MAX_TABLE_ENTRIES {
+        let stride = m.checked_mul(4)?.checked_add(1)?;
+        let per_group = stride.checked_add(m.checked_mul(2)?.checked_add(1)?)?;
+        if group_sigma.len().checked_mul(per_group)? > MAX_TABLE_ENTRIES {
             return None;
         }
         let group: Vec<usize> = sigmas
             .iter()
-            .map(|s| group_sigma.binary_search_by(|g| g.total_cmp(s)).unwrap_or(0))
+            .map(|s| {
+                group_sigma
+                    .binary_search_by(|g| g.total_cmp(s))
+                    .unwrap_or(0)
+            })
             .collect();
         let mut is_used = vec![false; group_sigma.len() * (2 * m + 1)];
         for (&g, &d) in group.iter().zip(&mu2) {
@@ -705,7 +737,13 @@ mod tests {
         let w = default_weights(30);
         assert_eq!(w.len(), 30);
         // numpy.linspace(1/30, 1, 5) followed by 25 ones.
-        let ramp = [1.0 / 30.0, 0.275, 0.516_666_666_666_666_7, 0.758_333_333_333_333_3, 1.0];
+        let ramp = [
+            1.0 / 30.0,
+            0.275,
+            0.516_666_666_666_666_7,
+            0.758_333_333_333_333_3,
+            1.0,
+        ];
         for (a, b) in w.iter().zip(ramp) {
             assert!((a - b).abs() < 1e-15, "{a} vs {b}");
         }
@@ -780,13 +818,19 @@ mod tests {
         let observed = [3.0, 3.0, 3.0, 3.0, 3.0, 5.0, 9.0, 9.0, 9.0, 9.0, 0.0];
         let points: Vec<Vec<f64>> = observed.iter().map(|x| vec![*x]).collect();
         let refs: Vec<&[f64]> = points.iter().map(Vec::as_slice).collect();
+        let independent = TpeSettings {
+            multivariate: false,
+            ..settings.clone()
+        };
         let mut estimator = ParzenEstimator::build(
             &refs,
             &[(0, Domain::Discrete { max_index: 10 })],
-            &settings,
-            false,
+            &independent,
         );
-        assert!(estimator.base_terms.len() < observed.len() + 1, "nothing merged");
+        assert!(
+            estimator.base_terms.len() < observed.len() + 1,
+            "nothing merged"
+        );
         let (mus, sigmas) = numerical_kernels(&observed, 0.0, 10.0, 1.0, 1, &settings, false);
         let mut weights = default_weights(observed.len());
         weights.push(settings.prior_weight);
@@ -801,7 +845,11 @@ mod tests {
                 })
                 .sum();
             let got = estimator.log_pdf(&[x])[0];
-            assert!((got - naive.ln()).abs() < 1e-12, "x = {x}: {got} vs {}", naive.ln());
+            assert!(
+                (got - naive.ln()).abs() < 1e-12,
+                "x = {x}: {got} vs {}",
+                naive.ln()
+            );
         }
     }
 
@@ -810,15 +858,28 @@ mod tests {
         let settings = TpeSettings::default();
         let points: Vec<Vec<f64>> = vec![vec![0.2], vec![0.7], vec![0.95]];
         let refs: Vec<&[f64]> = points.iter().map(Vec::as_slice).collect();
+        let independent = TpeSettings {
+            multivariate: false,
+            ..settings.clone()
+        };
         let mut estimator = ParzenEstimator::build(
             &refs,
-            &[(0, Domain::Continuous { low: 0.0, high: 1.0 })],
-            &settings,
-            false,
+            &[(
+                0,
+                Domain::Continuous {
+                    low: 0.0,
+                    high: 1.0,
+                },
+            )],
+            &independent,
         );
         let n = 20_000;
         let grid: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) / n as f64).collect();
-        let integral: f64 = estimator.log_pdf(&grid).iter().map(|l| l.exp() / n as f64).sum();
+        let integral: f64 = estimator
+            .log_pdf(&grid)
+            .iter()
+            .map(|l| l.exp() / n as f64)
+            .sum();
         assert!((integral - 1.0).abs() < 1e-6, "{integral}");
     }
 }
