@@ -5,7 +5,7 @@
 //! log-scaled float, a categorical) and a synthetic objective that costs next to nothing,
 //! so the time of a run is the study's own: sampling, pruning thresholds, duplicate checks
 //! and journaling. The crate never reads the clock: the caller times
-//! [`sampler_overhead`] (see `examples/sampler_overhead.rs`).
+//! [`sampler_overhead`](crate::bench::sampler_overhead) (see `examples/sampler_overhead.rs`).
 
 use crate::driver::run_serial;
 use crate::error::Result;

@@ -6,7 +6,7 @@
 //! A deterministic fANOVA-lite: for each parameter, the share of the objective's variance
 //! explained by its main effect, estimated from binned marginals. Complete, non-duplicate
 //! trials are grouped by the parameter's value (categorical and stepped parameters with at
-//! most [`MAX_BINS`] distinct values) or into up to [`MAX_BINS`] equal-count bins of its
+//! most [`MAX_BINS`](crate::summary::MAX_BINS) distinct values) or into up to [`MAX_BINS`](crate::summary::MAX_BINS) equal-count bins of its
 //! sampler coordinate (ties never split across bins). The effect size is
 //! epsilon-squared, `(SS_between - (k - 1) MS_within) / SS_total` clipped at 0, which
 //! discounts the variance bins explain by chance; the effects are then normalised to sum

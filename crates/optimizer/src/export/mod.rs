@@ -1,8 +1,8 @@
 //! Getting studies out (and back in).
 //!
-//! - [`optuna`]: Optuna's journal JSONL, which `optuna.storages.JournalStorage` and
+//! - [`optuna`](crate::export::optuna): Optuna's journal JSONL, which `optuna.storages.JournalStorage` and
 //!   optuna-dashboard read; and the import of our own exports back to a [`StudyLog`].
-//! - [`csv`]: one row per trial.
+//! - [`csv`](crate::export::csv): one row per trial.
 //!
 //! [`StudyLog`]: crate::journal::StudyLog
 

@@ -1,13 +1,14 @@
 //! The study journal: an append-only list of operations, one JSON object per line.
 //!
-//! The first op is the [`Header`] (format version, study name, resume signature, settings,
+//! The first op is the [`Header`](crate::journal::Header) (format version, study name, resume signature, settings,
 //! search space and the caller's opaque metadata). Then one [`TrialRecord`] per finished
 //! trial, in the order trials finished, and stop and resume markers. Trials that were
 //! running when a study stopped have no record; a resumed study asks them again and, the
 //! sampler being a function of the journal, gets the same parameters.
 //!
-//! Storage sits behind [`JournalBackend`], two methods: [`MemoryJournal`] for tests and the
-//! browser (which persists elsewhere), [`FileJournal`] natively.
+//! Storage sits behind [`JournalBackend`](crate::journal::JournalBackend), two methods:
+//! [`MemoryJournal`](crate::journal::MemoryJournal) for tests and the browser (which
+//! persists elsewhere), `FileJournal` natively.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,6 @@
 //! Samplers: given what a trial may see, propose its parameters.
 //!
-//! A sampler holds no mutable state. Each call gets an explicit [`SampleContext`] (the
+//! A sampler holds no mutable state. Each call gets an explicit [`SampleContext`](crate::sampler::SampleContext) (the
 //! search space, the trial number, the finished trials it may see and the points of the
 //! trials still running from its point of view) and the trial's own random stream. The
 //! study decides what is visible (see `study` for the sync window), so a sampler's answer

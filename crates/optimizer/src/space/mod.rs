@@ -1,8 +1,8 @@
 //! The search space: which dotted keys vary, over what, and which are pinned.
 //!
 //! A space is written in YAML shaped like the configuration it optimises. Every leaf is a
-//! mapping with `type: fixed|grid|float|int|loguniform|categorical`; see [`parse`] for the
-//! exact rules and errors. Parsed, a space is a list of [`ParamSpec`]s in path order plus the
+//! mapping with `type: fixed|grid|float|int|loguniform|categorical`; see [`parse`](crate::space::parse) for the
+//! exact rules and errors. Parsed, a space is a list of [`ParamSpec`](crate::space::ParamSpec)s in path order plus the
 //! `fixed` values, and it knows how to turn values into the samplers' internal coordinates
 //! and back.
 

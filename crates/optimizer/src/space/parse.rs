@@ -15,7 +15,7 @@
 //!   whose value is a mapping (such as the `low` zone of `signal_adaptation.zones`) is a
 //!   sub-tree, as it should be.
 //! - `low <= high`; a `step` must divide `high - low` into a whole number of steps (within
-//!   [`super::STEP_TOLERANCE`] relative); log-scaled ranges need `low > 0`; `step` and `log`
+//!   [`STEP_TOLERANCE`](crate::space::STEP_TOLERANCE) relative); log-scaled ranges need `low > 0`; `step` and `log`
 //!   do not combine on floats, and log-scaled integers take only step 1; `choices` and
 //!   `values` are non-empty lists of distinct scalars (bool, number, string).
 

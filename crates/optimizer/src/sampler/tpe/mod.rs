@@ -10,7 +10,7 @@
 //!    liar, trials running from `k`'s point of view join the above set: they count as the
 //!    worst, which keeps parallel trials from piling onto the same point.
 //! 3. **Parzen estimators**: `l(x)` from the below set and `g(x)` from the above set (see
-//!    [`parzen`] for kernels, bandwidths and weights).
+//!    [`parzen`](crate::sampler::tpe::parzen) for kernels, bandwidths and weights).
 //! 4. **EI candidates**: draw `n_ei_candidates` points from `l` and keep the one maximising
 //!    `ln l(x) - ln g(x)`, the first on ties.
 //!
