@@ -1,5 +1,5 @@
 //! Measures the study's own overhead per trial (sampling, thresholds, duplicate checks,
-//! journaling) with TPE on the 7-parameter benchmark space and a synthetic objective.
+//! journaling) with TPE on the 8-parameter benchmark space and a synthetic objective.
 //!
 //! ```sh
 //! cargo run --release -p genesis-optimizer --example sampler_overhead [multivariate|independent]

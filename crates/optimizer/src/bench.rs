@@ -1,7 +1,7 @@
 //! The sampler-overhead workload behind `genesis bench` (SPEC §9: under 0.5 ms per trial at
 //! 1,000 TPE trials).
 //!
-//! A 7-parameter space shaped like the `genesis` strategy's (stepped floats, an int, a
+//! An 8-parameter space shaped like the `genesis` strategy's (stepped floats, an int, a
 //! log-scaled float, a categorical) and a synthetic objective that costs next to nothing,
 //! so the time of a run is the study's own: sampling, pruning thresholds, duplicate checks
 //! and journaling. The crate never reads the clock: the caller times
