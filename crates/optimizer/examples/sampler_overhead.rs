@@ -11,31 +11,11 @@
 
 use std::time::Instant;
 
-use genesis_optimizer::bench::{bench_space, sampler_overhead, synthetic_objective};
-use genesis_optimizer::{
-    AskOutcome, MemoryJournal, SamplerSettings, SignatureInputs, StopPolicy, Study, StudySettings,
-    StudySpec, TpeSettings, TrialOutcome,
-};
+use genesis_optimizer::bench::{bench_study, sampler_overhead, synthetic_outcome};
+use genesis_optimizer::AskOutcome;
 
 fn marginal_ask_ms(n_trials: u64, multivariate: bool) -> Result<f64, Box<dyn std::error::Error>> {
-    let spec = StudySpec {
-        name: "marginal".into(),
-        space: bench_space()?,
-        settings: StudySettings {
-            sampler: SamplerSettings::Tpe(TpeSettings {
-                multivariate,
-                ..TpeSettings::default()
-            }),
-            ..StudySettings::new(1)
-        },
-        signature_inputs: SignatureInputs::default(),
-        metadata: serde_json::Value::Null,
-    };
-    let mut study = Study::create(spec, MemoryJournal::new())?;
-    study.set_stop_policy(StopPolicy {
-        max_trials: Some(n_trials),
-        ..StopPolicy::default()
-    });
+    let mut study = bench_study(n_trials, multivariate, 1)?;
     let mut last_asks = Vec::new();
     loop {
         let started = Instant::now();
@@ -47,17 +27,7 @@ fn marginal_ask_ms(n_trials: u64, multivariate: bool) -> Result<f64, Box<dyn std
         if ticket.number + 50 >= n_trials {
             last_asks.push(elapsed.as_secs_f64() * 1e3);
         }
-        let value = synthetic_objective(&ticket.params);
-        study.tell(
-            ticket.number,
-            TrialOutcome::Complete {
-                value,
-                intermediate: Vec::new(),
-                constraint_violations: Vec::new(),
-                user_attrs: Default::default(),
-            },
-            None,
-        )?;
+        study.tell(ticket.number, synthetic_outcome(&ticket.params), None)?;
     }
     Ok(last_asks.iter().sum::<f64>() / last_asks.len().max(1) as f64)
 }

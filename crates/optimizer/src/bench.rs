@@ -78,9 +78,8 @@ pub struct WorkloadReport {
     pub best_value: f64,
 }
 
-/// Runs a TPE study of `n_trials` evaluated trials on the benchmark space with the synthetic
-/// objective, one at a time, in memory. Time it to get the sampler overhead per trial.
-pub fn sampler_overhead(n_trials: u64, multivariate: bool, seed: u64) -> Result<WorkloadReport> {
+/// A TPE study of `n_trials` evaluated trials on the benchmark space, in memory.
+pub fn bench_study(n_trials: u64, multivariate: bool, seed: u64) -> Result<Study<MemoryJournal>> {
     let settings = StudySettings {
         sampler: SamplerSettings::Tpe(TpeSettings {
             multivariate,
@@ -100,16 +99,24 @@ pub fn sampler_overhead(n_trials: u64, multivariate: bool, seed: u64) -> Result<
         max_trials: Some(n_trials),
         ..StopPolicy::default()
     });
-    run_serial(
-        &mut study,
-        |ticket| TrialOutcome::Complete {
-            value: synthetic_objective(&ticket.params),
-            intermediate: Vec::new(),
-            constraint_violations: Vec::new(),
-            user_attrs: Default::default(),
-        },
-        || 0,
-    )?;
+    Ok(study)
+}
+
+/// The synthetic objective's outcome for a ticket.
+pub fn synthetic_outcome(params: &Params) -> TrialOutcome {
+    TrialOutcome::Complete {
+        value: synthetic_objective(params),
+        intermediate: Vec::new(),
+        constraint_violations: Vec::new(),
+        user_attrs: Default::default(),
+    }
+}
+
+/// Runs [`bench_study`] to its end, one trial at a time. Time it to get the sampler
+/// overhead per trial.
+pub fn sampler_overhead(n_trials: u64, multivariate: bool, seed: u64) -> Result<WorkloadReport> {
+    let mut study = bench_study(n_trials, multivariate, seed)?;
+    run_serial(&mut study, |ticket| synthetic_outcome(&ticket.params), || 0)?;
     let trials: Vec<_> = study.trials().collect();
     Ok(WorkloadReport {
         n_trials: trials.iter().filter(|t| t.duplicate_of.is_none()).count(),
@@ -119,4 +126,20 @@ pub fn sampler_overhead(n_trials: u64, multivariate: bool, seed: u64) -> Result<
             .filter_map(|t| t.value)
             .fold(f64::NEG_INFINITY, f64::max),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workload_runs_its_budget_below_the_objective_maximum() {
+        // The objective's maximum is 0.5: every squared distance zero plus the
+        // `chandelier` bonus.
+        for multivariate in [true, false] {
+            let report = sampler_overhead(30, multivariate, 1).unwrap();
+            assert_eq!(report.n_trials, 30);
+            assert!(report.best_value.is_finite() && report.best_value <= 0.5);
+        }
+    }
 }
