@@ -134,7 +134,30 @@ pub fn use_app() -> AppContext {
 /// Mounts the app on the page's body.
 pub fn start() {
     console_error_panic_hook::set_once();
+    register_service_worker();
     leptos::mount::mount_to_body(App);
+}
+
+/// Registers `./sw.js` (relative, so its scope is wherever the site is hosted) when the page
+/// is served over http(s); after one visit the app works offline.
+fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let is_http = window
+        .location()
+        .protocol()
+        .is_ok_and(|p| p == "http:" || p == "https:");
+    let container = window.navigator().service_worker();
+    if is_http && !container.is_undefined() {
+        let registration = container.register("./sw.js");
+        // Before the app mounts, Leptos's executor is not set up yet: use the plain one.
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(err) = wasm_bindgen_futures::JsFuture::from(registration).await {
+                leptos::logging::warn!("offline support is unavailable: {err:?}");
+            }
+        });
+    }
 }
 
 #[component]

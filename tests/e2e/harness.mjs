@@ -18,10 +18,16 @@ export function distDir() {
 }
 
 /**
+ * The sub-path the tests serve the site under by default: the site must work from any static
+ * host under any path, so the tests use a path that is not the root.
+ */
+export const DEFAULT_BASE = '/labs/genesis/';
+
+/**
  * Starts a server and a fresh browser profile. Returns { url, context, newPage, close }.
  * `newPage()` opens a page that records console errors and page errors in `page.errors`.
  */
-export async function launch({ base = '/' } = {}) {
+export async function launch({ base = DEFAULT_BASE } = {}) {
   const server = await startServer({ root: distDir(), base });
   const profile = await mkdtemp(join(tmpdir(), 'genesis-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {

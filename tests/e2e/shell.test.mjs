@@ -45,6 +45,19 @@ test('a worker that panics fails its job and is replaced', async () => {
   await page.close();
 });
 
+test('the site also works served from the root of a host', async () => {
+  const root = await launch({ base: '/' });
+  try {
+    const page = await root.newPage();
+    await openApp(page, root.url);
+    const versions = await page.evaluate(() => window.genesisTest.helloAll());
+    assert.ok(versions.length >= 1);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await root.close();
+  }
+});
+
 test('the error banner shows messages as text, never as HTML', async () => {
   const page = await env.newPage();
   await openApp(page, env.url);

@@ -1,6 +1,7 @@
 //! Builds the static site: `trunk build --release` with relative URLs, then the steps Trunk
 //! cannot do: a Content-Security-Policy that allows exactly the page's own inline bootstrap
-//! script (by hash), so `dist/` is safe on any static host without server headers.
+//! script (by hash), so `dist/` is safe on any static host without server headers, and the
+//! service worker's versioned file list.
 
 use std::path::Path;
 
@@ -26,7 +27,39 @@ pub fn build(env: &Env, out: &Path) -> Result<()> {
         .map_err(|e| format!("cannot read {}: {e}", index_path.display()))?;
     let index = index.replace(CSP_PLACEHOLDER, &content_security_policy(&index));
     std::fs::write(&index_path, index)
-        .map_err(|e| format!("cannot write {}: {e}", index_path.display()))
+        .map_err(|e| format!("cannot write {}: {e}", index_path.display()))?;
+    write_service_worker(out)
+}
+
+/// Fills the service worker template with this build's files and a version that changes
+/// whenever any of them does.
+fn write_service_worker(out: &Path) -> Result<()> {
+    let sw_path = out.join("sw.js");
+    let template = std::fs::read_to_string(&sw_path)
+        .map_err(|e| format!("cannot read {}: {e}", sw_path.display()))?;
+    let mut files: Vec<String> = std::fs::read_dir(out)
+        .map_err(|e| format!("cannot list {}: {e}", out.display()))?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "sw.js")
+        .collect();
+    files.sort();
+    let mut hasher = Sha256::new();
+    for name in &files {
+        let bytes = std::fs::read(out.join(name)).map_err(|e| format!("cannot read {name}: {e}"))?;
+        hasher.update(name.as_bytes());
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    let version: String = hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let assets: Vec<String> = std::iter::once("\"./\"".to_string())
+        .chain(files.iter().map(|name| format!("\"./{name}\"")))
+        .collect();
+    let worker = template
+        .replace("__GENESIS_VERSION__", &version)
+        .replace("__GENESIS_ASSETS__", &format!("[{}]", assets.join(", ")));
+    std::fs::write(&sw_path, worker).map_err(|e| format!("cannot write {}: {e}", sw_path.display()))
 }
 
 /// No remote connections, no plugins, no inline script but the bootstrap Trunk writes.
@@ -37,7 +70,7 @@ fn content_security_policy(index_html: &str) -> String {
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; worker-src 'self'; \
-         connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; \
+         connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; manifest-src 'self'; \
          object-src 'none'; base-uri 'self'; form-action 'none'",
         script_hashes.join(" ")
     )
