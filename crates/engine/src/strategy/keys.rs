@@ -41,15 +41,22 @@ pub(crate) fn deserialize_at<T: DeserializeOwned>(
                     expected,
                 }
             }
-            None => StrategyError::Invalid {
-                source_name: None,
-                key: if key.is_empty() {
-                    "(top level)".to_owned()
-                } else {
-                    key
-                },
-                message: humanise(&message),
-            },
+            None => {
+                // A missing key is named in full, like any other key.
+                let (key, message) = match missing_field(&message) {
+                    Some(field) => (join_key(&key, field), "missing required key".to_owned()),
+                    None => (key, humanise(&message)),
+                };
+                StrategyError::Invalid {
+                    source_name: None,
+                    key: if key.is_empty() {
+                        "(top level)".to_owned()
+                    } else {
+                        key
+                    },
+                    message,
+                }
+            }
         }
     })
 }
@@ -78,6 +85,11 @@ fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
         .map(str::to_owned)
         .collect();
     Some((field, expected))
+}
+
+/// The field of serde's "missing field `x`".
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.strip_suffix('`')
 }
 
 /// The candidate nearest to `key` by edit distance, when it is close enough to be a typo:
@@ -115,22 +127,23 @@ fn humanise(message: &str) -> String {
     let plain = |expected: &str| -> String {
         match expected {
             "f64" | "f32" => "a number".to_owned(),
-            "u32" | "u64" | "usize" | "u16" | "u8" => "a whole number of at least 0".to_owned(),
+            "u32" | "u64" | "usize" | "u16" | "u8" => "a whole number".to_owned(),
             "i64" | "i32" => "a whole number".to_owned(),
             "a boolean" => "true or false".to_owned(),
-            "a sequence" | "an array of length 2" | "a tuple of size 2" => {
-                "a list [confidence, fraction]".to_owned()
-            }
+            "a sequence" => "a list".to_owned(),
+            // The only fixed-length list in a config is a risk_map step.
+            "an array of length 2" => "a list of 2 numbers [confidence, fraction]".to_owned(),
             other if other.starts_with("struct ") || other == "a map" => "a mapping of keys".to_owned(),
             other => other.to_owned(),
         }
     };
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         if let Some((found, expected)) = rest.split_once(", expected ") {
-            let found = if found == "null" {
-                "nothing (null)".to_owned()
-            } else {
-                found.to_owned()
+            let found = match (found, expected) {
+                // YAML's .nan and .inf arrive as null: JSON numbers are finite.
+                ("null", "f64") => "nothing (null; NaN and infinity are not numbers here)".to_owned(),
+                ("null", _) => "nothing (null)".to_owned(),
+                _ => found.to_owned(),
             };
             return format!("expected {}, found {found}", plain(expected));
         }
@@ -140,9 +153,9 @@ fn humanise(message: &str) -> String {
             return format!("expected {}, found {found}", plain(expected));
         }
     }
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        if let Some(field) = rest.strip_suffix('`') {
-            return format!("missing required key `{field}`");
+    if let Some(rest) = message.strip_prefix("invalid length ") {
+        if let Some((length, expected)) = rest.split_once(", expected ") {
+            return format!("expected {}, found a list of {length}", plain(expected));
         }
     }
     message.to_owned()

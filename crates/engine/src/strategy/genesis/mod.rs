@@ -60,8 +60,10 @@
 //! # Speed
 //!
 //! The probabilities and the regime depend only on the features and `model`, so they are
-//! computed in one pass over the columns when the strategy is built ([`GenesisModel`]);
-//! `decide` is a few comparisons and loads.
+//! computed in one pass over the columns ([`GenesisModel`]) and cached in the
+//! [`FeatureStore`] under a hash of both sections ([`GenesisModel::cached`]): trials that
+//! change only thresholds, zones, risk or exits share it, and `decide` is a few loads and
+//! comparisons.
 
 /// The `genesis` keys and their validation.
 pub mod params;
@@ -69,6 +71,7 @@ pub mod params;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 pub use params::{
     Exits, GenesisParams, HtfExitConfig, Model, RegimeProba, SignalAdaptation, Thresholds,
@@ -76,6 +79,7 @@ pub use params::{
 };
 
 use super::error::StrategyError;
+use super::keys::canonical_json;
 use crate::backtest::{
     Decision, Entry, ExitRules, Level, PositionView, Side, Sizing, Strategy,
 };
@@ -247,6 +251,35 @@ impl GenesisModel {
         Ok(GenesisModel::from_columns(&columns, model))
     }
 
+    /// The model from the store's cache, computed and cached on the first request for these
+    /// features and model parameters. The cache key hashes both sections' canonical JSON,
+    /// so a new parameter in either can never be left out of the key.
+    pub fn cached(
+        store: &mut FeatureStore,
+        features: &FeatureParams,
+        model: &Model,
+    ) -> Result<Arc<GenesisModel>, StrategyError> {
+        let mut hasher = Sha256::new();
+        hasher.update(b"genesis-model-v1\n");
+        for section in [serde_json::to_value(features), serde_json::to_value(model)] {
+            let section = section.map_err(|err| StrategyError::invalid("model", err.to_string()))?;
+            hasher.update(canonical_json(&section).as_bytes());
+            hasher.update(b"\n");
+        }
+        let digest: [u8; 32] = hasher.finalize().into();
+        store.derived(digest, |store| {
+            let model = GenesisModel::compute(store, features, model)?;
+            let bytes = model.heap_bytes();
+            Ok((model, bytes))
+        })
+    }
+
+    /// Heap bytes of the three columns.
+    pub fn heap_bytes(&self) -> usize {
+        (self.p_buy.capacity() + self.p_sell.capacity()) * std::mem::size_of::<f64>()
+            + self.regime.capacity()
+    }
+
     fn from_columns(columns: &ModelColumns, model: &Model) -> GenesisModel {
         let n_bars = columns.rsi.len();
         let first_valid = columns.first_valid().min(n_bars);
@@ -296,7 +329,7 @@ impl GenesisModel {
 
 /// The `genesis` strategy bound to one dataset's features.
 pub struct Genesis {
-    model: GenesisModel,
+    model: Arc<GenesisModel>,
     atr: Arc<Column>,
     /// The ATR percentile rank, with zones only.
     atr_rank: Option<Arc<Column>>,
@@ -322,7 +355,7 @@ impl Genesis {
         features: &FeatureParams,
         params: &GenesisParams,
     ) -> Result<Genesis, StrategyError> {
-        let model = GenesisModel::compute(store, features, &params.model)?;
+        let model = GenesisModel::cached(store, features, &params.model)?;
         let atr = store.atr(features.atr_period)?;
         let mut first_decision_bar = model.first_valid;
         let (atr_rank, zone_max_rank, thresholds) = match &params.signal_adaptation {
