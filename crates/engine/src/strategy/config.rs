@@ -332,9 +332,11 @@ impl<'de> Deserialize<'de> for StrategyConfig {
     }
 }
 
-/// YAML text to a JSON value; a syntax error names its line and column.
+/// YAML text to a JSON value; a syntax error names its line and column. The text goes
+/// through YAML's own value first because that is where a duplicated key is an error (a
+/// direct JSON value would keep the last one silently).
 fn parse_yaml(text: &str) -> Result<Value, StrategyError> {
-    serde_yaml_ng::from_str::<Value>(text).map_err(|err| {
+    let yaml = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).map_err(|err| {
         let (line, column) = err
             .location()
             .map_or((0, 0), |location| (location.line(), location.column()));
@@ -350,6 +352,9 @@ fn parse_yaml(text: &str) -> Result<Value, StrategyError> {
             column,
             message,
         }
+    })?;
+    serde_json::to_value(&yaml).map_err(|err| {
+        StrategyError::invalid("(top level)", format!("not representable as JSON: {err}"))
     })
 }
 
@@ -362,16 +367,16 @@ pub fn set_dotted(root: &mut Value, path: &str, item: Value) -> Result<(), Strat
         let is_last = k + 1 == segments.len();
         match segment {
             Segment::Key(key) => {
-                walked = join_key(&walked, key);
                 if node.is_null() {
                     *node = Value::Object(Map::new());
                 }
                 let Value::Object(map) = node else {
                     return Err(StrategyError::invalid(
-                        walked,
+                        if walked.is_empty() { path.to_owned() } else { walked },
                         format!("cannot set `{path}`: this key is not a mapping"),
                     ));
                 };
+                walked = join_key(&walked, key);
                 if is_last {
                     map.insert((*key).to_owned(), item);
                     return Ok(());
@@ -379,13 +384,13 @@ pub fn set_dotted(root: &mut Value, path: &str, item: Value) -> Result<(), Strat
                 node = map.entry((*key).to_owned()).or_insert(Value::Null);
             }
             Segment::Index(index) => {
-                walked = format!("{walked}[{index}]");
                 let Value::Array(items) = node else {
                     return Err(StrategyError::invalid(
                         walked,
                         format!("cannot set `{path}`: this key is not a list"),
                     ));
                 };
+                walked = format!("{walked}[{index}]");
                 let len = items.len();
                 let Some(slot) = items.get_mut(*index) else {
                     return Err(StrategyError::invalid(
