@@ -42,11 +42,21 @@ pub fn run(args: &BacktestArgs) -> Result<(), CliError> {
         }
     })?;
     if args.is_json {
-        println!("{}", json_document(&candles, &config, &config_source, &outcome));
+        println!(
+            "{}",
+            json_document(&candles, &config, &config_source, &outcome)
+        );
     } else {
         print!(
             "{}",
-            describe(&args.data, &candles, &config, &config_source, &outcome, args.show_trades)
+            describe(
+                &args.data,
+                &candles,
+                &config,
+                &config_source,
+                &outcome,
+                args.show_trades
+            )
         );
     }
     Ok(())

@@ -8,9 +8,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use genesis_engine::backtest::{Recording, Window};
 use genesis_engine::data::synth::{generate, SynthParams, DEMO_START_PRICE, DEMO_START_TS_MS};
 use genesis_engine::data::timestamp::MS_PER_MINUTE;
-use genesis_engine::backtest::{Recording, Window};
 use genesis_engine::data::{parse, write_csv, Candles, ParseOptions};
 use genesis_engine::features::{bench_all, FeatureParams, FeatureStore};
 use genesis_engine::run::run_backtest;

@@ -96,7 +96,10 @@ pub fn run_backtest(
         // Without checkpoints the callback is never called, so nothing can stop the run.
         CheckpointedRun::Stopped(stopped) => Err(StrategyError::invalid(
             "checkpoints",
-            format!("run stopped at bar {} without checkpoints", stopped.checkpoint.bar_idx),
+            format!(
+                "run stopped at bar {} without checkpoints",
+                stopped.checkpoint.bar_idx
+            ),
         )),
     }
 }

@@ -25,7 +25,13 @@ fn config(text: &str) -> StrategyConfig {
 #[test]
 fn final_equity_is_initial_cash_plus_the_sum_of_trade_pnl() {
     let candles = candles(4_000);
-    for name in ["genesis", "sma_cross", "rsi_reversion", "bollinger_breakout", "donchian_breakout"] {
+    for name in [
+        "genesis",
+        "sma_cross",
+        "rsi_reversion",
+        "bollinger_breakout",
+        "donchian_breakout",
+    ] {
         let mut store = FeatureStore::new(Arc::clone(&candles));
         let config = StrategyConfig::preset(name).unwrap();
         let outcome =
@@ -39,7 +45,11 @@ fn final_equity_is_initial_cash_plus_the_sum_of_trade_pnl() {
         );
         let curve = outcome.report.equity_curve.as_ref().unwrap();
         assert_eq!(curve.equity.len(), candles.len());
-        assert_eq!(curve.equity.last().copied(), Some(metrics.final_equity), "{name}");
+        assert_eq!(
+            curve.equity.last().copied(),
+            Some(metrics.final_equity),
+            "{name}"
+        );
     }
 }
 
@@ -48,8 +58,13 @@ fn an_outcome_names_what_ran_and_scores_it_against_the_constraints() {
     let candles = candles(3_000);
     let mut store = FeatureStore::new(Arc::clone(&candles));
     let config = config("strategy: sma_cross\nconstraints: {min_trades: 100000}\n");
-    let outcome = run_backtest(&mut store, &config, Window::all(&candles), Recording::MetricsOnly)
-        .unwrap();
+    let outcome = run_backtest(
+        &mut store,
+        &config,
+        Window::all(&candles),
+        Recording::MetricsOnly,
+    )
+    .unwrap();
     assert_eq!(outcome.strategy, StrategyKind::SmaCross);
     assert_eq!(outcome.config_fingerprint, config.fingerprint());
     assert_eq!(outcome.dataset_hash, candles.content_hash());
@@ -184,7 +199,10 @@ fn bad_checkpoints_and_windows_are_errors_not_panics() {
     ] {
         let err = run_backtest(&mut store, &config, window, Recording::Full).unwrap_err();
         assert!(
-            matches!(err, StrategyError::Backtest(BacktestError::InvalidWindow { .. })),
+            matches!(
+                err,
+                StrategyError::Backtest(BacktestError::InvalidWindow { .. })
+            ),
             "{err}"
         );
         assert!(err.is_input_error());
@@ -203,7 +221,10 @@ fn data_shorter_than_the_warm_up_runs_without_trades() {
         let outcome =
             run_backtest(&mut store, &config, Window::all(&candles), Recording::Full).unwrap();
         assert!(outcome.report.trades.is_empty(), "{name}");
-        assert_eq!(outcome.report.metrics.final_equity, config.backtest().initial_cash);
+        assert_eq!(
+            outcome.report.metrics.final_equity,
+            config.backtest().initial_cash
+        );
         assert!(serde_json::to_string(&outcome).is_ok());
     }
 }

@@ -53,7 +53,10 @@ impl BollingerBreakoutParams {
         if !(self.bb_std.is_finite() && self.bb_std > 0.0 && self.bb_std <= MAX_BB_STD) {
             return Err(StrategyError::invalid(
                 "bb_std",
-                format!("{} must be a number of standard deviations above 0 and at most {MAX_BB_STD}", self.bb_std),
+                format!(
+                    "{} must be a number of standard deviations above 0 and at most {MAX_BB_STD}",
+                    self.bb_std
+                ),
             ));
         }
         self.risk().validate()

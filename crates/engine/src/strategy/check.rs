@@ -72,7 +72,9 @@ pub(crate) fn equity_fraction(key: &str, value: f64) -> Result<(), StrategyError
     } else {
         Err(StrategyError::invalid(
             key,
-            format!("{value} must be a fraction of equity above 0 (1 is all of it) and at most 100"),
+            format!(
+                "{value} must be a fraction of equity above 0 (1 is all of it) and at most 100"
+            ),
         ))
     }
 }
@@ -80,9 +82,12 @@ pub(crate) fn equity_fraction(key: &str, value: f64) -> Result<(), StrategyError
 /// An optional stop as a fraction of the entry price, in `(0, 1)`.
 pub(crate) fn stop_fraction(key: &str, value: Option<f64>) -> Result<(), StrategyError> {
     match value {
-        Some(frac) if !(frac.is_finite() && frac > 0.0 && frac < 1.0) => Err(
-            StrategyError::invalid(key, format!("{frac} must be a fraction of price in (0, 1): 0.05 is 5 %")),
-        ),
+        Some(frac) if !(frac.is_finite() && frac > 0.0 && frac < 1.0) => {
+            Err(StrategyError::invalid(
+                key,
+                format!("{frac} must be a fraction of price in (0, 1): 0.05 is 5 %"),
+            ))
+        }
         _ => Ok(()),
     }
 }

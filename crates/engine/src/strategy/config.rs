@@ -77,7 +77,9 @@ impl StrategyKind {
     }
 
     pub fn from_name(name: &str) -> Option<StrategyKind> {
-        StrategyKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+        StrategyKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
     }
 }
 
@@ -194,20 +196,29 @@ impl StrategyConfig {
                 ))
             }
             Some(Value::String(name)) => StrategyKind::from_name(&name).ok_or_else(|| {
-                let names: Vec<String> =
-                    StrategyKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
+                let names: Vec<String> = StrategyKind::ALL
+                    .iter()
+                    .map(|k| k.as_str().to_owned())
+                    .collect();
                 let hint = keys::nearest(&name, &names)
                     .map(|near| format!("did you mean {near}? "))
                     .unwrap_or_default();
                 StrategyError::invalid(
                     "strategy",
-                    format!("unknown strategy `{name}`; {hint}the strategies are {}", kind_names()),
+                    format!(
+                        "unknown strategy `{name}`; {hint}the strategies are {}",
+                        kind_names()
+                    ),
                 )
             })?,
             Some(other) => {
                 return Err(StrategyError::invalid(
                     "strategy",
-                    format!("expected a strategy name ({}), found {}", kind_names(), describe(&other)),
+                    format!(
+                        "expected a strategy name ({}), found {}",
+                        kind_names(),
+                        describe(&other)
+                    ),
                 ))
             }
         };
@@ -219,8 +230,7 @@ impl StrategyConfig {
         };
         let features: FeatureParams = deserialize_at(section("features"), "features", &[])?;
         let backtest: BacktestConfig = deserialize_at(section("backtest"), "backtest", &[])?;
-        let constraints: Constraints =
-            deserialize_at(section("constraints"), "constraints", &[])?;
+        let constraints: Constraints = deserialize_at(section("constraints"), "constraints", &[])?;
         let params = StrategyParams::parse(kind, Value::Object(map))?;
         let mut config = StrategyConfig {
             features,
@@ -246,9 +256,9 @@ impl StrategyConfig {
 
     fn validate(&self) -> Result<(), StrategyError> {
         self.features.validate()?;
-        self.backtest.validate().map_err(|err| {
-            backtest_invalid(err.in_section("backtest"))
-        })?;
+        self.backtest
+            .validate()
+            .map_err(|err| backtest_invalid(err.in_section("backtest")))?;
         self.constraints.validate().map_err(backtest_invalid)?;
         self.params.validate()
     }
@@ -256,7 +266,10 @@ impl StrategyConfig {
     /// The canonical value: every key with its effective value, keys sorted at every level.
     pub fn to_value(&self) -> Value {
         let mut map = Map::new();
-        map.insert("strategy".to_owned(), Value::String(self.kind().as_str().to_owned()));
+        map.insert(
+            "strategy".to_owned(),
+            Value::String(self.kind().as_str().to_owned()),
+        );
         // These serialisations cannot fail: plain structs with string keys and numbers that
         // validation keeps finite.
         let sections = [
@@ -372,7 +385,11 @@ pub fn set_dotted(root: &mut Value, path: &str, item: Value) -> Result<(), Strat
                 }
                 let Value::Object(map) = node else {
                     return Err(StrategyError::invalid(
-                        if walked.is_empty() { path.to_owned() } else { walked },
+                        if walked.is_empty() {
+                            path.to_owned()
+                        } else {
+                            walked
+                        },
                         format!("cannot set `{path}`: this key is not a mapping"),
                     ));
                 };
@@ -415,7 +432,12 @@ enum Segment<'a> {
 }
 
 fn split_path(path: &str) -> Result<Vec<Segment<'_>>, StrategyError> {
-    let bad = || StrategyError::invalid(path, "not a dotted key path like `thresholds.regime_proba.trend` or `risk_map[0][1]`");
+    let bad = || {
+        StrategyError::invalid(
+            path,
+            "not a dotted key path like `thresholds.regime_proba.trend` or `risk_map[0][1]`",
+        )
+    };
     let mut segments = Vec::new();
     for part in path.split('.') {
         let (key, mut indices) = match part.find('[') {

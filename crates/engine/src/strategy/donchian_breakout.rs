@@ -91,7 +91,10 @@ impl DonchianBreakout {
 
 impl Strategy for DonchianBreakout {
     fn first_decision_bar(&self) -> usize {
-        self.entry.upper.first_valid().max(self.exit.upper.first_valid())
+        self.entry
+            .upper
+            .first_valid()
+            .max(self.exit.upper.first_valid())
     }
 
     #[inline]

@@ -94,9 +94,7 @@ impl StrategyError {
     /// The dotted key the error is about, when it is about one.
     pub fn key(&self) -> Option<&str> {
         match self {
-            StrategyError::UnknownKey { key, .. } | StrategyError::Invalid { key, .. } => {
-                Some(key)
-            }
+            StrategyError::UnknownKey { key, .. } | StrategyError::Invalid { key, .. } => Some(key),
             StrategyError::Feature(FeatureError::InvalidParam { key, .. }) => Some(key),
             StrategyError::Backtest(BacktestError::InvalidConfig { key, .. }) => Some(key),
             _ => None,

@@ -133,7 +133,9 @@ fn humanise(message: &str) -> String {
             "a sequence" => "a list".to_owned(),
             // The only fixed-length list in a config is a risk_map step.
             "an array of length 2" => "a list of 2 numbers [confidence, fraction]".to_owned(),
-            other if other.starts_with("struct ") || other == "a map" => "a mapping of keys".to_owned(),
+            other if other.starts_with("struct ") || other == "a map" => {
+                "a mapping of keys".to_owned()
+            }
             other => other.to_owned(),
         }
     };
@@ -141,7 +143,9 @@ fn humanise(message: &str) -> String {
         if let Some((found, expected)) = rest.split_once(", expected ") {
             let found = match (found, expected) {
                 // YAML's .nan and .inf arrive as null: JSON numbers are finite.
-                ("null", "f64") => "nothing (null; NaN and infinity are not numbers here)".to_owned(),
+                ("null", "f64") => {
+                    "nothing (null; NaN and infinity are not numbers here)".to_owned()
+                }
                 ("null", _) => "nothing (null)".to_owned(),
                 _ => found.to_owned(),
             };
@@ -234,7 +238,10 @@ mod tests {
             nearest("entry_conf_overal", &known).as_deref(),
             Some("entry_conf_overall")
         );
-        assert_eq!(nearest("regim_proba", &known).as_deref(), Some("regime_proba"));
+        assert_eq!(
+            nearest("regim_proba", &known).as_deref(),
+            Some("regime_proba")
+        );
         assert_eq!(nearest("colour", &known), None, "too far from anything");
     }
 
@@ -245,7 +252,9 @@ mod tests {
         assert_eq!(field, "x");
         assert_eq!(expected, ["a", "b", "c"]);
         assert_eq!(
-            unknown_field("unknown field `x`, expected `a` or `b`").unwrap().1,
+            unknown_field("unknown field `x`, expected `a` or `b`")
+                .unwrap()
+                .1,
             ["a", "b"]
         );
         assert_eq!(
@@ -261,6 +270,9 @@ mod tests {
     #[test]
     fn canonical_text_sorts_keys_and_is_compact() {
         let value = serde_json::json!({"b": 1, "a": {"d": [1.5, true], "c": null}});
-        assert_eq!(canonical_json(&value), r#"{"a":{"c":null,"d":[1.5,true]},"b":1}"#);
+        assert_eq!(
+            canonical_json(&value),
+            r#"{"a":{"c":null,"d":[1.5,true]},"b":1}"#
+        );
     }
 }

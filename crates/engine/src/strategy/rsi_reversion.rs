@@ -70,13 +70,19 @@ impl RsiReversionParams {
         if self.oversold >= self.exit_level {
             return Err(StrategyError::invalid(
                 "oversold",
-                format!("{} must be below exit_level {}", self.oversold, self.exit_level),
+                format!(
+                    "{} must be below exit_level {}",
+                    self.oversold, self.exit_level
+                ),
             ));
         }
         if self.exit_level >= self.overbought {
             return Err(StrategyError::invalid(
                 "overbought",
-                format!("{} must be above exit_level {}", self.overbought, self.exit_level),
+                format!(
+                    "{} must be above exit_level {}",
+                    self.overbought, self.exit_level
+                ),
             ));
         }
         self.risk().validate()

@@ -29,7 +29,9 @@ impl SimpleRisk {
     #[inline]
     pub(crate) fn entry(&self, side: Side, close: f64) -> Entry {
         let exits = ExitRules {
-            stop: self.stop_loss_frac.map(|frac| Level::Distance(frac * close)),
+            stop: self
+                .stop_loss_frac
+                .map(|frac| Level::Distance(frac * close)),
             max_hold_bars: self.max_hold_bars,
             ..ExitRules::NONE
         };

@@ -66,7 +66,10 @@ pub struct SmaCross {
 }
 
 impl SmaCross {
-    pub fn new(store: &mut FeatureStore, params: &SmaCrossParams) -> Result<SmaCross, StrategyError> {
+    pub fn new(
+        store: &mut FeatureStore,
+        params: &SmaCrossParams,
+    ) -> Result<SmaCross, StrategyError> {
         let fast = store.sma(params.fast_period)?;
         let slow = store.sma(params.slow_period)?;
         // A cross compares the previous bar too, so both averages must exist one bar earlier.

@@ -266,10 +266,12 @@ fn derived_values_are_cached_by_digest() {
     };
     let first = compute([1; 32], 1.0, &mut store);
     let again = compute([1; 32], 99.0, &mut store);
-    assert!(Arc::ptr_eq(&first, &again), "same digest: cached, not recomputed");
+    assert!(
+        Arc::ptr_eq(&first, &again),
+        "same digest: cached, not recomputed"
+    );
     let other = compute([2; 32], 2.0, &mut store);
     assert_ne!(*first, *other);
-    drop(compute);
     assert_eq!(n_calls, 2);
     // Two derived values and the RSI they read.
     assert_eq!(store.stats().n_computed, 3);

@@ -74,15 +74,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use params::{
-    Exits, GenesisParams, HtfExitConfig, Model, RegimeProba, SignalAdaptation, Thresholds,
-    Weights, Zone, Zones,
+    Exits, GenesisParams, HtfExitConfig, Model, RegimeProba, SignalAdaptation, Thresholds, Weights,
+    Zone, Zones,
 };
 
 use super::error::StrategyError;
 use super::keys::canonical_json;
-use crate::backtest::{
-    Decision, Entry, ExitRules, Level, PositionView, Side, Sizing, Strategy,
-};
+use crate::backtest::{Decision, Entry, ExitRules, Level, PositionView, Side, Sizing, Strategy};
 use crate::features::{Column, FeatureParams, FeatureStore};
 
 /// The market regime of a bar (see the module docs for the rule).
@@ -209,7 +207,10 @@ struct ModelColumns {
 }
 
 impl ModelColumns {
-    fn take(store: &mut FeatureStore, features: &FeatureParams) -> Result<ModelColumns, StrategyError> {
+    fn take(
+        store: &mut FeatureStore,
+        features: &FeatureParams,
+    ) -> Result<ModelColumns, StrategyError> {
         features.validate()?;
         Ok(ModelColumns {
             ema_fast: store.ema(features.ema_fast)?,
@@ -262,7 +263,8 @@ impl GenesisModel {
         let mut hasher = Sha256::new();
         hasher.update(b"genesis-model-v1\n");
         for section in [serde_json::to_value(features), serde_json::to_value(model)] {
-            let section = section.map_err(|err| StrategyError::invalid("model", err.to_string()))?;
+            let section =
+                section.map_err(|err| StrategyError::invalid("model", err.to_string()))?;
             hasher.update(canonical_json(&section).as_bytes());
             hasher.update(b"\n");
         }
@@ -437,7 +439,9 @@ impl Genesis {
         }
         let exits = ExitRules {
             stop: self.stop_atr_multiplier.map(|m| Level::Distance(m * atr)),
-            take_profit: self.take_profit_atr_multiplier.map(|m| Level::Distance(m * atr)),
+            take_profit: self
+                .take_profit_atr_multiplier
+                .map(|m| Level::Distance(m * atr)),
             trailing_distance: self.trail_atr_multiplier.map(|m| m * atr),
             max_hold_bars: self.max_hold_bars,
         };

@@ -286,7 +286,9 @@ impl GenesisParams {
             if !(fraction.is_finite() && fraction > 0.0 && fraction <= 1.0) {
                 return Err(StrategyError::invalid(
                     format!("risk_map[{k}][1]"),
-                    format!("{fraction} must be a fraction of equity risked in (0, 1]: 0.01 is 1 %"),
+                    format!(
+                        "{fraction} must be a fraction of equity risked in (0, 1]: 0.01 is 1 %"
+                    ),
                 ));
             }
             if k > 0 && confidence <= self.risk_map[k - 1][0] {

@@ -21,7 +21,11 @@ fn parse_err(text: &str) -> StrategyError {
 fn every_preset_parses_and_every_preset_file_is_embedded() {
     for (name, _) in PRESETS {
         let config = StrategyConfig::preset(name).unwrap_or_else(|err| panic!("{err}"));
-        assert_eq!(config.kind().as_str(), name, "a preset is named after its strategy");
+        assert_eq!(
+            config.kind().as_str(),
+            name,
+            "a preset is named after its strategy"
+        );
     }
     // Every file in config/strategy/ is a preset, so a new file cannot be forgotten.
     let dir = golden_path("../../../config/strategy");
@@ -92,11 +96,20 @@ fn the_genesis_preset_has_the_spec_values() {
         (Some(0.5), Some(0.7), Some(0.6))
     );
     let zones = &params.signal_adaptation.as_ref().unwrap().zones;
-    assert_eq!((zones.low.max_atr_pct, zones.low.entry_conf_overall), (0.33, 0.40));
+    assert_eq!(
+        (zones.low.max_atr_pct, zones.low.entry_conf_overall),
+        (0.33, 0.40)
+    );
     assert_eq!(zones.low.regime_proba.get(Regime::Balanced), Some(0.75));
     assert_eq!(zones.low.regime_proba.get(Regime::Trend), None);
-    assert_eq!((zones.mid.max_atr_pct, zones.mid.entry_conf_overall), (0.66, 0.35));
-    assert_eq!((zones.high.max_atr_pct, zones.high.entry_conf_overall), (1.0, 0.30));
+    assert_eq!(
+        (zones.mid.max_atr_pct, zones.mid.entry_conf_overall),
+        (0.66, 0.35)
+    );
+    assert_eq!(
+        (zones.high.max_atr_pct, zones.high.entry_conf_overall),
+        (1.0, 0.30)
+    );
     assert_eq!(
         params.risk_map,
         vec![[0.45, 0.015], [0.55, 0.025], [0.65, 0.035]]
@@ -134,8 +147,12 @@ fn a_wrong_type_names_the_dotted_key_and_says_what_was_expected() {
     assert_eq!(err.key(), Some("htf_exit_config.enable_trailing"));
     let err = parse_err("strategy: genesis\nrisk_map: [[0.5, 0.01], [0.6]]\n");
     assert_eq!(err.key(), Some("risk_map[1]"));
-    let err = parse_err("strategy: genesis\nsignal_adaptation: {zones: {low: {max_atr_pct: 0.3}}}\n");
-    assert_eq!(err.key(), Some("signal_adaptation.zones.low.entry_conf_overall"));
+    let err =
+        parse_err("strategy: genesis\nsignal_adaptation: {zones: {low: {max_atr_pct: 0.3}}}\n");
+    assert_eq!(
+        err.key(),
+        Some("signal_adaptation.zones.low.entry_conf_overall")
+    );
     assert!(err.to_string().ends_with("missing required key"), "{err}");
     let err = parse_err("strategy: sma_cross\nbacktest: {commission: [1]}\n");
     assert_eq!(err.key(), Some("backtest.commission"));
@@ -300,7 +317,10 @@ fn every_validation_rule_names_its_key() {
             matches!(err, StrategyError::Invalid { .. }),
             "{text}: {err}"
         );
-        assert!(err.to_string().starts_with(&format!("bad.yaml: {key}: ")), "{err}");
+        assert!(
+            err.to_string().starts_with(&format!("bad.yaml: {key}: ")),
+            "{err}"
+        );
     }
 }
 
@@ -399,7 +419,12 @@ fn perturbations(value: &Value) -> Vec<Value> {
                     out.push(json!(smaller));
                 }
             }
-            out.extend([json!(x * 0.99), json!(x * 1.01), json!(x + 0.01), json!(x - 0.01)]);
+            out.extend([
+                json!(x * 0.99),
+                json!(x * 1.01),
+                json!(x + 0.01),
+                json!(x - 0.01),
+            ]);
             out
         }
         Value::Null => vec![json!(1), json!(0.5), json!(30), json!(0.05)],
@@ -430,7 +455,11 @@ fn the_fingerprint_changes_with_any_value() {
                 panic!("{name}: no valid change found for {path} = {value}");
             };
             assert_ne!(changed, config, "{name}: {path}");
-            assert_ne!(changed.fingerprint(), config.fingerprint(), "{name}: {path}");
+            assert_ne!(
+                changed.fingerprint(),
+                config.fingerprint(),
+                "{name}: {path}"
+            );
             n_changed += 1;
         }
         assert!(n_changed >= 20, "{name}: only {n_changed} leaves");
@@ -455,18 +484,30 @@ fn dotted_params_merge_into_the_effective_config() {
     assert_eq!(params.risk_map[0], [0.45, 0.01]);
     let low = &params.signal_adaptation.as_ref().unwrap().zones.low;
     assert_eq!(low.regime_proba.get(Regime::Bear), Some(0.8));
-    assert_eq!(low.regime_proba.get(Regime::Balanced), Some(0.75), "siblings kept");
+    assert_eq!(
+        low.regime_proba.get(Regime::Balanced),
+        Some(0.75),
+        "siblings kept"
+    );
     assert_eq!(trial.features().rsi_period, 9);
     assert_ne!(trial.fingerprint(), base.fingerprint());
 
     // A merged value is validated like any other, and bad paths name themselves.
-    let err = base.with_params([("thresholds.entry_conf_overall", json!(2))]).unwrap_err();
+    let err = base
+        .with_params([("thresholds.entry_conf_overall", json!(2))])
+        .unwrap_err();
     assert_eq!(err.key(), Some("thresholds.entry_conf_overall"));
-    let err = base.with_params([("thresholds.entry_conf_overal", json!(0.3))]).unwrap_err();
+    let err = base
+        .with_params([("thresholds.entry_conf_overal", json!(0.3))])
+        .unwrap_err();
     assert!(matches!(err, StrategyError::UnknownKey { .. }), "{err}");
-    let err = base.with_params([("risk_map[7][0]", json!(0.3))]).unwrap_err();
+    let err = base
+        .with_params([("risk_map[7][0]", json!(0.3))])
+        .unwrap_err();
     assert_eq!(err.key(), Some("risk_map[7]"));
-    let err = base.with_params([("exit_conf_threshold.x", json!(0.3))]).unwrap_err();
+    let err = base
+        .with_params([("exit_conf_threshold.x", json!(0.3))])
+        .unwrap_err();
     assert_eq!(err.key(), Some("exit_conf_threshold"));
     let mut value = json!({});
     assert!(set_dotted(&mut value, "a..b", json!(1)).is_err());

@@ -89,7 +89,9 @@ fn probabilities_are_the_softmax_of_s_minus_s_and_the_hold_bias() {
     assert!((hold - 0.244_728_471_054_798_2).abs() < 1e-12, "{hold}");
     // A flat score with no hold bias is a third each; the temperature divides every logit.
     let [buy, sell, hold] = probabilities(0.0, &unit_model(1.0, 0.0));
-    assert!((buy - 1.0 / 3.0).abs() < 1e-15 && (sell - buy).abs() < 1e-15 && (hold - buy).abs() < 1e-15);
+    assert!(
+        (buy - 1.0 / 3.0).abs() < 1e-15 && (sell - buy).abs() < 1e-15 && (hold - buy).abs() < 1e-15
+    );
     let hot = probabilities(2.0, &unit_model(2.0, 0.0));
     let cold = probabilities(1.0, &unit_model(1.0, 0.0));
     for (a, b) in hot.iter().zip(cold) {
@@ -184,7 +186,10 @@ fn zones_replace_the_thresholds_by_volatility_rank() {
             "bar {bar_idx}: rank {r}, threshold {got}, expected {expected}"
         );
     }
-    assert_eq!(seen, [true; 5], "the demo data visits every zone and the no-entry band");
+    assert_eq!(
+        seen, [true; 5],
+        "the demo data visits every zone and the no-entry band"
+    );
 }
 
 #[test]
@@ -246,7 +251,10 @@ fn entries_follow_the_rule_and_carry_stop_trailing_and_size() {
             }
         }
     }
-    assert!(n_long > 10 && n_short > 10, "{n_long} long, {n_short} short signals");
+    assert!(
+        n_long > 10 && n_short > 10,
+        "{n_long} long, {n_short} short signals"
+    );
 }
 
 #[test]
@@ -275,6 +283,8 @@ fn the_model_is_cached_per_features_and_weights() {
     // And after the first valid bar the probabilities are proper.
     for bar_idx in first.first_valid..candles.len() {
         let (buy, sell) = (first.p_buy[bar_idx], first.p_sell[bar_idx]);
-        assert!((0.0..=1.0).contains(&buy) && (0.0..=1.0).contains(&sell) && buy + sell <= 1.0 + 1e-12);
+        assert!(
+            (0.0..=1.0).contains(&buy) && (0.0..=1.0).contains(&sell) && buy + sell <= 1.0 + 1e-12
+        );
     }
 }

@@ -16,7 +16,11 @@ fn float_bits(value: &Value, path: &str, out: &mut Map<String, Value>) {
     match value {
         Value::Object(map) => {
             for (key, item) in map {
-                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 float_bits(item, &child, out);
             }
         }
@@ -70,7 +74,10 @@ fn check_golden(preset: &str) -> Value {
         return doc;
     }
     let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
-        panic!("{}: {err}; run with UPDATE_GOLDEN=1 to create it", path.display())
+        panic!(
+            "{}: {err}; run with UPDATE_GOLDEN=1 to create it",
+            path.display()
+        )
     });
     let golden: Value = serde_json::from_str(&text).unwrap();
     // The bits first: a difference in the last bit of any metric fails here by name.
@@ -82,7 +89,11 @@ fn check_golden(preset: &str) -> Value {
     // Everything else (counts, hashes, flags) as written. The decimal floats are for people
     // and for JavaScript's correctly rounded JSON.parse; serde_json's default float parser
     // may be an ulp off, so floats are compared through their bits above.
-    assert_eq!(without_floats(&doc), without_floats(&golden), "{preset}: golden document differs");
+    assert_eq!(
+        without_floats(&doc),
+        without_floats(&golden),
+        "{preset}: golden document differs"
+    );
     doc
 }
 
@@ -99,5 +110,8 @@ fn the_sma_cross_preset_matches_its_golden_metrics() {
     // a final equity of 82,728.96274000262 (tests/golden/backtest/backtesting_py_sma_cross.py
     // --bench prints both). No trade is open at the end, so nothing differs.
     assert_eq!(doc["n_trades"], 858);
-    assert_eq!(doc["metrics"]["final_equity"].as_f64(), Some(82_728.962_740_002_62));
+    assert_eq!(
+        doc["metrics"]["final_equity"].as_f64(),
+        Some(82_728.962_740_002_62)
+    );
 }

@@ -26,7 +26,8 @@ struct ExpectedTrade {
 
 fn read_expected() -> (Vec<ExpectedTrade>, f64) {
     let path = golden_path("goog_sma_cross_trades.csv");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
     let mut trades = Vec::new();
     let mut final_equity = None;
     for line in text.lines().skip(1) {
@@ -38,7 +39,11 @@ fn read_expected() -> (Vec<ExpectedTrade>, f64) {
         assert_eq!(fields.len(), 8, "{line}");
         let number = |k: usize| fields[k].parse::<f64>().unwrap();
         trades.push(ExpectedTrade {
-            side: if fields[0] == "long" { Side::Long } else { Side::Short },
+            side: if fields[0] == "long" {
+                Side::Long
+            } else {
+                Side::Short
+            },
             units: number(1),
             entry_bar_idx: fields[2].parse().unwrap(),
             exit_bar_idx: fields[3].parse().unwrap(),
@@ -48,7 +53,10 @@ fn read_expected() -> (Vec<ExpectedTrade>, f64) {
             return_frac: number(7),
         });
     }
-    (trades, final_equity.expect("the file ends with the final equity"))
+    (
+        trades,
+        final_equity.expect("the file ends with the final equity"),
+    )
 }
 
 #[test]
@@ -65,7 +73,11 @@ fn sma_cross_reproduces_backtesting_py_trade_by_trade_on_goog() {
     let (expected, final_equity) = read_expected();
     let trades = &outcome.report.trades;
     assert_eq!(expected.len(), 93);
-    assert_eq!(trades.len(), expected.len() + 1, "plus the trade backtesting.py leaves open");
+    assert_eq!(
+        trades.len(),
+        expected.len() + 1,
+        "plus the trade backtesting.py leaves open"
+    );
     for (k, (ours, theirs)) in trades.iter().zip(&expected).enumerate() {
         assert_eq!(ours.side, theirs.side, "trade {k}");
         assert_eq!(ours.units, theirs.units, "trade {k}");
@@ -74,15 +86,27 @@ fn sma_cross_reproduces_backtesting_py_trade_by_trade_on_goog() {
         assert_eq!(ours.entry_price, theirs.entry_price, "trade {k}");
         assert_eq!(ours.exit_price, theirs.exit_price, "trade {k}");
         // The same operations in the same order: the P&L is equal to the bit.
-        assert_eq!(ours.pnl.to_bits(), theirs.pnl.to_bits(), "trade {k}: {} vs {}", ours.pnl, theirs.pnl);
+        assert_eq!(
+            ours.pnl.to_bits(),
+            theirs.pnl.to_bits(),
+            "trade {k}: {} vs {}",
+            ours.pnl,
+            theirs.pnl
+        );
         // backtesting.py forms the return with other operations: equal to rounding.
-        assert!((ours.return_frac - theirs.return_frac).abs() <= 1e-12, "trade {k}");
+        assert!(
+            (ours.return_frac - theirs.return_frac).abs() <= 1e-12,
+            "trade {k}"
+        );
         assert_eq!(ours.exit_reason, ExitReason::Reverse, "trade {k}");
     }
     let last = trades.last().unwrap();
     let last_bar = candles.len() - 1;
     assert_eq!(last.entry_bar_idx, expected.last().unwrap().exit_bar_idx);
-    assert_eq!((last.exit_bar_idx, last.exit_reason), (last_bar, ExitReason::EndOfData));
+    assert_eq!(
+        (last.exit_bar_idx, last.exit_reason),
+        (last_bar, ExitReason::EndOfData)
+    );
     assert_eq!(last.exit_price, candles.close()[last_bar]);
     // Their final equity marks the open trade at the last close; ours also pays its exit
     // commission.

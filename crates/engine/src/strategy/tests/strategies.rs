@@ -75,10 +75,12 @@ fn first_decision_bar(store: &mut FeatureStore, config: &StrategyConfig) -> usiz
         StrategyParams::Genesis(params) => Genesis::new(store, config.features(), params)
             .unwrap()
             .first_decision_bar(),
-        StrategyParams::SmaCross(params) => SmaCross::new(store, params).unwrap().first_decision_bar(),
-        StrategyParams::RsiReversion(params) => {
-            RsiReversion::new(store, params).unwrap().first_decision_bar()
+        StrategyParams::SmaCross(params) => {
+            SmaCross::new(store, params).unwrap().first_decision_bar()
         }
+        StrategyParams::RsiReversion(params) => RsiReversion::new(store, params)
+            .unwrap()
+            .first_decision_bar(),
         StrategyParams::BollingerBreakout(params) => BollingerBreakout::new(store, params)
             .unwrap()
             .first_decision_bar(),
@@ -94,7 +96,11 @@ fn check_run(candles: &Arc<Candles>, config: &StrategyConfig) -> usize {
     let mut store = FeatureStore::new(Arc::clone(candles));
     let warm_up = independent_warm_up(&mut store, config);
     let first = first_decision_bar(&mut store, config);
-    assert!(first >= warm_up, "{}: decides at {first}, features valid from {warm_up}", config.kind());
+    assert!(
+        first >= warm_up,
+        "{}: decides at {first}, features valid from {warm_up}",
+        config.kind()
+    );
     let outcome = run_backtest(&mut store, config, Window::all(candles), Recording::Full).unwrap();
     assert_eq!(outcome.report.first_decision_bar, first);
     for trade in &outcome.report.trades {
@@ -111,7 +117,10 @@ fn check_run(candles: &Arc<Candles>, config: &StrategyConfig) -> usize {
     // Valid JSON: no NaN or infinity anywhere.
     let text = serde_json::to_string(&outcome).expect("outcome serialises");
     let back: crate::run::RunOutcome = serde_json::from_str(&text).expect("and reads back");
-    assert_eq!(back.report.metrics.n_trades, outcome.report.metrics.n_trades);
+    assert_eq!(
+        back.report.metrics.n_trades,
+        outcome.report.metrics.n_trades
+    );
     outcome.report.trades.len()
 }
 
@@ -219,7 +228,16 @@ fn arb_config() -> impl Strategy<Value = StrategyConfig> {
         (5u32..30, 2u32..6, 1u32..8),
     )
         .prop_map(
-            |(entry, exit, trail, max_hold, shorts, zones, (weight, temperature, hold), (ema_fast, strength, multiple))| {
+            |(
+                entry,
+                exit,
+                trail,
+                max_hold,
+                shorts,
+                zones,
+                (weight, temperature, hold),
+                (ema_fast, strength, multiple),
+            )| {
                 let mut value = StrategyConfig::preset("genesis").unwrap().to_value();
                 value["thresholds"]["entry_conf_overall"] = json!(entry);
                 value["exit_conf_threshold"] = json!(exit);
