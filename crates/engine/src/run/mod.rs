@@ -1,7 +1,9 @@
 //! The one entry point from a strategy config to a scored backtest.
 //!
 //! The CLI, the browser's worker and the optimizer's objective all call
-//! [`run_backtest`] (or [`run_backtest_checkpointed`], the same loop with pauses), so a
+//! [`run_backtest`](crate::run::run_backtest) (or
+//! [`run_backtest_checkpointed`](crate::run::run_backtest_checkpointed), the same loop with
+//! pauses), so a
 //! backtest, a trial and its replay cannot disagree: there is no second path that builds a
 //! strategy, merges a config or computes a score. The seeds' optimizer and plain backtest
 //! differed because each assembled its own config; here the config is one validated value

@@ -1,20 +1,26 @@
 //! Strategies and their configuration.
 //!
-//! A strategy config is one YAML document ([`StrategyConfig`]): `strategy:` names the
-//! strategy, `features:`, `backtest:` and `constraints:` hold the shared sections, and the
-//! strategy's own keys sit at the top level. Five strategies are built in:
+//! A strategy config is one YAML document
+//! ([`StrategyConfig`](crate::strategy::StrategyConfig)): `strategy:` names the strategy,
+//! `features:`, `backtest:` and `constraints:` hold the shared sections, and the strategy's
+//! own keys sit at the top level. Five strategies are built in:
 //!
-//! - [`genesis`]: a transparent probability model (normalised trend, momentum,
-//!   mean-reversion, Fibonacci and higher-timeframe signals, weighted, softmax) with the
-//!   seeds' thresholds, volatility zones, risk map, trailing stop and max hold;
-//! - [`sma_cross`]: backtesting.py's `SmaCross` example, always-in-market reversals;
-//! - [`rsi_reversion`], [`bollinger_breakout`], [`donchian_breakout`]: classic rules.
+//! - [`genesis`](crate::strategy::genesis): a transparent probability model (normalised
+//!   trend, momentum, mean-reversion, Fibonacci and higher-timeframe signals, weighted,
+//!   softmax) with the seeds' thresholds, volatility zones, risk map, trailing stop and max
+//!   hold;
+//! - [`sma_cross`](crate::strategy::sma_cross): backtesting.py's `SmaCross` example,
+//!   always-in-market reversals;
+//! - [`rsi_reversion`](crate::strategy::rsi_reversion),
+//!   [`bollinger_breakout`](crate::strategy::bollinger_breakout),
+//!   [`donchian_breakout`](crate::strategy::donchian_breakout): classic rules.
 //!
 //! Each is built against a [`crate::features::FeatureStore`]: it takes shared (`Arc`)
 //! columns at construction and reads plain slices in `decide`, which allocates nothing, and
 //! its `first_decision_bar` is its slowest feature's first valid bar. Presets live in
-//! `config/strategy/*.yaml`, embedded by [`presets`]. [`crate::run::run_backtest`] is the one
-//! entry point that builds the strategy from a config and runs it.
+//! `config/strategy/*.yaml`, embedded by [`presets`](crate::strategy::presets).
+//! [`crate::run::run_backtest`] is the one entry point that builds the strategy from a config
+//! and runs it.
 //!
 //! ```
 //! use std::sync::Arc;

@@ -60,8 +60,10 @@
 //! # Speed
 //!
 //! The probabilities and the regime depend only on the features and `model`, so they are
-//! computed in one pass over the columns ([`GenesisModel`]) and cached in the
-//! [`FeatureStore`] under a hash of both sections ([`GenesisModel::cached`]): trials that
+//! computed in one pass over the columns
+//! ([`GenesisModel`](crate::strategy::genesis::GenesisModel)) and cached in the
+//! [`FeatureStore`](crate::features::FeatureStore) under a hash of both sections
+//! ([`GenesisModel::cached`](crate::strategy::genesis::GenesisModel::cached)): trials that
 //! change only thresholds, zones, risk or exits share it, and `decide` is a few loads and
 //! comparisons.
 
