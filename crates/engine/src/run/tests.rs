@@ -225,6 +225,11 @@ fn data_shorter_than_the_warm_up_runs_without_trades() {
             outcome.report.metrics.final_equity,
             config.backtest().initial_cash
         );
-        assert!(serde_json::to_string(&outcome).is_ok());
+        let value = serde_json::to_value(&outcome).unwrap();
+        let back: RunOutcome = serde_json::from_value(value).unwrap();
+        assert!(
+            back == outcome,
+            "{name}: every number is finite and reads back"
+        );
     }
 }
