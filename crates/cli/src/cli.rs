@@ -21,6 +21,8 @@ impl Cli {
                 DataCommand::Synth(_) => false,
             },
             Command::Bench(args) => args.is_json,
+            Command::Backtest(args) => args.is_json,
+            Command::Features(_) => false,
         }
     }
 }
@@ -29,8 +31,68 @@ impl Cli {
 pub enum Command {
     /// Candle files: inspect and validate them, or write synthetic ones.
     Data(DataArgs),
-    /// Time the standard workloads (parsing now; more as the engine grows).
+    /// Time the standard workloads: parsing, feature precompute, backtests.
     Bench(BenchArgs),
+    /// Run a strategy config over a candle file: metrics, score, constraints and trades.
+    /// Exit 0 on success, 2 on a bad file, config or window.
+    Backtest(BacktestArgs),
+    /// Compute the default features of a config over a candle file and write them as CSV.
+    Features(FeaturesArgs),
+}
+
+/// Where the strategy config comes from.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// A strategy config file (YAML or JSON).
+    #[arg(long, conflicts_with = "preset")]
+    pub config: Option<PathBuf>,
+    /// An embedded preset: genesis, sma_cross, rsi_reversion, bollinger_breakout,
+    /// donchian_breakout. Default: genesis.
+    #[arg(long)]
+    pub preset: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The candle file: CSV, TSV or JSON, optionally gzipped.
+    #[arg(long)]
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// First bar's open time to include: ISO-8601 (2024-03-01, 2024-03-01T12:00:00Z) or
+    /// unix time (s or ms). Default: the first bar.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Open time to stop before (exclusive), same formats. Default: after the last bar.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Drop bad rows of the candle file (each is reported by `data inspect`) instead of
+    /// rejecting it.
+    #[arg(long = "lenient")]
+    pub is_lenient: bool,
+    /// How many of the first and of the last trades the text output lists.
+    #[arg(long, default_value_t = 5)]
+    pub show_trades: usize,
+    /// Print one JSON document on stdout (metrics, trades, constraints, fingerprints).
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FeaturesArgs {
+    /// The candle file: CSV, TSV or JSON, optionally gzipped.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The config whose `features:` section to use (default: the genesis preset's).
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Drop bad rows of the candle file instead of rejecting it.
+    #[arg(long = "lenient")]
+    pub is_lenient: bool,
+    /// Output CSV file (`-` for stdout): time, OHLCV, then every feature column by name;
+    /// warm-up values are empty.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

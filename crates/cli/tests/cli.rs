@@ -182,6 +182,8 @@ fn every_command_has_help() {
         &["data", "inspect", "--help"],
         &["data", "synth", "--help"],
         &["bench", "--help"],
+        &["backtest", "--help"],
+        &["features", "--help"],
     ] {
         let output = genesis(args);
         assert_eq!(output.status.code(), Some(0), "{args:?}");
@@ -190,4 +192,333 @@ fn every_command_has_help() {
             "{args:?}"
         );
     }
+}
+
+fn backtest_golden(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/golden/backtest")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+/// A config file in the temp directory, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, text: &str) -> TempFile {
+        let path = temp_path(name);
+        std::fs::write(&path, text).unwrap();
+        TempFile(path)
+    }
+
+    fn arg(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        std::fs::remove_file(&self.0).ok();
+    }
+}
+
+/// SPEC §5's metrics, by the names the JSON promises.
+const SPEC_METRICS: [&str; 22] = [
+    "total_return",
+    "cagr",
+    "annual_volatility",
+    "sharpe",
+    "sortino",
+    "calmar",
+    "max_drawdown",
+    "max_drawdown_duration_bars",
+    "n_trades",
+    "win_rate",
+    "profit_factor",
+    "expectancy",
+    "avg_trade",
+    "best_trade",
+    "worst_trade",
+    "avg_bars_held",
+    "exposure",
+    "sqn",
+    "buy_and_hold_return",
+    "return_to_dd",
+    "final_equity",
+    "score",
+];
+
+#[test]
+fn backtest_json_is_one_document_with_metrics_trades_and_constraints() {
+    let data = backtest_golden("goog.csv");
+    let output = genesis(&[
+        "backtest",
+        "--data",
+        &data,
+        "--preset",
+        "sma_cross",
+        "--json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc = stdout_json(&output);
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["strategy"], "sma_cross");
+    for name in SPEC_METRICS {
+        assert!(doc["metrics"].get(name).is_some(), "metrics.{name} missing");
+    }
+    assert!(doc["metrics"]["score"].is_number());
+    assert_eq!(doc["metrics"]["score"], doc["score"]["score"]);
+    let trades = doc["trades"].as_array().unwrap();
+    assert_eq!(
+        doc["metrics"]["n_trades"].as_u64(),
+        Some(trades.len() as u64)
+    );
+    // backtesting.py's example on the same data: 93 closed trades plus the one it leaves
+    // open (tests/golden/backtest/goog_sma_cross_trades.csv).
+    assert_eq!(trades.len(), 94);
+    for key in [
+        "side",
+        "units",
+        "entry_ts_ms",
+        "entry_price",
+        "exit_ts_ms",
+        "exit_price",
+        "pnl",
+        "return_frac",
+        "bars_held",
+        "exit_reason",
+    ] {
+        assert!(trades[0].get(key).is_some(), "trades[0].{key} missing");
+    }
+    assert!(doc["constraints"]["is_feasible"].is_boolean());
+    assert!(doc["constraints"]["reasons"].is_array());
+    assert_eq!(doc["constraints"]["limits"]["min_trades"], 10);
+    assert_eq!(doc["annualisation"]["convention"], "calendar");
+    assert_eq!(doc["annualisation"]["timeframe_ms"], 86_400_000);
+    assert_eq!(doc["config_fingerprint"].as_str().map(str::len), Some(64));
+    assert_eq!(doc["dataset_hash"].as_str().map(str::len), Some(64));
+    assert_eq!(doc["window"]["first_decision_bar"], 20);
+}
+
+#[test]
+fn backtest_text_states_the_annualisation_score_and_trades() {
+    let data = backtest_golden("goog.csv");
+    let output = genesis(&["backtest", "--data", &data]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("genesis (preset genesis)"), "{text}");
+    assert!(text.contains("annualisation  calendar time"), "{text}");
+    assert!(text.contains("365.25 bars of 1d per year"), "{text}");
+    assert!(text.contains("sharpe"), "{text}");
+    assert!(text.contains("score"), "{text}");
+    assert!(text.contains("constraints"), "{text}");
+    assert!(text.contains("trades: "), "{text}");
+}
+
+#[test]
+fn backtest_window_from_and_to_accept_dates_and_ms() {
+    let data = backtest_golden("goog.csv");
+    let output = genesis(&[
+        "backtest",
+        "--data",
+        &data,
+        "--preset",
+        "sma_cross",
+        "--from",
+        "2010-01-01",
+        "--to",
+        "1325376000000",
+        "--json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc = stdout_json(&output);
+    // 2010-01-01 and 2012-01-01 (1,325,376,000,000 ms) in UTC milliseconds.
+    let from_ts_ms = doc["window"]["from_ts_ms"].as_i64().unwrap();
+    let last_ts_ms = doc["window"]["last_ts_ms"].as_i64().unwrap();
+    assert!(from_ts_ms >= 1_262_304_000_000 && last_ts_ms < 1_325_376_000_000);
+    for trade in doc["trades"].as_array().unwrap() {
+        assert!(trade["entry_ts_ms"].as_i64().unwrap() > from_ts_ms);
+    }
+}
+
+#[test]
+fn a_bad_config_exits_2_naming_the_file_and_the_dotted_key() {
+    let data = backtest_golden("goog.csv");
+    let config = TempFile::new(
+        "typo.yaml",
+        "strategy: genesis\nthresholds:\n  entry_conf_overal: 0.3\n",
+    );
+    let output = genesis(&["backtest", "--data", &data, "--config", &config.arg()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("typo.yaml"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "thresholds.entry_conf_overal: unknown key; did you mean entry_conf_overall?"
+        ),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+
+    let config = TempFile::new("range.yaml", "strategy: sma_cross\nfast_period: 50\n");
+    let output = genesis(&[
+        "backtest",
+        "--data",
+        &data,
+        "--config",
+        &config.arg(),
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let doc = stdout_json(&output);
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["detail"]["error"], "invalid");
+    assert_eq!(doc["detail"]["key"], "fast_period");
+}
+
+#[test]
+fn bad_backtest_options_exit_2() {
+    let data = backtest_golden("goog.csv");
+    let cases: [&[&str]; 5] = [
+        &["backtest", "--data", &data, "--preset", "nope"],
+        &["backtest", "--data", &data, "--from", "yesterday"],
+        &["backtest", "--data", &data, "--from", "2030-01-01"],
+        &["backtest", "--data", "/nonexistent/genesis/goog.csv"],
+        &[
+            "backtest",
+            "--data",
+            &data,
+            "--config",
+            "/nonexistent/genesis/c.yaml",
+        ],
+    ];
+    for args in cases {
+        let output = genesis(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!output.stderr.is_empty(), "{args:?}");
+    }
+    let stderr =
+        String::from_utf8(genesis(&["backtest", "--data", &data, "--preset", "nope"]).stderr)
+            .unwrap();
+    assert!(
+        stderr.contains("--preset") && stderr.contains("sma_cross"),
+        "{stderr}"
+    );
+    // --config and --preset together are a usage error.
+    let output = genesis(&[
+        "backtest", "--data", &data, "--preset", "genesis", "--config", "x.yaml",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn features_writes_one_row_per_bar_with_every_column() {
+    let data = backtest_golden("goog.csv");
+    let out = temp_path("features.csv");
+    let output = genesis(&[
+        "features",
+        "--data",
+        &data,
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).ok();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("ts_ms,open,high,low,close,volume,ema_fast,ema_slow,rsi,atr"),
+        "{header}"
+    );
+    assert!(header.ends_with("htf_close,htf_ema,htf_trend"), "{header}");
+    let n_columns = header.split(',').count();
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2148);
+    assert!(rows.iter().all(|row| row.split(',').count() == n_columns));
+
+    // A config's features section changes the columns: the RSI warm-up follows rsi_period.
+    let config = TempFile::new(
+        "features.yaml",
+        "strategy: genesis\nfeatures: {rsi_period: 5}\n",
+    );
+    let output = genesis(&[
+        "features",
+        "--data",
+        &data,
+        "--config",
+        &config.arg(),
+        "--out",
+        "-",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let rsi_column = 8;
+    let first_rsi = text
+        .lines()
+        .skip(1)
+        .position(|row| !row.split(',').nth(rsi_column).unwrap_or("").is_empty());
+    assert_eq!(first_rsi, Some(5), "RSI(5) is first valid at bar 5");
+
+    let config = TempFile::new(
+        "bad-features.yaml",
+        "strategy: genesis\nfeatures: {rsi_period: 0}\n",
+    );
+    let output = genesis(&[
+        "features",
+        "--data",
+        &data,
+        "--config",
+        &config.arg(),
+        "--out",
+        "-",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8(output.stderr)
+        .unwrap()
+        .contains("features.rsi_period"));
+}
+
+#[test]
+fn bench_times_the_strategy_workloads() {
+    let output = genesis(&[
+        "bench",
+        "--only",
+        "backtest_sma_cross",
+        "--repeats",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc = stdout_json(&output);
+    let workloads = doc["workloads"].as_array().unwrap();
+    assert_eq!(workloads.len(), 1);
+    assert_eq!(workloads[0]["name"], "backtest_sma_cross_17278");
+    assert_eq!(workloads[0]["n_bars"], 17_278);
 }

@@ -10,8 +10,12 @@ pub mod data;
 pub mod features;
 /// Performance metrics of a backtest, JSON-safe.
 pub mod metrics;
+/// The one entry point from a strategy config to a scored backtest.
+pub mod run;
 /// The score that ranks runs and the constraints that mark them infeasible.
 pub mod score;
+/// Strategies, their YAML configuration and the embedded presets.
+pub mod strategy;
 
 /// The engine version; studies and caches record it, and workers report it in their hello.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,7 +1,9 @@
 //! One module per command; each returns `Result<(), CliError>` and prints its own output.
 
+mod backtest;
 mod bench;
 mod data;
+mod features;
 
 use crate::cli::{Cli, Command, DataCommand};
 use crate::error::CliError;
@@ -13,5 +15,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             DataCommand::Synth(args) => data::synth(&args),
         },
         Command::Bench(args) => bench::run(&args),
+        Command::Backtest(args) => backtest::run(&args),
+        Command::Features(args) => features::run(&args),
     }
 }

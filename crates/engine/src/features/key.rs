@@ -39,6 +39,10 @@ pub enum Indicator {
     VolShift { short_period: u32, long_period: u32 },
     /// [`super::htf_trend::htf_trend`] of close.
     HtfTrend { multiple: u32, ema_period: u32 },
+    /// A value derived from features by code outside this module (a strategy's model
+    /// outputs), cached with [`super::FeatureStore::derived`]. The digest is SHA-256 over a
+    /// name and every parameter of the computation; the store cannot compute it itself.
+    Derived { digest: [u8; 32] },
 }
 
 impl Indicator {
@@ -80,6 +84,7 @@ impl Indicator {
                 multiple,
                 ema_period,
             } => ([multiple, ema_period], 2),
+            Indicator::Derived { .. } => ([0, 0], 0),
         };
         for &count in &counts[..n_counts] {
             check_count(count).map_err(|reason| self.error(reason))?;
@@ -133,6 +138,13 @@ impl fmt::Display for Indicator {
                 multiple,
                 ema_period,
             } => write!(f, "htf_trend(multiple={multiple}, ema_period={ema_period})"),
+            Indicator::Derived { digest } => {
+                write!(f, "derived(")?;
+                for byte in &digest[..6] {
+                    write!(f, "{byte:02x}")?;
+                }
+                write!(f, ")")
+            }
         }
     }
 }

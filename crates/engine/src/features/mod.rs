@@ -103,5 +103,5 @@ pub use frame::{bench_all, write_csv, FeatureFrame, FRAME_COLUMN_NAMES, N_FRAME_
 pub use htf_trend::HtfTrend;
 pub use key::Indicator;
 pub use params::FeatureParams;
-pub use store::{Feature, FeatureStore, StoreStats, DEFAULT_MEMORY_LIMIT_BYTES};
+pub use store::{Derived, Feature, FeatureStore, StoreStats, DEFAULT_MEMORY_LIMIT_BYTES};
 pub use swings::{Pivot, PivotKind, Swings};

@@ -12,6 +12,7 @@
 //! entry written for other parameters) has no equivalent here: nothing is written after it is
 //! handed out, and a key ([`Indicator`]) carries every parameter of its computation.
 
+use std::any::Any;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -47,6 +48,24 @@ pub enum Feature {
     Swings(Arc<Swings>),
     Fib(Arc<Fib>),
     HtfTrend(Arc<HtfTrend>),
+    /// A value cached with [`FeatureStore::derived`].
+    Derived(Derived),
+}
+
+/// A value derived from features outside this module, type-erased, with the heap bytes its
+/// owner reported (for the memory bound).
+#[derive(Clone)]
+pub struct Derived {
+    pub value: Arc<dyn Any + Send + Sync>,
+    pub heap_bytes: usize,
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Derived")
+            .field("heap_bytes", &self.heap_bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Feature {
@@ -59,6 +78,7 @@ impl Feature {
             Feature::Swings(found) => found.heap_bytes(),
             Feature::Fib(levels) => levels.heap_bytes(),
             Feature::HtfTrend(trend) => trend.heap_bytes(),
+            Feature::Derived(derived) => derived.heap_bytes,
         }
     }
 }
@@ -195,6 +215,48 @@ impl FeatureStore {
         Ok(feature)
     }
 
+    /// The derived value cached under `digest`, or `compute(self)` cached now. `compute`
+    /// returns the value and its heap bytes; it may take features from the store. The
+    /// digest must cover every input of the computation (a name, a version and all
+    /// parameters), exactly as an [`Indicator`] key does, so two computations never share an
+    /// entry; a cached value of another type under the same digest is recomputed.
+    ///
+    /// This is how a strategy caches what depends only on features and its own parameters
+    /// (the `genesis` model's probabilities), so repeated runs with the same parameters do
+    /// not redo it.
+    pub fn derived<T, E>(
+        &mut self,
+        digest: [u8; 32],
+        compute: impl FnOnce(&mut FeatureStore) -> Result<(T, usize), E>,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Any + Send + Sync,
+    {
+        let key = Indicator::Derived { digest };
+        self.access_counter += 1;
+        if let Some(slot) = self.entries.get_mut(&key) {
+            if let Feature::Derived(derived) = &slot.feature {
+                if let Ok(value) = Arc::clone(&derived.value).downcast::<T>() {
+                    slot.last_access = self.access_counter;
+                    self.stats.n_hits += 1;
+                    return Ok(value);
+                }
+            }
+        }
+        let (value, heap_bytes) = compute(self)?;
+        let value = Arc::new(value);
+        self.stats.n_computed += 1;
+        let erased: Arc<dyn Any + Send + Sync> = Arc::clone(&value) as Arc<dyn Any + Send + Sync>;
+        self.insert(
+            key,
+            Feature::Derived(Derived {
+                value: erased,
+                heap_bytes,
+            }),
+        );
+        Ok(value)
+    }
+
     fn insert(&mut self, key: Indicator, feature: Feature) {
         let bytes = feature.heap_bytes();
         if bytes > self.memory_limit_bytes {
@@ -279,6 +341,12 @@ impl FeatureStore {
                     multiple as usize,
                     ema_period as usize,
                 ))),
+                Indicator::Derived { .. } => {
+                    return Err(FeatureError::InvalidIndicator {
+                        indicator: key.to_string(),
+                        reason: "a derived value is computed by its owner through FeatureStore::derived, never by key".to_owned(),
+                    })
+                }
             };
         Ok(feature)
     }

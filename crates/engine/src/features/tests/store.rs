@@ -246,3 +246,37 @@ fn the_memory_estimate_bounds_the_real_size() {
     assert_eq!(frame.column("htf_trend").map(|c| c.len()), Some(3_000));
     assert!(frame.column("nope").is_none());
 }
+
+/// `FeatureStore::derived`: a value computed outside the module is cached under its digest,
+/// counted like any feature, never computed by key, and a different digest is a different
+/// entry (the collision the seeds' cache had).
+#[test]
+fn derived_values_are_cached_by_digest() {
+    let candles = Arc::new(random_walk(6, 300));
+    let mut store = FeatureStore::new(candles);
+    let mut n_calls = 0;
+    let mut compute = |digest: [u8; 32], value: f64, store: &mut FeatureStore| {
+        store
+            .derived(digest, |store| {
+                n_calls += 1;
+                let rsi = store.rsi(14)?;
+                Ok::<_, FeatureError>((value + rsi.values()[200], 8))
+            })
+            .unwrap()
+    };
+    let first = compute([1; 32], 1.0, &mut store);
+    let again = compute([1; 32], 99.0, &mut store);
+    assert!(
+        Arc::ptr_eq(&first, &again),
+        "same digest: cached, not recomputed"
+    );
+    let other = compute([2; 32], 2.0, &mut store);
+    assert_ne!(*first, *other);
+    assert_eq!(n_calls, 2);
+    // Two derived values and the RSI they read.
+    assert_eq!(store.stats().n_computed, 3);
+    assert!(matches!(
+        store.get(Indicator::Derived { digest: [3; 32] }),
+        Err(FeatureError::InvalidIndicator { .. })
+    ));
+}
