@@ -14,8 +14,12 @@ pub struct JsCodec;
 
 impl Codec for JsCodec {
     fn encode<I: Serialize>(input: I) -> JsValue {
+        // 64-bit integers go as BigInt, so a timestamp outside JS's safe integers (a hostile
+        // file's, say) cannot make encoding fail.
+        let serializer =
+            serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
         input
-            .serialize(&serde_wasm_bindgen::Serializer::new())
+            .serialize(&serializer)
             .expect_throw("a worker message could not be encoded")
     }
 

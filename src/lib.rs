@@ -4,6 +4,12 @@
 //! else exists for `wasm32` only. The engine work itself lives in the pure crates and runs in
 //! web workers, never on the page's main thread.
 
+/// Which config keys the editor's form shows.
+pub mod config_form;
+/// Times as the page shows and reads them.
+pub mod timefmt;
+/// Comment-preserving edits of YAML config text.
+pub mod yaml_edit;
 /// The byte format of stored dataset columns.
 pub mod colfile;
 /// Messages between the page and its engine workers.
@@ -21,6 +27,9 @@ pub mod codec;
 /// IndexedDB: a versioned schema and typed records.
 #[cfg(target_arch = "wasm32")]
 pub mod db;
+/// Reusable page components: the config editor, the trades table.
+#[cfg(target_arch = "wasm32")]
+pub mod components;
 /// The datasets listed on the page and their stored columns.
 #[cfg(target_arch = "wasm32")]
 pub mod datasets;

@@ -6,11 +6,12 @@
 //! each other in the hello instead of misreading each other's messages.
 
 use genesis_engine::data::{DatasetMeta, ParseReport};
+use genesis_engine::run::RunOutcome;
 use genesis_engine::features::{FeatureParams, Pivot};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a message's shape changes.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// A dataset's id: the hex content hash of its candles.
 pub type DatasetId = String;
@@ -67,6 +68,16 @@ pub enum Request {
         dataset: DatasetId,
         params: FeatureParams,
     },
+    /// Validates a strategy config (YAML text); answers [`Event::Config`].
+    CheckConfig { yaml: String },
+    /// Runs a backtest of a config over a loaded dataset, optionally within a time window
+    /// (UTC ms, `to` exclusive); answers [`Event::Backtest`].
+    Backtest {
+        dataset: DatasetId,
+        yaml: String,
+        from_ts_ms: Option<i64>,
+        to_ts_ms: Option<i64>,
+    },
     /// Times one benchmark workload `repeats` times; answers [`Event::Bench`].
     Bench { workload: BenchWorkload, repeats: u32 },
     /// CSV bytes of `n_bars` synthetic bars (benchmarks); answers [`Event::Bytes`].
@@ -117,7 +128,9 @@ impl Request {
     /// The dataset a job needs loaded in the worker, if any.
     pub fn dataset(&self) -> Option<&DatasetId> {
         match self {
-            Request::Resample { dataset, .. } | Request::Overlays { dataset, .. } => Some(dataset),
+            Request::Resample { dataset, .. }
+            | Request::Overlays { dataset, .. }
+            | Request::Backtest { dataset, .. } => Some(dataset),
             _ => None,
         }
     }
@@ -142,12 +155,25 @@ pub enum Event {
     NeedDataset(DatasetId),
     /// Chart overlays.
     Overlays(Box<OverlaySet>),
+    /// A valid config: its canonical form (every key, defaults filled in) and fingerprint.
+    Config(ConfigCheck),
+    /// A finished backtest with trades, equity curve, metrics, score and constraints.
+    Backtest(Box<RunOutcome>),
     /// Benchmark timings.
     Bench(BenchResult),
     /// Raw bytes (a synthetic CSV file).
     Bytes(#[serde(with = "serde_bytes")] Vec<u8>),
     /// The worker's WebAssembly memory in bytes: its high-water mark, since it never shrinks.
     Memory(u64),
+}
+
+/// A config the engine accepted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfigCheck {
+    pub strategy: String,
+    /// The canonical JSON of the config, as text (every key, defaults filled in).
+    pub canonical_json: String,
+    pub fingerprint: String,
 }
 
 /// A dataset as the worker hands it to the page.

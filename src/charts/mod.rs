@@ -6,6 +6,8 @@
 pub mod canvas;
 pub mod decimate;
 #[cfg(target_arch = "wasm32")]
+pub mod equity;
+#[cfg(target_arch = "wasm32")]
 pub mod price;
 #[cfg(target_arch = "wasm32")]
 pub mod theme;

@@ -19,6 +19,7 @@ use crate::charts::price::{OverlayToggles, PriceChart};
 use crate::datasets::{self, Added, DatasetRecord};
 use crate::pool::PoolError;
 use crate::protocol::{Event, OverlaySet, Request};
+use crate::timefmt::short_time;
 
 /// Files larger than this are refused before reading: far above a million bars of CSV.
 pub const MAX_FILE_BYTES: f64 = 768.0 * 1024.0 * 1024.0;
@@ -53,9 +54,10 @@ pub fn DataPage() -> impl IntoView {
             return;
         };
         let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+        let is_lenient = is_lenient.get_untracked();
         leptos::task::spawn_local(async move {
             for file in files {
-                load_file(ctx, file, is_lenient.get_untracked(), busy, last_report).await;
+                load_file(ctx, file, is_lenient, busy, last_report).await;
             }
         });
     };
@@ -458,10 +460,6 @@ async fn resample_dataset(ctx: AppContext, record: DatasetRecord, target_ms: i64
     busy.set(None);
 }
 
-fn short_time(ts_ms: i64) -> String {
-    let iso = format_iso_ms(ts_ms);
-    iso.get(..16).map(|s| s.replace('T', " ")).unwrap_or(iso)
-}
 
 /// The selected dataset's candle chart with overlay toggles; overlays are computed in a
 /// worker the first time one is switched on.

@@ -3,11 +3,14 @@
 use genesis_engine::data::{
     parse_with_progress, synth, Candles, DatasetMeta, ParseOptions,
 };
-use genesis_engine::features::{FeatureFrame, FeatureParams};
+use genesis_engine::backtest::{Recording, Window};
+use genesis_engine::features::{FeatureFrame, FeatureParams, FeatureStore};
+use genesis_engine::run::run_backtest;
+use genesis_engine::strategy::StrategyConfig;
 
 use super::{EngineWorker, Reporter};
 use crate::colfile;
-use crate::protocol::{answer_hello, DatasetPayload, Event, OverlaySet, Request};
+use crate::protocol::{answer_hello, ConfigCheck, DatasetPayload, Event, OverlaySet, Request};
 
 /// The name the demo dataset is listed under; the file name carries symbol and timeframe.
 pub const DEMO_DATASET_NAME: &str = "demo-BTCUSD_1h.csv";
@@ -54,6 +57,25 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
                 return Event::NeedDataset(dataset);
             };
             overlays(store, params)
+        }
+        Request::CheckConfig { yaml } => match StrategyConfig::from_yaml_str(&yaml, "config") {
+            Ok(config) => Event::Config(ConfigCheck {
+                strategy: config.kind().as_str().to_string(),
+                canonical_json: config.canonical_json(),
+                fingerprint: config.fingerprint().to_string(),
+            }),
+            Err(err) => Event::Failed(err.to_string()),
+        },
+        Request::Backtest {
+            dataset,
+            yaml,
+            from_ts_ms,
+            to_ts_ms,
+        } => {
+            let Some(store) = worker.datasets.store(&dataset) else {
+                return Event::NeedDataset(dataset);
+            };
+            backtest(store, &yaml, from_ts_ms, to_ts_ms)
         }
         Request::Bench { workload, repeats } => super::bench::run(workload, repeats),
         Request::SynthCsv { n_bars } => match super::bench::csv_bytes(n_bars) {
@@ -117,7 +139,28 @@ fn load(worker: &mut EngineWorker, id: String, columns: &[u8]) -> Event {
     Event::Loaded { id, n_bars }
 }
 
-fn overlays(store: &mut genesis_engine::features::FeatureStore, params: FeatureParams) -> Event {
+/// A full backtest through the engine's one entry point, exactly as the CLI runs it.
+fn backtest(
+    store: &mut FeatureStore,
+    yaml: &str,
+    from_ts_ms: Option<i64>,
+    to_ts_ms: Option<i64>,
+) -> Event {
+    let config = match StrategyConfig::from_yaml_str(yaml, "config") {
+        Ok(config) => config,
+        Err(err) => return Event::Failed(err.to_string()),
+    };
+    let window = match Window::from_time_range(store.candles(), from_ts_ms, to_ts_ms) {
+        Ok(window) => window,
+        Err(err) => return Event::Failed(err.to_string()),
+    };
+    match run_backtest(store, &config, window, Recording::Full) {
+        Ok(outcome) => Event::Backtest(Box::new(outcome)),
+        Err(err) => Event::Failed(err.to_string()),
+    }
+}
+
+fn overlays(store: &mut FeatureStore, params: FeatureParams) -> Event {
     let frame = match FeatureFrame::compute(store, &params) {
         Ok(frame) => frame,
         Err(err) => return Event::Failed(err.to_string()),

@@ -1,0 +1,225 @@
+//! The strategy config editor: a preset to start from, the YAML text, and a form for the
+//! common keys that writes into the text (keeping its comments). The engine validates the
+//! text in a worker as you type, so an error names the dotted key the engine itself names,
+//! and an unknown key comes with the nearest known one.
+
+use genesis_engine::strategy::presets;
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::app::use_app;
+use crate::config_form::{self, Field};
+use crate::protocol::{ConfigCheck, Event, Request};
+use crate::yaml_edit;
+
+/// The editor's state, shared with the page that runs the config.
+#[derive(Clone, Copy)]
+pub struct ConfigState {
+    pub preset: RwSignal<String>,
+    pub yaml: RwSignal<String>,
+    /// The engine's verdict on the current text (`None` while checking).
+    pub check: RwSignal<Option<Result<ConfigCheck, String>>>,
+    /// Bumped on every edit, so a stale validation answer is dropped.
+    revision: StoredValue<u64>,
+}
+
+impl ConfigState {
+    pub fn new(preset: &str) -> ConfigState {
+        ConfigState {
+            preset: RwSignal::new(preset.to_string()),
+            yaml: RwSignal::new(presets::text(preset).unwrap_or_default().to_string()),
+            check: RwSignal::new(None),
+            revision: StoredValue::new(0),
+        }
+    }
+
+    /// Replaces the text (a shared link, a champion) and validates it.
+    pub fn set_text(&self, yaml: String) {
+        self.yaml.set(yaml);
+    }
+}
+
+#[component]
+pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
+    let ctx = use_app();
+    let form_error = RwSignal::new(None::<String>);
+
+    // Validate 250 ms after the last keystroke, in a worker.
+    Effect::new(move |_| {
+        let yaml = state.yaml.get();
+        let revision = state.revision.get_value() + 1;
+        state.revision.set_value(revision);
+        state.check.set(None);
+        // After each await the page may be gone (the user navigated away), its signals
+        // disposed: read them with `try_`, which says so instead of panicking.
+        leptos::task::spawn_local(async move {
+            super::sleep_ms(250).await;
+            if state.revision.try_get_value() != Some(revision) {
+                return;
+            }
+            let verdict = match ctx.pool().run(Request::CheckConfig { yaml }, |_| {}).await {
+                Ok(Event::Config(check)) => Ok(check),
+                Ok(other) => Err(format!("unexpected answer: {other:?}")),
+                Err(err) => Err(err.to_string()),
+            };
+            if state.revision.try_get_value() == Some(revision) {
+                state.check.set(Some(verdict));
+            }
+        });
+    });
+
+    let fields = Memo::new(move |_| {
+        state.check.with(|c| match c {
+            Some(Ok(check)) => serde_json::from_str::<Value>(&check.canonical_json)
+                .map(|v| config_form::fields(&v))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        })
+    });
+    // Keep the last good form while the text is being checked or is invalid.
+    let shown_fields = RwSignal::new(Vec::<Field>::new());
+    Effect::new(move |_| {
+        let current = fields.get();
+        if !current.is_empty() {
+            shown_fields.set(current);
+        }
+    });
+
+    let write = move |path: String, value: String| match yaml_edit::set_scalar(
+        &state.yaml.get_untracked(),
+        &path,
+        &value,
+    ) {
+        Ok(text) => {
+            form_error.set(None);
+            state.yaml.set(text);
+        }
+        Err(message) => form_error.set(Some(message)),
+    };
+
+    view! {
+        <div class="panel config-editor">
+            <div class="row">
+                <h2 class="grow">"Strategy config"</h2>
+                <label>
+                    "Preset"
+                    <select
+                        data-testid="preset-select"
+                        on:change=move |ev| {
+                            let name = event_target_value(&ev);
+                            if let Some(text) = presets::text(&name) {
+                                state.preset.set(name);
+                                state.yaml.set(text.to_string());
+                            }
+                        }
+                    >
+                        {presets::names().map(|name| view! {
+                            <option value=name selected=move || state.preset.with(|p| p == name)>{name}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <div class="editor-grid">
+                <div class="form" aria-label="Common keys">
+                    <For
+                        each=move || shown_fields.get()
+                        key=|f| (f.path.clone(), f.value.to_string())
+                        children=move |field| view! { <FieldInput field=field write=write/> }
+                    />
+                    <Show when=move || form_error.with(Option::is_some)>
+                        <p class="field-error" role="alert">{move || form_error.get()}</p>
+                    </Show>
+                </div>
+                <div>
+                    <label class="block">
+                        "YAML (every key is documented in config/strategy/*.yaml)"
+                        <textarea
+                            data-testid="config-yaml"
+                            rows="22"
+                            spellcheck="false"
+                            prop:value=move || state.yaml.get()
+                            on:input=move |ev| state.yaml.set(event_target_value(&ev))
+                        ></textarea>
+                    </label>
+                    <p
+                        data-testid="config-status"
+                        class=move || match state.check.get() {
+                            Some(Ok(_)) => "status ok",
+                            Some(Err(_)) => "status bad",
+                            None => "status",
+                        }
+                        aria-live="polite"
+                    >
+                        {move || match state.check.get() {
+                            None => "checking…".to_string(),
+                            Some(Ok(check)) => format!(
+                                "valid {} config · fingerprint {}",
+                                check.strategy,
+                                &check.fingerprint[..12.min(check.fingerprint.len())]
+                            ),
+                            Some(Err(message)) => message,
+                        }}
+                    </p>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn FieldInput(field: Field, write: impl Fn(String, String) + Copy + 'static) -> impl IntoView {
+    let path = field.path.clone();
+    let label = path.clone();
+    match field.value {
+        Value::Bool(is_on) => view! {
+            <label class="inline field">
+                <input
+                    type="checkbox"
+                    checked=is_on
+                    on:change=move |ev| write(path.clone(), event_target_checked(&ev).to_string())
+                />
+                " " {label}
+            </label>
+        }
+        .into_any(),
+        Value::String(text) => view! {
+            <label class="field">
+                {label}
+                <input
+                    value=text
+                    on:change=move |ev| write(path.clone(), event_target_value(&ev))
+                />
+            </label>
+        }
+        .into_any(),
+        other => {
+            let shown = match &other {
+                Value::Null => String::new(),
+                v => v.to_string(),
+            };
+            let error = RwSignal::new(None::<String>);
+            view! {
+                <label class="field">
+                    {label}
+                    <input
+                        inputmode="decimal"
+                        value=shown
+                        placeholder="none"
+                        aria-invalid=move || error.with(Option::is_some).to_string()
+                        on:change=move |ev| match config_form::number_text(&event_target_value(&ev)) {
+                            Ok(text) => {
+                                error.set(None);
+                                write(path.clone(), text);
+                            }
+                            Err(message) => error.set(Some(message)),
+                        }
+                    />
+                    <Show when=move || error.with(Option::is_some)>
+                        <span class="field-error">{move || error.get()}</span>
+                    </Show>
+                </label>
+            }
+            .into_any()
+        }
+    }
+}
