@@ -7,7 +7,8 @@
 //!   as a suggestion.
 //! - **Values.** Each end of a range (`low`, `high`), each choice and each fixed value is
 //!   set on the base config. A value that is invalid *whatever the other parameters are*
-//!   (tried with the others at the base's values, all at their lows, all at their highs)
+//!   (tried with the others at the base's values, all at their lows, all at their highs;
+//!   a try that another key breaks does not count)
 //!   is an [`OptimizerError::Param`] naming the dotted path and the config's message
 //!   (`fast_period: value 0: must be at least 1 bar`, a string where a number belongs).
 //!   Combinations invalid only together (`fast_period 50` with `slow_period 20`) are left
@@ -144,10 +145,10 @@ pub fn check_space(space: &SearchSpace, base: &StrategyConfig) -> Result<()> {
                             || key.starts_with(&format!("{path}."))
                             || key.starts_with(&format!("{path}["))
                     });
-                    if !is_about_path {
-                        return None;
+                    // A context broken by another key says nothing about this one.
+                    if is_about_path {
+                        first_message.get_or_insert_with(|| message_of(&err));
                     }
-                    first_message.get_or_insert_with(|| message_of(&err));
                 }
             }
         }
