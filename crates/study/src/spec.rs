@@ -372,6 +372,30 @@ impl StudyPlan {
         self.objective().effective_config(params)
     }
 
+    /// What differs between this plan's objective and `recorded`'s beyond the resume
+    /// signature's parts: the windows and the checkpoints change every trial's value, so a
+    /// resume must refuse them as it refuses a different space.
+    pub fn objective_differences(&self, recorded: &StudyPlan) -> Vec<String> {
+        let (new, old) = (&self.metadata, &recorded.metadata);
+        let mut out = Vec::new();
+        if new.windows != old.windows {
+            out.push(format!(
+                "windows (was in sample {:?}, out of sample {:?}; now {:?}, {:?})",
+                old.windows.in_sample,
+                old.windows.out_of_sample,
+                new.windows.in_sample,
+                new.windows.out_of_sample
+            ));
+        }
+        if new.checkpoints != old.checkpoints {
+            out.push(format!(
+                "checkpoints (was {}, now {})",
+                old.checkpoints, new.checkpoints
+            ));
+        }
+        out
+    }
+
     /// Refuses data that is not the study's.
     pub fn check_dataset(&self, hash: &DatasetHash) -> Result<()> {
         if hash == &self.metadata.dataset.hash {
