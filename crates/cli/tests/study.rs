@@ -46,10 +46,16 @@ struct Workdir {
 
 impl Workdir {
     fn new(name: &str) -> Workdir {
-        let dir = std::env::temp_dir().join(format!("genesis-study-cli-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("genesis-study-cli-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let out = genesis(&["data", "synth", "--out", &dir.join("demo.csv").display().to_string()]);
+        let out = genesis(&[
+            "data",
+            "synth",
+            "--out",
+            &dir.join("demo.csv").display().to_string(),
+        ]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         Workdir { dir }
     }
@@ -75,7 +81,19 @@ impl Workdir {
     fn explored(&self, study: &str) -> serde_json::Value {
         let out = self.optimize(
             study,
-            &["--preset", "genesis", "--trials", "30", "--split", "0.7", "--validate-top", "3", "--min-oos-score", "-100", "--json"],
+            &[
+                "--preset",
+                "genesis",
+                "--trials",
+                "30",
+                "--split",
+                "0.7",
+                "--validate-top",
+                "3",
+                "--min-oos-score",
+                "-100",
+                "--json",
+            ],
         );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         stdout_json(&out)
@@ -95,11 +113,20 @@ fn optimize_runs_journals_validates_and_refuses_to_overwrite() {
     assert_eq!(doc["ok"], true);
     assert_eq!(doc["stop_reason"]["kind"], "max_trials");
     assert_eq!(doc["validation"].as_array().map(Vec::len), Some(3));
-    assert_eq!(doc["base"], serde_json::json!({"kind": "preset", "name": "genesis"}));
+    assert_eq!(
+        doc["base"],
+        serde_json::json!({"kind": "preset", "name": "genesis"})
+    );
     let journal = std::fs::read_to_string(w.path("s.jsonl")).unwrap();
     // Header, 30 trials, a stop marker and 3 validations at least.
     assert!(journal.lines().count() >= 35, "{journal}");
-    assert!(journal.lines().filter(|l| l.contains("\"op\":\"trial_attrs\"")).count() == 3);
+    assert!(
+        journal
+            .lines()
+            .filter(|l| l.contains("\"op\":\"trial_attrs\""))
+            .count()
+            == 3
+    );
 
     let again = w.optimize("s.jsonl", &["--preset", "genesis", "--trials", "30"]);
     assert_eq!(again.status.code(), Some(2));
@@ -123,9 +150,16 @@ fn a_resume_extends_the_study_and_a_changed_setting_is_refused_by_name() {
     let out = w.optimize("s.jsonl", &["--resume", "--trials", "50", "--seed", "7"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("sampler"), "{}", stderr(&out));
-    let out = w.optimize("s.jsonl", &["--resume", "--trials", "50", "--preset", "sma_cross"]);
+    let out = w.optimize(
+        "s.jsonl",
+        &["--resume", "--trials", "50", "--preset", "sma_cross"],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("base_config") || stderr(&out).contains("search space"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("base_config") || stderr(&out).contains("search space"),
+        "{}",
+        stderr(&out)
+    );
     let out = w.optimize("s.jsonl", &["--resume", "--trials", "50", "--split", "0.8"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("windows"), "{}", stderr(&out));
@@ -138,10 +172,18 @@ fn a_new_study_without_an_explicit_base_or_with_a_bad_space_stops_before_any_tri
     let w = Workdir::new("preflight");
     let out = w.optimize("s.jsonl", &["--trials", "5"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--preset NAME, --config FILE or --champion"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--preset NAME, --config FILE or --champion"),
+        "{}",
+        stderr(&out)
+    );
 
     let space = w.path("bad_space.yaml");
-    std::fs::write(&space, "thresholds:\n  entry_conf_overal: {type: float, low: 0.3, high: 0.5}\n").unwrap();
+    std::fs::write(
+        &space,
+        "thresholds:\n  entry_conf_overal: {type: float, low: 0.3, high: 0.5}\n",
+    )
+    .unwrap();
     let study = w.path("s.jsonl");
     let data = w.path("demo.csv");
     let out = genesis(&[
@@ -153,8 +195,14 @@ fn a_new_study_without_an_explicit_base_or_with_a_bad_space_stops_before_any_tri
     assert_eq!(doc["ok"], false);
     let message = doc["error"].as_str().unwrap();
     assert!(message.contains("bad_space.yaml"), "{message}");
-    assert!(message.contains("did you mean `thresholds.entry_conf_overall`"), "{message}");
-    assert!(!Path::new(&study).exists(), "no journal is created before the preflight passes");
+    assert!(
+        message.contains("did you mean `thresholds.entry_conf_overall`"),
+        "{message}"
+    );
+    assert!(
+        !Path::new(&study).exists(),
+        "no journal is created before the preflight passes"
+    );
 }
 
 #[test]
@@ -172,7 +220,14 @@ fn summarize_replay_export_and_import() {
     let text = genesis(&["study", "summarize", &study]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("parameter importance"));
 
-    let out = genesis(&["study", "replay", &study, "--trial", &best.to_string(), "--json"]);
+    let out = genesis(&[
+        "study",
+        "replay",
+        &study,
+        "--trial",
+        &best.to_string(),
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc = stdout_json(&out);
     assert_eq!(doc["ok"], true);
@@ -196,7 +251,14 @@ fn summarize_replay_export_and_import() {
         .join("\n")
         + "\n";
     std::fs::write(&tampered_path, tampered).unwrap();
-    let out = genesis(&["study", "replay", &tampered_path, "--trial", &best.to_string(), "--json"]);
+    let out = genesis(&[
+        "study",
+        "replay",
+        &tampered_path,
+        "--trial",
+        &best.to_string(),
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let doc = stdout_json(&out);
     assert_eq!(doc["ok"], false);
@@ -206,7 +268,15 @@ fn summarize_replay_export_and_import() {
     assert_eq!(out.status.code(), Some(2));
 
     let optuna = w.path("optuna.jsonl");
-    let out = genesis(&["study", "export", &study, "--format", "optuna-journal", "--out", &optuna]);
+    let out = genesis(&[
+        "study",
+        "export",
+        &study,
+        "--format",
+        "optuna-journal",
+        "--out",
+        &optuna,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = genesis(&["study", "export", &study, "--format", "csv"]);
     assert_eq!(out.status.code(), Some(0));
@@ -218,9 +288,16 @@ fn summarize_replay_export_and_import() {
     let out = genesis(&["study", "import", &optuna, "--out", &imported]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = genesis(&["study", "summarize", &imported, "--json"]);
-    assert_eq!(stdout_json(&out)["summary"]["best"]["number"].as_u64(), Some(best));
+    assert_eq!(
+        stdout_json(&out)["summary"]["best"]["number"].as_u64(),
+        Some(best)
+    );
     let out = genesis(&["study", "import", &optuna, "--out", &imported]);
-    assert_eq!(out.status.code(), Some(2), "an existing file is not overwritten");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an existing file is not overwritten"
+    );
 }
 
 #[test]
@@ -243,44 +320,147 @@ fn champions_promote_only_validated_trials_export_and_roll_back() {
         .map(|v| v["trial"].as_u64().unwrap())
         .collect();
     let journal = std::fs::read_to_string(&study).unwrap();
-    let unvalidated = (0..30u64).find(|n| !validated.contains(n) && journal.contains(&format!("\"number\":{n},\"params\""))).unwrap();
+    let unvalidated = (0..30u64)
+        .find(|n| !validated.contains(n) && journal.contains(&format!("\"number\":{n},\"params\"")))
+        .unwrap();
 
     let dir = Some(w.dir.as_path());
-    let out = genesis_in(dir, &["champion", "promote", "--study", &study, "--trial", &unvalidated.to_string(), "--json"]);
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "promote",
+            "--study",
+            &study,
+            "--trial",
+            &unvalidated.to_string(),
+            "--json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let doc = stdout_json(&out);
     assert!(doc["error"].as_str().unwrap().contains("refused"), "{doc}");
     assert!(!w.dir.join("champions.json").exists());
 
-    let out = genesis_in(dir, &["champion", "promote", "--study", &study, "--trial", &passed[0].to_string(), "--json"]);
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "promote",
+            "--study",
+            &study,
+            "--trial",
+            &passed[0].to_string(),
+            "--json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let champion = stdout_json(&out)["champion"].clone();
     assert_eq!(champion["symbol"], "DEMO");
     assert_eq!(champion["timeframe"], "1h");
-    assert!(w.dir.join("champions.json").exists(), "the default file is in the current directory");
+    assert!(
+        w.dir.join("champions.json").exists(),
+        "the default file is in the current directory"
+    );
 
-    let out = genesis_in(dir, &["champion", "show", "--symbol", "DEMO", "--timeframe", "1h", "--json"]);
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "show",
+            "--symbol",
+            "DEMO",
+            "--timeframe",
+            "1h",
+            "--json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout_json(&out)["champions"][0]["history"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        stdout_json(&out)["champions"][0]["history"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
 
     // The exported YAML backtests to the champion's fingerprint.
     let yaml = w.path("champion.yaml");
-    let out = genesis_in(dir, &["champion", "export", "--symbol", "DEMO", "--timeframe", "1h", "--out", &yaml]);
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "export",
+            "--symbol",
+            "DEMO",
+            "--timeframe",
+            "1h",
+            "--out",
+            &yaml,
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let out = genesis(&["backtest", "--data", &w.path("demo.csv"), "--config", &yaml, "--json"]);
+    let out = genesis(&[
+        "backtest",
+        "--data",
+        &w.path("demo.csv"),
+        "--config",
+        &yaml,
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout_json(&out)["config_fingerprint"], champion["fingerprint"]);
+    assert_eq!(
+        stdout_json(&out)["config_fingerprint"],
+        champion["fingerprint"]
+    );
 
-    let out = genesis_in(dir, &["champion", "rollback", "--symbol", "DEMO", "--timeframe", "1h"]);
-    assert_eq!(out.status.code(), Some(2), "one champion: nothing to roll back to");
-    let out = genesis_in(dir, &["champion", "promote", "--study", &study, "--trial", &passed[1].to_string()]);
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "rollback",
+            "--symbol",
+            "DEMO",
+            "--timeframe",
+            "1h",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "one champion: nothing to roll back to"
+    );
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "promote",
+            "--study",
+            &study,
+            "--trial",
+            &passed[1].to_string(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let out = genesis_in(dir, &["champion", "rollback", "--symbol", "DEMO", "--timeframe", "1h", "--json"]);
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "rollback",
+            "--symbol",
+            "DEMO",
+            "--timeframe",
+            "1h",
+            "--json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout_json(&out)["champion"]["trial"], champion["trial"]);
 
     // A study based on the current champion records it as its base.
-    let out = w.optimize("from_champion.jsonl", &["--champion", "--trials", "3", "--json"]);
+    let out = w.optimize(
+        "from_champion.jsonl",
+        &["--champion", "--trials", "3", "--json"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc = stdout_json(&out);
     assert_eq!(doc["base"]["kind"], "champion");
@@ -292,20 +472,51 @@ fn refine_creates_a_linked_child_that_optimize_resumes() {
     let w = Workdir::new("refine");
     w.explored("s.jsonl");
     let child = w.path("fine.jsonl");
-    let out = genesis(&["study", "refine", &w.path("s.jsonl"), "--top", "5", "--out", &child, "--json"]);
+    let out = genesis(&[
+        "study",
+        "refine",
+        &w.path("s.jsonl"),
+        "--top",
+        "5",
+        "--out",
+        &child,
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc = stdout_json(&out);
     assert_eq!(doc["parent"]["study_name"], "s");
     assert_eq!(doc["parent"]["trials"].as_array().map(Vec::len), Some(5));
     let out = genesis_in(
         Some(&w.dir),
-        &["optimize", "--study", &child, "--resume", "--data", &w.path("demo.csv"), "--trials", "5", "--json"],
+        &[
+            "optimize",
+            "--study",
+            &child,
+            "--resume",
+            "--data",
+            &w.path("demo.csv"),
+            "--trials",
+            "5",
+            "--json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = genesis(&["study", "summarize", &child]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("refined from study s"));
-    let out = genesis(&["study", "refine", &w.path("s.jsonl"), "--top", "5", "--out", &child]);
-    assert_eq!(out.status.code(), Some(2), "an existing child is not overwritten");
+    let out = genesis(&[
+        "study",
+        "refine",
+        &w.path("s.jsonl"),
+        "--top",
+        "5",
+        "--out",
+        &child,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an existing child is not overwritten"
+    );
 }
 
 #[test]
@@ -326,6 +537,30 @@ fn every_study_command_has_help() {
     ] {
         let out = genesis(&args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn bench_reports_the_optimizer_workloads_per_trial() {
+    for (only, n_trials, n_bars) in [
+        ("tpe_overhead_500", 500, 0),
+        ("study_tpe_200_trials_2_jobs", 200, 17_278),
+    ] {
+        let out = genesis(&["bench", "--only", only, "--repeats", "1", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let doc = stdout_json(&out);
+        let workloads = doc["workloads"].as_array().unwrap();
+        assert_eq!(workloads.len(), 1, "{doc}");
+        let w = &workloads[0];
+        assert_eq!(w["name"], only);
+        assert_eq!(w["n_trials"], n_trials);
+        assert_eq!(w["n_bars"], n_bars);
+        let per_trial = w["ms_per_trial"].as_f64().unwrap();
+        let min_ms = w["min_ms"].as_f64().unwrap();
+        assert!((per_trial * n_trials as f64 - min_ms).abs() <= 1e-9 * min_ms.max(1.0));
     }
 }

@@ -610,7 +610,10 @@ impl<B: JournalBackend> Study<B> {
             record.user_attrs.insert(key.clone(), value.clone());
         }
         self.backend
-            .append(&[JournalOp::TrialAttrs(Box::new(TrialAttrs { number, user_attrs }))])
+            .append(&[JournalOp::TrialAttrs(Box::new(TrialAttrs {
+                number,
+                user_attrs,
+            }))])
     }
 
     /// Tells the outcome of running trial `number`, with the caller's timing.

@@ -554,9 +554,14 @@ fn attributes_added_later_reach_the_log_and_the_export_but_not_the_sampler() {
     drive(&mut attributed, 1, 0, None, &mixed_objective);
     let number = attributed.log().unwrap().trials[3].number;
     let mut attrs = BTreeMap::new();
-    attrs.insert("validation".to_string(), serde_json::json!({"passed": true}));
+    attrs.insert(
+        "validation".to_string(),
+        serde_json::json!({"passed": true}),
+    );
     attributed.set_trial_user_attrs(number, attrs).unwrap();
-    assert!(attributed.set_trial_user_attrs(999, BTreeMap::new()).is_err());
+    assert!(attributed
+        .set_trial_user_attrs(999, BTreeMap::new())
+        .is_err());
 
     let text = attributed.backend().to_jsonl();
     let (journal, _) = MemoryJournal::from_jsonl(&text).unwrap();
@@ -584,7 +589,8 @@ fn attributes_added_later_reach_the_log_and_the_export_but_not_the_sampler() {
     .unwrap();
     plain.set_stop_policy(budget(20));
     drive(&mut plain, 1, 0, None, &mixed_objective);
-    let strip = |log: StudyLog| -> Vec<Params> { log.trials.into_iter().map(|t| t.params).collect() };
+    let strip =
+        |log: StudyLog| -> Vec<Params> { log.trials.into_iter().map(|t| t.params).collect() };
     assert_eq!(strip(resumed.log().unwrap()), strip(plain.log().unwrap()));
 }
 

@@ -114,7 +114,10 @@ impl Champion {
                 refuse("the study's dataset has no symbol; give one (--symbol)".into())
             })?;
         let config = plan.effective_config(&record.params)?;
-        let stored = record.user_attrs.get(FINGERPRINT_ATTR).and_then(Value::as_str);
+        let stored = record
+            .user_attrs
+            .get(FINGERPRINT_ATTR)
+            .and_then(Value::as_str);
         if stored != Some(config.fingerprint()) || validation.fingerprint != config.fingerprint() {
             return Err(refuse(format!(
                 "its effective config's fingerprint {} is not the one it was scored with ({})",
@@ -126,8 +129,12 @@ impl Champion {
             .user_attrs
             .iter()
             .filter(|(key, _)| {
-                ![FINGERPRINT_ATTR, DATASET_ATTR, crate::validation::VALIDATION_ATTR]
-                    .contains(&key.as_str())
+                ![
+                    FINGERPRINT_ATTR,
+                    DATASET_ATTR,
+                    crate::validation::VALIDATION_ATTR,
+                ]
+                .contains(&key.as_str())
             })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
@@ -312,10 +319,9 @@ impl ChampionBook {
             }
         }
         let at_ms = champion.promoted_at_ms;
-        let i = match self
-            .slots
-            .binary_search_by(|s| (s.symbol.as_str(), s.timeframe.as_str()).cmp(&(&symbol, &timeframe)))
-        {
+        let i = match self.slots.binary_search_by(|s| {
+            (s.symbol.as_str(), s.timeframe.as_str()).cmp(&(&symbol, &timeframe))
+        }) {
             Ok(i) => i,
             Err(i) => {
                 self.slots.insert(

@@ -70,9 +70,8 @@ impl StudyError {
     pub fn is_input_error(&self) -> bool {
         match self {
             StudyError::Strategy(err) => err.is_input_error(),
-            StudyError::Optimizer(OptimizerError::JournalIo { .. }) | StudyError::Internal { .. } => {
-                false
-            }
+            StudyError::Optimizer(OptimizerError::JournalIo { .. })
+            | StudyError::Internal { .. } => false,
             _ => true,
         }
     }

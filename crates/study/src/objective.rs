@@ -115,7 +115,11 @@ impl Objective {
             .fixed
             .iter()
             .map(|(path, value)| (path.as_str(), value.clone()))
-            .chain(params.iter().map(|(path, value)| (path.as_str(), value.to_json())));
+            .chain(
+                params
+                    .iter()
+                    .map(|(path, value)| (path.as_str(), value.to_json())),
+            );
         self.base.with_params(overrides)
     }
 
@@ -157,10 +161,7 @@ impl Objective {
             Recording::MetricsOnly,
             &bars,
             |checkpoint| {
-                let step = self
-                    .checkpoints
-                    .get(checkpoint.index)
-                    .map_or(0, |c| c.step);
+                let step = self.checkpoints.get(checkpoint.index).map_or(0, |c| c.step);
                 let value = checkpoint.score.score;
                 intermediate.push((step, value));
                 if thresholds.should_prune(step, value) {

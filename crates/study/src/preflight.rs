@@ -62,7 +62,10 @@ fn run_one(
 ) -> Result<TrialOutcome> {
     let outcome = objective.evaluate_params(store, &Params::new(), &PruneThresholds::default());
     let window = objective.window();
-    let place = format!("{label} window (bars {}..{})", window.from_bar, window.to_bar);
+    let place = format!(
+        "{label} window (bars {}..{})",
+        window.from_bar, window.to_bar
+    );
     match &outcome {
         TrialOutcome::Complete {
             value,
@@ -80,7 +83,11 @@ fn run_one(
                     reason: format!("the metrics of the {place} do not serialise"),
                 });
             }
-            if user_attrs.get("n_trades").and_then(serde_json::Value::as_u64) == Some(0) {
+            if user_attrs
+                .get("n_trades")
+                .and_then(serde_json::Value::as_u64)
+                == Some(0)
+            {
                 notes.push(format!("the base config makes no trade on the {place}"));
             }
             if !constraint_violations.is_empty() {

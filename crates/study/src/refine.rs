@@ -90,7 +90,10 @@ fn min_max(values: &[f64]) -> Option<(f64, f64)> {
 /// The index range `lo..=hi` of a stepped parameter padded by whole steps.
 fn padded_indices(lo: u64, hi: u64, max_index: u64, padding: f64) -> (u64, u64) {
     let pad = libm::ceil(padding * max_index as f64) as u64;
-    (lo.saturating_sub(pad), hi.saturating_add(pad).min(max_index))
+    (
+        lo.saturating_sub(pad),
+        hi.saturating_add(pad).min(max_index),
+    )
 }
 
 fn narrow(distribution: &Distribution, values: &[f64], padding: f64) -> Distribution {

@@ -200,7 +200,11 @@ pub fn replay_trial(
             ));
         }
         (TrialState::Failed, TrialOutcome::Failed { reason }) => {
-            outcome.push(compare("fail_reason", json(&record.fail_reason), json(reason)));
+            outcome.push(compare(
+                "fail_reason",
+                json(&record.fail_reason),
+                json(reason),
+            ));
         }
         (state, again) => {
             outcome.push(compare("state", json(&state), json(&state_of(again))));
@@ -256,5 +260,6 @@ pub fn replay_all(
 /// Whether the stored fingerprint of a complete trial is its effective config's.
 pub fn fingerprint_matches(plan: &StudyPlan, record: &TrialRecord) -> Result<bool> {
     let config = plan.effective_config(&record.params)?;
-    Ok(record.user_attrs.get(FINGERPRINT_ATTR) == Some(&Value::String(config.fingerprint().to_string())))
+    Ok(record.user_attrs.get(FINGERPRINT_ATTR)
+        == Some(&Value::String(config.fingerprint().to_string())))
 }

@@ -84,12 +84,11 @@ where
                 let mut store = FeatureStore::new(candles);
                 while let Ok(ticket) = rx.recv() {
                     let started_ms = now_ms();
-                    let outcome = catch_unwind(AssertUnwindSafe(|| {
-                        evaluator.evaluate(&mut store, &ticket)
-                    }))
-                    .unwrap_or_else(|_| TrialOutcome::Failed {
-                        reason: "internal error: the objective panicked (a bug)".into(),
-                    });
+                    let outcome =
+                        catch_unwind(AssertUnwindSafe(|| evaluator.evaluate(&mut store, &ticket)))
+                            .unwrap_or_else(|_| TrialOutcome::Failed {
+                                reason: "internal error: the objective panicked (a bug)".into(),
+                            });
                     let timing = Timing {
                         started_ms,
                         finished_ms: now_ms(),
@@ -134,7 +133,9 @@ where
         }
         let poll = driver::fill(study, senders.len(), now_ms())?;
         for ticket in poll.tickets {
-            let worker = free.pop().ok_or_else(|| internal("a ticket with no free worker"))?;
+            let worker = free
+                .pop()
+                .ok_or_else(|| internal("a ticket with no free worker"))?;
             senders[worker]
                 .send(ticket)
                 .map_err(|_| internal("a worker thread ended early"))?;

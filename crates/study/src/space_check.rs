@@ -94,11 +94,14 @@ pub fn check_space(space: &SearchSpace, base: &StrategyConfig) -> Result<()> {
             .or_else(|| space.fixed().get(path).cloned())
             .unwrap_or(Value::Null);
         match base.with_params([(path, probe)]) {
-            Err(StrategyError::UnknownKey { .. }) => {
-                Err(OptimizerError::unknown_key(path, known_refs.iter().copied()))
-            }
+            Err(StrategyError::UnknownKey { .. }) => Err(OptimizerError::unknown_key(
+                path,
+                known_refs.iter().copied(),
+            )),
             // `set_dotted` refuses a path through a number or a list index past the end.
-            Err(StrategyError::Invalid { key, message, .. }) if message.starts_with("cannot set") => {
+            Err(StrategyError::Invalid { key, message, .. })
+                if message.starts_with("cannot set") =>
+            {
                 Err(OptimizerError::Param {
                     path: path.to_string(),
                     message: format!("not a key of the config ({key}: {message})"),
@@ -128,7 +131,8 @@ pub fn check_space(space: &SearchSpace, base: &StrategyConfig) -> Result<()> {
             .collect()
     };
     let fails_everywhere = |path: &str, value: &Value| -> Option<String> {
-        let contexts: [Vec<(String, Value)>; 3] = [Vec::new(), at(low_end, path), at(high_end, path)];
+        let contexts: [Vec<(String, Value)>; 3] =
+            [Vec::new(), at(low_end, path), at(high_end, path)];
         let mut first_message = None;
         for others in contexts {
             let overrides = fixed

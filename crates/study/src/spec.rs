@@ -168,7 +168,9 @@ impl Windows {
         if !(fraction.is_finite() && fraction > 0.0 && fraction < 1.0) {
             return Err(StudyError::setting(
                 "in_sample_fraction",
-                format!("{fraction} must be strictly between 0 and 1 (0.7: the first 70 % in sample)"),
+                format!(
+                    "{fraction} must be strictly between 0 and 1 (0.7: the first 70 % in sample)"
+                ),
             ));
         }
         let cut = (n_bars as f64 * fraction) as usize;
@@ -270,7 +272,9 @@ impl StudyPlan {
             if !(d.is_finite() && d >= 0.0) {
                 return Err(StudyError::setting(
                     "validation.max_degradation",
-                    format!("{d} must be a number at or above 0 (0.5: lose at most half the score)"),
+                    format!(
+                        "{d} must be a number at or above 0 (0.5: lose at most half the score)"
+                    ),
                 ));
             }
         }
@@ -421,7 +425,9 @@ impl StudyPlan {
 
 /// Reads [`StudyMetadata`] from a header's metadata value, naming the key that is wrong.
 pub fn metadata_from_value(value: &serde_json::Value) -> Result<StudyMetadata> {
-    let format = value.get("genesis_study").and_then(serde_json::Value::as_u64);
+    let format = value
+        .get("genesis_study")
+        .and_then(serde_json::Value::as_u64);
     match format {
         None => {
             return Err(StudyError::metadata(
@@ -442,5 +448,6 @@ pub fn metadata_from_value(value: &serde_json::Value) -> Result<StudyMetadata> {
 
 /// Deserialises the metadata; serde's message names the field that failed.
 fn deserialize_metadata(value: &serde_json::Value) -> Result<StudyMetadata> {
-    StudyMetadata::deserialize(value).map_err(|err| StudyError::metadata("(metadata)", err.to_string()))
+    StudyMetadata::deserialize(value)
+        .map_err(|err| StudyError::metadata("(metadata)", err.to_string()))
 }

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use genesis_engine::backtest::Window;
 use genesis_engine::features::FeatureStore;
 use genesis_optimizer::summary::top_trials;
-use genesis_optimizer::{JournalBackend, PruneThresholds, Study, StudyLog, TrialOutcome, TrialRecord};
+use genesis_optimizer::{
+    JournalBackend, PruneThresholds, Study, StudyLog, TrialOutcome, TrialRecord,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

@@ -39,10 +39,22 @@ fn the_validation_rule_names_every_condition_that_fails() {
         max_degradation: Some(0.5),
     };
     assert!(judge(&rule, 2.0, 1.0, &[]).is_empty());
-    let reasons = judge(&rule, 2.0, -0.25, &["2 trades, fewer than min_trades 3".into()]);
+    let reasons = judge(
+        &rule,
+        2.0,
+        -0.25,
+        &["2 trades, fewer than min_trades 3".into()],
+    );
     assert_eq!(reasons.len(), 3, "{reasons:?}");
-    assert_eq!(reasons[0], "out of sample: 2 trades, fewer than min_trades 3");
-    assert!(reasons[1].contains("below min_oos_score 0"), "{}", reasons[1]);
+    assert_eq!(
+        reasons[0],
+        "out of sample: 2 trades, fewer than min_trades 3"
+    );
+    assert!(
+        reasons[1].contains("below min_oos_score 0"),
+        "{}",
+        reasons[1]
+    );
     // 2.0 less half of it is 1.0.
     assert!(reasons[2].contains("below 1.0000"), "{}", reasons[2]);
     // A negative in-sample score: the floor is lower still, never above it.
@@ -79,7 +91,11 @@ fn the_top_feasible_trials_are_validated_once_and_recorded_on_the_trial() {
     let n_ops = study.backend().ops().len();
     let mut store = FeatureStore::new(demo());
     validate_top(&mut study, &plan, &mut store).unwrap();
-    assert_eq!(study.backend().ops().len(), n_ops, "validated trials are not redone");
+    assert_eq!(
+        study.backend().ops().len(),
+        n_ops,
+        "validated trials are not redone"
+    );
 }
 
 fn promotable(log: &StudyLog) -> Vec<u64> {
@@ -149,7 +165,10 @@ fn explore_validate_promote_export_and_roll_back() {
 fn a_trial_that_was_never_validated_or_failed_validation_is_refused_with_the_reason() {
     let (plan, study) = explored(lenient());
     let log = study.log().unwrap();
-    let validated = candidates(&log, 3).iter().map(|t| t.number).collect::<Vec<_>>();
+    let validated = candidates(&log, 3)
+        .iter()
+        .map(|t| t.number)
+        .collect::<Vec<_>>();
     let unvalidated = log
         .trials
         .iter()
@@ -186,11 +205,17 @@ fn a_champion_book_file_is_written_whole_and_a_missing_one_is_empty() {
         .unwrap();
     let path = std::env::temp_dir().join(format!("genesis-champions-{}.json", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    assert_eq!(genesis_study::champion::file::load(&path).unwrap(), ChampionBook::new());
+    assert_eq!(
+        genesis_study::champion::file::load(&path).unwrap(),
+        ChampionBook::new()
+    );
     genesis_study::champion::file::save(&path, &book).unwrap();
     assert_eq!(genesis_study::champion::file::load(&path).unwrap(), book);
     std::fs::write(&path, "{\"format_version\": 1, \"slots\": 3}").unwrap();
     let err = genesis_study::champion::file::load(&path).unwrap_err();
-    assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
     let _ = std::fs::remove_file(&path);
 }

@@ -15,7 +15,10 @@ use genesis_study::Objective;
 
 fn genesis_params() -> Params {
     let mut params = Params::new();
-    params.insert("thresholds.entry_conf_overall".into(), ParamValue::Float(0.3));
+    params.insert(
+        "thresholds.entry_conf_overall".into(),
+        ParamValue::Float(0.3),
+    );
     params.insert("max_hold_bars".into(), ParamValue::Int(30));
     params.insert(
         "htf_exit_config.trail_atr_multiplier".into(),
@@ -37,9 +40,10 @@ fn a_complete_trial_keeps_every_metric_and_the_fingerprint_of_its_effective_conf
     let candles = demo();
     let plan = plan(&candles, "genesis", GENESIS_SPACE, 1, None);
     let mut store = FeatureStore::new(Arc::clone(&candles));
-    let outcome = plan
-        .objective()
-        .evaluate(&mut store, &ticket(genesis_params(), PruneThresholds::default()));
+    let outcome = plan.objective().evaluate(
+        &mut store,
+        &ticket(genesis_params(), PruneThresholds::default()),
+    );
 
     // The effective config built by hand: the preset with the space's fixed values and the
     // parameters set at their dotted paths.
@@ -47,7 +51,10 @@ fn a_complete_trial_keeps_every_metric_and_the_fingerprint_of_its_effective_conf
         .with_params([
             ("thresholds.entry_conf_overall", serde_json::json!(0.3)),
             ("max_hold_bars", serde_json::json!(30)),
-            ("htf_exit_config.trail_atr_multiplier", serde_json::json!(2.5)),
+            (
+                "htf_exit_config.trail_atr_multiplier",
+                serde_json::json!(2.5),
+            ),
             ("htf_exit_config.enable_trailing", serde_json::json!(true)),
             (
                 "risk_map",
@@ -199,10 +206,10 @@ fn a_worker_holding_another_dataset_fails_the_trial_instead_of_scoring_it() {
     let candles = demo();
     let plan = plan(&candles, "sma_cross", SMA_SPACE, 1, None);
     let mut other = FeatureStore::new(short_demo(3_000));
-    match plan
-        .objective()
-        .evaluate(&mut other, &ticket(Params::new(), PruneThresholds::default()))
-    {
+    match plan.objective().evaluate(
+        &mut other,
+        &ticket(Params::new(), PruneThresholds::default()),
+    ) {
         TrialOutcome::Failed { reason } => assert!(reason.contains("dataset"), "{reason}"),
         other => panic!("{other:?}"),
     }

@@ -57,20 +57,37 @@ fn bounds_narrow_around_the_top_trials_padded_and_on_the_parents_grid() {
     // a: 16 steps of 0.025, padding ceil(1.6) = 2 steps: 0.35 ..= 0.5.
     assert_eq!(
         by_path["a"],
-        &Distribution::Float { low: 0.35, high: 0.5, step: Some(0.025), log: false }
+        &Distribution::Float {
+            low: 0.35,
+            high: 0.5,
+            step: Some(0.025),
+            log: false
+        }
     );
     // b: 11 steps of 5, padding ceil(1.1) = 2 steps: 10 ..= 40.
     assert_eq!(
         by_path["b"],
-        &Distribution::Int { low: 10, high: 40, step: 5, log: false }
+        &Distribution::Int {
+            low: 10,
+            high: 40,
+            step: 5,
+            log: false
+        }
     );
     // c: padded by 1.0 on each side.
     assert_eq!(
         by_path["c"],
-        &Distribution::Float { low: 2.0, high: 5.0, step: None, log: false }
+        &Distribution::Float {
+            low: 2.0,
+            high: 5.0,
+            step: None,
+            log: false
+        }
     );
     // d: padded by a tenth of ln(1000) in log space on each side.
-    let Distribution::Float { low, high, .. } = by_path["d"] else { panic!() };
+    let Distribution::Float { low, high, .. } = by_path["d"] else {
+        panic!()
+    };
     let pad = 0.1 * (1.0f64 / 0.001).ln();
     assert!((low.ln() - (0.01f64.ln() - pad)).abs() < 1e-9, "{low}");
     assert!((high.ln() - (0.1f64.ln() + pad)).abs() < 1e-9, "{high}");
@@ -95,13 +112,22 @@ fn a_refined_study_keeps_its_parents_base_and_names_its_parent() {
     assert!(!changes.is_empty());
     // Every top trial still fits the child space, and the child runs.
     for number in &top {
-        child.space.to_internal(&log.trial(*number).unwrap().params).unwrap();
+        child
+            .space
+            .to_internal(&log.trial(*number).unwrap().params)
+            .unwrap();
     }
     let study = run_study(&child, &candles, 5, 1);
     assert_eq!(study.trials().count(), 5);
     // The child's signature differs from its parent's in the space only.
-    assert_ne!(study.header().signature.search_space, log.header.signature.search_space);
-    assert_eq!(study.header().signature.base_config, log.header.signature.base_config);
+    assert_ne!(
+        study.header().signature.search_space,
+        log.header.signature.search_space
+    );
+    assert_eq!(
+        study.header().signature.base_config,
+        log.header.signature.base_config
+    );
 }
 
 proptest! {

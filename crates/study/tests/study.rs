@@ -17,7 +17,8 @@ use genesis_study::replay::replay_all;
 use genesis_study::{BaseSource, StudyConfig, StudyError, StudyPlan};
 
 fn temp_path(name: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("genesis-study-test-{}-{name}", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("genesis-study-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_file(&path);
     path
 }
@@ -37,7 +38,13 @@ fn one_and_four_threads_give_the_same_canonical_journal() {
     let four = run_study(&plan, &candles, 40, 4);
     assert_eq!(canonical(&one), canonical(&four));
     let log = one.log().unwrap();
-    assert_eq!(log.trials.iter().filter(|t| t.duplicate_of.is_none()).count(), 40);
+    assert_eq!(
+        log.trials
+            .iter()
+            .filter(|t| t.duplicate_of.is_none())
+            .count(),
+        40
+    );
     // The median pruner had something to do, so the thresholds took part.
     assert!(log.trials.iter().any(|t| t.state == TrialState::Pruned));
 }
@@ -48,7 +55,8 @@ fn a_study_stopped_after_k_trials_and_resumed_equals_an_uninterrupted_one() {
     let plan = pruned_plan();
     let path = temp_path("resume.jsonl");
     {
-        let mut first = Study::create(plan.study_spec(), FileJournal::open(&path).unwrap()).unwrap();
+        let mut first =
+            Study::create(plan.study_spec(), FileJournal::open(&path).unwrap()).unwrap();
         first.set_stop_policy(budget(15));
         run_threads(&mut first, &plan.objective(), &candles, 3);
     }
@@ -78,9 +86,13 @@ fn a_resume_with_another_base_config_or_dataset_is_refused_naming_the_part() {
         .unwrap();
     other_base.metadata.base_fingerprint = changed.fingerprint().to_string();
     other_base.metadata.base_config = changed;
-    let err = Study::resume(other_base.study_spec(), journal.clone(), ResumeOptions::default())
-        .err()
-        .unwrap();
+    let err = Study::resume(
+        other_base.study_spec(),
+        journal.clone(),
+        ResumeOptions::default(),
+    )
+    .err()
+    .unwrap();
     let OptimizerError::SignatureMismatch { diffs } = &err else {
         panic!("{err}")
     };
@@ -91,9 +103,13 @@ fn a_resume_with_another_base_config_or_dataset_is_refused_naming_the_part() {
 
     let short = short_demo(5_000);
     let other_data = pruned_plan_on(&short);
-    let err = Study::resume(other_data.study_spec(), journal.clone(), ResumeOptions::default())
-        .err()
-        .unwrap();
+    let err = Study::resume(
+        other_data.study_spec(),
+        journal.clone(),
+        ResumeOptions::default(),
+    )
+    .err()
+    .unwrap();
     assert!(err.to_string().contains("dataset"), "{err}");
     assert!(!err.to_string().contains("base_config"), "{err}");
 
@@ -160,8 +176,15 @@ fn failed_and_pruned_trials_replay_too() {
     plan.settings.pruner = PrunerSettings::Median(MedianPruner::default());
     let study = run_study(&plan, &candles, 60, 2);
     let log = study.log().unwrap();
-    let failed = log.trials.iter().filter(|t| t.state == TrialState::Failed).count();
-    assert!(failed > 0, "the space should propose fast >= slow at least once");
+    let failed = log
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Failed)
+        .count();
+    assert!(
+        failed > 0,
+        "the space should propose fast >= slow at least once"
+    );
     let mut store = FeatureStore::new(Arc::clone(&candles));
     for report in replay_all(&plan, &log, &mut store).unwrap() {
         assert!(report.is_identical, "trial {}", report.trial);
@@ -181,7 +204,11 @@ fn duplicates_are_answered_from_the_journal_never_run() {
     let counting = Counting::new(plan.objective());
     run_threads(&mut study, &counting, &candles, 3);
     let log = study.log().unwrap();
-    let n_duplicates = log.trials.iter().filter(|t| t.duplicate_of.is_some()).count();
+    let n_duplicates = log
+        .trials
+        .iter()
+        .filter(|t| t.duplicate_of.is_some())
+        .count();
     let n_evaluated = log.trials.len() - n_duplicates;
     assert_eq!(n_evaluated, 12);
     assert!(n_duplicates > 0);
@@ -197,7 +224,8 @@ fn duplicates_are_answered_from_the_journal_never_run() {
 fn infeasible_trials_are_kept_with_their_reasons() {
     let candles = demo();
     // At least 300 trades: fast crosses make far more on 17,278 bars, slow ones fewer.
-    let space_yaml = format!("{SMA_SPACE}\nconstraints:\n  min_trades: {{type: fixed, value: 300}}\n");
+    let space_yaml =
+        format!("{SMA_SPACE}\nconstraints:\n  min_trades: {{type: fixed, value: 300}}\n");
     let plan = plan(&candles, "sma_cross", &space_yaml, 8, None);
     let study = run_study(&plan, &candles, 25, 2);
     let log = study.log().unwrap();
@@ -275,13 +303,19 @@ fn a_value_of_the_wrong_type_or_range_names_its_dotted_path() {
             other => panic!("{other}"),
         })
         .collect();
-    assert_eq!(paths, vec!["max_hold_bars", "thresholds.entry_conf_overall"]);
+    assert_eq!(
+        paths,
+        vec!["max_hold_bars", "thresholds.entry_conf_overall"]
+    );
     let text = err.to_string();
     assert!(text.contains("value 1.5"), "{text}");
     assert!(text.contains("probability"), "{text}");
     // An optional key left out of the base is still a key the config knows; a path
     // through a number is not.
-    let err = plan_error("max_hold_bars:\n  bars: {type: int, low: 1, high: 2}\n", "genesis");
+    let err = plan_error(
+        "max_hold_bars:\n  bars: {type: int, low: 1, high: 2}\n",
+        "genesis",
+    );
     assert!(err.to_string().contains("max_hold_bars.bars"), "{err}");
 }
 
@@ -305,7 +339,10 @@ fn preflight_runs_the_real_path_and_stops_on_a_space_the_config_no_longer_knows(
     let plan = pruned_plan();
     let mut store = FeatureStore::new(Arc::clone(&candles));
     let report = preflight(&plan, &mut store).unwrap();
-    assert!(matches!(report.in_sample, genesis_optimizer::TrialOutcome::Complete { .. }));
+    assert!(matches!(
+        report.in_sample,
+        genesis_optimizer::TrialOutcome::Complete { .. }
+    ));
     assert!(report.out_of_sample.is_some());
     // The preflight computed the base config's features in this store: the path trials use.
     assert!(store.n_cached() > 0);
@@ -327,7 +364,10 @@ fn a_split_leaves_the_first_fraction_in_sample() {
     let candles = short_demo(1_000);
     let plan = plan(&candles, "sma_cross", SMA_SPACE, 1, Some(0.7));
     let windows = plan.metadata.windows;
-    assert_eq!((windows.in_sample.from_bar, windows.in_sample.to_bar), (0, 700));
+    assert_eq!(
+        (windows.in_sample.from_bar, windows.in_sample.to_bar),
+        (0, 700)
+    );
     let oos = windows.out_of_sample.unwrap();
     assert_eq!((oos.from_bar, oos.to_bar), (700, 1_000));
     for bad in [0.0, 1.0, -0.3, 1.5, f64::NAN, 0.0005] {
@@ -335,13 +375,18 @@ fn a_split_leaves_the_first_fraction_in_sample() {
         config.in_sample_fraction = Some(bad);
         let err = StudyPlan::new(
             config,
-            BaseSource::Preset { name: "sma_cross".into() },
+            BaseSource::Preset {
+                name: "sma_cross".into(),
+            },
             preset("sma_cross"),
             genesis_engine::data::DatasetMeta::new("demo.csv", &candles),
         )
         .err()
         .unwrap();
-        assert!(err.to_string().contains("in_sample_fraction"), "{bad}: {err}");
+        assert!(
+            err.to_string().contains("in_sample_fraction"),
+            "{bad}: {err}"
+        );
     }
 }
 

@@ -341,7 +341,8 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             n_bytes: 0,
             n_trials: 200,
             run: Box::new(move || {
-                let internal = |err: genesis_study::StudyError| CliError::Internal(anyhow::anyhow!("{err}"));
+                let internal =
+                    |err: genesis_study::StudyError| CliError::Internal(anyhow::anyhow!("{err}"));
                 let mut study = genesis_optimizer::Study::create(
                     plan.study_spec(),
                     genesis_optimizer::MemoryJournal::new(),

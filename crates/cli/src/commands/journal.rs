@@ -45,8 +45,8 @@ pub fn optimizer_error(file: &str, err: OptimizerError) -> CliError {
 /// The ops of the journal at `path`; a missing or unreadable file is bad input.
 pub fn read_journal(path: &Path) -> Result<JournalRead, CliError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| CliError::input(format!("{file}: {err}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|err| CliError::input(format!("{file}: {err}")))?;
     parse_jsonl(&text).map_err(|err| optimizer_error(&file, err))
 }
 

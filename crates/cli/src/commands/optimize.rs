@@ -114,7 +114,10 @@ pub fn run(args: &OptimizeArgs) -> Result<(), CliError> {
         );
     }
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
-    let mut reporter = Reporter::new(args.trials, study.trials().filter(|t| t.duplicate_of.is_none()).count() as u64);
+    let mut reporter = Reporter::new(
+        args.trials,
+        study.trials().filter(|t| t.duplicate_of.is_none()).count() as u64,
+    );
     let reason = run_parallel(
         &mut study,
         &plan.objective(),
@@ -128,7 +131,8 @@ pub fn run(args: &OptimizeArgs) -> Result<(), CliError> {
     reporter.finish();
 
     let validated = if plan.metadata.validation.top_k > 0 {
-        validate_top(&mut study, &plan, &mut store).map_err(|e| study_error(Some(&study_file), e))?
+        validate_top(&mut study, &plan, &mut store)
+            .map_err(|e| study_error(Some(&study_file), e))?
     } else {
         Vec::new()
     };
@@ -331,10 +335,11 @@ fn base_choice(
         let bytes = read_file(path)?;
         let text = String::from_utf8(bytes)
             .map_err(|err| CliError::input(format!("{file}: not UTF-8 text: {err}")))?;
-        let config = StrategyConfig::from_yaml_str(&text, &file).map_err(|err| CliError::Input {
-            message: err.to_string(),
-            detail: serde_json::to_value(&err).ok(),
-        })?;
+        let config =
+            StrategyConfig::from_yaml_str(&text, &file).map_err(|err| CliError::Input {
+                message: err.to_string(),
+                detail: serde_json::to_value(&err).ok(),
+            })?;
         return Ok(Some((BaseSource::File { name: file }, config)));
     }
     if let Some(name) = &args.preset {

@@ -77,7 +77,11 @@ pub fn summarize_cmd(args: &SummarizeArgs) -> Result<(), CliError> {
         println!("last stop: {reason}");
     }
     match &summary.best {
-        Some(best) => println!("best: trial {} score {:.4}", best.number, best.value.unwrap_or(f64::NAN)),
+        Some(best) => println!(
+            "best: trial {} score {:.4}",
+            best.number,
+            best.value.unwrap_or(f64::NAN)
+        ),
         None => println!("best: no feasible trial"),
     }
     println!("top {}:", summary.top.len());
@@ -156,11 +160,20 @@ pub fn replay_cmd(args: &ReplayArgs) -> Result<(), CliError> {
             },
             data.display()
         );
-        for c in report.outcome.iter().chain(&report.metrics).chain(&report.validation) {
+        for c in report
+            .outcome
+            .iter()
+            .chain(&report.metrics)
+            .chain(&report.validation)
+        {
             println!(
                 "  {:<28} {:<9} stored {}  replayed {}",
                 c.key,
-                if c.is_identical { "identical" } else { "DIFFERS" },
+                if c.is_identical {
+                    "identical"
+                } else {
+                    "DIFFERS"
+                },
                 compact(&c.stored),
                 compact(&c.replayed)
             );
@@ -195,7 +208,10 @@ pub fn replay_cmd(args: &ReplayArgs) -> Result<(), CliError> {
 fn compact(value: &Value) -> String {
     let text = value.to_string();
     if text.len() > 60 {
-        format!("{}...", &text[..text.char_indices().nth(57).map_or(text.len(), |(i, _)| i)])
+        format!(
+            "{}...",
+            &text[..text.char_indices().nth(57).map_or(text.len(), |(i, _)| i)]
+        )
     } else {
         text
     }
@@ -254,7 +270,12 @@ pub fn refine_cmd(args: &RefineArgs) -> Result<(), CliError> {
         println!(
             "created study {name} ({out}) refined from {} around trials {:?}",
             log.header.study_name,
-            child.metadata.parent.as_ref().map(|p| p.trials.clone()).unwrap_or_default()
+            child
+                .metadata
+                .parent
+                .as_ref()
+                .map(|p| p.trials.clone())
+                .unwrap_or_default()
         );
         for change in &changes {
             println!(

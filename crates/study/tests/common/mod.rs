@@ -137,7 +137,12 @@ pub fn run_threads<B: JournalBackend, E: Evaluate>(
 }
 
 /// A new in-memory study of `plan` with `budget` trials, run with `n_jobs` threads.
-pub fn run_study(plan: &StudyPlan, candles: &Arc<Candles>, n_trials: u64, n_jobs: usize) -> Study<MemoryJournal> {
+pub fn run_study(
+    plan: &StudyPlan,
+    candles: &Arc<Candles>,
+    n_trials: u64,
+    n_jobs: usize,
+) -> Study<MemoryJournal> {
     let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
     study.set_stop_policy(budget(n_trials));
     run_threads(&mut study, &plan.objective(), candles, n_jobs);
