@@ -55,7 +55,7 @@ pub enum Command {
     /// Run or resume a study: trials in parallel on native threads, journaled as they
     /// finish; optionally validate the best trials out of sample. Exit 0 on success, 2 on
     /// a bad file, space, option or refused resume, 1 on an internal error.
-    Optimize(OptimizeArgs),
+    Optimize(Box<OptimizeArgs>),
     /// Work with a study journal: summarize, replay, export, import, refine.
     Study(StudyArgs),
     /// Champions per (symbol, timeframe): show, promote a validated trial, roll back,

@@ -1,21 +1,22 @@
-//! The objective: a trial's parameters in, a [`TrialOutcome`] out.
+//! The objective: a trial's parameters in, a [`TrialOutcome`](genesis_optimizer::TrialOutcome) out.
 //!
 //! 1. The effective config is the base config with the space's `fixed` values and the
-//!    trial's parameters set at their dotted paths ([`StrategyConfig::with_params`]), then
+//!    trial's parameters set at their dotted paths ([`StrategyConfig::with_params`](genesis_engine::strategy::StrategyConfig::with_params)), then
 //!    re-validated. A config these parameters make invalid (`fast_period >= slow_period`)
-//!    is a [`TrialOutcome::Failed`] with the config's own message as the reason.
-//! 2. [`run_backtest_checkpointed`] runs it on the study's window, pausing at the
+//!    is a [`TrialOutcome::Failed`](genesis_optimizer::TrialOutcome::Failed) with the config's own message as the reason.
+//! 2. [`run_backtest_checkpointed`](genesis_engine::run::run_backtest_checkpointed) runs it on the study's window, pausing at the
 //!    checkpoints (the window cut into `n` equal segments: steps `1..n` at the segment
 //!    ends). At each pause the score so far is the intermediate value; below the ticket's
-//!    threshold for that step the run stops and the trial is [`TrialOutcome::Pruned`].
-//! 3. A finished run is [`TrialOutcome::Complete`]: value = score, intermediate values
+//!    threshold for that step the run stops and the trial is [`TrialOutcome::Pruned`](genesis_optimizer::TrialOutcome::Pruned).
+//! 3. A finished run is [`TrialOutcome::Complete`](genesis_optimizer::TrialOutcome::Complete): value = score, intermediate values
 //!    (with the final score as step `n`), constraint violations = the evaluation's
 //!    reasons, user attributes = every metric under its own name plus `fingerprint` (the
 //!    effective config's) and `dataset_hash`.
 //!
 //! The objective is plain data (serde) and a pure function of the feature store and the
 //! ticket: a native thread and a browser web worker call the same
-//! [`Objective::evaluate`], each with its own [`FeatureStore`].
+//! [`Objective::evaluate`](crate::Objective::evaluate), each with its own
+//! [`FeatureStore`](genesis_engine::features::FeatureStore).
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;

@@ -7,7 +7,7 @@
 //!    pruning thresholds): its value, intermediate values, constraint violations and user
 //!    attributes must equal the stored ones;
 //! 2. as a plain backtest of the effective config with full recording
-//!    ([`run_backtest`], what `genesis backtest` runs): its fingerprint and every metric must
+//!    ([`run_backtest`](genesis_engine::run::run_backtest), what `genesis backtest` runs): its fingerprint and every metric must
 //!    equal the stored ones.
 //!
 //! "Equal" means bit for bit: floats are compared by their bits, not within a tolerance.

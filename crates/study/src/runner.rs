@@ -1,9 +1,9 @@
 //! The native parallel runner: `n` worker threads, one coordinator.
 //!
-//! Each worker owns its [`FeatureStore`] over the shared, immutable candles; stores are
+//! Each worker owns its [`FeatureStore`](genesis_engine::features::FeatureStore) over the shared, immutable candles; stores are
 //! never shared (the seeds' parallel trials collided in a shared cache and returned each
 //! other's results). The coordinator is the calling thread: it asks the study for trials
-//! with [`driver::fill`], hands each to a free worker over its own channel, and tells the
+//! with [`driver::fill`](genesis_optimizer::driver::fill), hands each to a free worker over its own channel, and tells the
 //! outcomes as they come back, so the journal grows as trials finish. Which worker runs
 //! which trial, and in what order they finish, never changes the study (the optimizer's
 //! sync window sees to that): 1 and 8 threads give the same canonical journal.

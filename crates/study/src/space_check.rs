@@ -3,13 +3,13 @@
 //! - **Keys.** Every leaf path (parameters and `fixed` values) must be a key the config
 //!   knows: a path of its canonical value (`thresholds.regime_proba.trend`,
 //!   `risk_map[0][1]`), or one the config accepts when set (an optional key left out of
-//!   the base). Anything else is [`OptimizerError::UnknownKey`] with the nearest known path
+//!   the base). Anything else is [`OptimizerError::UnknownKey`](genesis_optimizer::OptimizerError::UnknownKey) with the nearest known path
 //!   as a suggestion.
 //! - **Values.** Each end of a range (`low`, `high`), each choice and each fixed value is
 //!   set on the base config. A value that is invalid *whatever the other parameters are*
 //!   (tried with the others at the base's values, all at their lows, all at their highs;
 //!   a try that another key breaks does not count)
-//!   is an [`OptimizerError::Param`] naming the dotted path and the config's message
+//!   is an [`OptimizerError::Param`](genesis_optimizer::OptimizerError::Param) naming the dotted path and the config's message
 //!   (`fast_period: value 0: must be at least 1 bar`, a string where a number belongs).
 //!   Combinations invalid only together (`fast_period 50` with `slow_period 20`) are left
 //!   to the trials, which fail with the reason.

@@ -3,8 +3,8 @@
 //! The candidates are the top `K` feasible, complete, non-duplicate trials by in-sample
 //! score (ties by trial number). Each is re-run on the out-of-sample window through the
 //! same [`Objective`](crate::Objective) path its trial took (no pruning), and judged by the
-//! study's [`ValidationRule`] (see there for the pass rule). The result is recorded on the
-//! trial as the user attribute [`VALIDATION_ATTR`], a journal op of its own, so the
+//! study's [`ValidationRule`](crate::ValidationRule) (see there for the pass rule). The result is recorded on the
+//! trial as the user attribute [`VALIDATION_ATTR`](crate::validation::VALIDATION_ATTR), a journal op of its own, so the
 //! browser and optuna-dashboard show in-sample against out-of-sample, and a promotion can
 //! check it.
 

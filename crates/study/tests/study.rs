@@ -257,8 +257,7 @@ fn plan_error(space_yaml: &str, preset_name: &str) -> StudyError {
         preset(preset_name),
         genesis_engine::data::DatasetMeta::new("demo.csv", &candles),
     )
-    .err()
-    .expect("the plan is refused")
+    .expect_err("the plan is refused")
 }
 
 #[test]
