@@ -403,3 +403,71 @@ fn the_plan_round_trips_through_the_journal_header() {
     let err = StudyPlan::from_header(&foreign).unwrap_err();
     assert!(err.to_string().contains("genesis_study"), "{err}");
 }
+
+#[test]
+fn the_runner_honours_cancel_and_timeout_and_reports_progress_per_trial() {
+    use genesis_optimizer::{StopPolicy, StopReason};
+    use genesis_study::runner::run_parallel;
+    use std::sync::atomic::AtomicBool;
+
+    let candles = short_demo(3_000);
+    let plan = plan(&candles, "sma_cross", SMA_SPACE, 2, None);
+
+    // Cancelled before the first ask: nothing runs.
+    let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
+    study.set_stop_policy(budget(50));
+    let counting = Counting::new(plan.objective());
+    let clock = FakeClock::new();
+    let reason = run_parallel(
+        &mut study,
+        &counting,
+        &candles,
+        2,
+        &|| clock.now(),
+        &AtomicBool::new(true),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(reason, StopReason::Cancelled);
+    assert_eq!(counting.n_calls(), 0);
+
+    // A clock that jumps 10 s per reading against a 25 s timeout: a few trials, then stop.
+    let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
+    study.set_stop_policy(StopPolicy {
+        max_trials: Some(50),
+        timeout_ms: Some(25_000),
+        ..StopPolicy::default()
+    });
+    let ticks = std::sync::atomic::AtomicI64::new(0);
+    let mut reports = Vec::new();
+    let reason = run_parallel(
+        &mut study,
+        &plan.objective(),
+        &candles,
+        1,
+        &|| ticks.fetch_add(10_000, std::sync::atomic::Ordering::SeqCst),
+        &AtomicBool::new(false),
+        |p| reports.push(p.clone()),
+    )
+    .unwrap();
+    assert_eq!(reason, StopReason::Timeout { timeout_ms: 25_000 });
+    let n = study.trials().count();
+    assert!(n > 0 && n < 50, "{n}");
+    // One report per finished trial, counting up, the last naming the last trial told.
+    assert_eq!(reports.len(), n);
+    for (i, report) in reports.iter().enumerate() {
+        assert_eq!(report.n_finished, i + 1);
+        assert_eq!(report.max_trials, Some(50));
+    }
+    let best = study
+        .trials()
+        .filter(|t| t.is_feasible())
+        .max_by(|a, b| {
+            a.value
+                .unwrap()
+                .total_cmp(&b.value.unwrap())
+                .then(b.number.cmp(&a.number))
+        })
+        .map(|t| (t.number, t.value.unwrap()));
+    assert_eq!(reports.last().unwrap().best, best);
+}
