@@ -214,3 +214,37 @@ fn a_worker_holding_another_dataset_fails_the_trial_instead_of_scoring_it() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn every_parameter_of_the_shipped_genesis_space_changes_the_outcome() {
+    // Guards against the seeds' inert parameters: a space that tunes keys the base config
+    // ignores (top-level thresholds while volatility zones replace them) wastes the study
+    // and ranks equal configs as different trials. Each parameter at its low and high end,
+    // the others at the base's values, must change the score.
+    let candles = demo();
+    let plan = plan(&candles, "genesis", GENESIS_SPACE, 1, None);
+    let objective = plan.objective();
+    let mut store = FeatureStore::new(Arc::clone(&candles));
+    for spec in plan.space.params() {
+        let domain_high = match spec.distribution.domain() {
+            genesis_optimizer::space::Domain::Discrete { max_index } => max_index as f64,
+            genesis_optimizer::space::Domain::Continuous { high, .. } => high,
+            genesis_optimizer::space::Domain::Categorical { n_choices } => (n_choices - 1) as f64,
+        };
+        let domain_low = match spec.distribution.domain() {
+            genesis_optimizer::space::Domain::Continuous { low, .. } => low,
+            _ => 0.0,
+        };
+        let score_at = |x: f64, store: &mut FeatureStore| {
+            let mut params = Params::new();
+            params.insert(spec.path.clone(), spec.distribution.from_internal(x));
+            match objective.evaluate_params(store, &params, &PruneThresholds::default()) {
+                TrialOutcome::Complete { value, .. } => value,
+                other => panic!("{}: {other:?}", spec.path),
+            }
+        };
+        let low = score_at(domain_low, &mut store);
+        let high = score_at(domain_high, &mut store);
+        assert_ne!(low.to_bits(), high.to_bits(), "{} looks inert", spec.path);
+    }
+}
