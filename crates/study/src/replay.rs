@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Result, StudyError};
-use crate::objective::{outcome_attrs, FINGERPRINT_ATTR};
+use crate::objective::outcome_attrs;
 use crate::spec::StudyPlan;
 use crate::validation::{recorded_validation, validate_record};
 
@@ -255,11 +255,4 @@ pub fn replay_all(
         .iter()
         .map(|t: &TrialRecord| replay_trial(plan, log, t.number, store))
         .collect()
-}
-
-/// Whether the stored fingerprint of a complete trial is its effective config's.
-pub fn fingerprint_matches(plan: &StudyPlan, record: &TrialRecord) -> Result<bool> {
-    let config = plan.effective_config(&record.params)?;
-    Ok(record.user_attrs.get(FINGERPRINT_ATTR)
-        == Some(&Value::String(config.fingerprint().to_string())))
 }
