@@ -23,6 +23,19 @@ impl Cli {
             Command::Bench(args) => args.is_json,
             Command::Backtest(args) => args.is_json,
             Command::Features(_) => false,
+            Command::Optimize(args) => args.is_json,
+            Command::Study(study) => match &study.command {
+                StudyCommand::Summarize(args) => args.is_json,
+                StudyCommand::Replay(args) => args.is_json,
+                StudyCommand::Refine(args) => args.is_json,
+                StudyCommand::Export(_) | StudyCommand::Import(_) => false,
+            },
+            Command::Champion(champion) => match &champion.command {
+                ChampionCommand::Show(args) => args.is_json,
+                ChampionCommand::Promote(args) => args.is_json,
+                ChampionCommand::Rollback(args) => args.is_json,
+                ChampionCommand::Export(_) => false,
+            },
         }
     }
 }
@@ -31,13 +44,320 @@ impl Cli {
 pub enum Command {
     /// Candle files: inspect and validate them, or write synthetic ones.
     Data(DataArgs),
-    /// Time the standard workloads: parsing, feature precompute, backtests.
+    /// Time the standard workloads: parsing, feature precompute, backtests, sampler
+    /// overhead, study throughput.
     Bench(BenchArgs),
     /// Run a strategy config over a candle file: metrics, score, constraints and trades.
     /// Exit 0 on success, 2 on a bad file, config or window.
     Backtest(BacktestArgs),
     /// Compute the default features of a config over a candle file and write them as CSV.
     Features(FeaturesArgs),
+    /// Run or resume a study: trials in parallel on native threads, journaled as they
+    /// finish; optionally validate the best trials out of sample. Exit 0 on success, 2 on
+    /// a bad file, space, option or refused resume, 1 on an internal error.
+    Optimize(Box<OptimizeArgs>),
+    /// Work with a study journal: summarize, replay, export, import, refine.
+    Study(StudyArgs),
+    /// Champions per (symbol, timeframe): show, promote a validated trial, roll back,
+    /// export as a config file.
+    Champion(ChampionArgs),
+}
+
+/// The sampler of a new study.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SamplerChoice {
+    /// Tree-structured Parzen Estimator (multivariate, constant liar).
+    Tpe,
+    /// Independent uniform draws.
+    Random,
+    /// Every combination of enumerable leaves, in a seeded order.
+    Grid,
+}
+
+/// The pruner of a new study.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PrunerChoice {
+    None,
+    /// Below the median of earlier trials at the same checkpoint.
+    Median,
+    /// Successive halving: only the top third continue at each checkpoint.
+    Sha,
+}
+
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    /// The candle file: CSV, TSV or JSON, optionally gzipped.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The search space (YAML, shaped like the strategy config). Required for a new study;
+    /// a resumed one uses its journal's unless given.
+    #[arg(long)]
+    pub space: Option<PathBuf>,
+    /// The base config from a file.
+    #[arg(long, conflicts_with_all = ["preset", "is_champion"])]
+    pub config: Option<PathBuf>,
+    /// The base config from an embedded preset: genesis, sma_cross, rsi_reversion,
+    /// bollinger_breakout, donchian_breakout.
+    #[arg(long, conflicts_with = "is_champion")]
+    pub preset: Option<String>,
+    /// The base config is the current champion of the data's symbol and timeframe.
+    #[arg(long = "champion")]
+    pub is_champion: bool,
+    /// The study's total budget of evaluated trials (duplicates excluded), earlier sessions
+    /// included.
+    #[arg(long, default_value_t = 100)]
+    pub trials: u64,
+    /// Random seed of the sampler (default 42 for a new study).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: the machine's hardware threads).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// The study journal (JSONL), written as trials finish.
+    #[arg(long)]
+    pub study: PathBuf,
+    /// Continue the study in `--study`; refused when its signature differs.
+    #[arg(long = "resume")]
+    pub is_resume: bool,
+    /// Resume even though the signature differs (recorded in the journal).
+    #[arg(long = "allow-signature-mismatch")]
+    pub is_mismatch_allowed: bool,
+    /// Sampler of a new study (default tpe).
+    #[arg(long, value_enum)]
+    pub sampler: Option<SamplerChoice>,
+    /// Pruner of a new study (default none).
+    #[arg(long, value_enum)]
+    pub pruner: Option<PrunerChoice>,
+    /// Trials see the results of trials this many numbers back (default 8); any number of
+    /// jobs up to it stays busy, and the study is the same for any number of jobs.
+    #[arg(long)]
+    pub sync_window: Option<u32>,
+    /// Stop asking for trials after this many seconds.
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// Stop asking for trials at this time (ISO-8601 or unix time).
+    #[arg(long)]
+    pub end_at: Option<String>,
+    /// In-sample fraction: trials explore the first part of the bars, validation uses the
+    /// rest (0.7: the first 70 %).
+    #[arg(long)]
+    pub split: Option<f64>,
+    /// After the run, validate this many of the best feasible trials out of sample
+    /// (needs --split).
+    #[arg(long)]
+    pub validate_top: Option<usize>,
+    /// Validation passes only at or above this out-of-sample score (default 0).
+    #[arg(long, allow_negative_numbers = true)]
+    pub min_oos_score: Option<f64>,
+    /// Validation passes only if the out-of-sample score is at least the in-sample score
+    /// less this fraction of it (0.5: at most half lost).
+    #[arg(long)]
+    pub max_degradation: Option<f64>,
+    /// Equal segments of the window; the score at each segment end feeds the pruner
+    /// (default 4).
+    #[arg(long)]
+    pub checkpoints: Option<u32>,
+    /// The symbol champions are filed under (default: guessed from the data file's name).
+    #[arg(long)]
+    pub symbol: Option<String>,
+    /// The study's name (default: the journal file's stem).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The champions file, for --champion.
+    #[arg(long, default_value = "champions.json")]
+    pub champions: PathBuf,
+    /// Drop bad rows of the candle file instead of rejecting it.
+    #[arg(long = "lenient")]
+    pub is_lenient: bool,
+    /// Print one JSON document on stdout (progress still goes to stderr).
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StudyArgs {
+    #[command(subcommand)]
+    pub command: StudyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StudyCommand {
+    /// Counts per state, durations, best and top trials (with out-of-sample results),
+    /// parameter importance.
+    Summarize(SummarizeArgs),
+    /// Re-run a stored trial and compare every number with the journal, bit for bit.
+    /// Exit 0 when identical, 1 when not.
+    Replay(ReplayArgs),
+    /// Write the study as an Optuna journal (opens in Optuna and optuna-dashboard) or CSV.
+    Export(ExportArgs),
+    /// Read an Optuna journal exported by `study export` back into a study journal.
+    Import(ImportArgs),
+    /// Create a child study whose numeric bounds are narrowed around the parent's top
+    /// trials; continue it with `genesis optimize --study CHILD --resume --data ...`.
+    Refine(RefineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SummarizeArgs {
+    /// The study journal.
+    pub file: PathBuf,
+    /// How many of the best trials to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The study journal.
+    pub file: PathBuf,
+    /// The trial number.
+    #[arg(long)]
+    pub trial: u64,
+    /// The candle file (default: the path the study recorded); must be the study's data.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Drop bad rows of the candle file instead of rejecting it.
+    #[arg(long = "lenient")]
+    pub is_lenient: bool,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Optuna's JournalStorage JSONL.
+    OptunaJournal,
+    /// One row per trial, columns as Optuna's trials_dataframe.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The study journal.
+    pub file: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Output file (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// An Optuna journal written by `genesis study export --format optuna-journal`.
+    pub file: PathBuf,
+    /// The study journal to write (must not exist yet).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RefineArgs {
+    /// The parent study journal.
+    pub file: PathBuf,
+    /// Narrow around this many of the parent's best feasible trials.
+    #[arg(long)]
+    pub top: usize,
+    /// The child study journal to create (must not exist yet).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Padding on each side, as a fraction of the parent's range.
+    #[arg(long, default_value_t = genesis_study::refine::DEFAULT_PADDING)]
+    pub padding: f64,
+    /// The child's name (default: the output file's stem).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChampionArgs {
+    #[command(subcommand)]
+    pub command: ChampionCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChampionCommand {
+    /// The current champion of a (symbol, timeframe) with its history, or every current
+    /// champion.
+    Show(ChampionShowArgs),
+    /// Promote a trial of a study; refused unless it passed out-of-sample validation.
+    Promote(ChampionPromoteArgs),
+    /// Return a (symbol, timeframe) to the champion that was current before.
+    Rollback(ChampionSlotArgs),
+    /// Write the current champion's config as a strategy config YAML file.
+    Export(ChampionExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ChampionFileArgs {
+    /// The champions file (JSON; created on the first promotion).
+    #[arg(long, default_value = "champions.json")]
+    pub champions: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ChampionShowArgs {
+    #[arg(long)]
+    pub symbol: Option<String>,
+    #[arg(long, requires = "symbol")]
+    pub timeframe: Option<String>,
+    #[command(flatten)]
+    pub file: ChampionFileArgs,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChampionPromoteArgs {
+    /// The study journal.
+    #[arg(long)]
+    pub study: PathBuf,
+    /// The trial to promote.
+    #[arg(long)]
+    pub trial: u64,
+    /// The symbol to file it under (default: the study's).
+    #[arg(long)]
+    pub symbol: Option<String>,
+    #[command(flatten)]
+    pub file: ChampionFileArgs,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChampionSlotArgs {
+    #[arg(long)]
+    pub symbol: String,
+    #[arg(long)]
+    pub timeframe: String,
+    #[command(flatten)]
+    pub file: ChampionFileArgs,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChampionExportArgs {
+    #[arg(long)]
+    pub symbol: String,
+    #[arg(long)]
+    pub timeframe: String,
+    #[command(flatten)]
+    pub file: ChampionFileArgs,
+    /// Output YAML file (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Where the strategy config comes from.

@@ -25,6 +25,9 @@ pub enum CliError {
     },
     /// Anything else (exit 1).
     Internal(anyhow::Error),
+    /// The command has already printed its output (its JSON document included) and only
+    /// the exit status and a line on stderr remain (a replay that differs: exit 1).
+    Reported { exit_code: u8, message: String },
 }
 
 impl CliError {
@@ -48,6 +51,7 @@ impl CliError {
         match self {
             CliError::Input { .. } => EXIT_BAD_INPUT,
             CliError::Internal(_) => EXIT_INTERNAL,
+            CliError::Reported { exit_code, .. } => *exit_code,
         }
     }
 
@@ -56,6 +60,10 @@ impl CliError {
         let (message, detail) = match self {
             CliError::Input { message, detail } => (message.clone(), detail.clone()),
             CliError::Internal(err) => (format!("internal error: {err:#}"), None),
+            CliError::Reported { message, .. } => {
+                eprintln!("error: {message}");
+                return ExitCode::from(self.exit_code());
+            }
         };
         eprintln!("error: {message}");
         if is_json {

@@ -40,7 +40,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{OptimizerError, Result};
 use crate::journal::{
-    Header, JournalBackend, JournalOp, ResumeMarker, StopMarker, StudyLog, FORMAT_VERSION,
+    Header, JournalBackend, JournalOp, ResumeMarker, StopMarker, StudyLog, TrialAttrs,
+    FORMAT_VERSION,
 };
 use crate::param::{canonical_params, Params};
 use crate::pruner::PrunerSettings;
@@ -581,6 +582,38 @@ impl<B: JournalBackend> Study<B> {
             _ => self.set_slot(number, Slot::PendingDuplicate { original }),
         }
         Ok(())
+    }
+
+    /// Adds user attributes to finished trial `number` (journaled as a
+    /// [`JournalOp::TrialAttrs`] op; keys overwrite). For what the caller learns about a
+    /// trial after it finished, such as an out-of-sample validation; the trial's state and
+    /// value never change, so the sampler is unaffected. Duplicates recorded earlier keep
+    /// the attributes they copied.
+    pub fn set_trial_user_attrs(
+        &mut self,
+        number: u64,
+        user_attrs: BTreeMap<String, serde_json::Value>,
+    ) -> Result<()> {
+        let Ok(i) = usize::try_from(number) else {
+            return Err(OptimizerError::Trial {
+                number,
+                message: "is not a finished trial".into(),
+            });
+        };
+        let Some(Slot::Finished { record, .. }) = self.slots.get_mut(i) else {
+            return Err(OptimizerError::Trial {
+                number,
+                message: "is not a finished trial".into(),
+            });
+        };
+        for (key, value) in &user_attrs {
+            record.user_attrs.insert(key.clone(), value.clone());
+        }
+        self.backend
+            .append(&[JournalOp::TrialAttrs(Box::new(TrialAttrs {
+                number,
+                user_attrs,
+            }))])
     }
 
     /// Tells the outcome of running trial `number`, with the caller's timing.

@@ -9,8 +9,9 @@ use common::*;
 use genesis_optimizer::journal::JournalOp;
 use genesis_optimizer::summary::{summarize, top_trials};
 use genesis_optimizer::{
-    canonical_params, AskOutcome, MemoryJournal, OptimizerError, ResumeOptions, SamplerSettings,
-    SignatureInputs, StopPolicy, StopReason, Study, TpeSettings, TrialOutcome, TrialState,
+    canonical_params, AskOutcome, MemoryJournal, OptimizerError, Params, ResumeOptions,
+    SamplerSettings, SignatureInputs, StopPolicy, StopReason, Study, StudyLog, TpeSettings,
+    TrialOutcome, TrialState,
 };
 
 const SMALL: &str = "x: {type: float, low: 0.0, high: 1.0}\ny: {type: int, low: 1, high: 5}\n";
@@ -537,5 +538,81 @@ fn invalid_settings_are_refused_by_name() {
             assert_eq!(field, "tpe.n_ei_candidates")
         }
         other => panic!("{:?}", other.err()),
+    }
+}
+
+#[test]
+fn attributes_added_later_reach_the_log_and_the_export_but_not_the_sampler() {
+    // Guards the op that records out-of-sample validations: it must merge into the trial,
+    // survive a file round trip and a resume, and leave the study's proposals unchanged.
+    let mut attributed = Study::create(
+        spec(space(MIXED_SPACE), settings(5, SamplerSettings::Random)),
+        MemoryJournal::new(),
+    )
+    .unwrap();
+    attributed.set_stop_policy(budget(12));
+    drive(&mut attributed, 1, 0, None, &mixed_objective);
+    let number = attributed.log().unwrap().trials[3].number;
+    let mut attrs = BTreeMap::new();
+    attrs.insert(
+        "validation".to_string(),
+        serde_json::json!({"passed": true}),
+    );
+    attributed.set_trial_user_attrs(number, attrs).unwrap();
+    assert!(attributed
+        .set_trial_user_attrs(999, BTreeMap::new())
+        .is_err());
+
+    let text = attributed.backend().to_jsonl();
+    let (journal, _) = MemoryJournal::from_jsonl(&text).unwrap();
+    let log = StudyLog::from_ops(journal.ops()).unwrap();
+    assert_eq!(
+        log.trial(number).unwrap().user_attrs["validation"],
+        serde_json::json!({"passed": true})
+    );
+    let exported = genesis_optimizer::export::to_optuna_journal(&log).unwrap();
+    let imported = genesis_optimizer::export::from_optuna_journal(&exported).unwrap();
+    assert_eq!(imported.trial(number), log.trial(number));
+
+    let mut resumed = Study::resume(
+        spec(space(MIXED_SPACE), settings(5, SamplerSettings::Random)),
+        journal,
+        ResumeOptions::default(),
+    )
+    .unwrap();
+    resumed.set_stop_policy(budget(20));
+    drive(&mut resumed, 1, 0, None, &mixed_objective);
+    let mut plain = Study::create(
+        spec(space(MIXED_SPACE), settings(5, SamplerSettings::Random)),
+        MemoryJournal::new(),
+    )
+    .unwrap();
+    plain.set_stop_policy(budget(20));
+    drive(&mut plain, 1, 0, None, &mixed_objective);
+    let strip =
+        |log: StudyLog| -> Vec<Params> { log.trials.into_iter().map(|t| t.params).collect() };
+    assert_eq!(strip(resumed.log().unwrap()), strip(plain.log().unwrap()));
+}
+
+#[test]
+fn attributes_for_a_trial_not_yet_recorded_are_an_error_naming_the_line() {
+    let mut study = Study::create(
+        spec(space(MIXED_SPACE), settings(5, SamplerSettings::Random)),
+        MemoryJournal::new(),
+    )
+    .unwrap();
+    study.set_stop_policy(budget(2));
+    drive(&mut study, 1, 0, None, &mixed_objective);
+    let mut ops = study.backend().ops().to_vec();
+    ops.insert(
+        1,
+        JournalOp::TrialAttrs(Box::new(genesis_optimizer::journal::TrialAttrs {
+            number: 0,
+            user_attrs: BTreeMap::new(),
+        })),
+    );
+    match StudyLog::from_ops(&ops) {
+        Err(OptimizerError::Journal { line, .. }) => assert_eq!(line, 2),
+        other => panic!("{other:?}"),
     }
 }

@@ -29,6 +29,8 @@ pub struct Workload {
     pub n_bars: usize,
     /// Input bytes per run, when meaningful.
     pub n_bytes: usize,
+    /// Trials per run, for the optimizer's workloads (0 otherwise).
+    pub n_trials: usize,
     /// Does the work once.
     pub run: Box<dyn FnMut() -> Result<(), CliError>>,
 }
@@ -37,7 +39,7 @@ pub struct Workload {
 type Builder = fn(&BenchArgs) -> Result<Vec<Workload>, CliError>;
 
 /// Every area's workloads, in report order.
-const REGISTRY: &[Builder] = &[parse_workloads, strategy_workloads];
+const REGISTRY: &[Builder] = &[parse_workloads, strategy_workloads, optimizer_workloads];
 
 #[derive(Debug, Serialize)]
 struct Timing {
@@ -48,6 +50,12 @@ struct Timing {
     min_ms: f64,
     median_ms: f64,
     bars_per_second: f64,
+    n_trials: usize,
+    /// `min_ms / n_trials`, for the optimizer's workloads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ms_per_trial: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trials_per_second: Option<f64>,
 }
 
 pub fn run(args: &BenchArgs) -> Result<(), CliError> {
@@ -74,6 +82,7 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
             samples_ms.sort_by(f64::total_cmp);
             let min_ms = samples_ms[0];
             let median_ms = samples_ms[samples_ms.len() / 2];
+            let per_trial = (workload.n_trials > 0).then(|| min_ms / workload.n_trials as f64);
             let timing = Timing {
                 name: workload.name,
                 n_bars: workload.n_bars,
@@ -82,10 +91,19 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
                 min_ms,
                 median_ms,
                 bars_per_second: workload.n_bars as f64 / (min_ms / 1e3),
+                n_trials: workload.n_trials,
+                ms_per_trial: per_trial,
+                trials_per_second: per_trial.map(|ms| 1e3 / ms),
             };
             if !args.is_json {
+                let trials = match (timing.ms_per_trial, timing.trials_per_second) {
+                    (Some(ms), Some(rate)) => {
+                        format!("   {ms:.4} ms/trial   {rate:.1} trials/s")
+                    }
+                    _ => String::new(),
+                };
                 println!(
-                    "{:<28} {:>9} bars {:>11} bytes   min {:>9.3} ms   median {:>9.3} ms",
+                    "{:<28} {:>9} bars {:>11} bytes   min {:>9.3} ms   median {:>9.3} ms{trials}",
                     timing.name, timing.n_bars, timing.n_bytes, timing.min_ms, timing.median_ms
                 );
             }
@@ -114,6 +132,7 @@ fn parse_workload(name: String, bytes: Vec<u8>) -> Result<Workload, CliError> {
         name,
         n_bars,
         n_bytes,
+        n_trials: 0,
         run: Box::new(move || {
             let parsed = parse(&bytes, &ParseOptions::default()).map_err(|err| {
                 CliError::Internal(anyhow::anyhow!("parse failed mid-bench: {err}"))
@@ -206,6 +225,7 @@ fn strategy_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             name: names[0].to_string(),
             n_bars,
             n_bytes: 0,
+            n_trials: 0,
             run: Box::new(move || {
                 let frame = bench_all(&candles, &params)
                     .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
@@ -224,6 +244,7 @@ fn strategy_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             name: names[1].to_string(),
             n_bars,
             n_bytes: 0,
+            n_trials: 0,
             run: Box::new(move || {
                 let computed = GenesisModel::compute(&mut store, &features, &model)
                     .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
@@ -244,6 +265,7 @@ fn strategy_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             name: name.to_string(),
             n_bars,
             n_bytes: 0,
+            n_trials: 0,
             run: Box::new(move || {
                 let outcome = run_backtest(&mut store, &config, window, Recording::MetricsOnly)
                     .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
@@ -254,3 +276,101 @@ fn strategy_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
     }
     Ok(workloads)
 }
+
+/// The study's workloads (SPEC §9): the TPE sampler's own cost per trial at 100, 500 and
+/// 1,000 trials on the optimizer's benchmark space with a synthetic objective (target:
+/// under 0.5 ms per trial at 1,000), and study throughput on the demo data: 200 TPE trials
+/// of the `genesis` preset over `config/optimizer/genesis_tpe.yaml` with 1 and 2 worker
+/// threads, each with its own feature store, through the same runner `genesis optimize`
+/// uses (trials per second).
+fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
+    let wanted = |name: &str| {
+        args.only
+            .as_ref()
+            .is_none_or(|only| name.contains(only.as_str()))
+    };
+    let mut workloads = Vec::new();
+    for n_trials in [100u64, 500, 1_000] {
+        let name = format!("tpe_overhead_{n_trials}");
+        if !wanted(&name) {
+            continue;
+        }
+        workloads.push(Workload {
+            name,
+            n_bars: 0,
+            n_bytes: 0,
+            n_trials: n_trials as usize,
+            run: Box::new(move || {
+                let report = genesis_optimizer::bench::sampler_overhead(n_trials, true, 42)
+                    .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
+                std::hint::black_box(report);
+                Ok(())
+            }),
+        });
+    }
+    let study_names = [
+        ("study_tpe_200_trials_1_job", 1usize),
+        ("study_tpe_200_trials_2_jobs", 2),
+    ];
+    if !study_names.iter().any(|(name, _)| wanted(name)) {
+        return Ok(workloads);
+    }
+    let candles = demo_candles()?;
+    let space = genesis_optimizer::SearchSpace::from_yaml_str(GENESIS_TPE_SPACE)
+        .map_err(|err| CliError::Internal(anyhow::anyhow!("genesis_tpe.yaml: {err}")))?;
+    let base = StrategyConfig::preset("genesis")
+        .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
+    let plan = genesis_study::StudyPlan::new(
+        genesis_study::StudyConfig::new("bench", space, 42),
+        genesis_study::BaseSource::Preset {
+            name: "genesis".into(),
+        },
+        base,
+        genesis_engine::data::DatasetMeta::new("demo.csv", &candles),
+    )
+    .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
+    for (name, n_jobs) in study_names {
+        if !wanted(name) {
+            continue;
+        }
+        let plan = plan.clone();
+        let candles = Arc::clone(&candles);
+        workloads.push(Workload {
+            name: name.to_string(),
+            n_bars: candles.len(),
+            n_bytes: 0,
+            n_trials: 200,
+            run: Box::new(move || {
+                let internal =
+                    |err: genesis_study::StudyError| CliError::Internal(anyhow::anyhow!("{err}"));
+                let mut study = genesis_optimizer::Study::create(
+                    plan.study_spec(),
+                    genesis_optimizer::MemoryJournal::new(),
+                )
+                .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
+                study.set_stop_policy(genesis_optimizer::StopPolicy {
+                    max_trials: Some(200),
+                    ..Default::default()
+                });
+                let start = Instant::now();
+                let cancel = std::sync::atomic::AtomicBool::new(false);
+                genesis_study::runner::run_parallel(
+                    &mut study,
+                    &plan.objective(),
+                    &candles,
+                    n_jobs,
+                    &|| start.elapsed().as_millis() as i64,
+                    &cancel,
+                    |_| {},
+                )
+                .map_err(internal)?;
+                std::hint::black_box(study.trials().count());
+                Ok(())
+            }),
+        });
+    }
+    Ok(workloads)
+}
+
+/// The genesis search space shipped in `config/optimizer/`.
+const GENESIS_TPE_SPACE: &str = include_str!("../../../../config/optimizer/genesis_tpe.yaml");

@@ -2,10 +2,14 @@
 
 mod backtest;
 mod bench;
+mod champion;
 mod data;
 mod features;
+mod journal;
+mod optimize;
+mod study;
 
-use crate::cli::{Cli, Command, DataCommand};
+use crate::cli::{ChampionCommand, Cli, Command, DataCommand, StudyCommand};
 use crate::error::CliError;
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -17,5 +21,19 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Bench(args) => bench::run(&args),
         Command::Backtest(args) => backtest::run(&args),
         Command::Features(args) => features::run(&args),
+        Command::Optimize(args) => optimize::run(&args),
+        Command::Study(study) => match study.command {
+            StudyCommand::Summarize(args) => study::summarize_cmd(&args),
+            StudyCommand::Replay(args) => study::replay_cmd(&args),
+            StudyCommand::Export(args) => study::export_cmd(&args),
+            StudyCommand::Import(args) => study::import_cmd(&args),
+            StudyCommand::Refine(args) => study::refine_cmd(&args),
+        },
+        Command::Champion(champion) => match champion.command {
+            ChampionCommand::Show(args) => champion::show(&args),
+            ChampionCommand::Promote(args) => champion::promote(&args),
+            ChampionCommand::Rollback(args) => champion::rollback(&args),
+            ChampionCommand::Export(args) => champion::export(&args),
+        },
     }
 }

@@ -10,6 +10,8 @@
 //! [`MemoryJournal`](crate::journal::MemoryJournal) for tests and the browser (which
 //! persists elsewhere), `FileJournal` natively.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{OptimizerError, Result};
@@ -64,6 +66,16 @@ pub struct ResumeMarker {
     pub allowed_mismatch: bool,
 }
 
+/// User attributes added to a finished trial after the fact (Optuna's
+/// `SET_TRIAL_USER_ATTR`): what a caller learns about a trial later, such as its
+/// out-of-sample validation. Keys overwrite the trial's own; the trial's result never
+/// changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrialAttrs {
+    pub number: u64,
+    pub user_attrs: BTreeMap<String, serde_json::Value>,
+}
+
 /// One line of the journal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -72,6 +84,7 @@ pub enum JournalOp {
     Trial(Box<TrialRecord>),
     Stop(StopMarker),
     Resume(Box<ResumeMarker>),
+    TrialAttrs(Box<TrialAttrs>),
 }
 
 /// A last line that was cut short (a crash mid-write) and was ignored.
@@ -240,7 +253,8 @@ impl StudyLog {
         let mut trials: Vec<TrialRecord> = Vec::new();
         let mut stops = Vec::new();
         let mut resumes = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
+        // Trial number to its index in `trials`, for attributes added later.
+        let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
         for (i, op) in ops.iter().enumerate().skip(1) {
             match op {
                 JournalOp::Header(_) => {
@@ -263,13 +277,28 @@ impl StudyLog {
                             ),
                         });
                     }
-                    if !seen.insert(record.number) {
+                    if seen.insert(record.number, trials.len()).is_some() {
                         return Err(OptimizerError::Journal {
                             line: i + 1,
                             message: format!("trial {} is recorded twice", record.number),
                         });
                     }
                     trials.push(record.as_ref().clone());
+                }
+                JournalOp::TrialAttrs(attrs) => {
+                    let Some(trial) = seen.get(&attrs.number).and_then(|&k| trials.get_mut(k))
+                    else {
+                        return Err(OptimizerError::Journal {
+                            line: i + 1,
+                            message: format!(
+                                "attributes for trial {}, which no earlier line records",
+                                attrs.number
+                            ),
+                        });
+                    };
+                    for (key, value) in &attrs.user_attrs {
+                        trial.user_attrs.insert(key.clone(), value.clone());
+                    }
                 }
                 JournalOp::Stop(stop) => stops.push(stop.clone()),
                 JournalOp::Resume(resume) => resumes.push(resume.as_ref().clone()),
@@ -284,8 +313,8 @@ impl StudyLog {
         })
     }
 
-    /// The canonical journal: the header, then the trials by number with timing stripped;
-    /// markers left out. Two runs of the same study (any number of workers, any schedule,
+    /// The canonical journal: the header, then the trials by number with timing stripped
+    /// (and attributes added later merged in); markers left out. Two runs of the same study (any number of workers, any schedule,
     /// interrupted and resumed or not) have the same canonical journal.
     pub fn canonical_jsonl(&self) -> String {
         let mut ops = vec![JournalOp::Header(Box::new(self.header.clone()))];

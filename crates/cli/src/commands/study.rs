@@ -1,0 +1,305 @@
+//! `genesis study summarize|replay|export|import|refine`: a study journal after the fact.
+
+use std::sync::Arc;
+
+use genesis_engine::features::FeatureStore;
+use genesis_optimizer::export::{from_optuna_journal, to_csv, to_optuna_journal};
+use genesis_optimizer::journal::to_jsonl;
+use genesis_optimizer::summary::summarize;
+use genesis_optimizer::{FileJournal, Study, TrialRecord};
+use genesis_study::refine::refine_plan;
+use genesis_study::replay::replay_trial;
+use genesis_study::validation::recorded_validation;
+use serde_json::{json, Value};
+
+use super::backtest::load_candles;
+use super::journal::{
+    ensure_new, optimizer_error, read_log, read_plan, stem, study_error, write_out,
+};
+use crate::cli::{ExportArgs, ExportFormat, ImportArgs, RefineArgs, ReplayArgs, SummarizeArgs};
+use crate::error::{CliError, EXIT_INTERNAL};
+
+pub fn summarize_cmd(args: &SummarizeArgs) -> Result<(), CliError> {
+    let log = read_log(&args.file)?;
+    let plan = read_plan(&args.file, &log)?;
+    let summary = summarize(&log, args.top);
+    if args.is_json {
+        let doc = json!({
+            "ok": true,
+            "summary": summary,
+            "base": plan.metadata.base_source,
+            "base_fingerprint": plan.metadata.base_fingerprint,
+            "dataset": plan.metadata.dataset,
+            "windows": plan.metadata.windows,
+            "parent": plan.metadata.parent,
+        });
+        println!("{doc}");
+        return Ok(());
+    }
+    let meta = &plan.metadata;
+    println!("study {} ({})", summary.study_name, args.file.display());
+    println!(
+        "base: {} (fingerprint {})",
+        meta.base_source,
+        short(&meta.base_fingerprint)
+    );
+    println!(
+        "data: {} bars of {} {} (hash {}); in sample bars {}..{}{}",
+        meta.dataset.n_bars,
+        meta.symbol.as_deref().unwrap_or("(no symbol)"),
+        meta.dataset.timeframe,
+        meta.dataset.hash.short(),
+        meta.windows.in_sample.from_bar,
+        meta.windows.in_sample.to_bar,
+        meta.windows
+            .out_of_sample
+            .map(|w| format!(", out of sample {}..{}", w.from_bar, w.to_bar))
+            .unwrap_or_default()
+    );
+    if let Some(parent) = &meta.parent {
+        println!(
+            "refined from study {} around its trials {:?}",
+            parent.study_name, parent.trials
+        );
+    }
+    let c = &summary.counts;
+    println!(
+        "trials: {} ({} complete: {} feasible, {} infeasible; {} pruned; {} failed; {} duplicates)",
+        summary.n_trials, c.complete, c.feasible, c.infeasible, c.pruned, c.failed, c.duplicates
+    );
+    if let Some(d) = &summary.durations {
+        println!(
+            "durations: total {} ms, median {:.1} ms, max {} ms per trial",
+            d.total_ms, d.median_ms, d.max_ms
+        );
+    }
+    if let Some(reason) = &summary.stop_reason {
+        println!("last stop: {reason}");
+    }
+    match &summary.best {
+        Some(best) => println!(
+            "best: trial {} score {:.4}",
+            best.number,
+            best.value.unwrap_or(f64::NAN)
+        ),
+        None => println!("best: no feasible trial"),
+    }
+    println!("top {}:", summary.top.len());
+    for trial in &summary.top {
+        println!("  {}", describe_trial(trial));
+    }
+    if !summary.importance.is_empty() {
+        println!("parameter importance:");
+        for p in &summary.importance {
+            println!("  {:<44} {:.3}", p.path, p.importance);
+        }
+    }
+    Ok(())
+}
+
+fn describe_trial(trial: &TrialRecord) -> String {
+    let params: Vec<String> = trial
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let feasibility = if trial.is_feasible() {
+        "feasible".to_string()
+    } else {
+        format!("infeasible ({})", trial.constraint_violations.join("; "))
+    };
+    let oos = match recorded_validation(trial) {
+        Ok(Some(v)) => format!(
+            "  oos {:.4} {}",
+            v.score,
+            if v.is_passed { "passed" } else { "failed" }
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "trial {:>5}  score {:>9.4}  {feasibility}{oos}  {}",
+        trial.number,
+        trial.value.unwrap_or(f64::NAN),
+        params.join(" ")
+    )
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+pub fn replay_cmd(args: &ReplayArgs) -> Result<(), CliError> {
+    let file = args.file.display().to_string();
+    let log = read_log(&args.file)?;
+    let plan = read_plan(&args.file, &log)?;
+    let data = match (&args.data, &plan.metadata.data_path) {
+        (Some(path), _) => path.clone(),
+        (None, Some(path)) => path.into(),
+        (None, None) => {
+            return Err(CliError::input(format!(
+                "{file}: the study recorded no data path; pass --data"
+            )))
+        }
+    };
+    let candles = load_candles(&data, args.is_lenient)?;
+    let mut store = FeatureStore::new(Arc::clone(&candles));
+    let report = replay_trial(&plan, &log, args.trial, &mut store)
+        .map_err(|e| study_error(Some(&file), e))?;
+    if args.is_json {
+        let doc = json!({"ok": report.is_identical, "report": report});
+        println!("{doc}");
+    } else {
+        println!(
+            "trial {} ({}{}) replayed on {}",
+            report.trial,
+            report.state,
+            if report.replayed_trial != report.trial {
+                format!(", a duplicate of trial {}", report.replayed_trial)
+            } else {
+                String::new()
+            },
+            data.display()
+        );
+        for c in report
+            .outcome
+            .iter()
+            .chain(&report.metrics)
+            .chain(&report.validation)
+        {
+            println!(
+                "  {:<28} {:<9} stored {}  replayed {}",
+                c.key,
+                if c.is_identical {
+                    "identical"
+                } else {
+                    "DIFFERS"
+                },
+                compact(&c.stored),
+                compact(&c.replayed)
+            );
+        }
+        if report.is_identical {
+            println!("identical: every stored number replays bit for bit");
+        } else {
+            println!(
+                "NOT identical: {} values differ",
+                report.differences().count()
+            );
+        }
+    }
+    if report.is_identical {
+        Ok(())
+    } else {
+        Err(CliError::Reported {
+            exit_code: EXIT_INTERNAL,
+            message: format!(
+                "{file}: trial {} does not replay to its stored values: {}",
+                args.trial,
+                report
+                    .differences()
+                    .map(|c| c.key.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+    }
+}
+
+fn compact(value: &Value) -> String {
+    let text = value.to_string();
+    if text.len() > 60 {
+        format!(
+            "{}...",
+            &text[..text.char_indices().nth(57).map_or(text.len(), |(i, _)| i)]
+        )
+    } else {
+        text
+    }
+}
+
+pub fn export_cmd(args: &ExportArgs) -> Result<(), CliError> {
+    let file = args.file.display().to_string();
+    let log = read_log(&args.file)?;
+    let text = match args.format {
+        ExportFormat::OptunaJournal => {
+            to_optuna_journal(&log).map_err(|e| optimizer_error(&file, e))?
+        }
+        ExportFormat::Csv => to_csv(&log),
+    };
+    write_out(args.out.as_deref(), &text)
+}
+
+pub fn import_cmd(args: &ImportArgs) -> Result<(), CliError> {
+    let file = args.file.display().to_string();
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|err| CliError::input(format!("{file}: {err}")))?;
+    let log = from_optuna_journal(&text).map_err(|e| optimizer_error(&file, e))?;
+    ensure_new(&args.out, "--out")?;
+    write_out(Some(&args.out), &to_jsonl(&log.to_ops()))?;
+    eprintln!(
+        "imported study {} ({} trials) into {}",
+        log.header.study_name,
+        log.trials.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+pub fn refine_cmd(args: &RefineArgs) -> Result<(), CliError> {
+    let file = args.file.display().to_string();
+    let log = read_log(&args.file)?;
+    let parent = read_plan(&args.file, &log)?;
+    let name = args.name.clone().unwrap_or_else(|| stem(&args.out));
+    let (child, changes) = refine_plan(&parent, &log, args.top, args.padding, &name)
+        .map_err(|e| study_error(Some(&file), e))?;
+    ensure_new(&args.out, "--out")?;
+    let out = args.out.display().to_string();
+    let journal = FileJournal::open(&args.out).map_err(|e| optimizer_error(&out, e))?;
+    Study::create(child.study_spec(), journal).map_err(|e| optimizer_error(&out, e))?;
+    if args.is_json {
+        let doc = json!({
+            "ok": true,
+            "study": out,
+            "name": name,
+            "parent": child.metadata.parent,
+            "changes": changes,
+            "space": child.space,
+        });
+        println!("{doc}");
+    } else {
+        println!(
+            "created study {name} ({out}) refined from {} around trials {:?}",
+            log.header.study_name,
+            child
+                .metadata
+                .parent
+                .as_ref()
+                .map(|p| p.trials.clone())
+                .unwrap_or_default()
+        );
+        for change in &changes {
+            println!(
+                "  {:<44} {} -> {}",
+                change.path,
+                bounds(&change.parent),
+                bounds(&change.child)
+            );
+        }
+        println!(
+            "run it: genesis optimize --study {out} --resume --data {} --trials N",
+            parent.metadata.data_path.as_deref().unwrap_or("DATA")
+        );
+    }
+    Ok(())
+}
+
+fn bounds(distribution: &genesis_optimizer::space::Distribution) -> String {
+    use genesis_optimizer::space::Distribution;
+    match distribution {
+        Distribution::Float { low, high, .. } => format!("[{low}, {high}]"),
+        Distribution::Int { low, high, .. } => format!("[{low}, {high}]"),
+        Distribution::Categorical { choices: v } | Distribution::Grid { values: v } => {
+            format!("{} choices", v.len())
+        }
+    }
+}

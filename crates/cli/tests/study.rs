@@ -1,0 +1,566 @@
+//! `genesis optimize`, `genesis study ...` and `genesis champion ...` end to end: exit
+//! codes, JSON documents, files written and not written.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn genesis(args: &[&str]) -> Output {
+    genesis_in(None, args)
+}
+
+fn genesis_in(dir: Option<&Path>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_genesis"));
+    command.args(args);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    command.output().expect("the genesis binary runs")
+}
+
+fn stdout_json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is one JSON document ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn config_file(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../config/optimizer")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// A fresh directory with the demo data (17,278 hourly bars) in `demo.csv`.
+struct Workdir {
+    dir: PathBuf,
+}
+
+impl Workdir {
+    fn new(name: &str) -> Workdir {
+        let dir =
+            std::env::temp_dir().join(format!("genesis-study-cli-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = genesis(&[
+            "data",
+            "synth",
+            "--out",
+            &dir.join("demo.csv").display().to_string(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        Workdir { dir }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    /// `genesis optimize` over the demo data with the genesis preset and its TPE space.
+    fn optimize(&self, study: &str, extra: &[&str]) -> Output {
+        let data = self.path("demo.csv");
+        let study = self.path(study);
+        let space = config_file("genesis_tpe.yaml");
+        let mut args = vec![
+            "optimize", "--data", &data, "--space", &space, "--study", &study, "--symbol", "DEMO",
+            "--jobs", "2",
+        ];
+        args.extend_from_slice(extra);
+        genesis_in(Some(&self.dir), &args)
+    }
+
+    /// A finished, validated study of 30 trials.
+    fn explored(&self, study: &str) -> serde_json::Value {
+        let out = self.optimize(
+            study,
+            &[
+                "--preset",
+                "genesis",
+                "--trials",
+                "30",
+                "--split",
+                "0.7",
+                "--validate-top",
+                "3",
+                "--min-oos-score",
+                "-100",
+                "--json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout_json(&out)
+    }
+}
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn optimize_runs_journals_validates_and_refuses_to_overwrite() {
+    let w = Workdir::new("optimize");
+    let doc = w.explored("s.jsonl");
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["stop_reason"]["kind"], "max_trials");
+    assert_eq!(doc["validation"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        doc["base"],
+        serde_json::json!({"kind": "preset", "name": "genesis"})
+    );
+    let journal = std::fs::read_to_string(w.path("s.jsonl")).unwrap();
+    // Header, 30 trials, a stop marker and 3 validations at least.
+    assert!(journal.lines().count() >= 35, "{journal}");
+    assert!(
+        journal
+            .lines()
+            .filter(|l| l.contains("\"op\":\"trial_attrs\""))
+            .count()
+            == 3
+    );
+
+    let again = w.optimize("s.jsonl", &["--preset", "genesis", "--trials", "30"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--resume"), "{}", stderr(&again));
+}
+
+#[test]
+fn a_resume_extends_the_study_and_a_changed_setting_is_refused_by_name() {
+    let w = Workdir::new("resume");
+    w.explored("s.jsonl");
+    let out = w.optimize("s.jsonl", &["--resume", "--trials", "40", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = stdout_json(&out);
+    let counts = &doc["counts"];
+    let evaluated = ["complete", "pruned", "failed"]
+        .iter()
+        .map(|k| counts[k].as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(evaluated, 40);
+
+    let out = w.optimize("s.jsonl", &["--resume", "--trials", "50", "--seed", "7"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("sampler"), "{}", stderr(&out));
+    let out = w.optimize(
+        "s.jsonl",
+        &["--resume", "--trials", "50", "--preset", "sma_cross"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("base_config") || stderr(&out).contains("search space"),
+        "{}",
+        stderr(&out)
+    );
+    let out = w.optimize("s.jsonl", &["--resume", "--trials", "50", "--split", "0.8"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("windows"), "{}", stderr(&out));
+    let out = w.optimize("nothing.jsonl", &["--resume", "--trials", "5"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_new_study_without_an_explicit_base_or_with_a_bad_space_stops_before_any_trial() {
+    let w = Workdir::new("preflight");
+    let out = w.optimize("s.jsonl", &["--trials", "5"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--preset NAME, --config FILE or --champion"),
+        "{}",
+        stderr(&out)
+    );
+
+    let space = w.path("bad_space.yaml");
+    std::fs::write(
+        &space,
+        "thresholds:\n  entry_conf_overal: {type: float, low: 0.3, high: 0.5}\n",
+    )
+    .unwrap();
+    let study = w.path("s.jsonl");
+    let data = w.path("demo.csv");
+    let out = genesis(&[
+        "optimize", "--data", &data, "--space", &space, "--preset", "genesis", "--study", &study,
+        "--trials", "5", "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc = stdout_json(&out);
+    assert_eq!(doc["ok"], false);
+    let message = doc["error"].as_str().unwrap();
+    assert!(message.contains("bad_space.yaml"), "{message}");
+    assert!(
+        message.contains("did you mean `thresholds.entry_conf_overall`"),
+        "{message}"
+    );
+    assert!(
+        !Path::new(&study).exists(),
+        "no journal is created before the preflight passes"
+    );
+}
+
+#[test]
+fn summarize_replay_export_and_import() {
+    let w = Workdir::new("summarize");
+    let run = w.explored("s.jsonl");
+    let study = w.path("s.jsonl");
+    let best = run["best"]["number"].as_u64().unwrap();
+
+    let out = genesis(&["study", "summarize", &study, "--top", "3", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = stdout_json(&out);
+    assert_eq!(doc["summary"]["best"]["number"].as_u64(), Some(best));
+    assert_eq!(doc["summary"]["top"].as_array().map(Vec::len), Some(3));
+    let text = genesis(&["study", "summarize", &study]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("parameter importance"));
+
+    let out = genesis(&[
+        "study",
+        "replay",
+        &study,
+        "--trial",
+        &best.to_string(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = stdout_json(&out);
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["report"]["is_identical"], true);
+    let text = genesis(&["study", "replay", &study, "--trial", &best.to_string()]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("identical: every stored number"));
+
+    // A journal whose stored sharpe was edited no longer replays: exit 1, one document.
+    let journal = std::fs::read_to_string(&study).unwrap();
+    let tampered_path = w.path("tampered.jsonl");
+    let tampered: String = journal
+        .lines()
+        .map(|line| {
+            if line.contains(&format!("\"number\":{best},")) && line.contains("\"op\":\"trial\"") {
+                line.replacen("\"n_trades\":", "\"n_trades\":1", 1)
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    std::fs::write(&tampered_path, tampered).unwrap();
+    let out = genesis(&[
+        "study",
+        "replay",
+        &tampered_path,
+        "--trial",
+        &best.to_string(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc = stdout_json(&out);
+    assert_eq!(doc["ok"], false);
+    assert!(stderr(&out).contains("n_trades"), "{}", stderr(&out));
+
+    let out = genesis(&["study", "replay", &study, "--trial", "99999"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let optuna = w.path("optuna.jsonl");
+    let out = genesis(&[
+        "study",
+        "export",
+        &study,
+        "--format",
+        "optuna-journal",
+        "--out",
+        &optuna,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = genesis(&["study", "export", &study, "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(0));
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(csv.lines().count(), 31, "a header and one row per trial");
+    assert!(csv.lines().next().unwrap().contains("user_attrs_sharpe"));
+
+    let imported = w.path("imported.jsonl");
+    let out = genesis(&["study", "import", &optuna, "--out", &imported]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = genesis(&["study", "summarize", &imported, "--json"]);
+    assert_eq!(
+        stdout_json(&out)["summary"]["best"]["number"].as_u64(),
+        Some(best)
+    );
+    let out = genesis(&["study", "import", &optuna, "--out", &imported]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an existing file is not overwritten"
+    );
+}
+
+#[test]
+fn champions_promote_only_validated_trials_export_and_roll_back() {
+    let w = Workdir::new("champion");
+    let run = w.explored("s.jsonl");
+    let study = w.path("s.jsonl");
+    let passed: Vec<u64> = run["validation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["is_passed"] == true)
+        .map(|v| v["trial"].as_u64().unwrap())
+        .collect();
+    assert!(passed.len() >= 2, "{run}");
+    let validated: Vec<u64> = run["validation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["trial"].as_u64().unwrap())
+        .collect();
+    let journal = std::fs::read_to_string(&study).unwrap();
+    let unvalidated = (0..30u64)
+        .find(|n| !validated.contains(n) && journal.contains(&format!("\"number\":{n},\"params\"")))
+        .unwrap();
+
+    let dir = Some(w.dir.as_path());
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "promote",
+            "--study",
+            &study,
+            "--trial",
+            &unvalidated.to_string(),
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let doc = stdout_json(&out);
+    assert!(doc["error"].as_str().unwrap().contains("refused"), "{doc}");
+    assert!(!w.dir.join("champions.json").exists());
+
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "promote",
+            "--study",
+            &study,
+            "--trial",
+            &passed[0].to_string(),
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let champion = stdout_json(&out)["champion"].clone();
+    assert_eq!(champion["symbol"], "DEMO");
+    assert_eq!(champion["timeframe"], "1h");
+    assert!(
+        w.dir.join("champions.json").exists(),
+        "the default file is in the current directory"
+    );
+
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "show",
+            "--symbol",
+            "DEMO",
+            "--timeframe",
+            "1h",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout_json(&out)["champions"][0]["history"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    // The exported YAML backtests to the champion's fingerprint.
+    let yaml = w.path("champion.yaml");
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "export",
+            "--symbol",
+            "DEMO",
+            "--timeframe",
+            "1h",
+            "--out",
+            &yaml,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = genesis(&[
+        "backtest",
+        "--data",
+        &w.path("demo.csv"),
+        "--config",
+        &yaml,
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout_json(&out)["config_fingerprint"],
+        champion["fingerprint"]
+    );
+
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "rollback",
+            "--symbol",
+            "DEMO",
+            "--timeframe",
+            "1h",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "one champion: nothing to roll back to"
+    );
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "promote",
+            "--study",
+            &study,
+            "--trial",
+            &passed[1].to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "rollback",
+            "--symbol",
+            "DEMO",
+            "--timeframe",
+            "1h",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout_json(&out)["champion"]["trial"], champion["trial"]);
+
+    // A study based on the current champion records it as its base.
+    let out = w.optimize(
+        "from_champion.jsonl",
+        &["--champion", "--trials", "3", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = stdout_json(&out);
+    assert_eq!(doc["base"]["kind"], "champion");
+    assert_eq!(doc["base_fingerprint"], champion["fingerprint"]);
+}
+
+#[test]
+fn refine_creates_a_linked_child_that_optimize_resumes() {
+    let w = Workdir::new("refine");
+    w.explored("s.jsonl");
+    let child = w.path("fine.jsonl");
+    let out = genesis(&[
+        "study",
+        "refine",
+        &w.path("s.jsonl"),
+        "--top",
+        "5",
+        "--out",
+        &child,
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = stdout_json(&out);
+    assert_eq!(doc["parent"]["study_name"], "s");
+    assert_eq!(doc["parent"]["trials"].as_array().map(Vec::len), Some(5));
+    let out = genesis_in(
+        Some(&w.dir),
+        &[
+            "optimize",
+            "--study",
+            &child,
+            "--resume",
+            "--data",
+            &w.path("demo.csv"),
+            "--trials",
+            "5",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = genesis(&["study", "summarize", &child]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("refined from study s"));
+    let out = genesis(&[
+        "study",
+        "refine",
+        &w.path("s.jsonl"),
+        "--top",
+        "5",
+        "--out",
+        &child,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an existing child is not overwritten"
+    );
+}
+
+#[test]
+fn every_study_command_has_help() {
+    for args in [
+        vec!["optimize", "--help"],
+        vec!["study", "--help"],
+        vec!["study", "summarize", "--help"],
+        vec!["study", "replay", "--help"],
+        vec!["study", "export", "--help"],
+        vec!["study", "import", "--help"],
+        vec!["study", "refine", "--help"],
+        vec!["champion", "--help"],
+        vec!["champion", "show", "--help"],
+        vec!["champion", "promote", "--help"],
+        vec!["champion", "rollback", "--help"],
+        vec!["champion", "export", "--help"],
+    ] {
+        let out = genesis(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn bench_reports_the_optimizer_workloads_per_trial() {
+    for (only, n_trials, n_bars) in [
+        ("tpe_overhead_500", 500, 0),
+        ("study_tpe_200_trials_2_jobs", 200, 17_278),
+    ] {
+        let out = genesis(&["bench", "--only", only, "--repeats", "1", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let doc = stdout_json(&out);
+        let workloads = doc["workloads"].as_array().unwrap();
+        assert_eq!(workloads.len(), 1, "{doc}");
+        let w = &workloads[0];
+        assert_eq!(w["name"], only);
+        assert_eq!(w["n_trials"], n_trials);
+        assert_eq!(w["n_bars"], n_bars);
+        let per_trial = w["ms_per_trial"].as_f64().unwrap();
+        let min_ms = w["min_ms"].as_f64().unwrap();
+        assert!((per_trial * n_trials as f64 - min_ms).abs() <= 1e-9 * min_ms.max(1.0));
+    }
+}

@@ -1,0 +1,226 @@
+//! The objective: a trial's parameters in, a [`TrialOutcome`](genesis_optimizer::TrialOutcome) out.
+//!
+//! 1. The effective config is the base config with the space's `fixed` values and the
+//!    trial's parameters set at their dotted paths ([`StrategyConfig::with_params`](genesis_engine::strategy::StrategyConfig::with_params)), then
+//!    re-validated. A config these parameters make invalid (`fast_period >= slow_period`)
+//!    is a [`TrialOutcome::Failed`](genesis_optimizer::TrialOutcome::Failed) with the config's own message as the reason.
+//! 2. [`run_backtest_checkpointed`](genesis_engine::run::run_backtest_checkpointed) runs it on the study's window, pausing at the
+//!    checkpoints (the window cut into `n` equal segments: steps `1..n` at the segment
+//!    ends). At each pause the score so far is the intermediate value; below the ticket's
+//!    threshold for that step the run stops and the trial is [`TrialOutcome::Pruned`](genesis_optimizer::TrialOutcome::Pruned).
+//! 3. A finished run is [`TrialOutcome::Complete`](genesis_optimizer::TrialOutcome::Complete): value = score, intermediate values
+//!    (with the final score as step `n`), constraint violations = the evaluation's
+//!    reasons, user attributes = every metric under its own name plus `fingerprint` (the
+//!    effective config's) and `dataset_hash`.
+//!
+//! The objective is plain data (serde) and a pure function of the feature store and the
+//! ticket: a native thread and a browser web worker call the same
+//! [`Objective::evaluate`](crate::Objective::evaluate), each with its own
+//! [`FeatureStore`](genesis_engine::features::FeatureStore).
+
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+
+use genesis_engine::backtest::{Recording, Window};
+use genesis_engine::data::DatasetHash;
+use genesis_engine::features::FeatureStore;
+use genesis_engine::metrics::Metrics;
+use genesis_engine::run::{run_backtest_checkpointed, CheckpointedRun, RunOutcome};
+use genesis_engine::strategy::{StrategyConfig, StrategyError};
+use genesis_optimizer::{Params, PruneThresholds, SearchSpace, TrialOutcome, TrialTicket};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// User attribute holding the effective config's fingerprint.
+pub const FINGERPRINT_ATTR: &str = "fingerprint";
+/// User attribute holding the dataset's content hash.
+pub const DATASET_ATTR: &str = "dataset_hash";
+
+/// One pause of a run: report the score at `step` once every bar before `bar_idx` ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointAt {
+    pub step: u64,
+    pub bar_idx: usize,
+}
+
+/// Anything that turns a ticket into an outcome with a worker's own feature store. The
+/// runner is generic over it, so a test can count calls.
+pub trait Evaluate: Sync {
+    fn evaluate(&self, store: &mut FeatureStore, ticket: &TrialTicket) -> TrialOutcome;
+}
+
+/// The study's objective over one window. Build it with [`Objective::new`] (or
+/// [`crate::StudyPlan::objective`]); send it to a web worker as JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Objective {
+    base: StrategyConfig,
+    /// The space's `fixed` values, set on every trial's config.
+    fixed: BTreeMap<String, Value>,
+    window: Window,
+    checkpoints: Vec<CheckpointAt>,
+    /// The step of the final score, `n` for `n` segments.
+    final_step: u64,
+    dataset_hash: DatasetHash,
+}
+
+impl Objective {
+    /// The objective of trials over `space` on `window` of the dataset `dataset_hash`,
+    /// cut into `n_segments` equal segments (at least 1; 1 means no pause).
+    pub fn new(
+        base: StrategyConfig,
+        space: &SearchSpace,
+        window: Window,
+        n_segments: u32,
+        dataset_hash: DatasetHash,
+    ) -> Objective {
+        let n = u64::from(n_segments.max(1));
+        let mut checkpoints: Vec<CheckpointAt> = Vec::new();
+        for step in 1..n {
+            let offset = (window.len() as u128 * u128::from(step) / u128::from(n)) as usize;
+            let bar_idx = window.from_bar + offset;
+            let is_after_previous = checkpoints.last().is_none_or(|c| bar_idx > c.bar_idx);
+            // Short windows can make two segment ends the same bar; one pause is enough.
+            if bar_idx > window.from_bar && bar_idx < window.to_bar && is_after_previous {
+                checkpoints.push(CheckpointAt { step, bar_idx });
+            }
+        }
+        Objective {
+            base,
+            fixed: space.fixed().clone(),
+            window,
+            checkpoints,
+            final_step: n,
+            dataset_hash,
+        }
+    }
+
+    pub fn base(&self) -> &StrategyConfig {
+        &self.base
+    }
+
+    pub fn window(&self) -> Window {
+        self.window
+    }
+
+    pub fn checkpoints(&self) -> &[CheckpointAt] {
+        &self.checkpoints
+    }
+
+    pub fn dataset_hash(&self) -> &DatasetHash {
+        &self.dataset_hash
+    }
+
+    /// The base config with the fixed values and `params` set: what a trial runs.
+    pub fn effective_config(&self, params: &Params) -> Result<StrategyConfig, StrategyError> {
+        let overrides = self
+            .fixed
+            .iter()
+            .map(|(path, value)| (path.as_str(), value.clone()))
+            .chain(
+                params
+                    .iter()
+                    .map(|(path, value)| (path.as_str(), value.to_json())),
+            );
+        self.base.with_params(overrides)
+    }
+
+    /// Runs a trial (see the module docs).
+    pub fn evaluate(&self, store: &mut FeatureStore, ticket: &TrialTicket) -> TrialOutcome {
+        self.evaluate_params(store, &ticket.params, &ticket.prune_thresholds)
+    }
+
+    /// Runs `params` with pruning `thresholds`.
+    pub fn evaluate_params(
+        &self,
+        store: &mut FeatureStore,
+        params: &Params,
+        thresholds: &PruneThresholds,
+    ) -> TrialOutcome {
+        if store.dataset_hash() != &self.dataset_hash {
+            return TrialOutcome::Failed {
+                reason: format!(
+                    "the worker holds dataset {}, the study's is {}",
+                    store.dataset_hash().short(),
+                    self.dataset_hash.short()
+                ),
+            };
+        }
+        let config = match self.effective_config(params) {
+            Ok(config) => config,
+            Err(err) => {
+                return TrialOutcome::Failed {
+                    reason: format!("invalid config: {err}"),
+                }
+            }
+        };
+        let bars: Vec<usize> = self.checkpoints.iter().map(|c| c.bar_idx).collect();
+        let mut intermediate: Vec<(u64, f64)> = Vec::with_capacity(bars.len() + 1);
+        let run = run_backtest_checkpointed(
+            store,
+            &config,
+            self.window,
+            Recording::MetricsOnly,
+            &bars,
+            |checkpoint| {
+                let step = self.checkpoints.get(checkpoint.index).map_or(0, |c| c.step);
+                let value = checkpoint.score.score;
+                intermediate.push((step, value));
+                if thresholds.should_prune(step, value) {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        );
+        match run {
+            Ok(CheckpointedRun::Finished(outcome)) => {
+                intermediate.push((self.final_step, outcome.score()));
+                TrialOutcome::Complete {
+                    value: outcome.score(),
+                    intermediate,
+                    constraint_violations: outcome.evaluation.reasons.clone(),
+                    user_attrs: outcome_attrs(&outcome),
+                }
+            }
+            Ok(CheckpointedRun::Stopped(stopped)) => TrialOutcome::Pruned {
+                step: self
+                    .checkpoints
+                    .get(stopped.checkpoint.index)
+                    .map_or(0, |c| c.step),
+                intermediate,
+            },
+            Err(err) => TrialOutcome::Failed {
+                reason: err.to_string(),
+            },
+        }
+    }
+}
+
+impl Evaluate for Objective {
+    fn evaluate(&self, store: &mut FeatureStore, ticket: &TrialTicket) -> TrialOutcome {
+        Objective::evaluate(self, store, ticket)
+    }
+}
+
+/// Every metric under its own name (`sharpe`, `n_trades`, `annualisation`, ...): what a
+/// complete trial keeps, and what a replay compares.
+pub fn metrics_attrs(metrics: &Metrics) -> BTreeMap<String, Value> {
+    match serde_json::to_value(metrics) {
+        Ok(Value::Object(map)) => map.into_iter().collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The user attributes of a finished run: its metrics, fingerprint and dataset hash.
+pub fn outcome_attrs(outcome: &RunOutcome) -> BTreeMap<String, Value> {
+    let mut attrs = metrics_attrs(&outcome.report.metrics);
+    attrs.insert(
+        FINGERPRINT_ATTR.to_string(),
+        Value::String(outcome.config_fingerprint.clone()),
+    );
+    attrs.insert(
+        DATASET_ATTR.to_string(),
+        Value::String(outcome.dataset_hash.0.clone()),
+    );
+    attrs
+}

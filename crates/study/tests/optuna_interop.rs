@@ -1,0 +1,149 @@
+//! Real Optuna reads the export of a real study (genesis preset on the demo data, pruned
+//! and validated trials included). Reuses the optimizer's interop approach and its cached
+//! virtualenv (`optuna-interop/optuna-venv` under the target directory's tmp): created with
+//! `pip install optuna` on the first run of either test, reused after. Skips, saying so,
+//! only when `python3` is not installed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use common::*;
+use genesis_engine::features::FeatureStore;
+use genesis_optimizer::export::to_optuna_journal;
+use genesis_optimizer::pruner::MedianPruner;
+use genesis_optimizer::{PrunerSettings, TrialState};
+use genesis_study::validation::validate_top;
+use serde_json::Value;
+
+const READ_SCRIPT: &str = r#"
+import json, sys
+import optuna
+from optuna.storages import JournalStorage
+try:
+    from optuna.storages.journal import JournalFileBackend
+except ImportError:  # Optuna 3.x
+    from optuna.storages import JournalFileStorage as JournalFileBackend
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = JournalStorage(JournalFileBackend(sys.argv[1]))
+study = optuna.load_study(study_name=sys.argv[2], storage=storage)
+trials = study.get_trials(deepcopy=False)
+print(json.dumps({
+    "n_trials": len(trials),
+    "states": [t.state.name for t in trials],
+    "values": [t.value for t in trials],
+    "numbers": [t.system_attrs.get("genesis_number") for t in trials],
+    "fingerprints": [t.user_attrs.get("fingerprint") for t in trials],
+    "sharpes": [t.user_attrs.get("sharpe") for t in trials],
+    "validations": [t.user_attrs.get("validation") for t in trials],
+    "best_number": study.best_trial.system_attrs.get("genesis_number"),
+}))
+"#;
+
+fn has_python3() -> bool {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn run_checked(command: &mut Command, what: &str) -> String {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The optimizer test's virtualenv (same directory), created if neither test made it yet.
+fn optuna_python(dir: &Path) -> PathBuf {
+    let venv = dir.join("optuna-venv");
+    let python = venv.join("bin").join("python");
+    let ready = Command::new(&python)
+        .args(["-c", "import optuna"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ready {
+        run_checked(
+            Command::new("python3").arg("-m").arg("venv").arg(&venv),
+            "python3 -m venv",
+        );
+        run_checked(
+            Command::new(&python).args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "optuna",
+            ]),
+            "pip install optuna",
+        );
+    }
+    python
+}
+
+#[test]
+fn optuna_reads_the_export_of_a_real_study() {
+    if !has_python3() {
+        println!("SKIPPED optuna_reads_the_export_of_a_real_study: python3 is not installed");
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("optuna-interop");
+    std::fs::create_dir_all(&dir).unwrap();
+    let python = optuna_python(&dir);
+
+    let candles = demo();
+    let mut plan = plan(&candles, "genesis", GENESIS_SPACE, 17, Some(0.7));
+    plan.settings.pruner = PrunerSettings::Median(MedianPruner::default());
+    let mut study = run_study(&plan, &candles, 40, 2);
+    validate_top(
+        &mut study,
+        &plan,
+        &mut FeatureStore::new(Arc::clone(&candles)),
+    )
+    .unwrap();
+    let log = study.log().unwrap();
+    assert!(log.trials.iter().any(|t| t.state == TrialState::Pruned));
+
+    let path = dir.join("study-export.jsonl");
+    std::fs::write(&path, to_optuna_journal(&log).unwrap()).unwrap();
+    let script = dir.join("read_study_export.py");
+    std::fs::write(&script, READ_SCRIPT).unwrap();
+    let stdout = run_checked(
+        Command::new(&python).arg(&script).arg(&path).arg("test"),
+        "reading the export with Optuna",
+    );
+    let seen: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(seen["n_trials"].as_u64(), Some(log.trials.len() as u64));
+    let mut n_validated = 0;
+    for (i, trial) in log.trials.iter().enumerate() {
+        assert_eq!(seen["numbers"][i].as_u64(), Some(trial.number));
+        let state = match trial.state {
+            TrialState::Complete => "COMPLETE",
+            TrialState::Pruned => "PRUNED",
+            TrialState::Failed => "FAIL",
+        };
+        assert_eq!(seen["states"][i], state);
+        if trial.state == TrialState::Complete {
+            assert_eq!(seen["values"][i].as_f64(), trial.value);
+            assert_eq!(seen["fingerprints"][i], trial.user_attrs["fingerprint"]);
+            assert_eq!(seen["sharpes"][i], trial.user_attrs["sharpe"]);
+        }
+        if let Some(validation) = trial.user_attrs.get("validation") {
+            assert_eq!(&seen["validations"][i], validation);
+            n_validated += 1;
+        }
+    }
+    assert_eq!(n_validated, 3);
+    let best = genesis_optimizer::summary::summarize(&log, 1).best.unwrap();
+    assert_eq!(seen["best_number"].as_u64(), Some(best.number));
+}
