@@ -150,7 +150,10 @@ impl<'c, S: Strategy> Backtest<'c, S> {
     pub fn run_until(&mut self, bar_idx: usize) {
         let end = bar_idx.min(self.window.to_bar);
         while self.next_bar_idx < end {
-            self.run_quiet_bars(end);
+            match self.recording {
+                Recording::Full => self.run_quiet_bars::<true>(end),
+                Recording::MetricsOnly => self.run_quiet_bars::<false>(end),
+            }
             if self.next_bar_idx < end {
                 self.step(self.next_bar_idx);
                 self.next_bar_idx += 1;
@@ -249,7 +252,11 @@ impl<'c, S: Strategy> Backtest<'c, S> {
     /// exactly what this loop does (mark to market, statistics, decision), so results are
     /// the same to the bit; cash and the position cannot change inside the loop, and the
     /// statistics live in a local so they stay in registers.
-    fn run_quiet_bars(&mut self, end: usize) {
+    ///
+    /// `IS_RECORDING` is the recording mode as a constant: without the series' pushes (and
+    /// their possible reallocation) the compiler can keep the strategy's column handles in
+    /// registers across bars.
+    fn run_quiet_bars<const IS_RECORDING: bool>(&mut self, end: usize) {
         // The window's last bar closes any open position, so it always takes the full step.
         let end = end.min(self.window.to_bar - 1);
         let start = self.next_bar_idx;
@@ -263,7 +270,6 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         // leave them alone.
         let timeframe_ms = self.timeframe_ms;
         let first_decision_bar = self.first_decision_bar;
-        let is_recording = self.recording == Recording::Full;
         let mut stats = self.stats;
         let mut bar_idx = start;
         for (&close, &ts_ms) in self.close[start..end].iter().zip(&self.ts_ms[start..end]) {
@@ -275,7 +281,7 @@ impl<'c, S: Strategy> Backtest<'c, S> {
                 break;
             }
             stats.push(equity, ts_ms + timeframe_ms, is_in_market);
-            if is_recording {
+            if IS_RECORDING {
                 self.equity.push(equity);
                 self.drawdown.push(stats.drawdown().drawdown_of(equity));
             }
