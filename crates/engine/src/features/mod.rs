@@ -74,6 +74,8 @@ pub mod bollinger;
 pub mod donchian;
 /// Exponential moving average.
 pub mod ema;
+/// EMA, RSI and ATR advanced side by side in one pass.
+mod fused;
 /// Fibonacci retracements of the last confirmed swing leg.
 pub mod fib;
 /// Higher-timeframe trend from completed higher-timeframe bars.
