@@ -74,10 +74,10 @@ pub mod bollinger;
 pub mod donchian;
 /// Exponential moving average.
 pub mod ema;
-/// EMA, RSI and ATR advanced side by side in one pass.
-mod fused;
 /// Fibonacci retracements of the last confirmed swing leg.
 pub mod fib;
+/// EMA, RSI and ATR advanced side by side in one pass.
+mod fused;
 /// Higher-timeframe trend from completed higher-timeframe bars.
 pub mod htf_trend;
 /// Relative strength index (Wilder).

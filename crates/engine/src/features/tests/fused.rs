@@ -18,7 +18,11 @@ fn arb_chain_key() -> impl Strategy<Value = Indicator> {
 }
 
 fn bits(column: &Column) -> Vec<u64> {
-    column.values().iter().map(|value| value.to_bits()).collect()
+    column
+        .values()
+        .iter()
+        .map(|value| value.to_bits())
+        .collect()
 }
 
 proptest! {
@@ -27,7 +31,7 @@ proptest! {
     #[test]
     fn fused_columns_equal_the_indicator_functions_bit_for_bit(
         seed in any::<u64>(),
-        n_bars in 1usize..300,
+        n_bars in 2usize..300,
         keys in prop::collection::vec(arb_chain_key(), 1..7),
     ) {
         let candles = random_walk(seed, n_bars);
