@@ -285,10 +285,12 @@ impl<'c, S: Strategy> Backtest<'c, S> {
                 self.equity.push(equity);
                 self.drawdown.push(stats.drawdown().drawdown_of(equity));
             }
+            // The bar is done; an order placed at its close stops the loop after it.
+            let decided_bar_idx = bar_idx;
             bar_idx += 1;
-            if bar_idx > first_decision_bar {
-                let view = self.view(bar_idx - 1, equity);
-                let decision = self.strategy.decide(bar_idx - 1, &view);
+            if decided_bar_idx >= first_decision_bar {
+                let view = self.view(decided_bar_idx, equity);
+                let decision = self.strategy.decide(decided_bar_idx, &view);
                 if !matches!(decision, Decision::Hold) {
                     self.apply(decision);
                     if self.pending_exit.is_some() || self.pending_entry.is_some() {
