@@ -87,6 +87,8 @@ pub struct Backtest<'c, S> {
     stats: EquityStats,
     rejected: RejectedOrders,
     is_ruined: bool,
+    /// Whether quiet bars take the lean loop; tests turn it off to hold both paths equal.
+    is_quiet_path_enabled: bool,
 }
 
 impl<'c, S: Strategy> Backtest<'c, S> {
@@ -132,15 +134,30 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             stats: EquityStats::new(config.initial_cash, start_time_ms),
             rejected: RejectedOrders::default(),
             is_ruined: false,
+            is_quiet_path_enabled: true,
         })
+    }
+
+    /// The same backtest with every bar through the full step: the reference the lean loop
+    /// is tested against.
+    #[cfg(test)]
+    pub(crate) fn without_quiet_path(mut self) -> Self {
+        self.is_quiet_path_enabled = false;
+        self
     }
 
     /// Processes every bar before `bar_idx` (clamped to the window) not yet processed.
     pub fn run_until(&mut self, bar_idx: usize) {
         let end = bar_idx.min(self.window.to_bar);
         while self.next_bar_idx < end {
-            self.step(self.next_bar_idx);
-            self.next_bar_idx += 1;
+            match self.recording {
+                Recording::Full => self.run_quiet_bars::<true>(end),
+                Recording::MetricsOnly => self.run_quiet_bars::<false>(end),
+            }
+            if self.next_bar_idx < end {
+                self.step(self.next_bar_idx);
+                self.next_bar_idx += 1;
+            }
         }
     }
 
@@ -214,6 +231,76 @@ impl<'c, S: Strategy> Backtest<'c, S> {
     fn buy_and_hold_return(&self, last_bar: usize) -> f64 {
         let start = self.first_decision_bar.min(last_bar);
         self.close[last_bar] / self.close[start] - 1.0
+    }
+
+    /// True when the next bar needs no fill and no intrabar check: no order is pending and
+    /// the position, if any, has no protective exit. Most bars of most strategies are quiet.
+    fn is_quiet(&self) -> bool {
+        self.is_quiet_path_enabled
+            && !self.is_ruined
+            && self.pending_exit.is_none()
+            && self.pending_entry.is_none()
+            && self
+                .position
+                .as_ref()
+                .is_none_or(|position| !position.has_protective_exits())
+    }
+
+    /// Runs quiet bars before `end` in a lean loop and stops at the first bar that needs the
+    /// full [`Self::step`]: one after a decision that placed an order, one whose close would
+    /// ruin the account, or the window's last bar. On a quiet bar the full step reduces to
+    /// exactly what this loop does (mark to market, statistics, decision), so results are
+    /// the same to the bit; cash and the position cannot change inside the loop, and the
+    /// statistics live in a local so they stay in registers.
+    ///
+    /// `IS_RECORDING` is the recording mode as a constant: without the series' pushes (and
+    /// their possible reallocation) the compiler can keep the strategy's column handles in
+    /// registers across bars.
+    fn run_quiet_bars<const IS_RECORDING: bool>(&mut self, end: usize) {
+        // The window's last bar closes any open position, so it always takes the full step.
+        let end = end.min(self.window.to_bar - 1);
+        let start = self.next_bar_idx;
+        if start >= end || !self.is_quiet() {
+            return;
+        }
+        let cash = self.cash;
+        let position = self.position;
+        let is_in_market = position.is_some();
+        // Loop invariants in locals: the compiler cannot tell that the vector pushes below
+        // leave them alone.
+        let timeframe_ms = self.timeframe_ms;
+        let first_decision_bar = self.first_decision_bar;
+        let mut stats = self.stats;
+        let mut bar_idx = start;
+        for (&close, &ts_ms) in self.close[start..end].iter().zip(&self.ts_ms[start..end]) {
+            let equity = match &position {
+                Some(position) => cash + position.unrealised_pnl(close),
+                None => cash,
+            };
+            if equity <= 0.0 {
+                break;
+            }
+            stats.push(equity, ts_ms + timeframe_ms, is_in_market);
+            if IS_RECORDING {
+                self.equity.push(equity);
+                self.drawdown.push(stats.drawdown().drawdown_of(equity));
+            }
+            // The bar is done; an order placed at its close stops the loop after it.
+            let decided_bar_idx = bar_idx;
+            bar_idx += 1;
+            if decided_bar_idx >= first_decision_bar {
+                let view = self.view(decided_bar_idx, equity);
+                let decision = self.strategy.decide(decided_bar_idx, &view);
+                if !matches!(decision, Decision::Hold) {
+                    self.apply(decision);
+                    if self.pending_exit.is_some() || self.pending_entry.is_some() {
+                        break;
+                    }
+                }
+            }
+        }
+        self.stats = stats;
+        self.next_bar_idx = bar_idx;
     }
 
     fn step(&mut self, bar_idx: usize) {

@@ -27,6 +27,8 @@ pub(super) struct OpenPosition {
     /// The trailing level in force for the next bar's checks.
     pub trail_level: Option<f64>,
     /// Highest high (long) or lowest low (short) since entry, from the entry bar's open.
+    /// Read only by a trailing stop, and kept up to date only while the position has
+    /// protective exits (the engine's lean loop skips bars of positions without).
     pub best_price: f64,
     pub max_hold_bars: Option<u32>,
 }
@@ -85,6 +87,15 @@ impl Brackets {
 }
 
 impl OpenPosition {
+    /// True when some exit can close the position without a decision: a stop, a target, a
+    /// trailing stop or a max hold. Without one, the best price is never read.
+    pub fn has_protective_exits(&self) -> bool {
+        self.stop.is_some()
+            || self.take_profit.is_some()
+            || self.trailing_distance.is_some()
+            || self.max_hold_bars.is_some()
+    }
+
     /// The effective stop level for the current bar and the reason it would give.
     pub fn effective_stop(&self) -> Option<(f64, ExitReason)> {
         match (self.stop, self.trail_level) {

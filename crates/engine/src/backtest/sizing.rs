@@ -98,7 +98,32 @@ fn affordable_units(inputs: &SizingInputs) -> f64 {
 /// exact one is just below it (`1.0 // 0.1` is 9 in Python, `(1.0 / 0.1).floor()` is 10).
 /// Python divides the exactly computed `a − fmod(a, b)` instead, then rounds that quotient
 /// to the nearest integer.
+///
+/// That result is the floor of the exact quotient whenever the floor is below 2^50 (the
+/// division of `a − fmod(a, b)` is then off by less than a quarter). So when the rounded
+/// quotient `a / b` sits clearly inside an interval between two integers (farther from both
+/// than its rounding error, at most `2^-53 × quotient`), its floor is the answer and the
+/// `fmod` (a hundred instructions, once per entry) is skipped; near an integer the exact
+/// path decides.
 pub fn python_floor_div(a: f64, b: f64) -> f64 {
+    let quotient = a / b;
+    let floored = quotient.floor();
+    let margin = quotient * MARGIN_PER_UNIT;
+    if floored < FAST_PATH_LIMIT && quotient - floored > margin && floored + 1.0 - quotient > margin
+    {
+        return floored;
+    }
+    python_floor_div_exact(a, b)
+}
+
+/// Twice the rounding error bound of a quotient, per unit of quotient: 2^-52.
+const MARGIN_PER_UNIT: f64 = f64::EPSILON;
+
+/// Below this floor Python's correction cannot move the result: 2^50.
+const FAST_PATH_LIMIT: f64 = (1u64 << 50) as f64;
+
+/// Python's operations, step by step.
+fn python_floor_div_exact(a: f64, b: f64) -> f64 {
     let remainder = a % b;
     let quotient = (a - remainder) / b;
     let floored = quotient.floor();
@@ -190,5 +215,30 @@ mod tests {
         assert_eq!(units(Sizing::Units(3.5), &frac), Ok(3.5));
         frac.whole_units = true;
         assert_eq!(units(Sizing::Units(3.5), &frac), Ok(3.0));
+    }
+
+    proptest::proptest! {
+        /// Guards the fast path of the floor division: it must give Python's result exactly,
+        /// on quotients anywhere and on knife edges a few ulps from exact multiples.
+        #[test]
+        fn the_fast_floor_division_gives_pythons_result(
+            b in 1e-6f64..1e7,
+            quotient in 0.0f64..1e9,
+            whole in 0u64..2_000_000,
+            ulps in -4i64..=4,
+        ) {
+            let anywhere = quotient * b;
+            // A multiple of `b` nudged by a few ulps: where the rounded quotient lies.
+            let multiple = whole as f64 * b;
+            let bits = multiple.to_bits() as i64 + ulps;
+            let edge = f64::from_bits(bits.max(0) as u64);
+            for a in [anywhere, multiple, edge] {
+                proptest::prop_assert_eq!(
+                    python_floor_div(a, b).to_bits(),
+                    python_floor_div_exact(a, b).to_bits(),
+                    "{} // {}", a, b
+                );
+            }
+        }
     }
 }

@@ -24,31 +24,65 @@ pub fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
 /// Convention: TA-Lib's `ATR` (no extra unstable period).
 pub fn atr(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Column {
     let n_bars = close.len().min(high.len()).min(low.len());
-    if period == 0 || period >= n_bars {
+    let Some((seed, mut step)) = AtrStep::seed(high, low, close, period) else {
         return Column::empty(n_bars);
-    }
+    };
     let mut out = Vec::with_capacity(n_bars);
     out.extend(std::iter::repeat_n(f64::NAN, period));
-    let mut sum = 0.0;
-    for bar_idx in 1..=period {
-        sum += true_range(high[bar_idx], low[bar_idx], close[bar_idx - 1]);
-    }
-    let divisor = period as f64;
-    let keep = (period - 1) as f64;
-    let mut prev = sum / divisor;
-    out.push(prev);
+    out.push(seed);
     let later = (period + 1)..n_bars;
     out.extend(
         high[later.clone()]
             .iter()
             .zip(&low[later.clone()])
             .zip(&close[later.start - 1..later.end - 1])
-            .map(|((&high, &low), &prev_close)| {
-                prev = (prev * keep + true_range(high, low, prev_close)) / divisor;
-                prev
-            }),
+            .map(|((&high, &low), &prev_close)| step.next(true_range(high, low, prev_close))),
     );
     Column::new(out, period)
+}
+
+/// Wilder's recurrence of the ATR after its seed, shared by [`atr`] and the fused pass of
+/// [`super::fused`], so both compute every value with the same operations.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AtrStep {
+    prev: f64,
+    keep: f64,
+    divisor: f64,
+}
+
+impl AtrStep {
+    /// The ATR at bar `period` and the recurrence that takes bar `period + 1`'s true range
+    /// next; `None` when `period` is 0 or the data has at most `period` bars.
+    pub(crate) fn seed(
+        high: &[f64],
+        low: &[f64],
+        close: &[f64],
+        period: usize,
+    ) -> Option<(f64, AtrStep)> {
+        let n_bars = close.len().min(high.len()).min(low.len());
+        if period == 0 || period >= n_bars {
+            return None;
+        }
+        let mut sum = 0.0;
+        for bar_idx in 1..=period {
+            sum += true_range(high[bar_idx], low[bar_idx], close[bar_idx - 1]);
+        }
+        let divisor = period as f64;
+        let prev = sum / divisor;
+        let step = AtrStep {
+            prev,
+            keep: (period - 1) as f64,
+            divisor,
+        };
+        Some((prev, step))
+    }
+
+    /// The ATR at the bar whose true range is `true_range`.
+    #[inline]
+    pub(crate) fn next(&mut self, true_range: f64) -> f64 {
+        self.prev = (self.prev * self.keep + true_range) / self.divisor;
+        self.prev
+    }
 }
 
 #[cfg(test)]

@@ -16,20 +16,42 @@ use super::column::Column;
 /// seed sum runs left to right.
 pub fn ema(values: &[f64], period: usize) -> Column {
     let n_bars = values.len();
-    if period == 0 || period > n_bars {
+    let Some((seed, mut step)) = EmaStep::seed(values, period) else {
         return Column::empty(n_bars);
-    }
+    };
     let mut out = Vec::with_capacity(n_bars);
     out.extend(std::iter::repeat_n(f64::NAN, period - 1));
-    let seed = values[..period].iter().fold(0.0, |sum, &value| sum + value) / period as f64;
-    let k = 2.0 / (period as f64 + 1.0);
-    let mut prev = seed;
     out.push(seed);
-    out.extend(values[period..].iter().map(|&value| {
-        prev += k * (value - prev);
-        prev
-    }));
+    out.extend(values[period..].iter().map(|&value| step.next(value)));
     Column::new(out, period - 1)
+}
+
+/// The EMA's recurrence after its seed, shared by [`ema`] and the fused pass of
+/// [`super::fused`], so both compute every value with the same operations.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EmaStep {
+    prev: f64,
+    k: f64,
+}
+
+impl EmaStep {
+    /// The seed (the value at bar `period - 1`) and the recurrence that takes `values[period]`
+    /// next; `None` when `period` is 0 or longer than the data.
+    pub(crate) fn seed(values: &[f64], period: usize) -> Option<(f64, EmaStep)> {
+        if period == 0 || period > values.len() {
+            return None;
+        }
+        let seed = values[..period].iter().fold(0.0, |sum, &value| sum + value) / period as f64;
+        let k = 2.0 / (period as f64 + 1.0);
+        Some((seed, EmaStep { prev: seed, k }))
+    }
+
+    /// The EMA at the bar whose value is `value`.
+    #[inline]
+    pub(crate) fn next(&mut self, value: f64) -> f64 {
+        self.prev += self.k * (value - self.prev);
+        self.prev
+    }
 }
 
 #[cfg(test)]

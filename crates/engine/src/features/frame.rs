@@ -86,6 +86,7 @@ impl FeatureFrame {
         params: &FeatureParams,
     ) -> Result<FeatureFrame, FeatureError> {
         params.validate()?;
+        store.prefetch(&params.indicators())?;
         Ok(FeatureFrame {
             params: params.clone(),
             ema_fast: store.ema(params.ema_fast)?,

@@ -76,6 +76,8 @@ pub mod donchian;
 pub mod ema;
 /// Fibonacci retracements of the last confirmed swing leg.
 pub mod fib;
+/// EMA, RSI and ATR advanced side by side in one pass.
+mod fused;
 /// Higher-timeframe trend from completed higher-timeframe bars.
 pub mod htf_trend;
 /// Relative strength index (Wilder).

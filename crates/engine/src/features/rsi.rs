@@ -23,37 +23,72 @@ pub const RSI_FLAT: f64 = 50.0;
 /// below 1e-14 as zero, we test for exact zero.
 pub fn rsi(close: &[f64], period: usize) -> Column {
     let n_bars = close.len();
-    if period == 0 || period >= n_bars {
+    let Some((seed, mut step)) = RsiStep::seed(close, period) else {
         return Column::empty(n_bars);
-    }
-    let mut out = vec![f64::NAN; n_bars];
-    let mut avg_gain = 0.0;
-    let mut avg_loss = 0.0;
-    for bar_idx in 1..=period {
-        let change = close[bar_idx] - close[bar_idx - 1];
-        if change > 0.0 {
-            avg_gain += change;
-        } else {
-            avg_loss -= change;
+    };
+    let mut out = Vec::with_capacity(n_bars);
+    out.extend(std::iter::repeat_n(f64::NAN, period));
+    out.push(seed);
+    out.extend(
+        close[period + 1..]
+            .iter()
+            .zip(&close[period..])
+            .map(|(&close, &prev_close)| step.next(close - prev_close)),
+    );
+    Column::new(out, period)
+}
+
+/// Wilder's recurrence of the RSI after its seed, shared by [`rsi`] and the fused pass of
+/// [`super::fused`], so both compute every value with the same operations.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RsiStep {
+    avg_gain: f64,
+    avg_loss: f64,
+    keep: f64,
+    divisor: f64,
+}
+
+impl RsiStep {
+    /// The RSI at bar `period` and the recurrence that takes the change into bar
+    /// `period + 1` next; `None` when `period` is 0 or the data has at most `period` bars.
+    pub(crate) fn seed(close: &[f64], period: usize) -> Option<(f64, RsiStep)> {
+        if period == 0 || period >= close.len() {
+            return None;
         }
+        let mut avg_gain = 0.0;
+        let mut avg_loss = 0.0;
+        for bar_idx in 1..=period {
+            let change = close[bar_idx] - close[bar_idx - 1];
+            if change > 0.0 {
+                avg_gain += change;
+            } else {
+                avg_loss -= change;
+            }
+        }
+        let divisor = period as f64;
+        avg_gain /= divisor;
+        avg_loss /= divisor;
+        let step = RsiStep {
+            avg_gain,
+            avg_loss,
+            keep: (period - 1) as f64,
+            divisor,
+        };
+        Some((rsi_value(avg_gain, avg_loss), step))
     }
-    let divisor = period as f64;
-    let keep = (period - 1) as f64;
-    avg_gain /= divisor;
-    avg_loss /= divisor;
-    out[period] = rsi_value(avg_gain, avg_loss);
-    for bar_idx in period + 1..n_bars {
-        let change = close[bar_idx] - close[bar_idx - 1];
+
+    /// The RSI at the bar whose close changed by `change` from the previous one.
+    #[inline]
+    pub(crate) fn next(&mut self, change: f64) -> f64 {
         let (gain, loss) = if change > 0.0 {
             (change, 0.0)
         } else {
             (0.0, -change)
         };
-        avg_gain = (avg_gain * keep + gain) / divisor;
-        avg_loss = (avg_loss * keep + loss) / divisor;
-        out[bar_idx] = rsi_value(avg_gain, avg_loss);
+        self.avg_gain = (self.avg_gain * self.keep + gain) / self.divisor;
+        self.avg_loss = (self.avg_loss * self.keep + loss) / self.divisor;
+        rsi_value(self.avg_gain, self.avg_loss)
     }
-    Column::new(out, period)
 }
 
 /// `100 * gain / (gain + loss)`, neutral when both are zero.

@@ -27,6 +27,7 @@ use super::donchian::{donchian, Donchian};
 use super::ema::ema;
 use super::error::FeatureError;
 use super::fib::{fib, Fib};
+use super::fused;
 use super::htf_trend::{htf_trend, HtfTrend};
 use super::key::Indicator;
 use super::rsi::rsi;
@@ -213,6 +214,30 @@ impl FeatureStore {
         self.stats.n_computed += 1;
         self.insert(key, feature.clone());
         Ok(feature)
+    }
+
+    /// Computes the EMAs, RSIs and ATRs among `keys` that are not cached yet, together in one
+    /// pass over the candles (see [`fused`]: their per-bar dependency chains overlap), and
+    /// caches them; other keys are left to [`FeatureStore::get`]. Asking for the keys
+    /// afterwards only reads the cache. Values are the same as computed one by one.
+    pub(crate) fn prefetch(&mut self, keys: &[Indicator]) -> Result<(), FeatureError> {
+        let mut missing: Vec<Indicator> = Vec::new();
+        for key in keys.iter().filter(|key| fused::is_fusable(key)) {
+            key.validate()?;
+            if !self.entries.contains_key(key) && !missing.contains(key) {
+                missing.push(*key);
+            }
+        }
+        // One chain alone gains nothing from the shared pass.
+        if missing.len() < 2 {
+            return Ok(());
+        }
+        let columns = fused::columns(&self.candles, &missing);
+        for (key, column) in missing.into_iter().zip(columns) {
+            self.stats.n_computed += 1;
+            self.insert(key, Feature::Column(Arc::new(column)));
+        }
+        Ok(())
     }
 
     /// The derived value cached under `digest`, or `compute(self)` cached now. `compute`

@@ -267,3 +267,51 @@ proptest! {
         prop_assert_eq!(returns.std(), Some(0.0));
     }
 }
+
+proptest! {
+    /// Guards the drawdown tracker, which measures a period's duration only when it ends or
+    /// is asked: bars and milliseconds of the longest period (the first of equal ones) must
+    /// be those of a direct scan, at irregular times and at every prefix of the path.
+    #[test]
+    fn drawdown_duration_matches_a_scan_of_the_periods(
+        points in prop::collection::vec((0.9f64..1.1, 1i64..5_000), 1..120),
+    ) {
+        let mut path = vec![(1_000.0, 0i64)];
+        for &(step, gap_ms) in &points {
+            let (equity, time_ms) = *path.last().expect("non-empty");
+            path.push((equity * step, time_ms + gap_ms));
+        }
+        let mut stats = EquityStats::new(path[0].0, path[0].1);
+        for end in 1..path.len() {
+            stats.push(path[end].0, path[end].1, false);
+            let prefix = &path[..=end];
+            // Points at a running peak; a period is a gap of more than one point between
+            // consecutive ones, or the span from the last one to the end of the prefix.
+            let mut peak = f64::NEG_INFINITY;
+            let mut anchors = Vec::new();
+            for (k, &(equity, _)) in prefix.iter().enumerate() {
+                if equity >= peak {
+                    peak = equity;
+                    anchors.push(k);
+                }
+            }
+            let last_anchor = *anchors.last().expect("point 0 is a peak");
+            let mut periods: Vec<(usize, usize)> = anchors
+                .windows(2)
+                .filter(|pair| pair[1] > pair[0] + 1)
+                .map(|pair| (pair[0], pair[1]))
+                .collect();
+            if last_anchor < end {
+                periods.push((last_anchor, end));
+            }
+            let mut longest = (0usize, 0i64);
+            for (from, to) in periods {
+                if to - from > longest.0 {
+                    longest = (to - from, prefix[to].1 - prefix[from].1);
+                }
+            }
+            let drawdown = stats.drawdown();
+            prop_assert_eq!((drawdown.max_duration_bars(), drawdown.max_duration_ms()), longest);
+        }
+    }
+}

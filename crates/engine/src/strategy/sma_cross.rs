@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use super::check;
 use super::error::StrategyError;
-use super::simple::at;
 use crate::backtest::{Decision, Entry, PositionView, Side, Sizing, Strategy};
 use crate::features::{Column, FeatureStore};
 
@@ -93,9 +92,13 @@ impl Strategy for SmaCross {
         let Some(prev_idx) = bar_idx.checked_sub(1) else {
             return Decision::Hold;
         };
-        let (fast, slow) = (self.fast.values(), self.slow.values());
-        let (fast_prev, slow_prev) = (at(fast, prev_idx), at(slow, prev_idx));
-        let (fast_now, slow_now) = (at(fast, bar_idx), at(slow, bar_idx));
+        // Both bars of each average with one bounds check; past the end nothing crosses.
+        let (Some(&[fast_prev, fast_now]), Some(&[slow_prev, slow_now])) = (
+            self.fast.values().get(prev_idx..=bar_idx),
+            self.slow.values().get(prev_idx..=bar_idx),
+        ) else {
+            return Decision::Hold;
+        };
         if fast_prev < slow_prev && fast_now > slow_now {
             Decision::Enter(Entry::new(Side::Long, Sizing::AllIn))
         } else if slow_prev < fast_prev && slow_now > fast_now {

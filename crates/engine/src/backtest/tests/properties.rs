@@ -275,3 +275,63 @@ proptest! {
         prop_assert_eq!(lean.trades, whole.trades);
     }
 }
+
+/// Decisions by bar that also records every view it was shown.
+#[derive(Clone, Debug)]
+struct Recorder {
+    by_bar: ByBar,
+    seen: Vec<(usize, PositionView)>,
+}
+
+impl Strategy for Recorder {
+    fn first_decision_bar(&self) -> usize {
+        self.by_bar.first_decision_bar
+    }
+    fn decide(&mut self, bar_idx: usize, position: &PositionView) -> Decision {
+        self.seen.push((bar_idx, *position));
+        self.by_bar.decide(bar_idx, position)
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Guards the engine's lean loop for quiet bars (no pending order, no protective exit):
+    /// it must give the report of the full per-bar step to the bit, show the strategy the
+    /// same views, and stop at the same bars, in every window, chunking and recording mode.
+    #[test]
+    fn the_lean_loop_for_quiet_bars_matches_the_full_step(
+        candles in arb_candles(),
+        config in arb_config(),
+        decisions in arb_decisions(),
+        first_decision_bar in 0usize..8,
+        from_bar in 0usize..6,
+        checkpoints in prop::collection::vec(0usize..70, 0..4),
+        is_full in any::<bool>(),
+    ) {
+        let window = Window { from_bar: from_bar.min(candles.len() - 1), to_bar: candles.len() };
+        let recording = if is_full { Recording::Full } else { Recording::MetricsOnly };
+        let strategy = Recorder { by_bar: ByBar { first_decision_bar, decisions }, seen: Vec::new() };
+        let mut checkpoints = checkpoints;
+        checkpoints.sort_unstable();
+        let mut results = Vec::new();
+        for is_lean in [true, false] {
+            let mut backtest = Backtest::new(&candles, &config, window, strategy.clone(), recording)
+                .expect("valid");
+            if !is_lean {
+                backtest = backtest.without_quiet_path();
+            }
+            let mut partial = Vec::new();
+            for &checkpoint in &checkpoints {
+                backtest.run_until(checkpoint);
+                partial.push(format!("{:?}", backtest.metrics_so_far()));
+            }
+            backtest.run_until(window.to_bar);
+            let seen = format!("{:?}", backtest.strategy().seen);
+            let report = backtest.finish();
+            // Debug text tells -0.0 from 0.0 and prints every float to the bit.
+            results.push((format!("{report:?}"), partial, seen));
+        }
+        prop_assert_eq!(&results[0], &results[1]);
+    }
+}
