@@ -150,7 +150,7 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &PriceFrame<'_>, view: Range<usiz
         view.contains(&m.bar) && m.price.is_finite() && (is_candle_mode || !is_swing)
     });
     chart
-        .draw_series(visible_markers.map(|m| marker_element(m)))
+        .draw_series(visible_markers.map(marker_element))
         .map_err(theme::err)?;
 
     let max_volume = buckets.iter().map(|b| b.volume).fold(0.0_f64, f64::max).max(1e-12);
