@@ -99,6 +99,31 @@ pub struct AppContext {
     pub db: RwSignal<Option<Rc<Db>>, LocalStorage>,
     pub workers: RwSignal<WorkerStatus>,
     pub datasets: crate::datasets::DatasetState,
+    pub studies: crate::studies::StudyState,
+    pub notices: Notices,
+}
+
+/// Confirmations shown beside the error banner ("trial #12 is now the champion").
+#[derive(Clone, Copy)]
+pub struct Notices {
+    messages: RwSignal<Vec<(u64, String)>>,
+    next_id: StoredValue<u64>,
+}
+
+impl Notices {
+    fn new() -> Notices {
+        Notices {
+            messages: RwSignal::new(Vec::new()),
+            next_id: StoredValue::new(1),
+        }
+    }
+
+    pub fn show(&self, message: impl Into<String>) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        let message = message.into();
+        self.messages.update(|m| m.push((id, message)));
+    }
 }
 
 /// What the page knows about its workers, shown in the status bar.
@@ -169,6 +194,8 @@ fn App() -> impl IntoView {
         db: RwSignal::new_local(None),
         workers: RwSignal::new(WorkerStatus::default()),
         datasets: crate::datasets::DatasetState::new(),
+        studies: crate::studies::StudyState::new(),
+        notices: Notices::new(),
     };
     provide_context(ctx);
     expose_test_hooks(&ctx);
@@ -205,6 +232,7 @@ fn App() -> impl IntoView {
             <WorkerBadge/>
         </header>
         <ErrorBanner/>
+        <NoticeBar/>
         <main>
             {move || match page.get() {
                 Page::Data => pages::data::DataPage().into_any(),
@@ -236,6 +264,27 @@ fn ErrorBanner() -> impl IntoView {
                             <button aria-label="Dismiss this message" on:click=move |_| errors.dismiss(id)>"×"</button>
                         </div>
                     }
+                }
+            />
+        </div>
+    }
+}
+
+#[component]
+fn NoticeBar() -> impl IntoView {
+    let notices = use_app().notices;
+    view! {
+        <div class="notice-bar" role="status" data-testid="notice" hidden=move || notices.messages.with(Vec::is_empty)>
+            <For
+                each=move || notices.messages.get()
+                key=|(id, _)| *id
+                children=move |(id, message)| view! {
+                    <div class="banner-item">
+                        <span class="banner-message">{message}</span>
+                        <button aria-label="Dismiss this message" on:click=move |_| {
+                            notices.messages.update(|m| m.retain(|(i, _)| *i != id))
+                        }>"×"</button>
+                    </div>
                 }
             />
         </div>
@@ -289,6 +338,7 @@ fn open_database(ctx: AppContext) {
                 let db = Rc::new(db);
                 crate::datasets::refresh(ctx, &db).await;
                 ctx.db.set(Some(db));
+                crate::studies::refresh_list(ctx, ctx.studies).await;
             }
             Err(err) => ctx.errors.raise("storage", err.to_string()),
         }
@@ -296,7 +346,8 @@ fn open_database(ctx: AppContext) {
 }
 
 /// Hooks the end-to-end tests drive: `window.genesisTest.crashWorker()` makes a worker panic
-/// for real, and `raiseError(msg)` raises into the banner as any layer would.
+/// for real, `crashNextTrial()` makes the worker running the next study trial panic inside
+/// it, and `raiseError(msg)` raises into the banner as any layer would.
 fn expose_test_hooks(ctx: &AppContext) {
     let Some(window) = web_sys::window() else {
         return;
@@ -345,10 +396,15 @@ fn expose_test_hooks(ctx: &AppContext) {
         let errors = ctx.errors;
         Closure::<dyn Fn(String)>::new(move |message: String| errors.raise("test", message))
     };
-    let entries: [(&str, &JsValue); 3] = [
+    let crash_next_trial = {
+        let studies = ctx.studies;
+        Closure::<dyn Fn()>::new(move || studies.request_crash())
+    };
+    let entries: [(&str, &JsValue); 4] = [
         ("crashWorker", crash.as_ref()),
         ("helloAll", hello.as_ref()),
         ("raiseError", raise.as_ref()),
+        ("crashNextTrial", crash_next_trial.as_ref()),
     ];
     for (name, function) in entries {
         let _ = js_sys::Reflect::set(&hooks, &JsValue::from_str(name), function);
@@ -356,6 +412,7 @@ fn expose_test_hooks(ctx: &AppContext) {
     let _ = js_sys::Reflect::set(&window, &JsValue::from_str("genesisBench"), bench.as_ref());
     bench.forget();
     crash.forget();
+    crash_next_trial.forget();
     hello.forget();
     raise.forget();
     let _ = js_sys::Reflect::set(&window, &JsValue::from_str("genesisTest"), &hooks);

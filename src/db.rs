@@ -198,6 +198,28 @@ impl Db {
         Ok(values.into_iter().map(|v| from_js(store, v)).collect())
     }
 
+    /// Reads the records whose keys lie in `[lower, upper]` (a study's trials, say).
+    pub async fn get_all_in_range<T: DeserializeOwned>(
+        &self,
+        store: &str,
+        lower: &JsValue,
+        upper: &JsValue,
+    ) -> Result<Vec<Result<T, DbError>>, DbError> {
+        let range = rexie::KeyRange::bound(lower, upper, Some(false), Some(false))
+            .map_err(|err| classify("building a key range", store, rexie::Error::from(err)))?;
+        let tx = self
+            .rexie
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(|err| classify("opening a read transaction", store, err))?;
+        let values = tx
+            .store(store)
+            .map_err(|err| classify("opening the store", store, err))?
+            .get_all(Some(range), None)
+            .await
+            .map_err(|err| classify("reading records", store, err))?;
+        Ok(values.into_iter().map(|v| from_js(store, v)).collect())
+    }
+
     /// Deletes one record by key.
     pub async fn delete(&self, store: &str, key: &JsValue) -> Result<(), DbError> {
         self.delete_all(&[(store, key.clone())]).await

@@ -4,10 +4,16 @@
 //! else exists for `wasm32` only. The engine work itself lives in the pure crates and runs in
 //! web workers, never on the page's main thread.
 
+/// Study bundles: export and checked import.
+pub mod bundle;
 /// Which config keys the editor's form shows.
 pub mod config_form;
+/// The embedded search space presets.
+pub mod spaces;
 /// Times as the page shows and reads them.
 pub mod timefmt;
+/// Values that cross JavaScript as JSON text, keeping their types.
+pub mod json_text;
 /// Comment-preserving edits of YAML config text.
 pub mod yaml_edit;
 /// The byte format of stored dataset columns.
@@ -30,6 +36,9 @@ pub mod db;
 /// Reusable page components: the config editor, the trades table.
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+/// Studies: the coordinator, their records, transfer.
+#[cfg(target_arch = "wasm32")]
+pub mod studies;
 /// The datasets listed on the page and their stored columns.
 #[cfg(target_arch = "wasm32")]
 pub mod datasets;

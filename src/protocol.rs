@@ -7,11 +7,19 @@
 
 use genesis_engine::data::{DatasetMeta, ParseReport};
 use genesis_engine::run::RunOutcome;
+use genesis_optimizer::journal::Header;
+use genesis_optimizer::{TrialOutcome, TrialRecord, TrialTicket};
+use genesis_study::objective::Objective;
+use genesis_study::replay::ReplayReport;
+use genesis_study::validation::ValidationResult;
+use genesis_study::{BaseSource, StudyConfig, StudyPlan};
+
+use crate::json_text::Json;
 use genesis_engine::features::{FeatureParams, Pivot};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a message's shape changes.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// A dataset's id: the hex content hash of its candles.
 pub type DatasetId = String;
@@ -78,6 +86,52 @@ pub enum Request {
         from_ts_ms: Option<i64>,
         to_ts_ms: Option<i64>,
     },
+    /// Checks a search space (YAML) against a base config (YAML): every leaf must be a key
+    /// the config knows, with values it accepts; answers [`Event::Space`].
+    CheckSpace { space_yaml: String, base_yaml: String },
+    /// Resolves a study against its base config and a loaded dataset, and runs one trial end
+    /// to end (preflight) before any work starts; answers [`Event::StudyPlan`].
+    PlanStudy {
+        dataset: DatasetId,
+        /// The page's listing of the dataset (its symbol may have been edited).
+        dataset_meta: DatasetMeta,
+        config: Json<StudyConfig>,
+        base_source: BaseSource,
+        base_yaml: String,
+    },
+    /// Runs one trial of a study; answers [`Event::Trial`].
+    RunTrial {
+        dataset: DatasetId,
+        objective: Json<Objective>,
+        ticket: Json<TrialTicket>,
+        /// Test hook: the worker panics inside this trial, as a bug would.
+        #[serde(default)]
+        should_panic: bool,
+    },
+    /// Re-runs a trial on the out-of-sample window and judges it; answers
+    /// [`Event::Validation`].
+    Validate {
+        dataset: DatasetId,
+        plan: Json<StudyPlan>,
+        record: Json<TrialRecord>,
+    },
+    /// Replays a stored trial: the full backtest of its effective config on the in-sample
+    /// window, and every stored number compared bit for bit; answers [`Event::Replay`].
+    Replay {
+        dataset: DatasetId,
+        plan: Json<StudyPlan>,
+        header: Json<Header>,
+        /// The trial and, for a duplicate, its original.
+        records: Json<Vec<TrialRecord>>,
+        number: u64,
+    },
+    /// Reads and checks an imported study file (bundle or Optuna journal); answers
+    /// [`Event::ImportedStudy`].
+    ImportStudy {
+        file_name: String,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
     /// Times one benchmark workload `repeats` times; answers [`Event::Bench`].
     Bench { workload: BenchWorkload, repeats: u32 },
     /// CSV bytes of `n_bars` synthetic bars (benchmarks); answers [`Event::Bytes`].
@@ -130,7 +184,11 @@ impl Request {
         match self {
             Request::Resample { dataset, .. }
             | Request::Overlays { dataset, .. }
-            | Request::Backtest { dataset, .. } => Some(dataset),
+            | Request::Backtest { dataset, .. }
+            | Request::PlanStudy { dataset, .. }
+            | Request::RunTrial { dataset, .. }
+            | Request::Validate { dataset, .. }
+            | Request::Replay { dataset, .. } => Some(dataset),
             _ => None,
         }
     }
@@ -159,12 +217,31 @@ pub enum Event {
     Config(ConfigCheck),
     /// A finished backtest with trades, equity curve, metrics, score and constraints.
     Backtest(Box<RunOutcome>),
+    /// A search space the base config accepts: its parameters (dotted paths).
+    Space { parameters: Vec<String> },
+    /// A study ready to run (preflight passed).
+    StudyPlan(Json<Box<StudyPlan>>),
+    /// One trial's outcome.
+    Trial(Json<Box<TrialOutcome>>),
+    /// A trial's out-of-sample verdict.
+    Validation(Json<Box<ValidationResult>>),
+    /// A replayed trial: the backtest and the comparison with what was stored.
+    Replay(Json<Box<ReplayView>>),
+    /// A checked import, ready to store.
+    ImportedStudy(Box<crate::bundle::ImportedStudy>),
     /// Benchmark timings.
     Bench(BenchResult),
     /// Raw bytes (a synthetic CSV file).
     Bytes(#[serde(with = "serde_bytes")] Vec<u8>),
     /// The worker's WebAssembly memory in bytes: its high-water mark, since it never shrinks.
     Memory(u64),
+}
+
+/// A replayed trial.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplayView {
+    pub outcome: RunOutcome,
+    pub report: ReplayReport,
 }
 
 /// A config the engine accepted.

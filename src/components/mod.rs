@@ -1,6 +1,7 @@
 //! Components shared by several pages.
 
 pub mod config_editor;
+pub mod study_charts;
 pub mod trades;
 
 /// Resolves after `ms` milliseconds (the page's timer; used to debounce typing).

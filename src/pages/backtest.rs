@@ -36,15 +36,6 @@ pub fn BacktestPage() -> impl IntoView {
     let busy = RwSignal::new(None::<Busy>);
     let run = RwSignal::new_local(None::<RunView>);
 
-    // The first dataset is the default when none is selected yet.
-    Effect::new(move |_| {
-        if ctx.datasets.selected.with(Option::is_none) {
-            if let Some(first) = ctx.datasets.list.with(|l| l.first().map(|r| r.id.clone())) {
-                ctx.datasets.selected.set(Some(first));
-            }
-        }
-    });
-
     let can_run = move || {
         busy.with(Option::is_none)
             && ctx.datasets.selected.with(Option::is_some)
@@ -95,10 +86,18 @@ pub fn BacktestPage() -> impl IntoView {
     }
 }
 
-/// The dataset every page works on (shared with the Data page's selection).
+/// The dataset every page works on (shared with the Data page's selection); the first
+/// stored dataset is chosen when none is.
 #[component]
 pub fn DatasetSelect() -> impl IntoView {
     let ctx = use_app();
+    Effect::new(move |_| {
+        if ctx.datasets.selected.with(Option::is_none) {
+            if let Some(first) = ctx.datasets.list.with(|l| l.first().map(|r| r.id.clone())) {
+                ctx.datasets.selected.set(Some(first));
+            }
+        }
+    });
     view! {
         <label>
             "Dataset"

@@ -1,13 +1,551 @@
-//! The Optimize page.
+//! The Optimize page: set up a study (dataset, base preset, search space validated as you
+//! type, sampler, pruner, seed, trials, workers, in-sample split), run it in the worker pool
+//! and watch it live: progress, best score, the optimisation charts, the best trials. A
+//! trial replays as a backtest; validated trials can be promoted to champion.
 
+use std::rc::Rc;
+
+use genesis_engine::strategy::presets;
+use genesis_optimizer::{
+    PrunerSettings, SamplerSettings, SearchSpace, StopPolicy, TpeSettings, TrialRecord, TrialState,
+};
+use genesis_study::validation::recorded_validation;
+use genesis_study::{BaseSource, StudyConfig, ValidationRule};
 use leptos::prelude::*;
+
+use crate::app::{use_app, AppContext};
+use crate::components::sleep_ms;
+use crate::pages::backtest::{DatasetSelect, Results, RunView};
+use crate::pages::data::{Busy, BusyBar};
+use crate::pool;
+use crate::protocol::{Event, Request};
+use crate::spaces;
+use crate::studies::runner::{self, StudySetup};
+use crate::studies::{champions, OpenStudy};
+
+/// Trials shown in the best-trials table.
+const TOP_N: usize = 15;
 
 #[component]
 pub fn OptimizePage() -> impl IntoView {
     view! {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">"Optimize"</h1>
-            <p class="lede">"Search a strategy's parameters with grid, random or TPE sampling in parallel workers."</p>
+            <p class="lede">
+                "Search a strategy's parameters in parallel workers. The same seed gives the same "
+                "study whatever the number of workers; a study survives a reload and resumes exactly."
+            </p>
+            <Setup/>
+            <Live/>
+            <StudyView/>
         </section>
+    }
+}
+
+#[component]
+fn Setup() -> impl IntoView {
+    let ctx = use_app();
+    let state = ctx.studies;
+    let name = RwSignal::new("study".to_string());
+    let base = RwSignal::new("genesis".to_string());
+    let space_yaml = RwSignal::new(spaces::text("genesis_tpe").unwrap_or_default().to_string());
+    let space_check = RwSignal::new(None::<Result<Vec<String>, String>>);
+    let space_revision = StoredValue::new(0_u64);
+    let sampler = RwSignal::new("tpe".to_string());
+    let pruner = RwSignal::new("none".to_string());
+    let seed = RwSignal::new("42".to_string());
+    let trials = RwSignal::new("100".to_string());
+    let workers = RwSignal::new(pool::default_size().to_string());
+    let split = RwSignal::new("0.7".to_string());
+    let top_k = RwSignal::new("5".to_string());
+
+    // The space is checked against the base config in a worker, 250 ms after the last edit.
+    Effect::new(move |_| {
+        let space_text = space_yaml.get();
+        let base_text = presets::text(&base.get()).unwrap_or_default().to_string();
+        let revision = space_revision.get_value() + 1;
+        space_revision.set_value(revision);
+        space_check.set(None);
+        leptos::task::spawn_local(async move {
+            sleep_ms(250).await;
+            if space_revision.try_get_value() != Some(revision) {
+                return;
+            }
+            let request = Request::CheckSpace {
+                space_yaml: space_text,
+                base_yaml: base_text,
+            };
+            let verdict = match ctx.pool().run(request, |_| {}).await {
+                Ok(Event::Space { parameters }) => Ok(parameters),
+                Ok(other) => Err(format!("unexpected answer: {other:?}")),
+                Err(err) => Err(err.to_string()),
+            };
+            if space_revision.try_get_value() == Some(revision) {
+                space_check.set(Some(verdict));
+            }
+        });
+    });
+
+    let is_running = move || state.running.with(Option::is_some) || state.live.with(|l| l.is_running);
+    let can_start = move || {
+        !is_running()
+            && ctx.datasets.selected.with(Option::is_some)
+            && space_check.with(|c| matches!(c, Some(Ok(_))))
+    };
+    let start = move |_| {
+        let Some(dataset) = ctx.datasets.selected.get_untracked().and_then(|id| ctx.datasets.record(&id)) else {
+            return;
+        };
+        let setup = (|| -> Result<StudySetup, String> {
+            let base_name = base.get_untracked();
+            let space = SearchSpace::from_yaml_str(&space_yaml.get_untracked()).map_err(|e| format!("search space: {e}"))?;
+            let seed: u64 = parse_field("seed", &seed.get_untracked())?;
+            let n_trials: u64 = parse_field("trials", &trials.get_untracked())?;
+            let n_workers: usize = parse_field("workers", &workers.get_untracked())?;
+            let top_k: usize = parse_field("validate top K", &top_k.get_untracked())?;
+            let split_text = split.get_untracked();
+            let in_sample_fraction = if split_text.trim().is_empty() {
+                None
+            } else {
+                Some(parse_field::<f64>("in-sample split", &split_text)?)
+            };
+            let mut config = StudyConfig::new(name.get_untracked().trim(), space, seed);
+            config.settings.sampler = sampler_settings(&sampler.get_untracked());
+            config.settings.pruner = pruner_settings(&pruner.get_untracked());
+            config.stop = StopPolicy {
+                max_trials: Some(n_trials),
+                ..StopPolicy::default()
+            };
+            config.in_sample_fraction = in_sample_fraction;
+            config.validation = ValidationRule {
+                top_k: if in_sample_fraction.is_some() { top_k } else { 0 },
+                ..ValidationRule::default()
+            };
+            Ok(StudySetup {
+                dataset,
+                config,
+                base_source: BaseSource::Preset { name: base_name.clone() },
+                base_yaml: presets::text(&base_name).unwrap_or_default().to_string(),
+                n_workers,
+            })
+        })();
+        match setup {
+            Ok(setup) => leptos::task::spawn_local(async move {
+                if let Err(message) = runner::start(ctx, state, setup).await {
+                    state.live.update(|l| {
+                        l.is_running = false;
+                        l.stage = format!("stopped: {message}");
+                    });
+                    ctx.errors.raise("study", message);
+                }
+            }),
+            Err(message) => ctx.errors.raise("study", message),
+        }
+    };
+
+    let text_input = move |label: &'static str, signal: RwSignal<String>, test_id: Option<&'static str>, help: &'static str| {
+        view! {
+            <label title=help>
+                {label}
+                <input
+                    data-testid=test_id
+                    prop:value=move || signal.get()
+                    on:input=move |ev| signal.set(event_target_value(&ev))
+                />
+            </label>
+        }
+    };
+
+    view! {
+        <div class="panel">
+            <h2>"New study"</h2>
+            <div class="row">
+                {text_input("Name", name, Some("study-name-input"), "Shown in the studies list")}
+                <DatasetSelect/>
+                <label>
+                    "Base config (preset)"
+                    <select data-testid="study-base-select" on:change=move |ev| {
+                        let preset = event_target_value(&ev);
+                        if let Some(space) = spaces::default_for(&preset).and_then(spaces::text) {
+                            space_yaml.set(space.to_string());
+                        }
+                        base.set(preset);
+                    }>
+                        {presets::names().map(|p| view! {
+                            <option value=p selected=move || base.with(|b| b == p)>{p}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Sampler"
+                    <select data-testid="study-sampler-select" on:change=move |ev| sampler.set(event_target_value(&ev))>
+                        <option value="tpe" selected=true>"TPE (multivariate, constant liar)"</option>
+                        <option value="tpe-independent">"TPE (independent)"</option>
+                        <option value="random">"Random"</option>
+                        <option value="grid">"Grid"</option>
+                    </select>
+                </label>
+                <label>
+                    "Pruner"
+                    <select on:change=move |ev| pruner.set(event_target_value(&ev))>
+                        <option value="none" selected=true>"None"</option>
+                        <option value="median">"Median"</option>
+                        <option value="sha">"Successive halving"</option>
+                    </select>
+                </label>
+            </div>
+            <div class="row">
+                {text_input("Seed", seed, Some("study-seed-input"), "The same seed gives the same study")}
+                {text_input("Trials", trials, Some("study-trials-input"), "Evaluated trials (duplicates are answered from the cache)")}
+                {text_input("Workers", workers, Some("study-workers-input"), "Web workers running trials in parallel")}
+                {text_input("In-sample split", split, None, "Fraction of bars explored; the rest validates (empty: no validation)")}
+                {text_input("Validate top K", top_k, None, "Best in-sample trials re-run out of sample")}
+                <span class="grow"></span>
+                <button class="primary" data-testid="study-start" disabled=move || !can_start() on:click=start>
+                    "Start study"
+                </button>
+            </div>
+            <label class="block">
+                "Search space (YAML: every leaf declares type: fixed|grid|float|int|loguniform|categorical)"
+                <textarea
+                    data-testid="study-space-yaml"
+                    rows="10"
+                    spellcheck="false"
+                    prop:value=move || space_yaml.get()
+                    on:input=move |ev| space_yaml.set(event_target_value(&ev))
+                ></textarea>
+            </label>
+            <p
+                data-testid="space-status"
+                class=move || match space_check.get() {
+                    Some(Ok(_)) => "status ok",
+                    Some(Err(_)) => "status bad",
+                    None => "status",
+                }
+            >
+                {move || match space_check.get() {
+                    None => "checking…".to_string(),
+                    Some(Ok(params)) => format!("valid space: {}", params.join(", ")),
+                    Some(Err(message)) => message,
+                }}
+            </p>
+        </div>
+    }
+}
+
+fn parse_field<T: std::str::FromStr>(label: &str, text: &str) -> Result<T, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{label}: {:?} is not a valid number", text.trim()))
+}
+
+fn sampler_settings(choice: &str) -> SamplerSettings {
+    match choice {
+        "random" => SamplerSettings::Random,
+        "grid" => SamplerSettings::Grid,
+        "tpe-independent" => SamplerSettings::Tpe(TpeSettings {
+            multivariate: false,
+            ..TpeSettings::default()
+        }),
+        _ => SamplerSettings::Tpe(TpeSettings::default()),
+    }
+}
+
+/// Pruners read the score at each checkpoint (the window cut into the study's default 4
+/// segments); successive halving's rungs are the pauses before the end, as in the CLI.
+fn pruner_settings(choice: &str) -> PrunerSettings {
+    use genesis_optimizer::pruner::{MedianPruner, SuccessiveHalvingPruner};
+    match choice {
+        "median" => PrunerSettings::Median(MedianPruner::default()),
+        "sha" => PrunerSettings::SuccessiveHalving(SuccessiveHalvingPruner {
+            rungs: (1..u64::from(genesis_study::spec::DEFAULT_CHECKPOINTS)).collect(),
+            ..SuccessiveHalvingPruner::default()
+        }),
+        _ => PrunerSettings::None,
+    }
+}
+
+/// Progress, best score and cancel for the running study.
+#[component]
+fn Live() -> impl IntoView {
+    let ctx = use_app();
+    let state = ctx.studies;
+    view! {
+        <Show when=move || state.live.with(|l| l.is_running || l.n_target > 0 || !l.stage.is_empty())>
+            <div class="panel live" aria-live="polite">
+                <div class="row">
+                    <progress
+                        max=move || state.live.with(|l| l.n_target.max(1).to_string())
+                        value=move || state.live.with(|l| l.n_done.to_string())
+                    ></progress>
+                    <button
+                        class="danger"
+                        data-testid="study-cancel"
+                        disabled=move || !state.live.with(|l| l.is_running)
+                        on:click=move |_| state.cancel()
+                    >
+                        "Cancel"
+                    </button>
+                </div>
+                <p data-testid="study-progress" class="mono">
+                    {move || state.live.with(|l| {
+                        let eta = l.eta_s.map_or_else(String::new, |s| format!(" · ETA {}", duration(s)));
+                        format!(
+                            "{} / {} trials · {:.1} trials/s{} · {} running · {}",
+                            l.n_done, l.n_target, l.trials_per_s, eta, l.n_running, l.stage
+                        )
+                    })}
+                </p>
+            </div>
+        </Show>
+    }
+}
+
+fn duration(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// The open study: best score, charts, best trials, replay, validation and promotion.
+#[component]
+fn StudyView() -> impl IntoView {
+    let ctx = use_app();
+    let state = ctx.studies;
+    let replay = RwSignal::new_local(None::<(u64, Rc<crate::protocol::ReplayView>)>);
+    let busy = RwSignal::new(None::<Busy>);
+    view! {
+        <Show when=move || state.open.with(Option::is_some)>
+            {move || state.open.get().map(|study| {
+                let best = study.row.best_value.map_or_else(|| "none feasible yet".to_string(), |v| format!("{v:.4}"));
+                let best_trial = study.row.best_number.map_or_else(String::new, |n| format!(" (trial #{n})"));
+                let header = format!(
+                    "{} · {} · {} on {} · seed {}",
+                    study.row.name,
+                    study.row.sampler,
+                    study.row.strategy,
+                    study.row.dataset_name,
+                    study.row.header.settings.seed
+                );
+                view! {
+                    <div class="panel">
+                        <div class="row">
+                            <h2 class="grow">{header}</h2>
+                            <span>"Best score "</span>
+                            <strong data-testid="study-best-score" class="mono">{best}</strong>
+                            <span class="muted">{best_trial}</span>
+                        </div>
+                    </div>
+                    <crate::components::study_charts::StudyCharts study=study.clone()/>
+                    <TopTrials study=study.clone() replay=replay busy=busy/>
+                }
+            })}
+            <BusyBar busy=busy test_id="replay-progress"/>
+            <ReplayPanel replay=replay/>
+        </Show>
+    }
+}
+
+#[component]
+fn TopTrials(
+    study: OpenStudy,
+    replay: RwSignal<Option<(u64, Rc<crate::protocol::ReplayView>)>, LocalStorage>,
+    busy: RwSignal<Option<Busy>>,
+) -> impl IntoView {
+    let ctx = use_app();
+    let state = ctx.studies;
+    let study = StoredValue::new_local(study);
+    let rows = move || {
+        study.with_value(|study| {
+            let mut ranked: Vec<&TrialRecord> = study
+                .records
+                .iter()
+                .filter(|t| t.duplicate_of.is_none() && t.state == TrialState::Complete)
+                .collect();
+            ranked.sort_by(|a, b| {
+                b.is_feasible()
+                    .cmp(&a.is_feasible())
+                    .then(b.value.unwrap_or(f64::MIN).total_cmp(&a.value.unwrap_or(f64::MIN)))
+            });
+            ranked.truncate(TOP_N);
+            ranked.into_iter().cloned().collect::<Vec<_>>()
+        })
+    };
+    let has_oos = study.with_value(|s| s.plan.metadata.windows.out_of_sample.is_some());
+    let validate = move |_| {
+        let study = study.get_value();
+        leptos::task::spawn_local(async move {
+            let Some(db) = ctx.db_or_raise() else {
+                return;
+            };
+            let k = study.plan.metadata.validation.top_k.max(5);
+            busy.set(Some(Busy {
+                stage: format!("validating the top {k} out of sample"),
+                fraction: None,
+            }));
+            if let Err(message) = crate::datasets::open(ctx, &db, &study.row.dataset_id).await {
+                ctx.errors.raise("study", message);
+            } else if let Err(message) =
+                runner::validate_top(ctx, &db, &study.row, &study.plan, (*study.records).clone(), k).await
+            {
+                ctx.errors.raise("study", message);
+            }
+            crate::studies::refresh_open(ctx, state, &study.row.id).await;
+            busy.set(None);
+        });
+    };
+    view! {
+        <div class="panel">
+            <div class="row">
+                <h2 class="grow">"Best trials"</h2>
+                <Show when=move || has_oos>
+                    <button data-testid="study-validate" on:click=validate>"Validate top trials out of sample"</button>
+                </Show>
+            </div>
+            <div class="table-scroll">
+                <table data-testid="top-trials">
+                    <thead>
+                        <tr>
+                            <th class="num">"Trial"</th><th class="num">"Score"</th><th>"Feasible"</th>
+                            <th class="num">"Out of sample"</th><th>"Parameters"</th><th><span class="sr-only">"Actions"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || rows().into_iter().map(|trial| {
+                            let number = trial.number;
+                            let validation = recorded_validation(&trial).ok().flatten();
+                            let oos = validation.as_ref().map_or_else(
+                                || "—".to_string(),
+                                |v| format!("{:.4} {}", v.score, if v.is_passed { "passed" } else { "failed" }),
+                            );
+                            let is_passed = validation.as_ref().is_some_and(|v| v.is_passed);
+                            let params = trial.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("  ");
+                            let feasible = if trial.is_feasible() { "yes".to_string() } else { trial.constraint_violations.join("; ") };
+                            view! {
+                                <tr data-testid="trial-row">
+                                    <td class="num">{number}</td>
+                                    <td class="num">{trial.value.map_or_else(String::new, |v| format!("{v:.4}"))}</td>
+                                    <td>{feasible}</td>
+                                    <td class="num">{oos}</td>
+                                    <td class="mono small">{params}</td>
+                                    <td class="actions">
+                                        <button data-testid="trial-replay" on:click=move |_| {
+                                            let study = study.get_value();
+                                            leptos::task::spawn_local(replay_trial(ctx, study, number, replay, busy));
+                                        }>"Replay"</button>
+                                        <button
+                                            data-testid="promote-champion"
+                                            disabled=!is_passed
+                                            title=if is_passed { "Make this the champion of its symbol and timeframe" } else { "Only a trial that passed out-of-sample validation can be promoted" }
+                                            on:click=move |_| {
+                                                let study = study.get_value();
+                                                leptos::task::spawn_local(promote(ctx, study, number));
+                                            }
+                                        >"Promote"</button>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
+
+async fn replay_trial(
+    ctx: AppContext,
+    study: OpenStudy,
+    number: u64,
+    replay: RwSignal<Option<(u64, Rc<crate::protocol::ReplayView>)>, LocalStorage>,
+    busy: RwSignal<Option<Busy>>,
+) {
+    let Some(db) = ctx.db_or_raise() else {
+        return;
+    };
+    busy.set(Some(Busy {
+        stage: format!("replaying trial #{number}"),
+        fraction: None,
+    }));
+    if let Err(message) = crate::datasets::open(ctx, &db, &study.row.dataset_id).await {
+        ctx.errors.raise("study", message);
+        busy.set(None);
+        return;
+    }
+    let record = study.records.iter().find(|r| r.number == number).cloned();
+    let original = record
+        .as_ref()
+        .and_then(|r| r.duplicate_of)
+        .and_then(|n| study.records.iter().find(|r| r.number == n).cloned());
+    let request = Request::Replay {
+        dataset: study.row.dataset_id.clone(),
+        plan: crate::json_text::Json((*study.plan).clone()),
+        header: crate::json_text::Json(study.row.header.clone()),
+        records: crate::json_text::Json(record.into_iter().chain(original).collect()),
+        number,
+    };
+    match ctx.pool().run(request, |_| {}).await {
+        Ok(Event::Replay(view)) => replay.set(Some((number, Rc::from(view.0)))),
+        Ok(other) => ctx.errors.raise("study", format!("unexpected answer: {other:?}")),
+        Err(err) => ctx.errors.raise("study", err.to_string()),
+    }
+    busy.set(None);
+}
+
+async fn promote(ctx: AppContext, study: OpenStudy, number: u64) {
+    let Some(db) = ctx.db_or_raise() else {
+        return;
+    };
+    match champions::promote(&db, &study, number, js_sys::Date::now() as i64).await {
+        Ok(champion) => ctx.notices.show(format!(
+            "Trial #{number} is now the champion of {} {}",
+            champion.symbol, champion.timeframe
+        )),
+        Err(message) => ctx.errors.raise("champion", message),
+    }
+}
+
+#[component]
+fn ReplayPanel(replay: RwSignal<Option<(u64, Rc<crate::protocol::ReplayView>)>, LocalStorage>) -> impl IntoView {
+    let ctx = use_app();
+    let run = RwSignal::new_local(None::<RunView>);
+    Effect::new(move |_| {
+        let Some((_, view)) = replay.get() else {
+            run.set(None);
+            return;
+        };
+        let Some(study) = ctx.studies.open.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let Some(db) = ctx.db.get_untracked() else {
+                return;
+            };
+            match crate::datasets::open(ctx, &db, &study.row.dataset_id).await {
+                Ok(columns) => run.set(Some(RunView {
+                    outcome: Rc::new(view.outcome.clone()),
+                    columns,
+                })),
+                Err(message) => ctx.errors.raise("storage", message),
+            }
+        });
+    });
+    view! {
+        <Show when=move || replay.with(Option::is_some)>
+            {move || replay.get().map(|(number, view)| {
+                let verdict = if view.report.is_identical {
+                    format!("Trial #{number} replayed: every stored number is identical, bit for bit.")
+                } else {
+                    let differences: Vec<String> = view.report.differences().map(|c| format!("{c:?}")).collect();
+                    format!("Trial #{number} replayed with differences: {}", differences.join("; "))
+                };
+                view! {
+                    <div class="panel">
+                        <h2>{format!("Replay of trial #{number} (in-sample window)")}</h2>
+                        <p data-testid="replay-verdict" class=if view.report.is_identical { "status ok" } else { "status bad" }>{verdict}</p>
+                    </div>
+                }
+            })}
+            <Results run=run/>
+        </Show>
     }
 }

@@ -10,6 +10,7 @@ use genesis_engine::strategy::StrategyConfig;
 
 use super::{EngineWorker, Reporter};
 use crate::colfile;
+use crate::json_text::Json;
 use crate::protocol::{answer_hello, ConfigCheck, DatasetPayload, Event, OverlaySet, Request};
 
 /// The name the demo dataset is listed under; the file name carries symbol and timeframe.
@@ -77,6 +78,62 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
             };
             backtest(store, &yaml, from_ts_ms, to_ts_ms)
         }
+        Request::CheckSpace {
+            space_yaml,
+            base_yaml,
+        } => super::studies::check_space(&space_yaml, &base_yaml),
+        Request::PlanStudy {
+            dataset,
+            dataset_meta,
+            config,
+            base_source,
+            base_yaml,
+        } => {
+            let Some(store) = worker.datasets.store(&dataset) else {
+                return Event::NeedDataset(dataset);
+            };
+            super::studies::plan(store, dataset_meta, config.0, base_source, &base_yaml)
+        }
+        Request::RunTrial {
+            dataset,
+            objective,
+            ticket,
+            should_panic,
+        } => {
+            let Some(store) = worker.datasets.store(&dataset) else {
+                return Event::NeedDataset(dataset);
+            };
+            if should_panic {
+                panic!("trial {} panicked on purpose (test hook)", ticket.0.number);
+            }
+            Event::Trial(Json(Box::new(objective.0.evaluate(store, &ticket.0))))
+        }
+        Request::Validate {
+            dataset,
+            plan,
+            record,
+        } => {
+            let Some(store) = worker.datasets.store(&dataset) else {
+                return Event::NeedDataset(dataset);
+            };
+            super::studies::validate(store, &plan.0, &record.0)
+        }
+        Request::Replay {
+            dataset,
+            plan,
+            header,
+            records,
+            number,
+        } => {
+            let Some(store) = worker.datasets.store(&dataset) else {
+                return Event::NeedDataset(dataset);
+            };
+            super::studies::replay(store, &plan.0, header.0, records.0, number)
+        }
+        Request::ImportStudy { file_name, bytes } => match crate::bundle::import(&file_name, &bytes) {
+            Ok(imported) => Event::ImportedStudy(Box::new(imported)),
+            Err(err) => Event::Failed(err.to_string()),
+        },
         Request::Bench { workload, repeats } => super::bench::run(workload, repeats),
         Request::SynthCsv { n_bars } => match super::bench::csv_bytes(n_bars) {
             Ok(bytes) => Event::Bytes(bytes),

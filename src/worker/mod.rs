@@ -9,6 +9,7 @@
 mod bench;
 mod datasets;
 mod jobs;
+mod studies;
 
 use std::cell::RefCell;
 

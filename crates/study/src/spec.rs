@@ -235,7 +235,8 @@ pub struct StudyMetadata {
 }
 
 /// A study resolved against its base config and dataset: ready to create, resume, replay.
-#[derive(Clone, Debug, PartialEq)]
+/// Serialisable, so the browser's coordinator and its workers can hand it to each other.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StudyPlan {
     pub name: String,
     pub space: SearchSpace,

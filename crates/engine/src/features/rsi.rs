@@ -91,20 +91,37 @@ impl RsiStep {
     }
 }
 
-/// `100 * gain / (gain + loss)`, neutral when both are zero.
+/// `100 * gain / (gain + loss)`, neutral when both are zero, never above 100: when the
+/// loss is so small that `gain + loss` rounds to `gain`, the rounded `100 * gain` could
+/// otherwise land one ulp above 100.
 #[inline]
 pub(crate) fn rsi_value(avg_gain: f64, avg_loss: f64) -> f64 {
     let total = avg_gain + avg_loss;
     if total == 0.0 {
         RSI_FLAT
     } else {
-        100.0 * avg_gain / total
+        (100.0 * avg_gain / total).min(100.0)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: the property test once drew an RSI of 100.00000000000001.
+    #[test]
+    fn a_vanishing_loss_never_pushes_the_rsi_above_100() {
+        let mut n_rounded_up = 0;
+        for k in 1..2_000 {
+            let gain = 1.0 + f64::from(k) * 1e-3;
+            if 100.0 * gain / gain > 100.0 {
+                n_rounded_up += 1;
+            }
+            let value = rsi_value(gain, gain * 1e-18);
+            assert!((0.0..=100.0).contains(&value), "gain {gain}: {value}");
+        }
+        assert!(n_rounded_up > 0, "the unclamped formula does exceed 100 for some gains");
+    }
 
     #[test]
     fn hand_computed_wilder_rsi() {

@@ -1,0 +1,348 @@
+//! Study bundles: one JSON file with a study's whole journal (space, settings, base config,
+//! dataset identity, every trial) and, optionally, its dataset, so a study can move between
+//! browsers and be replayed offline. Imports are untrusted input: size-limited, parsed
+//! strictly, every part checked, each error naming what is wrong and where.
+
+use genesis_engine::data::{Candles, DatasetMeta};
+use genesis_optimizer::export::from_optuna_journal;
+use genesis_optimizer::journal::Header;
+use genesis_optimizer::{JournalOp, StudyLog, TrialRecord};
+use genesis_study::spec::metadata_from_value;
+use serde::{Deserialize, Serialize};
+
+use crate::colfile;
+
+pub const BUNDLE_FORMAT: &str = "genesis-lab-study-bundle";
+pub const BUNDLE_VERSION: u32 = 1;
+/// The largest file an import reads: far above a million-bar dataset in base64.
+pub const MAX_IMPORT_BYTES: usize = 512 << 20;
+/// The most trials an imported study may hold.
+pub const MAX_TRIALS: usize = 1_000_000;
+/// The longest study name kept.
+pub const MAX_NAME_CHARS: usize = 120;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    pub format: String,
+    pub version: u32,
+    pub study_name: String,
+    pub dataset: DatasetMeta,
+    /// The journal: its header first, then trials (and markers).
+    pub journal: Vec<JournalOp>,
+    /// The dataset's columns (the page's stored format), base64, when included.
+    #[serde(default)]
+    pub dataset_columns_b64: Option<String>,
+    pub exported_at_ms: i64,
+}
+
+/// A checked import, ready to store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportedStudy {
+    pub name: String,
+    /// JSON text when it crosses to the page (see [`crate::json_text`]).
+    #[serde(with = "crate::json_text")]
+    pub header: Header,
+    #[serde(with = "crate::json_text")]
+    pub trials: Vec<TrialRecord>,
+    pub dataset: DatasetMeta,
+    /// The dataset's columns in the stored format, validated and hashing to `dataset.hash`.
+    #[serde(with = "serde_bytes", default)]
+    pub dataset_columns: Vec<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BundleError {
+    #[error("{file}: {size} bytes is more than the {MAX_IMPORT_BYTES} an import may have")]
+    TooLarge { file: String, size: usize },
+    #[error("{file}: not UTF-8 text")]
+    NotText { file: String },
+    #[error("{file}: line {line}, column {column}: {message}")]
+    Syntax {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: {key}: {message}")]
+    Invalid {
+        file: String,
+        key: String,
+        message: String,
+    },
+}
+
+fn invalid(file: &str, key: &str, message: impl Into<String>) -> BundleError {
+    BundleError::Invalid {
+        file: file.to_string(),
+        key: key.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Builds a bundle from a study's header and trials.
+pub fn bundle(
+    name: &str,
+    dataset: &DatasetMeta,
+    header: &Header,
+    trials: &[TrialRecord],
+    dataset_columns: Option<&[u8]>,
+    exported_at_ms: i64,
+) -> Bundle {
+    Bundle {
+        format: BUNDLE_FORMAT.to_string(),
+        version: BUNDLE_VERSION,
+        study_name: name.to_string(),
+        dataset: dataset.clone(),
+        journal: std::iter::once(JournalOp::Header(Box::new(header.clone())))
+            .chain(trials.iter().cloned().map(|t| JournalOp::Trial(Box::new(t))))
+            .collect(),
+        dataset_columns_b64: dataset_columns.map(base64_encode),
+        exported_at_ms,
+    }
+}
+
+/// Reads an imported file: a bundle (JSON) or this app's Optuna journal export (JSONL).
+pub fn import(file: &str, bytes: &[u8]) -> Result<ImportedStudy, BundleError> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(BundleError::TooLarge {
+            file: file.to_string(),
+            size: bytes.len(),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| BundleError::NotText {
+        file: file.to_string(),
+    })?;
+    let first_line = text.trim_start().lines().next().unwrap_or_default();
+    if first_line.contains("\"op_code\"") {
+        return import_optuna(file, text);
+    }
+    let bundle: Bundle = serde_json::from_str(text).map_err(|err| BundleError::Syntax {
+        file: file.to_string(),
+        line: err.line(),
+        column: err.column(),
+        message: err.to_string(),
+    })?;
+    if bundle.format != BUNDLE_FORMAT {
+        return Err(invalid(file, "format", format!("{:?} is not {BUNDLE_FORMAT:?}", bundle.format)));
+    }
+    if bundle.version != BUNDLE_VERSION {
+        return Err(invalid(
+            file,
+            "version",
+            format!("version {} is not {BUNDLE_VERSION}, the one this app reads", bundle.version),
+        ));
+    }
+    let log = StudyLog::from_ops(&bundle.journal).map_err(|e| invalid(file, "journal", e.to_string()))?;
+    let dataset_columns = match &bundle.dataset_columns_b64 {
+        Some(b64) => checked_columns(file, b64, &bundle.dataset)?,
+        None => Vec::new(),
+    };
+    finish(file, &bundle.study_name, log, bundle.dataset, dataset_columns)
+}
+
+fn import_optuna(file: &str, text: &str) -> Result<ImportedStudy, BundleError> {
+    let log = from_optuna_journal(text).map_err(|e| invalid(file, "optuna journal", e.to_string()))?;
+    let metadata = metadata_from_value(&log.header.metadata)
+        .map_err(|e| invalid(file, "metadata", format!("not a Genesis Lab study: {e}")))?;
+    let name = log.header.study_name.clone();
+    finish(file, &name, log, metadata.dataset, Vec::new())
+}
+
+fn finish(
+    file: &str,
+    name: &str,
+    log: StudyLog,
+    dataset: DatasetMeta,
+    dataset_columns: Vec<u8>,
+) -> Result<ImportedStudy, BundleError> {
+    if log.trials.len() > MAX_TRIALS {
+        return Err(invalid(file, "journal", format!("{} trials; at most {MAX_TRIALS}", log.trials.len())));
+    }
+    let metadata = metadata_from_value(&log.header.metadata)
+        .map_err(|e| invalid(file, "journal.header.metadata", format!("not a Genesis Lab study: {e}")))?;
+    if metadata.dataset.hash != dataset.hash {
+        return Err(invalid(
+            file,
+            "dataset.hash",
+            format!(
+                "{} is not the hash the study's journal records ({})",
+                dataset.hash.short(),
+                metadata.dataset.hash.short()
+            ),
+        ));
+    }
+    let name: String = name.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
+    if name.trim().is_empty() {
+        return Err(invalid(file, "study_name", "is empty"));
+    }
+    let mut trials = log.trials;
+    trials.sort_by_key(|t| t.number);
+    Ok(ImportedStudy {
+        name,
+        header: log.header,
+        trials,
+        dataset,
+        dataset_columns,
+    })
+}
+
+/// Decodes and validates included columns: they must make valid candles hashing to the
+/// bundle's dataset hash.
+fn checked_columns(file: &str, b64: &str, dataset: &DatasetMeta) -> Result<Vec<u8>, BundleError> {
+    let key = "dataset_columns_b64";
+    let bytes = base64_decode(b64).ok_or_else(|| invalid(file, key, "is not base64"))?;
+    let columns = colfile::decode(&bytes).map_err(|e| invalid(file, key, e.to_string()))?;
+    let candles = Candles::from_columns(columns).map_err(|e| invalid(file, key, e.to_string()))?;
+    let hash = candles.content_hash();
+    if hash != dataset.hash {
+        return Err(invalid(
+            file,
+            key,
+            format!("the columns hash to {}, not the dataset's {}", hash.short(), dataset.hash.short()),
+        ));
+    }
+    Ok(bytes)
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+pub fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut buffer = 0u32;
+    let mut n_bits = 0;
+    for byte in text.bytes() {
+        let value = ALPHABET.iter().position(|&a| a == byte)? as u32;
+        buffer = (buffer << 6) | value;
+        n_bits += 6;
+        if n_bits >= 8 {
+            n_bits -= 8;
+            out.push((buffer >> n_bits) as u8);
+            buffer &= (1 << n_bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use genesis_engine::data::synth::{generate, SynthParams};
+    use genesis_engine::strategy::StrategyConfig;
+    use genesis_optimizer::{driver, MemoryJournal, SearchSpace, StopPolicy, Study};
+    use genesis_study::{BaseSource, StudyConfig, StudyPlan};
+    use std::sync::Arc;
+
+    fn study() -> (StudyLog, DatasetMeta, Vec<u8>) {
+        let candles = generate(&SynthParams {
+            n_bars: 600,
+            ..SynthParams::demo()
+        })
+        .unwrap();
+        let meta = DatasetMeta::new("demo-BTCUSD_1h.csv", &candles);
+        let columns = colfile::encode(candles.columns());
+        let space = SearchSpace::from_yaml_str(
+            "fast_period: {type: int, low: 5, high: 15}\nslow_period: {type: int, low: 20, high: 40}\n",
+        )
+        .unwrap();
+        let plan = StudyPlan::new(
+            StudyConfig::new("bundle test", space, 3),
+            BaseSource::Preset { name: "sma_cross".into() },
+            StrategyConfig::preset("sma_cross").unwrap(),
+            meta.clone(),
+        )
+        .unwrap();
+        let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
+        study.set_stop_policy(StopPolicy {
+            max_trials: Some(6),
+            ..StopPolicy::default()
+        });
+        let mut store = genesis_engine::features::FeatureStore::new(Arc::new(candles));
+        let objective = plan.objective();
+        driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+        (study.log().unwrap(), meta, columns)
+    }
+
+    #[test]
+    fn a_bundle_round_trips_with_and_without_its_dataset() {
+        let (log, meta, columns) = study();
+        for with_data in [false, true] {
+            let b = bundle("s", &meta, &log.header, &log.trials, with_data.then_some(&columns[..]), 1);
+            let bytes = serde_json::to_vec(&b).unwrap();
+            let imported = import("s.json", &bytes).unwrap();
+            assert_eq!(imported.trials, log.trials);
+            assert_eq!(imported.header, log.header);
+            assert_eq!(imported.dataset_columns.is_empty(), !with_data);
+        }
+    }
+
+    #[test]
+    fn our_optuna_export_imports_back() {
+        let (log, _, _) = study();
+        let text = genesis_optimizer::export::to_optuna_journal(&log).unwrap();
+        let imported = import("s.jsonl", text.as_bytes()).unwrap();
+        assert_eq!(imported.trials.len(), log.trials.len());
+        for (a, b) in imported.trials.iter().zip(&log.trials) {
+            assert_eq!((a.number, a.value, &a.params), (b.number, b.value, &b.params));
+        }
+    }
+
+    #[test]
+    fn hostile_or_broken_files_are_refused_with_the_place_named() {
+        let (log, meta, columns) = study();
+        let good = serde_json::to_string(&bundle("s", &meta, &log.header, &log.trials, Some(&columns), 1)).unwrap();
+
+        let err = import("x.json", b"{\"format\": ").unwrap_err();
+        assert!(matches!(err, BundleError::Syntax { line: 1, .. }), "{err}");
+        let err = import("x.json", &[0xff, 0xfe, 0x00]).unwrap_err();
+        assert!(matches!(err, BundleError::NotText { .. }));
+        let err = import("x.json", good.replace(BUNDLE_FORMAT, "something-else").as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("format"), "{err}");
+
+        let mut tampered: Bundle = serde_json::from_str(&good).unwrap();
+        let mut bytes = base64_decode(tampered.dataset_columns_b64.as_ref().unwrap()).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        tampered.dataset_columns_b64 = Some(base64_encode(&bytes));
+        let err = import("x.json", serde_json::to_string(&tampered).unwrap().as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("dataset_columns_b64"), "{err}");
+
+        let mut renamed: Bundle = serde_json::from_str(&good).unwrap();
+        renamed.study_name = format!("<img src=x onerror=alert(1)>\u{7}{}", "x".repeat(500));
+        let imported = import("x.json", serde_json::to_string(&renamed).unwrap().as_bytes()).unwrap();
+        assert_eq!(imported.name.chars().count(), MAX_NAME_CHARS);
+        assert!(!imported.name.contains('\u{7}'));
+
+        let mut headless: Bundle = serde_json::from_str(&good).unwrap();
+        headless.journal.remove(0);
+        let err = import("x.json", serde_json::to_string(&headless).unwrap().as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("journal"), "{err}");
+    }
+
+    #[test]
+    fn base64_round_trips() {
+        for len in 0..40 {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 % 256) as u8).collect();
+            assert_eq!(base64_decode(&base64_encode(&bytes)).unwrap(), bytes);
+        }
+        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64_decode("Zm9v!"), None);
+    }
+}

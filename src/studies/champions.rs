@@ -1,0 +1,57 @@
+//! Champions in the browser: one book (genesis_study's `ChampionBook`: per symbol and
+//! timeframe, the current champion and its history) stored as one IndexedDB record, so a
+//! promotion or a rollback lands whole or not at all.
+
+use genesis_study::champion::{Champion, ChampionBook};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use super::OpenStudy;
+use crate::db::{stores, Db, DbError};
+
+const BOOK_KEY: &str = "champion-book";
+
+#[derive(Serialize, Deserialize)]
+struct BookRecord {
+    id: String,
+    /// As JSON text: champions carry parameters whose types JS numbers would blur.
+    #[serde(with = "crate::json_text")]
+    book: ChampionBook,
+}
+
+pub async fn load(db: &Db) -> Result<ChampionBook, DbError> {
+    let record: Option<BookRecord> = db.get(stores::CHAMPIONS, &JsValue::from_str(BOOK_KEY)).await?;
+    Ok(record.map(|r| r.book).unwrap_or_default())
+}
+
+async fn save(db: &Db, book: &ChampionBook) -> Result<(), DbError> {
+    db.put(
+        stores::CHAMPIONS,
+        &BookRecord {
+            id: BOOK_KEY.to_string(),
+            book: book.clone(),
+        },
+    )
+    .await
+}
+
+/// Promotes trial `number` of an open study; refused (with the reason) unless it passed
+/// its out-of-sample validation.
+pub async fn promote(db: &Db, study: &OpenStudy, number: u64, now_ms: i64) -> Result<Champion, String> {
+    let log = super::records::log(&study.row.header, &study.records)?;
+    let champion = Champion::from_trial(&study.plan, &log, number, None, now_ms).map_err(|e| e.to_string())?;
+    let mut book = load(db).await.map_err(|e| e.to_string())?;
+    let promoted = book.promote(champion).map_err(|e| e.to_string())?.clone();
+    save(db, &book).await.map_err(|e| e.to_string())?;
+    Ok(promoted)
+}
+
+pub async fn rollback(db: &Db, symbol: &str, timeframe: &str, now_ms: i64) -> Result<Champion, String> {
+    let mut book = load(db).await.map_err(|e| e.to_string())?;
+    let current = book
+        .rollback(symbol, timeframe, now_ms)
+        .map_err(|e| e.to_string())?
+        .clone();
+    save(db, &book).await.map_err(|e| e.to_string())?;
+    Ok(current)
+}

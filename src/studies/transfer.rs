@@ -1,0 +1,126 @@
+//! Moving studies in and out of the browser: Optuna journal (JSONL) and CSV exports, study
+//! bundles (the whole journal, optionally with the dataset), and imports of either, read
+//! and checked in a worker as untrusted input and stored in one transaction.
+
+use genesis_optimizer::export::{to_csv, to_optuna_journal};
+use leptos::prelude::*;
+
+use super::records::{self, StudyRow, StudyStatus, TrialRow};
+use super::OpenStudy;
+use crate::app::AppContext;
+use crate::bundle::{self, ImportedStudy};
+use crate::components::trades::download;
+use crate::datasets;
+use crate::db::{stores, to_js, DbError};
+use crate::protocol::{Event, Request};
+
+/// File names are built from the study's name, letters and digits only.
+fn file_stem(study: &OpenStudy) -> String {
+    let stem: String = study
+        .row
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(60)
+        .collect();
+    if stem.is_empty() {
+        "study".to_string()
+    } else {
+        stem
+    }
+}
+
+pub fn export_optuna(study: &OpenStudy) -> Result<(), String> {
+    let log = records::log(&study.row.header, &study.records)?;
+    let text = to_optuna_journal(&log).map_err(|e| e.to_string())?;
+    download(&format!("{}.optuna.jsonl", file_stem(study)), "application/x-ndjson", &text)
+}
+
+pub fn export_csv(study: &OpenStudy) -> Result<(), String> {
+    let log = records::log(&study.row.header, &study.records)?;
+    download(&format!("{}.trials.csv", file_stem(study)), "text/csv", &to_csv(&log))
+}
+
+/// The whole study (and, when asked, its dataset) as one JSON file.
+pub async fn export_bundle(ctx: AppContext, study: &OpenStudy, with_dataset: bool) -> Result<(), String> {
+    let columns = if with_dataset {
+        let db = ctx.db.get_untracked().ok_or("the browser database is not open")?;
+        let cols = datasets::open(ctx, &db, &study.row.dataset_id).await?;
+        Some(crate::colfile::encode(&cols))
+    } else {
+        None
+    };
+    let bundle = bundle::bundle(
+        &study.row.name,
+        &study.plan.metadata.dataset,
+        &study.row.header,
+        &study.records,
+        columns.as_deref(),
+        js_sys::Date::now() as i64,
+    );
+    let text = serde_json::to_string(&bundle).map_err(|e| e.to_string())?;
+    download(&format!("{}.genesis-study.json", file_stem(study)), "application/json", &text)
+}
+
+/// Reads a study file in a worker, then stores it (dataset if included and missing, the
+/// study's listing and every trial) in one transaction.
+pub async fn import(ctx: AppContext, file_name: String, bytes: Vec<u8>) -> Result<StudyRow, String> {
+    if bytes.len() > bundle::MAX_IMPORT_BYTES {
+        return Err(format!(
+            "{file_name}: {} bytes is more than the {} an import may have",
+            bytes.len(),
+            bundle::MAX_IMPORT_BYTES
+        ));
+    }
+    let imported = match ctx.pool().run(Request::ImportStudy { file_name, bytes }, |_| {}).await {
+        Ok(Event::ImportedStudy(imported)) => *imported,
+        Ok(other) => return Err(format!("unexpected answer: {other:?}")),
+        Err(err) => return Err(err.to_string()),
+    };
+    store(ctx, imported).await.map_err(|e| e.to_string())
+}
+
+async fn store(ctx: AppContext, imported: ImportedStudy) -> Result<StudyRow, DbError> {
+    let db = ctx.db.get_untracked().ok_or_else(|| DbError::Open("not open".into()))?;
+    let now = js_sys::Date::now();
+    let (n_finished, best) = super::runner::summarize(imported.trials.iter());
+    let id = format!("imported-{}", now as u64);
+    let row = StudyRow {
+        id: id.clone(),
+        name: imported.name.clone(),
+        dataset_id: imported.dataset.hash.0.clone(),
+        dataset_name: imported.dataset.name.clone(),
+        strategy: genesis_study::StudyPlan::from_header(&imported.header)
+            .map(|p| p.metadata.base_config.kind().as_str().to_string())
+            .unwrap_or_default(),
+        sampler: super::runner::sampler_label(&imported.header.settings.sampler),
+        header: imported.header.clone(),
+        status: StudyStatus::Stopped,
+        stop_reason: Some("imported".into()),
+        n_target: n_finished,
+        n_finished,
+        best_number: best.map(|b| b.0),
+        best_value: best.map(|b| b.1),
+        created_ms: now,
+        updated_ms: now,
+    };
+    let mut writes = vec![(stores::STUDIES, to_js(stores::STUDIES, &row)?)];
+    for record in &imported.trials {
+        let trial = TrialRow {
+            study_id: id.clone(),
+            number: record.number,
+            record: record.clone(),
+        };
+        writes.push((stores::TRIALS, to_js(stores::TRIALS, &trial)?));
+    }
+    db.put_all(&writes).await?;
+    if !imported.dataset_columns.is_empty() && ctx.datasets.record(&row.dataset_id).is_none() {
+        let payload = crate::protocol::DatasetPayload {
+            meta: imported.dataset.clone(),
+            report: None,
+            columns: imported.dataset_columns,
+        };
+        datasets::add(ctx, &db, payload, format!("imported with study {}", imported.name)).await?;
+    }
+    Ok(row)
+}

@@ -1,0 +1,103 @@
+//! The worker's study jobs: everything that runs the engine for a study (space checks,
+//! preflight, trials, validation, replay). The page's coordinator only asks and tells.
+
+use genesis_engine::backtest::Recording;
+use genesis_engine::data::DatasetMeta;
+use genesis_engine::features::FeatureStore;
+use genesis_engine::run::run_backtest;
+use genesis_engine::strategy::StrategyConfig;
+use genesis_optimizer::journal::Header;
+use genesis_optimizer::{JournalOp, SearchSpace, StudyLog, TrialRecord};
+use genesis_study::preflight::preflight;
+use genesis_study::replay::replay_trial;
+use genesis_study::space_check::check_space as check_space_against;
+use genesis_study::validation::validate_record;
+use genesis_study::{BaseSource, StudyConfig, StudyPlan};
+
+use crate::json_text::Json;
+use crate::protocol::{Event, ReplayView};
+
+pub fn check_space(space_yaml: &str, base_yaml: &str) -> Event {
+    let space = match SearchSpace::from_yaml_str(space_yaml) {
+        Ok(space) => space,
+        Err(err) => return Event::Failed(format!("search space: {err}")),
+    };
+    let base = match StrategyConfig::from_yaml_str(base_yaml, "base config") {
+        Ok(base) => base,
+        Err(err) => return Event::Failed(err.to_string()),
+    };
+    match check_space_against(&space, &base) {
+        Ok(()) => Event::Space {
+            parameters: space.leaf_paths().into_iter().map(str::to_string).collect(),
+        },
+        Err(err) => Event::Failed(err.to_string()),
+    }
+}
+
+/// `dataset` is the page's listing (its symbol may have been edited); its hash must be the
+/// loaded data's.
+pub fn plan(
+    store: &mut FeatureStore,
+    dataset: DatasetMeta,
+    config: StudyConfig,
+    base_source: BaseSource,
+    base_yaml: &str,
+) -> Event {
+    if &dataset.hash != store.dataset_hash() {
+        return Event::Failed(format!(
+            "dataset {} does not hash to its recorded {}",
+            dataset.name,
+            dataset.hash.short()
+        ));
+    }
+    let base = match StrategyConfig::from_yaml_str(base_yaml, "base config") {
+        Ok(base) => base,
+        Err(err) => return Event::Failed(err.to_string()),
+    };
+    let plan = match StudyPlan::new(config, base_source, base, dataset) {
+        Ok(plan) => plan,
+        Err(err) => return Event::Failed(err.to_string()),
+    };
+    match preflight(&plan, store) {
+        Ok(_) => Event::StudyPlan(Json(Box::new(plan))),
+        Err(err) => Event::Failed(format!("preflight: {err}")),
+    }
+}
+
+pub fn validate(store: &mut FeatureStore, plan: &StudyPlan, record: &TrialRecord) -> Event {
+    match validate_record(plan, store, record, &plan.metadata.validation) {
+        Ok(result) => Event::Validation(Json(Box::new(result))),
+        Err(err) => Event::Failed(err.to_string()),
+    }
+}
+
+pub fn replay(
+    store: &mut FeatureStore,
+    plan: &StudyPlan,
+    header: Header,
+    records: Vec<TrialRecord>,
+    number: u64,
+) -> Event {
+    let Some(record) = records.iter().find(|r| r.number == number).cloned() else {
+        return Event::Failed(format!("trial {number} was not sent"));
+    };
+    let ops: Vec<JournalOp> = std::iter::once(JournalOp::Header(Box::new(header)))
+        .chain(records.into_iter().map(|r| JournalOp::Trial(Box::new(r))))
+        .collect();
+    let log = match StudyLog::from_ops(&ops) {
+        Ok(log) => log,
+        Err(err) => return Event::Failed(err.to_string()),
+    };
+    let report = match replay_trial(plan, &log, number, store) {
+        Ok(report) => report,
+        Err(err) => return Event::Failed(err.to_string()),
+    };
+    let config = match plan.effective_config(&record.params) {
+        Ok(config) => config,
+        Err(err) => return Event::Failed(err.to_string()),
+    };
+    match run_backtest(store, &config, plan.metadata.windows.in_sample, Recording::Full) {
+        Ok(outcome) => Event::Replay(Json(Box::new(ReplayView { outcome, report }))),
+        Err(err) => Event::Failed(err.to_string()),
+    }
+}
