@@ -147,16 +147,27 @@ pub enum BenchWorkload {
     ParseDemoCsv,
     /// Precompute every default feature on the demo dataset.
     PrecomputeFeatures,
+    /// One `genesis` preset backtest on the demo dataset, features ready.
+    BacktestGenesis,
+    /// One `sma_cross` preset backtest on the demo dataset, features ready.
+    BacktestSmaCross,
 }
 
 impl BenchWorkload {
-    pub const ALL: [BenchWorkload; 2] = [BenchWorkload::ParseDemoCsv, BenchWorkload::PrecomputeFeatures];
+    pub const ALL: [BenchWorkload; 4] = [
+        BenchWorkload::ParseDemoCsv,
+        BenchWorkload::PrecomputeFeatures,
+        BenchWorkload::BacktestGenesis,
+        BenchWorkload::BacktestSmaCross,
+    ];
 
     /// The name `genesis bench` uses for the same workload natively.
     pub fn name(self) -> &'static str {
         match self {
             BenchWorkload::ParseDemoCsv => "parse_csv_17278",
-            BenchWorkload::PrecomputeFeatures => "precompute_features_17278",
+            BenchWorkload::PrecomputeFeatures => "features_all_17278",
+            BenchWorkload::BacktestGenesis => "backtest_genesis_17278",
+            BenchWorkload::BacktestSmaCross => "backtest_sma_cross_17278",
         }
     }
 
@@ -165,6 +176,8 @@ impl BenchWorkload {
         match self {
             BenchWorkload::ParseDemoCsv => "",
             BenchWorkload::PrecomputeFeatures => "< 5 ms",
+            BenchWorkload::BacktestGenesis => "< 1.5 ms",
+            BenchWorkload::BacktestSmaCross => ">= 1000x backtesting.py",
         }
     }
 }

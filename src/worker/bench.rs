@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use genesis_engine::data::synth::{generate, SynthParams};
 use genesis_engine::data::{parse, write_csv, Candles, ParseOptions};
+use genesis_engine::backtest::{Recording, Window};
 use genesis_engine::features::{FeatureFrame, FeatureParams, FeatureStore};
+use genesis_engine::run::run_backtest;
+use genesis_engine::strategy::StrategyConfig;
 use wasm_bindgen::JsCast;
 
 use crate::protocol::{BenchResult, BenchWorkload, Event};
@@ -66,6 +69,20 @@ pub fn run(workload: BenchWorkload, repeats: u32) -> Event {
                     .map_err(|e| e.to_string())
             })
         }),
+        BenchWorkload::BacktestGenesis | BenchWorkload::BacktestSmaCross => {
+            let preset = if workload == BenchWorkload::BacktestGenesis { "genesis" } else { "sma_cross" };
+            synth_candles(17_278).and_then(|candles| {
+                let config = StrategyConfig::preset(preset).map_err(|e| e.to_string())?;
+                let window = Window::all(&candles);
+                // Features ready: the warm-up run fills the store, as trials share it.
+                let mut store = FeatureStore::new(Arc::new(candles));
+                time(repeats, || {
+                    run_backtest(&mut store, &config, window, Recording::MetricsOnly)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })
+            })
+        }
     };
     match samples {
         Ok(samples_ms) => Event::Bench(BenchResult {

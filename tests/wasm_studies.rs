@@ -1,0 +1,134 @@
+//! Study journals through IndexedDB in a real headless Chromium: records come back with every
+//! type intact (an integral float parameter stays a float), and a study rebuilt from its
+//! stored records resumes to the same study as an uninterrupted one.
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::Arc;
+
+use genesis_engine::data::synth::{generate, SynthParams};
+use genesis_engine::data::DatasetMeta;
+use genesis_engine::features::FeatureStore;
+use genesis_engine::strategy::StrategyConfig;
+use genesis_lab::db::Db;
+use genesis_lab::studies::records::{self, StudyRow, StudyStatus};
+use genesis_optimizer::{
+    driver, AskOutcome, MemoryJournal, ParamValue, ResumeOptions, SearchSpace, StopPolicy, Study,
+    TrialRecord,
+};
+use genesis_study::{BaseSource, StudyConfig, StudyPlan};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A small `sma_cross` space; the type test adds an integral float parameter (2.0) by hand,
+/// exactly what a plain JS round trip would turn into an integer.
+const SPACE: &str = "\
+fast_period: {type: int, low: 5, high: 15}
+slow_period: {type: int, low: 20, high: 40, step: 5}
+";
+
+fn plan_and_store() -> (StudyPlan, FeatureStore) {
+    let candles = Arc::new(generate(&SynthParams { n_bars: 1_500, ..SynthParams::demo() }).unwrap());
+    let space = SearchSpace::from_yaml_str(SPACE).unwrap();
+    let plan = StudyPlan::new(
+        StudyConfig::new("persist", space, 5),
+        BaseSource::Preset { name: "sma_cross".into() },
+        StrategyConfig::preset("sma_cross").unwrap(),
+        DatasetMeta::new("demo.csv", &candles),
+    )
+    .unwrap();
+    (plan, FeatureStore::new(candles))
+}
+
+fn row(study: &Study<MemoryJournal>, id: &str) -> StudyRow {
+    StudyRow {
+        id: id.into(),
+        name: "persist".into(),
+        dataset_id: "d".into(),
+        dataset_name: "demo.csv".into(),
+        strategy: "sma_cross".into(),
+        sampler: "tpe".into(),
+        header: study.header().clone(),
+        status: StudyStatus::Running,
+        stop_reason: None,
+        n_target: 40,
+        n_finished: 0,
+        best_number: None,
+        best_value: None,
+        created_ms: 0.0,
+        updated_ms: 0.0,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn trial_records_keep_their_types_through_indexeddb() {
+    Db::delete_named("genesis-test-journal-types").await.unwrap();
+    let db = Db::open_named("genesis-test-journal-types").await.unwrap();
+    let (plan, mut store) = plan_and_store();
+    let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
+    study.set_stop_policy(StopPolicy { max_trials: Some(3), ..StopPolicy::default() });
+    let objective = plan.objective();
+    driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+    let mut record: TrialRecord = study.trials().next().unwrap().clone();
+    record.params.insert("integral_float".into(), ParamValue::Float(2.0));
+    records::save_study(&db, &row(&study, "s1")).await.unwrap();
+    records::save_trial(&db, "s1", &record).await.unwrap();
+
+    let (back, n_corrupt) = records::load_trials(&db, "s1").await.unwrap();
+    assert_eq!(n_corrupt, 0);
+    assert_eq!(back, vec![record.clone()]);
+    assert_eq!(back[0].params["integral_float"], ParamValue::Float(2.0));
+    let header = records::load_row(&db, "s1").await.unwrap().unwrap().header;
+    assert_eq!(&header, study.header());
+}
+
+#[wasm_bindgen_test]
+async fn a_study_rebuilt_from_stored_records_resumes_to_the_uninterrupted_study() {
+    Db::delete_named("genesis-test-journal-resume").await.unwrap();
+    let db = Db::open_named("genesis-test-journal-resume").await.unwrap();
+    let (plan, mut store) = plan_and_store();
+    let objective = plan.objective();
+    let budget = |n| StopPolicy { max_trials: Some(n), ..StopPolicy::default() };
+
+    let mut straight = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
+    straight.set_stop_policy(budget(40));
+    driver::run_serial(&mut straight, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+
+    // The interrupted study: two trials in flight, the rest finished and stored one by one.
+    let mut first = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
+    first.set_stop_policy(budget(40));
+    records::save_study(&db, &row(&first, "s2")).await.unwrap();
+    let mut in_flight = Vec::new();
+    for _ in 0..25 {
+        while in_flight.len() < 2 {
+            match first.ask(0).unwrap() {
+                AskOutcome::Trial(ticket) => in_flight.push(ticket),
+                _ => break,
+            }
+        }
+        let ticket = in_flight.remove(0);
+        let outcome = objective.evaluate(&mut store, &ticket);
+        first.tell(ticket.number, outcome, None).unwrap();
+    }
+    assert!(!in_flight.is_empty(), "the interruption leaves trials running");
+    for record in first.trials() {
+        records::save_trial(&db, "s2", record).await.unwrap();
+    }
+
+    let stored_row = records::load_row(&db, "s2").await.unwrap().unwrap();
+    let (stored, _) = records::load_trials(&db, "s2").await.unwrap();
+    let journal = records::journal(&stored_row.header, &stored);
+    let mut resumed = Study::resume(plan.study_spec(), journal, ResumeOptions::default()).unwrap();
+    resumed.set_stop_policy(budget(40));
+    driver::run_serial(&mut resumed, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+
+    let summary = |s: &Study<MemoryJournal>| {
+        let mut trials: Vec<TrialRecord> = s.trials().cloned().map(|mut t| {
+            t.timing = None;
+            t
+        }).collect();
+        trials.sort_by_key(|t| t.number);
+        trials
+    };
+    assert_eq!(summary(&resumed), summary(&straight));
+}
