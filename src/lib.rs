@@ -8,6 +8,8 @@
 pub mod bundle;
 /// Which config keys the editor's form shows.
 pub mod config_form;
+/// Backtest setups shared in the URL.
+pub mod share;
 /// The embedded search space presets.
 pub mod spaces;
 /// Times as the page shows and reads them.
@@ -39,6 +41,9 @@ pub mod components;
 /// Studies: the coordinator, their records, transfer.
 #[cfg(target_arch = "wasm32")]
 pub mod studies;
+/// The one-click demo.
+#[cfg(target_arch = "wasm32")]
+pub mod demo;
 /// The datasets listed on the page and their stored columns.
 #[cfg(target_arch = "wasm32")]
 pub mod datasets;

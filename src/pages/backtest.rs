@@ -18,6 +18,7 @@ use crate::components::trades::TradesTable;
 use crate::datasets;
 use crate::pages::data::{Busy, BusyBar};
 use crate::protocol::{Event, Request};
+use crate::share::{self, SharedSetup};
 use crate::timefmt::parse_date_input;
 
 /// A finished run and what it ran on, for the charts.
@@ -27,30 +28,85 @@ pub struct RunView {
     pub columns: Rc<genesis_engine::data::Columns>,
 }
 
+/// The Backtest page's state, kept at the app's root so results survive navigation and a
+/// shared link or the demo can drive the page.
+#[derive(Clone, Copy)]
+pub struct BacktestState {
+    pub config: ConfigState,
+    pub from_date: RwSignal<String>,
+    pub to_date: RwSignal<String>,
+    pub busy: RwSignal<Option<Busy>>,
+    pub run: RwSignal<Option<RunView>, LocalStorage>,
+    /// Run as soon as this dataset is selected and the config is valid (shared links, demo).
+    pub pending: RwSignal<Option<String>>,
+    /// A shared link whose dataset is not stored in this browser.
+    pub missing: RwSignal<Option<SharedSetup>>,
+}
+
+impl BacktestState {
+    pub fn new() -> BacktestState {
+        BacktestState {
+            config: ConfigState::new(presets::PRESETS[0].0),
+            from_date: RwSignal::new(String::new()),
+            to_date: RwSignal::new(String::new()),
+            busy: RwSignal::new(None),
+            run: RwSignal::new_local(None),
+            pending: RwSignal::new(None),
+            missing: RwSignal::new(None),
+        }
+    }
+}
+
+impl Default for BacktestState {
+    fn default() -> Self {
+        BacktestState::new()
+    }
+}
+
 #[component]
 pub fn BacktestPage() -> impl IntoView {
     let ctx = use_app();
-    let config = ConfigState::new(presets::PRESETS[0].0);
-    let from_date = RwSignal::new(String::new());
-    let to_date = RwSignal::new(String::new());
-    let busy = RwSignal::new(None::<Busy>);
-    let run = RwSignal::new_local(None::<RunView>);
+    let state = ctx.backtest;
+    let config = state.config;
+    let (from_date, to_date, busy, run) = (state.from_date, state.to_date, state.busy, state.run);
+
+    // A shared link in the address applies when the page opens or the address changes.
+    Effect::new(move |_| {
+        let hash = ctx.hash.get();
+        if ctx.db.with(Option::is_some) {
+            apply_link(ctx, &hash);
+        }
+    });
+    // Runs a pending setup once its dataset is selected and the engine accepted the config.
+    Effect::new(move |_| {
+        let Some(pending) = state.pending.get() else {
+            return;
+        };
+        let is_ready = ctx.datasets.selected.with(|s| s.as_deref() == Some(pending.as_str()))
+            && config.check.with(|c| matches!(c, Some(Ok(_))))
+            && busy.with(Option::is_none);
+        if is_ready {
+            state.pending.set(None);
+            start_run(ctx);
+        }
+    });
 
     let can_run = move || {
         busy.with(Option::is_none)
             && ctx.datasets.selected.with(Option::is_some)
             && config.check.with(|c| matches!(c, Some(Ok(_))))
     };
-    let start = move |_| {
-        let Some(dataset) = ctx.datasets.selected.get_untracked() else {
-            return;
-        };
-        let yaml = config.yaml.get_untracked();
-        let window = (
-            parse_date_input(&from_date.get_untracked()),
-            parse_date_input(&to_date.get_untracked()),
-        );
-        leptos::task::spawn_local(run_backtest(ctx, dataset, yaml, window, busy, run));
+    let link = RwSignal::new(String::new());
+    let share = move |_| match shared_setup(ctx) {
+        Ok(setup) => {
+            let fragment = share::encode(&setup);
+            let url = web_sys::window()
+                .and_then(|w| w.location().href().ok())
+                .map(|href| format!("{}{fragment}", href.split('#').next().unwrap_or_default()))
+                .unwrap_or(fragment);
+            link.set(url);
+        }
+        Err(message) => ctx.errors.raise("link", message),
     };
 
     view! {
@@ -60,6 +116,7 @@ pub fn BacktestPage() -> impl IntoView {
                 "Decisions at each bar's close, fills at the next open plus slippage, stops inside "
                 "the bar (the stop first when a target could also fill), commission per side."
             </p>
+            <MissingDataset/>
             <div class="panel">
                 <div class="row">
                     <DatasetSelect/>
@@ -74,15 +131,166 @@ pub fn BacktestPage() -> impl IntoView {
                             on:change=move |ev| to_date.set(event_target_value(&ev))/>
                     </label>
                     <span class="grow"></span>
-                    <button class="primary" data-testid="run-backtest" disabled=move || !can_run() on:click=start>
+                    <button data-testid="share-backtest" disabled=move || !can_run() on:click=share
+                        title="A link that reproduces this backtest: dataset (by hash), config and window">
+                        "Share link"
+                    </button>
+                    <button class="primary" data-testid="run-backtest" disabled=move || !can_run() on:click=move |_| start_run(ctx)>
                         "Run backtest"
                     </button>
                 </div>
+                <Show when=move || link.with(|l| !l.is_empty())>
+                    <label class="block">
+                        "Link to this backtest (it carries no data: the receiver needs the same file)"
+                        <input data-testid="share-link" readonly=true prop:value=move || link.get()
+                            on:focus=move |ev| {
+                                if let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
+                                    input.select();
+                                }
+                            }/>
+                    </label>
+                </Show>
                 <BusyBar busy=busy test_id="backtest-progress"/>
             </div>
             <ConfigEditor state=config/>
             <Results run=run/>
         </section>
+    }
+}
+
+/// Starts the backtest the page is set up for.
+pub fn start_run(ctx: AppContext) {
+    let state = ctx.backtest;
+    let Some(dataset) = ctx.datasets.selected.get_untracked() else {
+        return;
+    };
+    let yaml = state.config.yaml.get_untracked();
+    let window = (
+        parse_date_input(&state.from_date.get_untracked()),
+        parse_date_input(&state.to_date.get_untracked()),
+    );
+    leptos::task::spawn_local(run_backtest(ctx, dataset, yaml, window, state.busy, state.run));
+}
+
+/// The current setup as a shareable one: the selected dataset and the engine's canonical
+/// form of the config.
+fn shared_setup(ctx: AppContext) -> Result<SharedSetup, String> {
+    let state = ctx.backtest;
+    let id = ctx.datasets.selected.get_untracked().ok_or("choose a dataset first")?;
+    let record = ctx.datasets.record(&id).ok_or("the selected dataset is not stored")?;
+    let check = state
+        .config
+        .check
+        .get_untracked()
+        .ok_or("the config is still being checked")?
+        .map_err(|e| format!("the config is not valid: {e}"))?;
+    let date = |s: String| (!s.trim().is_empty()).then_some(s);
+    Ok(SharedSetup {
+        dataset_hash: record.id.clone(),
+        dataset_name: record.meta.name.clone(),
+        config_json: check.canonical_json,
+        from: date(state.from_date.get_untracked()),
+        to: date(state.to_date.get_untracked()),
+    })
+}
+
+/// Applies the setup a `#/backtest?…` address carries: the config, the window, and the
+/// dataset (selected when stored, asked for otherwise); the run starts once all is ready.
+fn apply_link(ctx: AppContext, hash: &str) {
+    let state = ctx.backtest;
+    match share::decode(hash) {
+        Ok(None) => {}
+        Ok(Some(setup)) => {
+            state.config.set_text(setup.config_json.clone());
+            state.from_date.set(setup.from.clone().unwrap_or_default());
+            state.to_date.set(setup.to.clone().unwrap_or_default());
+            if ctx.datasets.record(&setup.dataset_hash).is_some() {
+                state.missing.set(None);
+                ctx.datasets.selected.set(Some(setup.dataset_hash.clone()));
+                state.pending.set(Some(setup.dataset_hash));
+            } else {
+                state.missing.set(Some(setup));
+            }
+        }
+        Err(err) => ctx.errors.raise("link", err.to_string()),
+    }
+}
+
+/// Asks for the file a shared link needs and checks its content hash before using it.
+#[component]
+fn MissingDataset() -> impl IntoView {
+    let ctx = use_app();
+    let state = ctx.backtest;
+    let on_change = move |ev: web_sys::Event| {
+        let Some(setup) = state.missing.get_untracked() else {
+            return;
+        };
+        let Some(file) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match load_checked(ctx, file, &setup.dataset_hash).await {
+                Ok(id) => {
+                    state.missing.set(None);
+                    ctx.datasets.selected.set(Some(id.clone()));
+                    state.pending.set(Some(id));
+                }
+                Err(message) => ctx.errors.raise("data", message),
+            }
+        });
+    };
+    view! {
+        <Show when=move || state.missing.with(Option::is_some)>
+            <div class="panel notice" data-testid="shared-dataset-missing">
+                <p>
+                    {move || state.missing.with(|m| m.as_ref().map(|s| format!(
+                        "This link runs a backtest on {} (content hash {}), which is not stored in this browser. Choose that file: its candles must hash to the same value.",
+                        if s.dataset_name.is_empty() { "a dataset" } else { s.dataset_name.as_str() },
+                        &s.dataset_hash[..12]
+                    )))}
+                </p>
+                <label class="button">
+                    "Choose the file…"
+                    <input type="file" class="sr-only" data-testid="shared-dataset-input" on:change=on_change/>
+                </label>
+            </div>
+        </Show>
+    }
+}
+
+/// Parses a file in a worker and stores it only if its candles hash to `expected`.
+async fn load_checked(ctx: AppContext, file: web_sys::File, expected: &str) -> Result<String, String> {
+    let name = file.name();
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("{name}: the browser could not read the file: {e:?}"))?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let request = Request::ParseFile {
+        name: name.clone(),
+        bytes,
+        is_lenient: false,
+    };
+    let payload = match ctx.pool().run(request, |_| {}).await {
+        Ok(Event::Dataset(payload)) => payload,
+        Ok(other) => return Err(format!("unexpected answer: {other:?}")),
+        Err(err) => return Err(err.to_string()),
+    };
+    if payload.meta.hash.0 != expected {
+        return Err(format!(
+            "{name}: its candles hash to {}, but the link needs {}: it is not the same data",
+            payload.meta.hash.short(),
+            &expected[..12.min(expected.len())]
+        ));
+    }
+    let db = ctx.db.get_untracked().ok_or("the browser database is not open")?;
+    let source = payload.report.as_ref().map_or_else(|| "file".to_string(), |r| r.layout.to_string());
+    match datasets::add(ctx, &db, *payload, source).await.map_err(|e| e.to_string())? {
+        datasets::Added::New(record) | datasets::Added::AlreadyStored(record) => Ok(record.id),
     }
 }
 

@@ -125,6 +125,7 @@ pub fn DataPage() -> impl IntoView {
                 </div>
                 <BusyBar busy=busy test_id="dataset-progress"/>
             </div>
+            <Welcome/>
             <ReportPanel last_report=last_report/>
             <DatasetTable busy=busy/>
             <DatasetChart/>
@@ -253,6 +254,33 @@ async fn store(ctx: AppContext, payload: crate::protocol::DatasetPayload, source
     }
 }
 
+/// Shown while no dataset is stored: the one-click demo.
+#[component]
+fn Welcome() -> impl IntoView {
+    let ctx = use_app();
+    let is_running = RwSignal::new(false);
+    view! {
+        <Show when=move || ctx.db.with(Option::is_some) && ctx.datasets.list.with(Vec::is_empty)>
+            <div class="panel welcome">
+                <h2>"New here? See the lab work in seconds"</h2>
+                <p>
+                    "The demo loads 17,278 hourly bars of synthetic BTC-like data (made by the engine, "
+                    "the same on every machine), backtests the genesis strategy on them, then runs a "
+                    {format!("{}-trial optimisation study", crate::demo::DEMO_TRIALS)}
+                    " in your browser's workers. Nothing leaves this page."
+                </p>
+                <button class="primary" data-testid="start-demo" disabled=move || is_running.get() on:click=move |_| {
+                    is_running.set(true);
+                    leptos::task::spawn_local(async move {
+                        crate::demo::run(ctx).await;
+                        is_running.set(false);
+                    });
+                }>"Try the demo"</button>
+            </div>
+        </Show>
+    }
+}
+
 #[component]
 fn ReportPanel(last_report: RwSignal<Option<(String, ParseReport)>>) -> impl IntoView {
     view! {
@@ -343,12 +371,18 @@ fn DatasetRow(record: DatasetRecord, busy: RwSignal<Option<Busy>>) -> impl IntoV
         short_time(meta.first_ts_ms),
         short_time(meta.last_ts_ms)
     );
+    // Symbol and timeframe label are the user's to correct (champions are filed under them);
+    // the bars and the timeframe in milliseconds are the data's and never change.
     let edit = {
         let record = record.clone();
-        move |symbol: String| {
+        move |field: &'static str, text: String| {
             let mut record = record.clone();
-            let symbol = symbol.trim().to_string();
-            record.meta.symbol = (!symbol.is_empty()).then_some(symbol);
+            let text: String = text.trim().chars().filter(|c| !c.is_control()).take(40).collect();
+            match field {
+                "symbol" => record.meta.symbol = (!text.is_empty()).then_some(text),
+                _ if !text.is_empty() => record.meta.timeframe = text,
+                _ => return,
+            }
             leptos::task::spawn_local(async move {
                 if let Some(db) = ctx.db_or_raise() {
                     if let Err(err) = datasets::save_labels(ctx, &db, record).await {
@@ -402,10 +436,21 @@ fn DatasetRow(record: DatasetRecord, busy: RwSignal<Option<Busy>>) -> impl IntoV
                     aria-label=format!("Symbol of {}", meta.name)
                     value=meta.symbol.clone().unwrap_or_default()
                     placeholder="symbol"
-                    on:change=move |ev| edit(event_target_value(&ev))
+                    on:change={
+                        let edit = edit.clone();
+                        move |ev| edit("symbol", event_target_value(&ev))
+                    }
                 />
             </td>
-            <td>{meta.timeframe.clone()}</td>
+            <td>
+                <input
+                    class="timeframe"
+                    aria-label=format!("Timeframe label of {}", meta.name)
+                    title=format!("Inferred from the data: {}", genesis_engine::data::format_timeframe(meta.timeframe_ms))
+                    value=meta.timeframe.clone()
+                    on:change=move |ev| edit("timeframe", event_target_value(&ev))
+                />
+            </td>
             <td class="num">{meta.n_bars}</td>
             <td class="mono">{range}</td>
             <td class="mono" title=meta.hash.0.clone()>{meta.hash.short().to_string()}</td>

@@ -326,6 +326,13 @@ fn StudyView() -> impl IntoView {
                     study.row.dataset_name,
                     study.row.header.settings.seed
                 );
+                let id = study.row.id.clone();
+                let target = RwSignal::new((study.row.n_finished + 50).to_string());
+                let allow_mismatch = RwSignal::new(false);
+                let resume = move |_| match target.get_untracked().trim().parse::<u64>() {
+                    Ok(n_target) => crate::studies::spawn_resume(ctx, id.clone(), n_target, allow_mismatch.get_untracked()),
+                    Err(_) => ctx.errors.raise("study", format!("{:?} is not a number of trials", target.get_untracked())),
+                };
                 view! {
                     <div class="panel">
                         <div class="row">
@@ -333,6 +340,19 @@ fn StudyView() -> impl IntoView {
                             <span>"Best score "</span>
                             <strong data-testid="study-best-score" class="mono">{best}</strong>
                             <span class="muted">{best_trial}</span>
+                        </div>
+                        <div class="row" hidden=move || state.running.with(Option::is_some)>
+                            <label>
+                                "Resume to (trials in all)"
+                                <input class="trials" data-testid="study-resume-open-trials"
+                                    prop:value=move || target.get()
+                                    on:input=move |ev| target.set(event_target_value(&ev))/>
+                            </label>
+                            <label class="inline" title="Resume even if the space, base config, dataset, engine version or sampler settings differ from the study's (recorded in its journal)">
+                                <input type="checkbox" on:change=move |ev| allow_mismatch.set(event_target_checked(&ev))/>
+                                " despite a signature mismatch"
+                            </label>
+                            <button data-testid="study-resume-open" on:click=resume>"Resume"</button>
                         </div>
                     </div>
                     <crate::components::study_charts::StudyCharts study=study.clone()/>

@@ -8,9 +8,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::app::{use_app, AppContext};
 use crate::components::trades::download;
-use crate::pool;
 use crate::studies::records::{self, StudyRow, StudyStatus};
-use crate::studies::{champions, load_open, refresh_list, runner, transfer, StudyState};
+use crate::studies::{champions, load_open, refresh_list, transfer, StudyState};
 use crate::timefmt::short_time;
 
 #[component]
@@ -86,6 +85,7 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
     let state = ctx.studies;
     let id = row.id.clone();
     let target = RwSignal::new((row.n_finished + 50).max(row.n_target).to_string());
+    let allow_mismatch = RwSignal::new(false);
     let status = match (&row.status, &row.stop_reason) {
         (StudyStatus::Running, _) if state.running.get_untracked().as_deref() == Some(row.id.as_str()) => "running".to_string(),
         (StudyStatus::Running, _) => "interrupted (resumable)".to_string(),
@@ -116,16 +116,7 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
                 return;
             };
             navigate("#/optimize");
-            leptos::task::spawn_local(async move {
-                let n_workers = ctx.pool().size().max(pool::default_size());
-                if let Err(message) = runner::resume(ctx, state, &id, n_target, n_workers, false).await {
-                    state.live.update(|l| {
-                        l.is_running = false;
-                        l.stage = format!("stopped: {message}");
-                    });
-                    ctx.errors.raise("study", message);
-                }
-            });
+            crate::studies::spawn_resume(ctx, id, n_target, allow_mismatch.get_untracked());
         }
     };
     let rename = {
@@ -215,6 +206,10 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
                     on:input=move |ev| target.set(event_target_value(&ev))
                 />
                 <button data-testid="study-resume" disabled=is_busy on:click=resume>"Resume"</button>
+                <label class="inline" title="Resume even if the space, base config, dataset, engine version or sampler settings differ from the study's (recorded in its journal)">
+                    <input type="checkbox" on:change=move |ev| allow_mismatch.set(event_target_checked(&ev))/>
+                    " despite a signature mismatch"
+                </label>
                 <select aria-label=format!("Export {}", row.name) data-testid="study-export" on:change=export>
                     <option value="">"Export…"</option>
                     <option value="optuna">"Optuna journal (JSONL)"</option>

@@ -86,6 +86,23 @@ impl Default for StudyState {
     }
 }
 
+/// Resumes a stored study up to `n_target` trials in the background, on the pool's workers
+/// (at least the default count); a refused resume (signature mismatch) goes to the banner
+/// with the parts that differ. `allow_mismatch` is the explicit override.
+pub fn spawn_resume(ctx: AppContext, id: String, n_target: u64, allow_mismatch: bool) {
+    let state = ctx.studies;
+    leptos::task::spawn_local(async move {
+        let n_workers = ctx.pool().size().max(crate::pool::default_size());
+        if let Err(message) = runner::resume(ctx, state, &id, n_target, n_workers, allow_mismatch).await {
+            state.live.update(|l| {
+                l.is_running = false;
+                l.stage = format!("stopped: {message}");
+            });
+            ctx.errors.raise("study", message);
+        }
+    });
+}
+
 /// Reloads the list of studies; corrupt records go to the banner. A study that was running
 /// when the page went away has a stale summary (it is written at most once a second), so
 /// its counts are recomputed from its trial records, which are the truth.

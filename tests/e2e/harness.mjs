@@ -62,3 +62,27 @@ export async function openApp(page, url, hash = '') {
   await page.goto(url + hash);
   await page.getByTestId('worker-status').filter({ hasText: 'ready' }).waitFor({ timeout: 60_000 });
 }
+
+/** A generic CSV of `n` hourly bars with a gentle wave, as a trader's export would look. */
+export function candleCsv(n, { brokenLine = null, start = Date.UTC(2024, 0, 1) } = {}) {
+  const lines = ['timestamp,open,high,low,close,volume'];
+  for (let i = 0; i < n; i++) {
+    const mid = 100 + 10 * Math.sin(i / 15) + i * 0.01;
+    const open = mid.toFixed(2);
+    const close = (mid + Math.cos(i / 7)).toFixed(2);
+    let high = (Math.max(open, close) + 0.5).toFixed(2);
+    const low = (Math.min(open, close) - 0.5).toFixed(2);
+    // Line numbers count the header as line 1, so data row i sits on line i + 2.
+    if (brokenLine === i + 2) high = (Math.min(open, close) - 1).toFixed(2);
+    lines.push(`${new Date(start + i * 3_600_000).toISOString()},${open},${high},${low},${close},${(1000 + i).toFixed(1)}`);
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+/** Uploads a CSV on the Data page and waits until it is listed. */
+export async function uploadCsv(page, name, buffer) {
+  const rows = page.getByTestId('dataset-row');
+  const before = await rows.count();
+  await page.getByTestId('dataset-file-input').setInputFiles({ name, mimeType: 'text/csv', buffer });
+  await rows.nth(before).waitFor();
+}

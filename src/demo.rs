@@ -1,0 +1,82 @@
+//! The one-click demo, for a first visit or a shared `#/demo` link: the demo data, a
+//! backtest of the `genesis` preset, then a short study in the background, in seconds.
+
+use genesis_engine::strategy::presets;
+use genesis_optimizer::{SearchSpace, StopPolicy};
+use genesis_study::{BaseSource, StudyConfig};
+use leptos::prelude::*;
+
+use crate::app::AppContext;
+use crate::datasets::{self, Added};
+use crate::protocol::{Event, Request};
+use crate::studies::runner::{self, StudySetup};
+
+/// Trials in the demo study.
+pub const DEMO_TRIALS: u64 = 40;
+
+pub async fn run(ctx: AppContext) {
+    if let Err(message) = run_inner(ctx).await {
+        ctx.errors.raise("demo", message);
+    }
+}
+
+async fn run_inner(ctx: AppContext) -> Result<(), String> {
+    let db = ctx.db.get_untracked().ok_or("the browser database is not open yet")?;
+    let payload = match ctx.pool().run(Request::Demo, |_| {}).await {
+        Ok(Event::Dataset(payload)) => payload,
+        Ok(other) => return Err(format!("unexpected answer: {other:?}")),
+        Err(err) => return Err(err.to_string()),
+    };
+    let dataset = match datasets::add(ctx, &db, *payload, "demo (synthetic)".into())
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Added::New(record) | Added::AlreadyStored(record) => record,
+    };
+    ctx.datasets.selected.set(Some(dataset.id.clone()));
+
+    // The backtest: the Backtest page runs its pending setup as soon as the engine has
+    // accepted the preset.
+    let backtest = ctx.backtest;
+    backtest.config.preset.set("genesis".into());
+    backtest.config.set_text(presets::text("genesis").unwrap_or_default().to_string());
+    backtest.from_date.set(String::new());
+    backtest.to_date.set(String::new());
+    backtest.pending.set(Some(dataset.id.clone()));
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash("#/backtest");
+    }
+
+    // The study, in the background, on every worker the pool has.
+    if ctx.studies.running.get_untracked().is_some() {
+        return Ok(());
+    }
+    let space = SearchSpace::from_yaml_str(crate::spaces::text("genesis_tpe").unwrap_or_default())
+        .map_err(|e| e.to_string())?;
+    let mut config = StudyConfig::new("demo study", space, 42);
+    config.stop = StopPolicy {
+        max_trials: Some(DEMO_TRIALS),
+        ..StopPolicy::default()
+    };
+    config.in_sample_fraction = Some(0.7);
+    config.validation.top_k = 3;
+    let setup = StudySetup {
+        dataset,
+        config,
+        base_source: BaseSource::Preset { name: "genesis".into() },
+        base_yaml: presets::text("genesis").unwrap_or_default().to_string(),
+        n_workers: ctx.pool().size().max(crate::pool::default_size()),
+    };
+    ctx.notices.show(format!(
+        "Demo: a {DEMO_TRIALS}-trial study of the genesis preset is running on the Optimize page."
+    ));
+    runner::start(ctx, ctx.studies, setup).await?;
+    if let Some(study) = ctx.studies.open.get_untracked() {
+        ctx.notices.show(format!(
+            "Demo study finished: best score {} over {} trials (Optimize page).",
+            study.row.best_value.map_or_else(|| "none".into(), |v| format!("{v:.4}")),
+            study.row.n_finished
+        ));
+    }
+    Ok(())
+}
