@@ -84,11 +84,18 @@ impl Errors {
         // A warning, not an error: the message is handled and shown; console errors are
         // kept for what nothing handled (the end-to-end tests hold pages to none).
         leptos::logging::warn!("[{source}] {message}");
-        self.banners.update(|banners| banners.push(Banner { id, source, message }));
+        self.banners.update(|banners| {
+            banners.push(Banner {
+                id,
+                source,
+                message,
+            })
+        });
     }
 
     pub fn dismiss(&self, id: u64) {
-        self.banners.update(|banners| banners.retain(|b| b.id != id));
+        self.banners
+            .update(|banners| banners.retain(|b| b.id != id));
     }
 }
 
@@ -150,8 +157,10 @@ impl AppContext {
     pub fn db_or_raise(&self) -> Option<Rc<Db>> {
         let db = self.db.get_untracked();
         if db.is_none() {
-            self.errors
-                .raise("storage", "the browser database is not open (yet); try again in a moment");
+            self.errors.raise(
+                "storage",
+                "the browser database is not open (yet); try again in a moment",
+            );
         }
         db
     }
@@ -351,7 +360,13 @@ fn open_database(ctx: AppContext) {
                 ctx.db.set(Some(db));
                 crate::studies::refresh_list(ctx, ctx.studies).await;
                 // A `#/demo` link runs the demo once the database is open.
-                if ctx.hash.get_untracked().trim_start_matches('#').trim_start_matches('/') == "demo" {
+                if ctx
+                    .hash
+                    .get_untracked()
+                    .trim_start_matches('#')
+                    .trim_start_matches('/')
+                    == "demo"
+                {
                     crate::demo::run(ctx).await;
                 }
             }
@@ -377,7 +392,9 @@ fn expose_test_hooks(ctx: &AppContext) {
                 ctx.workers.update(|s| s.n_replaced = n_replaced);
                 match outcome {
                     Err(PoolError::WorkerCrashed(message)) => Ok(JsValue::from_str(&message)),
-                    other => Err(JsValue::from_str(&format!("expected a crash, got {other:?}"))),
+                    other => Err(JsValue::from_str(&format!(
+                        "expected a crash, got {other:?}"
+                    ))),
                 }
             })
         })
@@ -402,7 +419,9 @@ fn expose_test_hooks(ctx: &AppContext) {
         let ctx = *ctx;
         Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
             wasm_bindgen_futures::future_to_promise(async move {
-                let rows = crate::bench::run_all(ctx).await.map_err(|e| JsValue::from_str(&e))?;
+                let rows = crate::bench::run_all(ctx)
+                    .await
+                    .map_err(|e| JsValue::from_str(&e))?;
                 crate::db::to_js("bench", &rows).map_err(|e| JsValue::from_str(&e.to_string()))
             })
         })

@@ -25,7 +25,10 @@ fn row(name: &str, mut samples_ms: Vec<f64>, target: &str, memory_bytes: Option<
     samples_ms.sort_by(f64::total_cmp);
     Row {
         name: name.to_string(),
-        median_ms: samples_ms.get(samples_ms.len() / 2).copied().unwrap_or(f64::NAN),
+        median_ms: samples_ms
+            .get(samples_ms.len() / 2)
+            .copied()
+            .unwrap_or(f64::NAN),
         min_ms: samples_ms.first().copied().unwrap_or(f64::NAN),
         target: target.to_string(),
         wasm_memory_mb: memory_bytes.map(|b| b as f64 / (1024.0 * 1024.0)),
@@ -35,10 +38,23 @@ fn row(name: &str, mut samples_ms: Vec<f64>, target: &str, memory_bytes: Option<
 pub async fn run_all(ctx: AppContext) -> Result<Vec<Row>, String> {
     let mut rows = Vec::new();
     for workload in BenchWorkload::ALL {
-        match ctx.pool().run(Request::Bench { workload, repeats: 20 }, |_| {}).await {
-            Ok(Event::Bench(result)) => {
-                rows.push(row(workload.name(), result.samples_ms, workload.target(), None))
-            }
+        match ctx
+            .pool()
+            .run(
+                Request::Bench {
+                    workload,
+                    repeats: 20,
+                },
+                |_| {},
+            )
+            .await
+        {
+            Ok(Event::Bench(result)) => rows.push(row(
+                workload.name(),
+                result.samples_ms,
+                workload.target(),
+                None,
+            )),
             Ok(other) => return Err(format!("unexpected answer {other:?}")),
             Err(err) => return Err(err.to_string()),
         }
@@ -56,14 +72,19 @@ async fn study_thousand_trials(ctx: AppContext) -> Result<Row, String> {
     use genesis_optimizer::{SearchSpace, StopPolicy};
     use genesis_study::{BaseSource, StudyConfig};
 
-    let db = ctx.db.get_untracked().ok_or("the browser database is not open")?;
+    let db = ctx
+        .db
+        .get_untracked()
+        .ok_or("the browser database is not open")?;
     let payload = match ctx.pool().run(Request::Demo, |_| {}).await {
         Ok(Event::Dataset(payload)) => payload,
         Ok(other) => return Err(format!("unexpected answer {other:?}")),
         Err(err) => return Err(err.to_string()),
     };
     let dataset = match crate::datasets::add(ctx, &db, *payload, "demo (bench)".into()).await {
-        Ok(crate::datasets::Added::New(record) | crate::datasets::Added::AlreadyStored(record)) => record,
+        Ok(crate::datasets::Added::New(record) | crate::datasets::Added::AlreadyStored(record)) => {
+            record
+        }
         Err(err) => return Err(err.to_string()),
     };
     let space = SearchSpace::from_yaml_str(crate::spaces::text("genesis_tpe").unwrap_or_default())
@@ -76,16 +97,30 @@ async fn study_thousand_trials(ctx: AppContext) -> Result<Row, String> {
     let setup = crate::studies::runner::StudySetup {
         dataset,
         config,
-        base_source: BaseSource::Preset { name: "genesis".into() },
-        base_yaml: genesis_engine::strategy::presets::text("genesis").unwrap_or_default().to_string(),
+        base_source: BaseSource::Preset {
+            name: "genesis".into(),
+        },
+        base_yaml: genesis_engine::strategy::presets::text("genesis")
+            .unwrap_or_default()
+            .to_string(),
         n_workers: 2,
     };
-    let performance = web_sys::window().and_then(|w| w.performance()).ok_or("no clock")?;
+    let performance = web_sys::window()
+        .and_then(|w| w.performance())
+        .ok_or("no clock")?;
     let start = performance.now();
     crate::studies::runner::start(ctx, ctx.studies, setup).await?;
     let elapsed_ms = performance.now() - start;
-    let mut row = row("study_tpe_1000_trials_2_workers", vec![elapsed_ms], "< 10000 ms", None);
-    row.target = format!("< 10000 ms ({:.0} trials/s)", 1000.0 / (elapsed_ms / 1000.0));
+    let mut row = row(
+        "study_tpe_1000_trials_2_workers",
+        vec![elapsed_ms],
+        "< 10000 ms",
+        None,
+    );
+    row.target = format!(
+        "< 10000 ms ({:.0} trials/s)",
+        1000.0 / (elapsed_ms / 1000.0)
+    );
     Ok(row)
 }
 
@@ -93,12 +128,18 @@ async fn study_thousand_trials(ctx: AppContext) -> Result<Row, String> {
 /// worker, from the page sending the bytes to the page holding the encoded columns, and the
 /// worker's memory high-water mark afterwards.
 async fn parse_million_bars(ctx: AppContext) -> Result<Row, String> {
-    let bytes = match ctx.pool().run(Request::SynthCsv { n_bars: 1_000_000 }, |_| {}).await {
+    let bytes = match ctx
+        .pool()
+        .run(Request::SynthCsv { n_bars: 1_000_000 }, |_| {})
+        .await
+    {
         Ok(Event::Bytes(bytes)) => bytes,
         Ok(other) => return Err(format!("unexpected answer {other:?}")),
         Err(err) => return Err(err.to_string()),
     };
-    let performance = web_sys::window().and_then(|w| w.performance()).ok_or("no clock")?;
+    let performance = web_sys::window()
+        .and_then(|w| w.performance())
+        .ok_or("no clock")?;
     let mut samples = Vec::new();
     let mut peak_memory = 0;
     for _ in 0..3 {
@@ -131,7 +172,11 @@ async fn parse_million_bars(ctx: AppContext) -> Result<Row, String> {
 
 /// Draws a million bars (decimated per pixel column) on a detached 1200×420 canvas.
 async fn draw_million_bars(ctx: AppContext) -> Result<Row, String> {
-    let payload = match ctx.pool().run(Request::Synth { n_bars: 1_000_000 }, |_| {}).await {
+    let payload = match ctx
+        .pool()
+        .run(Request::Synth { n_bars: 1_000_000 }, |_| {})
+        .await
+    {
         Ok(Event::Dataset(payload)) => payload,
         Ok(other) => return Err(format!("unexpected answer {other:?}")),
         Err(err) => return Err(err.to_string()),
@@ -150,12 +195,19 @@ async fn draw_million_bars(ctx: AppContext) -> Result<Row, String> {
         .ok_or("no canvas")?;
     canvas.set_width(1200);
     canvas.set_height(420);
-    let performance = web_sys::window().and_then(|w| w.performance()).ok_or("no clock")?;
+    let performance = web_sys::window()
+        .and_then(|w| w.performance())
+        .ok_or("no clock")?;
     let mut samples = Vec::new();
     for _ in 0..10 {
         let start = performance.now();
         chart.draw(&canvas, 0..1_000_000)?;
         samples.push(performance.now() - start);
     }
-    Ok(row("draw_price_1000000", samples, "< 100 ms per frame", None))
+    Ok(row(
+        "draw_price_1000000",
+        samples,
+        "< 100 ms per frame",
+        None,
+    ))
 }

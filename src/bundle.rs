@@ -95,7 +95,12 @@ pub fn bundle(
         study_name: name.to_string(),
         dataset: dataset.clone(),
         journal: std::iter::once(JournalOp::Header(Box::new(header.clone())))
-            .chain(trials.iter().cloned().map(|t| JournalOp::Trial(Box::new(t))))
+            .chain(
+                trials
+                    .iter()
+                    .cloned()
+                    .map(|t| JournalOp::Trial(Box::new(t))),
+            )
             .collect(),
         dataset_columns_b64: dataset_columns.map(base64_encode),
         exported_at_ms,
@@ -124,25 +129,40 @@ pub fn import(file: &str, bytes: &[u8]) -> Result<ImportedStudy, BundleError> {
         message: err.to_string(),
     })?;
     if bundle.format != BUNDLE_FORMAT {
-        return Err(invalid(file, "format", format!("{:?} is not {BUNDLE_FORMAT:?}", bundle.format)));
+        return Err(invalid(
+            file,
+            "format",
+            format!("{:?} is not {BUNDLE_FORMAT:?}", bundle.format),
+        ));
     }
     if bundle.version != BUNDLE_VERSION {
         return Err(invalid(
             file,
             "version",
-            format!("version {} is not {BUNDLE_VERSION}, the one this app reads", bundle.version),
+            format!(
+                "version {} is not {BUNDLE_VERSION}, the one this app reads",
+                bundle.version
+            ),
         ));
     }
-    let log = StudyLog::from_ops(&bundle.journal).map_err(|e| invalid(file, "journal", e.to_string()))?;
+    let log =
+        StudyLog::from_ops(&bundle.journal).map_err(|e| invalid(file, "journal", e.to_string()))?;
     let dataset_columns = match &bundle.dataset_columns_b64 {
         Some(b64) => checked_columns(file, b64, &bundle.dataset)?,
         None => Vec::new(),
     };
-    finish(file, &bundle.study_name, log, bundle.dataset, dataset_columns)
+    finish(
+        file,
+        &bundle.study_name,
+        log,
+        bundle.dataset,
+        dataset_columns,
+    )
 }
 
 fn import_optuna(file: &str, text: &str) -> Result<ImportedStudy, BundleError> {
-    let log = from_optuna_journal(text).map_err(|e| invalid(file, "optuna journal", e.to_string()))?;
+    let log =
+        from_optuna_journal(text).map_err(|e| invalid(file, "optuna journal", e.to_string()))?;
     let metadata = metadata_from_value(&log.header.metadata)
         .map_err(|e| invalid(file, "metadata", format!("not a Genesis Lab study: {e}")))?;
     let name = log.header.study_name.clone();
@@ -157,10 +177,19 @@ fn finish(
     dataset_columns: Vec<u8>,
 ) -> Result<ImportedStudy, BundleError> {
     if log.trials.len() > MAX_TRIALS {
-        return Err(invalid(file, "journal", format!("{} trials; at most {MAX_TRIALS}", log.trials.len())));
+        return Err(invalid(
+            file,
+            "journal",
+            format!("{} trials; at most {MAX_TRIALS}", log.trials.len()),
+        ));
     }
-    let metadata = metadata_from_value(&log.header.metadata)
-        .map_err(|e| invalid(file, "journal.header.metadata", format!("not a Genesis Lab study: {e}")))?;
+    let metadata = metadata_from_value(&log.header.metadata).map_err(|e| {
+        invalid(
+            file,
+            "journal.header.metadata",
+            format!("not a Genesis Lab study: {e}"),
+        )
+    })?;
     if metadata.dataset.hash != dataset.hash {
         return Err(invalid(
             file,
@@ -172,7 +201,11 @@ fn finish(
             ),
         ));
     }
-    let name: String = name.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
+    let name: String = name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect();
     if name.trim().is_empty() {
         return Err(invalid(file, "study_name", "is empty"));
     }
@@ -199,7 +232,11 @@ fn checked_columns(file: &str, b64: &str, dataset: &DatasetMeta) -> Result<Vec<u
         return Err(invalid(
             file,
             key,
-            format!("the columns hash to {}, not the dataset's {}", hash.short(), dataset.hash.short()),
+            format!(
+                "the columns hash to {}, not the dataset's {}",
+                hash.short(),
+                dataset.hash.short()
+            ),
         ));
     }
     Ok(bytes)
@@ -210,7 +247,11 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 pub fn base64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -264,7 +305,9 @@ mod tests {
         .unwrap();
         let plan = StudyPlan::new(
             StudyConfig::new("bundle test", space, 3),
-            BaseSource::Preset { name: "sma_cross".into() },
+            BaseSource::Preset {
+                name: "sma_cross".into(),
+            },
             StrategyConfig::preset("sma_cross").unwrap(),
             meta.clone(),
         )
@@ -284,7 +327,14 @@ mod tests {
     fn a_bundle_round_trips_with_and_without_its_dataset() {
         let (log, meta, columns) = study();
         for with_data in [false, true] {
-            let b = bundle("s", &meta, &log.header, &log.trials, with_data.then_some(&columns[..]), 1);
+            let b = bundle(
+                "s",
+                &meta,
+                &log.header,
+                &log.trials,
+                with_data.then_some(&columns[..]),
+                1,
+            );
             let bytes = serde_json::to_vec(&b).unwrap();
             let imported = import("s.json", &bytes).unwrap();
             assert_eq!(imported.trials, log.trials);
@@ -300,20 +350,35 @@ mod tests {
         let imported = import("s.jsonl", text.as_bytes()).unwrap();
         assert_eq!(imported.trials.len(), log.trials.len());
         for (a, b) in imported.trials.iter().zip(&log.trials) {
-            assert_eq!((a.number, a.value, &a.params), (b.number, b.value, &b.params));
+            assert_eq!(
+                (a.number, a.value, &a.params),
+                (b.number, b.value, &b.params)
+            );
         }
     }
 
     #[test]
     fn hostile_or_broken_files_are_refused_with_the_place_named() {
         let (log, meta, columns) = study();
-        let good = serde_json::to_string(&bundle("s", &meta, &log.header, &log.trials, Some(&columns), 1)).unwrap();
+        let good = serde_json::to_string(&bundle(
+            "s",
+            &meta,
+            &log.header,
+            &log.trials,
+            Some(&columns),
+            1,
+        ))
+        .unwrap();
 
         let err = import("x.json", b"{\"format\": ").unwrap_err();
         assert!(matches!(err, BundleError::Syntax { line: 1, .. }), "{err}");
         let err = import("x.json", &[0xff, 0xfe, 0x00]).unwrap_err();
         assert!(matches!(err, BundleError::NotText { .. }));
-        let err = import("x.json", good.replace(BUNDLE_FORMAT, "something-else").as_bytes()).unwrap_err();
+        let err = import(
+            "x.json",
+            good.replace(BUNDLE_FORMAT, "something-else").as_bytes(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("format"), "{err}");
 
         let mut tampered: Bundle = serde_json::from_str(&good).unwrap();
@@ -321,18 +386,30 @@ mod tests {
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         tampered.dataset_columns_b64 = Some(base64_encode(&bytes));
-        let err = import("x.json", serde_json::to_string(&tampered).unwrap().as_bytes()).unwrap_err();
+        let err = import(
+            "x.json",
+            serde_json::to_string(&tampered).unwrap().as_bytes(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("dataset_columns_b64"), "{err}");
 
         let mut renamed: Bundle = serde_json::from_str(&good).unwrap();
         renamed.study_name = format!("<img src=x onerror=alert(1)>\u{7}{}", "x".repeat(500));
-        let imported = import("x.json", serde_json::to_string(&renamed).unwrap().as_bytes()).unwrap();
+        let imported = import(
+            "x.json",
+            serde_json::to_string(&renamed).unwrap().as_bytes(),
+        )
+        .unwrap();
         assert_eq!(imported.name.chars().count(), MAX_NAME_CHARS);
         assert!(!imported.name.contains('\u{7}'));
 
         let mut headless: Bundle = serde_json::from_str(&good).unwrap();
         headless.journal.remove(0);
-        let err = import("x.json", serde_json::to_string(&headless).unwrap().as_bytes()).unwrap_err();
+        let err = import(
+            "x.json",
+            serde_json::to_string(&headless).unwrap().as_bytes(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("journal"), "{err}");
     }
 

@@ -64,7 +64,9 @@ pub fn decode(bytes: &[u8]) -> Result<Columns, ColfileError> {
         b
     };
     let floats = |column: usize| -> Vec<f64> {
-        (0..n).map(|i| f64::from_le_bytes(word(column * n + i))).collect()
+        (0..n)
+            .map(|i| f64::from_le_bytes(word(column * n + i)))
+            .collect()
     };
     Ok(Columns {
         ts_ms: (0..n).map(|i| i64::from_le_bytes(word(i))).collect(),
@@ -107,7 +109,10 @@ mod tests {
             decode(&bytes[..bytes.len() - 1]),
             Err(ColfileError::BadLength { n_bars: 2, .. })
         ));
-        assert_eq!(decode(b"time,open,high,low,close"), Err(ColfileError::BadMagic));
+        assert_eq!(
+            decode(b"time,open,high,low,close"),
+            Err(ColfileError::BadMagic)
+        );
         let mut huge = bytes.clone();
         huge[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
         assert!(matches!(decode(&huge), Err(ColfileError::BadLength { .. })));

@@ -5,7 +5,14 @@
 use serde_json::Value;
 
 /// Sections left to the YAML text.
-const TEXT_ONLY: [&str; 6] = ["strategy", "features", "model", "signal_adaptation", "risk_map", "constraints"];
+const TEXT_ONLY: [&str; 6] = [
+    "strategy",
+    "features",
+    "model",
+    "signal_adaptation",
+    "risk_map",
+    "constraints",
+];
 
 /// A form field: its dotted path and current value.
 #[derive(Clone, Debug, PartialEq)]

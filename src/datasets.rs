@@ -47,7 +47,8 @@ impl DatasetState {
     }
 
     pub fn record(&self, id: &str) -> Option<DatasetRecord> {
-        self.list.with(|list| list.iter().find(|r| r.id == id).cloned())
+        self.list
+            .with(|list| list.iter().find(|r| r.id == id).cloned())
     }
 }
 
@@ -102,8 +103,11 @@ pub async fn add(
     };
     let listing = crate::db::to_js(stores::DATASETS, &record)?;
     let columns = columns_record(&id, &payload.columns);
-    db.put_all(&[(stores::DATASETS, listing), (stores::DATASET_COLUMNS, columns)])
-        .await?;
+    db.put_all(&[
+        (stores::DATASETS, listing),
+        (stores::DATASET_COLUMNS, columns),
+    ])
+    .await?;
     remember(ctx, &id, payload.columns).map_err(|message| DbError::Corrupt {
         store: stores::DATASET_COLUMNS.to_string(),
         message,
@@ -126,8 +130,11 @@ pub async fn save_labels(ctx: AppContext, db: &Db, record: DatasetRecord) -> Res
 /// Deletes a dataset's listing and columns.
 pub async fn delete(ctx: AppContext, db: &Db, id: &str) -> Result<(), DbError> {
     let key = JsValue::from_str(id);
-    db.delete_all(&[(stores::DATASETS, key.clone()), (stores::DATASET_COLUMNS, key)])
-        .await?;
+    db.delete_all(&[
+        (stores::DATASETS, key.clone()),
+        (stores::DATASET_COLUMNS, key),
+    ])
+    .await?;
     ctx.pool().forget_dataset(id);
     ctx.datasets.opened.update_value(|opened| {
         opened.remove(id);

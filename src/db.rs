@@ -1,11 +1,17 @@
-//! The IndexedDB layer: one database, a versioned schema, typed records.
+//! The IndexedDB layer (on the `idb` crate): one database, a versioned schema, typed records.
 //!
-//! Records are written with `serde_wasm_bindgen`'s JSON-compatible serializer so that maps
+//! `idb` rather than its wrapper `rexie`, because a write that the browser aborts for lack of
+//! space reports why only on the transaction's `error` (a `QuotaExceededError`), which rexie
+//! does not expose. Records are written with `serde_wasm_bindgen`'s JSON-compatible serializer so that maps
 //! become plain objects (the default turns them into JS `Map`s, whose fields a key path
 //! cannot see). Every failure names the store and the operation; a record that no longer
 //! deserialises is reported as corrupt instead of failing the whole read.
 
-use rexie::{ObjectStore, Rexie, TransactionMode, TransactionResult};
+use idb::builder::{DatabaseBuilder, ObjectStoreBuilder};
+use idb::{
+    Database, Factory, KeyPath, KeyRange, ObjectStore, Query, Transaction, TransactionMode,
+    TransactionResult,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -66,7 +72,7 @@ pub struct Setting {
 
 /// An open database.
 pub struct Db {
-    rexie: Rexie,
+    database: Database,
 }
 
 impl Db {
@@ -77,33 +83,50 @@ impl Db {
 
     /// Opens a database of the given name with the app's schema; tests use their own names.
     pub async fn open_named(name: &str) -> Result<Db, DbError> {
-        let mut builder = Rexie::builder(name).version(SCHEMA_VERSION);
+        let mut builder = DatabaseBuilder::new(name).version(SCHEMA_VERSION);
         for (store, key_path) in stores::ALL {
-            let object_store = match key_path {
-                [single] => ObjectStore::new(store).key_path(single),
-                many => ObjectStore::new(store).key_path_array(many.iter().copied()),
+            let key_path = match key_path {
+                [single] => KeyPath::new_single(single),
+                many => KeyPath::new_array(many.iter().copied()),
             };
-            builder = builder.add_object_store(object_store);
+            builder =
+                builder.add_object_store(ObjectStoreBuilder::new(store).key_path(Some(key_path)));
         }
-        let rexie = builder
+        let database = builder
             .build()
             .await
-            .map_err(|err| DbError::Open(describe(&err)))?;
-        Ok(Db { rexie })
+            .map_err(|err| DbError::Open(err.to_string()))?;
+        Ok(Db { database })
     }
 
     /// Deletes a whole database (tests only use this on their own databases).
     pub async fn delete_named(name: &str) -> Result<(), DbError> {
-        Rexie::delete(name)
+        let deleted = async { Factory::new()?.delete(name)?.await };
+        deleted
             .await
-            .map_err(|err| DbError::Open(describe(&err)))
+            .map_err(|err: idb::Error| DbError::Open(err.to_string()))
     }
 
     /// The schema version the open database has.
     pub fn version(&self) -> Result<u32, DbError> {
-        self.rexie
+        self.database
             .version()
-            .map_err(|err| DbError::Open(describe(&err)))
+            .map_err(|err| DbError::Open(err.to_string()))
+    }
+
+    fn transaction(
+        &self,
+        stores: &[&str],
+        mode: TransactionMode,
+        first: &str,
+    ) -> Result<Transaction, DbError> {
+        let op = match mode {
+            TransactionMode::ReadOnly => "opening a read transaction",
+            _ => "opening a write transaction",
+        };
+        self.database
+            .transaction(stores, mode)
+            .map_err(|err| classify(op, first, err))
     }
 
     /// Writes one record in its own transaction.
@@ -115,33 +138,24 @@ impl Db {
     /// Writes several records, possibly to several stores, in one transaction: all of them
     /// land or none does.
     pub async fn put_all(&self, records: &[(&str, JsValue)]) -> Result<(), DbError> {
-        let mut store_names: Vec<&str> = records.iter().map(|(store, _)| *store).collect();
-        store_names.sort_unstable();
-        store_names.dedup();
-        let first_store = store_names.first().copied().unwrap_or_default().to_string();
-        let failed = |op: &'static str, store: &str, err: rexie::Error| classify(op, store, err);
-        let tx = self
-            .rexie
-            .transaction(&store_names, TransactionMode::ReadWrite)
-            .map_err(|err| failed("opening a write transaction", &first_store, err))?;
+        let stores = distinct_stores(records.iter().map(|(store, _)| *store));
+        let first = stores.first().copied().unwrap_or_default();
+        let tx = self.transaction(&stores, TransactionMode::ReadWrite, first)?;
         let mut outcome = Ok(());
         for (store_name, value) in records {
-            let written = match tx.store(store_name) {
-                Ok(store) => store.put(value, None).await.map(|_| ()),
-                Err(err) => Err(err),
-            };
-            if let Err(err) = written {
-                outcome = Err(failed("writing a record", store_name, err));
+            let written = async { tx.object_store(store_name)?.put(value, None)?.await };
+            if let Err(err) = written.await {
+                outcome = Err(classify("writing a record", store_name, err));
                 break;
             }
         }
         match outcome {
-            Ok(()) => finish(tx, &first_store).await,
+            Ok(()) => finish(tx, first).await,
             // A request that throws synchronously (a record without its key, say) does not
             // abort the transaction by itself: without this, the records before it would
             // commit and a half-written study would land.
             Err(err) => {
-                let _ = tx.abort().await;
+                let _ = tx.abort();
                 Err(err)
             }
         }
@@ -153,29 +167,17 @@ impl Db {
         store: &str,
         key: &JsValue,
     ) -> Result<Option<T>, DbError> {
-        let tx = self
-            .rexie
-            .transaction(&[store], TransactionMode::ReadOnly)
-            .map_err(|err| classify("opening a read transaction", store, err))?;
-        let value = tx
-            .store(store)
-            .map_err(|err| classify("opening the store", store, err))?
-            .get(key.clone())
-            .await
-            .map_err(|err| classify("reading a record", store, err))?;
-        value.map(|v| from_js(store, v)).transpose()
+        self.get_raw(store, key)
+            .await?
+            .map(|v| from_js(store, v))
+            .transpose()
     }
 
     /// Reads one record by key without deserialising it (for records holding typed arrays).
     pub async fn get_raw(&self, store: &str, key: &JsValue) -> Result<Option<JsValue>, DbError> {
-        let tx = self
-            .rexie
-            .transaction(&[store], TransactionMode::ReadOnly)
-            .map_err(|err| classify("opening a read transaction", store, err))?;
-        tx.store(store)
-            .map_err(|err| classify("opening the store", store, err))?
-            .get(key.clone())
-            .await
+        let tx = self.transaction(&[store], TransactionMode::ReadOnly, store)?;
+        let read = async { tx.object_store(store)?.get(key.clone())?.await };
+        read.await
             .map_err(|err| classify("reading a record", store, err))
     }
 
@@ -185,17 +187,7 @@ impl Db {
         &self,
         store: &str,
     ) -> Result<Vec<Result<T, DbError>>, DbError> {
-        let tx = self
-            .rexie
-            .transaction(&[store], TransactionMode::ReadOnly)
-            .map_err(|err| classify("opening a read transaction", store, err))?;
-        let values = tx
-            .store(store)
-            .map_err(|err| classify("opening the store", store, err))?
-            .get_all(None, None)
-            .await
-            .map_err(|err| classify("reading all records", store, err))?;
-        Ok(values.into_iter().map(|v| from_js(store, v)).collect())
+        self.read_all(store, None).await
     }
 
     /// Reads the records whose keys lie in `[lower, upper]` (a study's trials, say).
@@ -205,16 +197,19 @@ impl Db {
         lower: &JsValue,
         upper: &JsValue,
     ) -> Result<Vec<Result<T, DbError>>, DbError> {
-        let range = rexie::KeyRange::bound(lower, upper, Some(false), Some(false))
-            .map_err(|err| classify("building a key range", store, rexie::Error::from(err)))?;
-        let tx = self
-            .rexie
-            .transaction(&[store], TransactionMode::ReadOnly)
-            .map_err(|err| classify("opening a read transaction", store, err))?;
-        let values = tx
-            .store(store)
-            .map_err(|err| classify("opening the store", store, err))?
-            .get_all(Some(range), None)
+        let range = KeyRange::bound(lower, upper, Some(false), Some(false))
+            .map_err(|err| classify("building a key range", store, err))?;
+        self.read_all(store, Some(Query::from(range))).await
+    }
+
+    async fn read_all<T: DeserializeOwned>(
+        &self,
+        store: &str,
+        query: Option<Query>,
+    ) -> Result<Vec<Result<T, DbError>>, DbError> {
+        let tx = self.transaction(&[store], TransactionMode::ReadOnly, store)?;
+        let read = async { tx.object_store(store)?.get_all(query, None)?.await };
+        let values = read
             .await
             .map_err(|err| classify("reading records", store, err))?;
         Ok(values.into_iter().map(|v| from_js(store, v)).collect())
@@ -227,26 +222,25 @@ impl Db {
 
     /// Deletes records from several stores in one transaction.
     pub async fn delete_all(&self, keys: &[(&str, JsValue)]) -> Result<(), DbError> {
-        let mut store_names: Vec<&str> = keys.iter().map(|(store, _)| *store).collect();
-        store_names.sort_unstable();
-        store_names.dedup();
-        let first_store = store_names.first().copied().unwrap_or_default().to_string();
-        let tx = self
-            .rexie
-            .transaction(&store_names, TransactionMode::ReadWrite)
-            .map_err(|err| classify("opening a write transaction", &first_store, err))?;
+        let stores = distinct_stores(keys.iter().map(|(store, _)| *store));
+        let first = stores.first().copied().unwrap_or_default();
+        let tx = self.transaction(&stores, TransactionMode::ReadWrite, first)?;
         for (store_name, key) in keys {
-            let deleted = match tx.store(store_name) {
-                Ok(store) => store.delete(key.clone()).await,
-                Err(err) => Err(err),
-            };
-            if let Err(err) = deleted {
-                let _ = tx.abort().await;
+            let deleted = async { tx.object_store(store_name)?.delete(key.clone())?.await };
+            if let Err(err) = deleted.await {
+                let _ = tx.abort();
                 return Err(classify("deleting a record", store_name, err));
             }
         }
-        finish(tx, &first_store).await
+        finish(tx, first).await
     }
+}
+
+fn distinct_stores<'a>(stores: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut names: Vec<&str> = stores.collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// Serialises a record so that maps become plain objects a key path can read.
@@ -268,20 +262,93 @@ fn from_js<T: DeserializeOwned>(store: &str, value: JsValue) -> Result<T, DbErro
     })
 }
 
-async fn finish(tx: rexie::Transaction, store: &str) -> Result<(), DbError> {
-    match tx.done().await {
+/// Waits for a write transaction to end. An abort without an error event is the browser's
+/// doing (most often the quota): its reason is on the transaction, read through a store handle
+/// kept for the purpose.
+async fn finish(tx: Transaction, store: &str) -> Result<(), DbError> {
+    let handle: Option<ObjectStore> = tx.object_store(store).ok();
+    match tx.await {
         Ok(TransactionResult::Committed) => Ok(()),
-        Ok(TransactionResult::Aborted) => Err(DbError::Operation {
-            op: "committing a transaction",
-            store: store.to_string(),
-            message: "the transaction was aborted; nothing was written".to_string(),
-        }),
+        Ok(TransactionResult::Aborted) => {
+            let reason = handle.and_then(|s| s.transaction().error());
+            match reason {
+                Some(dom) if dom.name() == "QuotaExceededError" => Err(DbError::QuotaExceeded {
+                    store: store.to_string(),
+                    message: format!("{}: {}", dom.name(), dom.message()) + &usage_note().await,
+                }),
+                Some(dom) => Err(DbError::Operation {
+                    op: "committing a transaction",
+                    store: store.to_string(),
+                    message: format!(
+                        "the transaction was aborted ({}: {}); nothing was written",
+                        dom.name(),
+                        dom.message()
+                    ),
+                }),
+                None => Err(aborted(store).await),
+            }
+        }
         Err(err) => Err(classify("committing a transaction", store, err)),
     }
 }
 
-fn classify(op: &'static str, store: &str, err: rexie::Error) -> DbError {
-    let message = describe(&err);
+/// "; this site uses … of its … quota", when the browser tells.
+async fn usage_note() -> String {
+    match storage_estimate().await {
+        Some((usage, quota)) => format!(
+            ". Nothing was written; this site uses {:.1} MB of its {:.1} MB quota. Delete datasets or studies you no longer need, or export them first",
+            usage / 1e6,
+            quota / 1e6
+        ),
+        None => ". Nothing was written".to_string(),
+    }
+}
+
+/// Space left below which an aborted write is put down to the quota.
+const NEARLY_FULL_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+
+/// Why a transaction aborted with no error recorded on it: the storage estimate tells a full
+/// quota from other aborts.
+async fn aborted(store: &str) -> DbError {
+    let estimate = storage_estimate().await;
+    let message = match estimate {
+        Some((usage, quota)) => format!(
+            "nothing was written; this site uses {:.1} MB of its {:.1} MB quota",
+            usage / 1e6,
+            quota / 1e6
+        ),
+        None => "nothing was written".to_string(),
+    };
+    match estimate {
+        Some((usage, quota)) if quota - usage < NEARLY_FULL_BYTES => DbError::QuotaExceeded {
+            store: store.to_string(),
+            message: format!(
+                "{message}. Delete datasets or studies you no longer need, or export them first"
+            ),
+        },
+        _ => DbError::Operation {
+            op: "committing a transaction",
+            store: store.to_string(),
+            message: format!("the transaction was aborted; {message}"),
+        },
+    }
+}
+
+/// `(usage, quota)` in bytes, when the browser tells.
+async fn storage_estimate() -> Option<(f64, f64)> {
+    let storage = web_sys::window()?.navigator().storage();
+    let promise = storage.estimate().ok()?;
+    let estimate = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let number = |key: &str| {
+        js_sys::Reflect::get(&estimate, &JsValue::from_str(key))
+            .ok()?
+            .as_f64()
+    };
+    Some((number("usage")?, number("quota")?))
+}
+
+fn classify(op: &'static str, store: &str, err: idb::Error) -> DbError {
+    let message = err.to_string();
     if message.contains("Quota") || message.contains("quota") {
         DbError::QuotaExceeded {
             store: store.to_string(),
@@ -293,14 +360,5 @@ fn classify(op: &'static str, store: &str, err: rexie::Error) -> DbError {
             store: store.to_string(),
             message,
         }
-    }
-}
-
-/// rexie's own message is just "idb error"; the detail (the DOMException's name and text,
-/// which is where a quota error shows) is in the wrapped idb error.
-fn describe(err: &rexie::Error) -> String {
-    match err {
-        rexie::Error::IdbError(inner) => inner.to_string(),
-        other => other.to_string(),
     }
 }

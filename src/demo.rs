@@ -21,7 +21,10 @@ pub async fn run(ctx: AppContext) {
 }
 
 async fn run_inner(ctx: AppContext) -> Result<(), String> {
-    let db = ctx.db.get_untracked().ok_or("the browser database is not open yet")?;
+    let db = ctx
+        .db
+        .get_untracked()
+        .ok_or("the browser database is not open yet")?;
     let payload = match ctx.pool().run(Request::Demo, |_| {}).await {
         Ok(Event::Dataset(payload)) => payload,
         Ok(other) => return Err(format!("unexpected answer: {other:?}")),
@@ -39,7 +42,9 @@ async fn run_inner(ctx: AppContext) -> Result<(), String> {
     // accepted the preset.
     let backtest = ctx.backtest;
     backtest.config.preset.set("genesis".into());
-    backtest.config.set_text(presets::text("genesis").unwrap_or_default().to_string());
+    backtest
+        .config
+        .set_text(presets::text("genesis").unwrap_or_default().to_string());
     backtest.from_date.set(String::new());
     backtest.to_date.set(String::new());
     backtest.pending.set(Some(dataset.id.clone()));
@@ -63,7 +68,9 @@ async fn run_inner(ctx: AppContext) -> Result<(), String> {
     let setup = StudySetup {
         dataset,
         config,
-        base_source: BaseSource::Preset { name: "genesis".into() },
+        base_source: BaseSource::Preset {
+            name: "genesis".into(),
+        },
         base_yaml: presets::text("genesis").unwrap_or_default().to_string(),
         n_workers: ctx.pool().size().max(crate::pool::default_size()),
     };
@@ -74,7 +81,10 @@ async fn run_inner(ctx: AppContext) -> Result<(), String> {
     if let Some(study) = ctx.studies.open.get_untracked() {
         ctx.notices.show(format!(
             "Demo study finished: best score {} over {} trials (Optimize page).",
-            study.row.best_value.map_or_else(|| "none".into(), |v| format!("{v:.4}")),
+            study
+                .row
+                .best_value
+                .map_or_else(|| "none".into(), |v| format!("{v:.4}")),
             study.row.n_finished
         ));
     }

@@ -35,7 +35,9 @@ pub fn serialize<T: Serialize, S: Serializer>(value: &T, serializer: S) -> Resul
 }
 
 /// For `#[serde(with = "crate::json_text")]` fields.
-pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
     let text = String::deserialize(deserializer)?;
     serde_json::from_str(&text).map_err(D::Error::custom)
 }
@@ -58,17 +60,26 @@ mod tests {
                 }
             }
             serde_json::Value::Array(items) => items.into_iter().map(through_js_numbers).collect(),
-            serde_json::Value::Object(map) => map.into_iter().map(|(k, v)| (k, through_js_numbers(v))).collect(),
+            serde_json::Value::Object(map) => map
+                .into_iter()
+                .map(|(k, v)| (k, through_js_numbers(v)))
+                .collect(),
             other => other,
         }
     }
 
     #[test]
     fn float_parameters_keep_their_type_only_as_json_text() {
-        let params: Params = [("trail".to_string(), ParamValue::Float(2.0))].into_iter().collect();
+        let params: Params = [("trail".to_string(), ParamValue::Float(2.0))]
+            .into_iter()
+            .collect();
         let plain = through_js_numbers(serde_json::to_value(&params).unwrap());
         let back: Params = serde_json::from_value(plain).unwrap();
-        assert_eq!(back["trail"], ParamValue::Int(2), "the plain route loses the type");
+        assert_eq!(
+            back["trail"],
+            ParamValue::Int(2),
+            "the plain route loses the type"
+        );
 
         let wrapped = through_js_numbers(serde_json::to_value(Json(params.clone())).unwrap());
         let back: Json<Params> = serde_json::from_value(wrapped).unwrap();

@@ -117,9 +117,7 @@ impl Pool {
                 loaded: BTreeSet::new(),
             });
         }
-        while state.slots.len() > size
-            && state.slots.last().is_some_and(|s| s.running.is_none())
-        {
+        while state.slots.len() > size && state.slots.last().is_some_and(|s| s.running.is_none()) {
             state.slots.pop();
         }
     }

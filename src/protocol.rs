@@ -88,7 +88,10 @@ pub enum Request {
     },
     /// Checks a search space (YAML) against a base config (YAML): every leaf must be a key
     /// the config knows, with values it accepts; answers [`Event::Space`].
-    CheckSpace { space_yaml: String, base_yaml: String },
+    CheckSpace {
+        space_yaml: String,
+        base_yaml: String,
+    },
     /// Resolves a study against its base config and a loaded dataset, and runs one trial end
     /// to end (preflight) before any work starts; answers [`Event::StudyPlan`].
     PlanStudy {
@@ -133,7 +136,10 @@ pub enum Request {
         bytes: Vec<u8>,
     },
     /// Times one benchmark workload `repeats` times; answers [`Event::Bench`].
-    Bench { workload: BenchWorkload, repeats: u32 },
+    Bench {
+        workload: BenchWorkload,
+        repeats: u32,
+    },
     /// CSV bytes of `n_bars` synthetic bars (benchmarks); answers [`Event::Bytes`].
     SynthCsv { n_bars: usize },
     /// The worker's WebAssembly memory size; answers [`Event::Memory`].

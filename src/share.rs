@@ -55,7 +55,13 @@ pub fn encode(setup: &SharedSetup) -> String {
 /// The setup a fragment carries: `Ok(None)` when it carries none (a plain `#/backtest`).
 pub fn decode(fragment: &str) -> Result<Option<SharedSetup>, ShareError> {
     if fragment.len() > MAX_FRAGMENT_BYTES {
-        return Err(bad("address", format!("is {} bytes; at most {MAX_FRAGMENT_BYTES} are read", fragment.len())));
+        return Err(bad(
+            "address",
+            format!(
+                "is {} bytes; at most {MAX_FRAGMENT_BYTES} are read",
+                fragment.len()
+            ),
+        ));
     }
     let Some((_, query)) = fragment.split_once('?') else {
         return Ok(None);
@@ -99,14 +105,19 @@ pub fn decode(fragment: &str) -> Result<Option<SharedSetup>, ShareError> {
 }
 
 fn url_safe(b64: &str) -> String {
-    b64.trim_end_matches('=').replace('+', "-").replace('/', "_")
+    b64.trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
 }
 
 fn text(part: &'static str, value: &str) -> Result<String, ShareError> {
     let standard = value.replace('-', "+").replace('_', "/");
     let bytes = base64_decode(&standard).ok_or_else(|| bad(part, "is not URL-safe base64"))?;
     let text = String::from_utf8(bytes).map_err(|_| bad(part, "is not UTF-8 text"))?;
-    Ok(text.chars().filter(|c| !c.is_control() || *c == '\n').collect())
+    Ok(text
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect())
 }
 
 fn date(part: &'static str, value: &str) -> Result<String, ShareError> {
@@ -134,8 +145,17 @@ mod tests {
     fn a_setup_round_trips_through_the_fragment() {
         let fragment = encode(&setup());
         assert!(fragment.starts_with("#/backtest?d=88431d2a"));
-        let payload = fragment.split("&c=").nth(1).unwrap_or_default().split('&').next().unwrap_or_default();
-        assert!(!payload.contains(['+', '/', '=']), "URL-safe base64 without padding: {payload}");
+        let payload = fragment
+            .split("&c=")
+            .nth(1)
+            .unwrap_or_default()
+            .split('&')
+            .next()
+            .unwrap_or_default();
+        assert!(
+            !payload.contains(['+', '/', '=']),
+            "URL-safe base64 without padding: {payload}"
+        );
         assert_eq!(decode(&fragment).unwrap(), Some(setup()));
         assert_eq!(decode("#/backtest").unwrap(), None);
     }
@@ -147,9 +167,22 @@ mod tests {
             (good.replace("d=88431d2a", "d=zz431d2a"), "dataset hash"),
             (good.replace("&c=", "&c=%%%"), "config"),
             (format!("{good}&from=2024-13-40"), "start date"),
-            (format!("#/backtest?d={}&c={}", setup().dataset_hash, url_safe(&base64_encode(b"not json"))), "config"),
-            (format!("#/backtest?c={}", url_safe(&base64_encode(b"{}"))), "dataset hash"),
-            (format!("#/backtest?{}", "x".repeat(MAX_FRAGMENT_BYTES)), "address"),
+            (
+                format!(
+                    "#/backtest?d={}&c={}",
+                    setup().dataset_hash,
+                    url_safe(&base64_encode(b"not json"))
+                ),
+                "config",
+            ),
+            (
+                format!("#/backtest?c={}", url_safe(&base64_encode(b"{}"))),
+                "dataset hash",
+            ),
+            (
+                format!("#/backtest?{}", "x".repeat(MAX_FRAGMENT_BYTES)),
+                "address",
+            ),
         ];
         for (fragment, part) in cases {
             let err = decode(&fragment).unwrap_err();

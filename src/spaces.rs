@@ -3,21 +3,51 @@
 
 /// `(name, strategy, yaml)`.
 pub const SPACES: [(&str, &str, &str); 6] = [
-    ("genesis_tpe", "genesis", include_str!("../config/optimizer/genesis_tpe.yaml")),
-    ("genesis_grid", "genesis", include_str!("../config/optimizer/genesis_grid.yaml")),
-    ("sma_cross", "sma_cross", include_str!("../config/optimizer/sma_cross.yaml")),
-    ("rsi_reversion", "rsi_reversion", include_str!("../config/optimizer/rsi_reversion.yaml")),
-    ("bollinger_breakout", "bollinger_breakout", include_str!("../config/optimizer/bollinger_breakout.yaml")),
-    ("donchian_breakout", "donchian_breakout", include_str!("../config/optimizer/donchian_breakout.yaml")),
+    (
+        "genesis_tpe",
+        "genesis",
+        include_str!("../config/optimizer/genesis_tpe.yaml"),
+    ),
+    (
+        "genesis_grid",
+        "genesis",
+        include_str!("../config/optimizer/genesis_grid.yaml"),
+    ),
+    (
+        "sma_cross",
+        "sma_cross",
+        include_str!("../config/optimizer/sma_cross.yaml"),
+    ),
+    (
+        "rsi_reversion",
+        "rsi_reversion",
+        include_str!("../config/optimizer/rsi_reversion.yaml"),
+    ),
+    (
+        "bollinger_breakout",
+        "bollinger_breakout",
+        include_str!("../config/optimizer/bollinger_breakout.yaml"),
+    ),
+    (
+        "donchian_breakout",
+        "donchian_breakout",
+        include_str!("../config/optimizer/donchian_breakout.yaml"),
+    ),
 ];
 
 pub fn text(name: &str) -> Option<&'static str> {
-    SPACES.iter().find(|(n, _, _)| *n == name).map(|(_, _, yaml)| *yaml)
+    SPACES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, _, yaml)| *yaml)
 }
 
 /// The first space preset made for `strategy`.
 pub fn default_for(strategy: &str) -> Option<&'static str> {
-    SPACES.iter().find(|(_, s, _)| *s == strategy).map(|(name, _, _)| *name)
+    SPACES
+        .iter()
+        .find(|(_, s, _)| *s == strategy)
+        .map(|(name, _, _)| *name)
 }
 
 #[cfg(test)]
@@ -35,7 +65,10 @@ mod tests {
             check_space(&space, &base).unwrap_or_else(|e| panic!("{name} against {strategy}: {e}"));
         }
         for strategy in genesis_engine::strategy::presets::names() {
-            assert!(default_for(strategy).is_some(), "{strategy} has a space preset");
+            assert!(
+                default_for(strategy).is_some(),
+                "{strategy} has a space preset"
+            );
         }
     }
 }

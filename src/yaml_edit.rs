@@ -27,7 +27,10 @@ pub fn set_scalar(text: &str, path: &str, value: &str) -> Result<String, String>
         }
         let depth = stack.len();
         let is_on_path = depth < segments.len()
-            && stack.iter().map(|(_, k)| *k).eq(segments[..depth].iter().copied())
+            && stack
+                .iter()
+                .map(|(_, k)| *k)
+                .eq(segments[..depth].iter().copied())
             && segments[depth] == key;
         if is_on_path {
             let value_start = line_start + indent + (trimmed.len() - after_colon.len());
@@ -84,7 +87,9 @@ fn replace_value(text: &str, value_start: usize, after_colon: &str, value: &str)
 
 /// Sets `key` inside the one-line flow mapping that starts at `brace_at`.
 fn set_in_flow_map(text: &str, brace_at: usize, key: &str, value: &str) -> Option<String> {
-    let line_end = text[brace_at..].find('\n').map_or(text.len(), |i| brace_at + i);
+    let line_end = text[brace_at..]
+        .find('\n')
+        .map_or(text.len(), |i| brace_at + i);
     let close = brace_at + text[brace_at..line_end].find('}')?;
     let inner = &text[brace_at + 1..close];
     let mut entry_start = 0;
@@ -127,7 +132,10 @@ backtest:
     #[test]
     fn a_block_scalar_changes_and_its_comment_stays() {
         let out = set_scalar(DOC, "thresholds.entry_conf_overall", "0.4").unwrap();
-        assert!(out.contains("  entry_conf_overall: 0.4   # of the traded side\n"), "{out}");
+        assert!(
+            out.contains("  entry_conf_overall: 0.4   # of the traded side\n"),
+            "{out}"
+        );
         assert_eq!(out.replace("0.4   #", "0.35   #"), DOC);
     }
 
@@ -138,15 +146,24 @@ backtest:
         let out = set_scalar(&out, "exits.take_profit_atr_multiplier", "3.5").unwrap();
         assert!(out.contains("  take_profit_atr_multiplier: 3.5\n"));
         let out = set_scalar(&out, "backtest.initial_cash", "25000").unwrap();
-        assert!(out.ends_with("  initial_cash: 25000    # quote currency\n"), "{out}");
+        assert!(
+            out.ends_with("  initial_cash: 25000    # quote currency\n"),
+            "{out}"
+        );
     }
 
     #[test]
     fn a_key_inside_a_flow_mapping_changes_alone() {
         let out = set_scalar(DOC, "thresholds.regime_proba.balanced", "0.65").unwrap();
-        assert!(out.contains("regime_proba: {trend: 0.5, balanced: 0.65, bear: 0.6}"), "{out}");
+        assert!(
+            out.contains("regime_proba: {trend: 0.5, balanced: 0.65, bear: 0.6}"),
+            "{out}"
+        );
         let out = set_scalar(DOC, "thresholds.regime_proba.bear", "0.55").unwrap();
-        assert!(out.contains("{trend: 0.5, balanced: 0.7, bear: 0.55}"), "{out}");
+        assert!(
+            out.contains("{trend: 0.5, balanced: 0.7, bear: 0.55}"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -154,6 +171,9 @@ backtest:
         let err = set_scalar(DOC, "thresholds.nope", "1").unwrap_err();
         assert!(err.contains("thresholds.nope"));
         assert!(set_scalar(DOC, "thresholds.regime_proba.sideways", "1").is_err());
-        assert!(set_scalar(DOC, "entry_conf_overall", "1").is_err(), "only under its parent");
+        assert!(
+            set_scalar(DOC, "entry_conf_overall", "1").is_err(),
+            "only under its parent"
+        );
     }
 }

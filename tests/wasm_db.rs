@@ -8,7 +8,9 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn fresh(name: &str) -> Db {
-    Db::delete_named(name).await.expect("delete the test database");
+    Db::delete_named(name)
+        .await
+        .expect("delete the test database");
     Db::open_named(name).await.expect("open the test database")
 }
 
@@ -79,8 +81,13 @@ async fn a_corrupt_record_is_reported_and_the_rest_still_read() {
     let bad = js_sys::Object::new();
     js_sys::Reflect::set(&bad, &"key".into(), &"bad".into()).unwrap();
     js_sys::Reflect::set(&bad, &"wrong".into(), &JsValue::TRUE).unwrap();
-    db.put_all(&[(stores::SETTINGS, bad.into())]).await.expect("put raw");
-    let rows = db.get_all::<Setting>(stores::SETTINGS).await.expect("get_all");
+    db.put_all(&[(stores::SETTINGS, bad.into())])
+        .await
+        .expect("put raw");
+    let rows = db
+        .get_all::<Setting>(stores::SETTINGS)
+        .await
+        .expect("get_all");
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().any(|r| r.as_ref() == Ok(&good)));
     assert!(rows
@@ -104,12 +111,18 @@ async fn a_failed_multi_store_write_leaves_nothing_behind() {
     let result = db
         .put_all(&[(stores::SETTINGS, good), (stores::DATASETS, keyless.into())])
         .await;
-    assert!(result.is_err(), "a record without its key must fail the write");
+    assert!(
+        result.is_err(),
+        "a record without its key must fail the write"
+    );
     let left: Option<Setting> = db
         .get(stores::SETTINGS, &JsValue::from_str("half"))
         .await
         .expect("get");
-    assert_eq!(left, None, "the first record of the failed transaction must not land");
+    assert_eq!(
+        left, None,
+        "the first record of the failed transaction must not land"
+    );
 }
 
 #[wasm_bindgen_test]

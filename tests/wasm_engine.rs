@@ -40,7 +40,10 @@ fn assert_bits_match(golden: &str, outcome: &genesis_engine::run::RunOutcome) {
             f64::from_bits(expected)
         );
     }
-    assert_eq!(golden["config_fingerprint"].as_str(), Some(outcome.config_fingerprint.as_str()));
+    assert_eq!(
+        golden["config_fingerprint"].as_str(),
+        Some(outcome.config_fingerprint.as_str())
+    );
 }
 
 fn demo_store() -> FeatureStore {
@@ -62,5 +65,8 @@ fn the_sma_cross_demo_backtest_is_bit_identical_to_native() {
     let config = StrategyConfig::preset("sma_cross").expect("preset");
     let window = Window::all(store.candles());
     let outcome = run_backtest(&mut store, &config, window, Recording::Full).expect("run");
-    assert_bits_match(include_str!("golden/backtest/demo_sma_cross.json"), &outcome);
+    assert_bits_match(
+        include_str!("golden/backtest/demo_sma_cross.json"),
+        &outcome,
+    );
 }

@@ -28,11 +28,19 @@ slow_period: {type: int, low: 20, high: 40, step: 5}
 ";
 
 fn plan_and_store() -> (StudyPlan, FeatureStore) {
-    let candles = Arc::new(generate(&SynthParams { n_bars: 1_500, ..SynthParams::demo() }).unwrap());
+    let candles = Arc::new(
+        generate(&SynthParams {
+            n_bars: 1_500,
+            ..SynthParams::demo()
+        })
+        .unwrap(),
+    );
     let space = SearchSpace::from_yaml_str(SPACE).unwrap();
     let plan = StudyPlan::new(
         StudyConfig::new("persist", space, 5),
-        BaseSource::Preset { name: "sma_cross".into() },
+        BaseSource::Preset {
+            name: "sma_cross".into(),
+        },
         StrategyConfig::preset("sma_cross").unwrap(),
         DatasetMeta::new("demo.csv", &candles),
     )
@@ -62,15 +70,22 @@ fn row(study: &Study<MemoryJournal>, id: &str) -> StudyRow {
 
 #[wasm_bindgen_test]
 async fn trial_records_keep_their_types_through_indexeddb() {
-    Db::delete_named("genesis-test-journal-types").await.unwrap();
+    Db::delete_named("genesis-test-journal-types")
+        .await
+        .unwrap();
     let db = Db::open_named("genesis-test-journal-types").await.unwrap();
     let (plan, mut store) = plan_and_store();
     let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
-    study.set_stop_policy(StopPolicy { max_trials: Some(3), ..StopPolicy::default() });
+    study.set_stop_policy(StopPolicy {
+        max_trials: Some(3),
+        ..StopPolicy::default()
+    });
     let objective = plan.objective();
     driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
     let mut record: TrialRecord = study.trials().next().unwrap().clone();
-    record.params.insert("integral_float".into(), ParamValue::Float(2.0));
+    record
+        .params
+        .insert("integral_float".into(), ParamValue::Float(2.0));
     records::save_study(&db, &row(&study, "s1")).await.unwrap();
     records::save_trial(&db, "s1", &record).await.unwrap();
 
@@ -84,11 +99,16 @@ async fn trial_records_keep_their_types_through_indexeddb() {
 
 #[wasm_bindgen_test]
 async fn a_study_rebuilt_from_stored_records_resumes_to_the_uninterrupted_study() {
-    Db::delete_named("genesis-test-journal-resume").await.unwrap();
+    Db::delete_named("genesis-test-journal-resume")
+        .await
+        .unwrap();
     let db = Db::open_named("genesis-test-journal-resume").await.unwrap();
     let (plan, mut store) = plan_and_store();
     let objective = plan.objective();
-    let budget = |n| StopPolicy { max_trials: Some(n), ..StopPolicy::default() };
+    let budget = |n| StopPolicy {
+        max_trials: Some(n),
+        ..StopPolicy::default()
+    };
 
     let mut straight = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
     straight.set_stop_policy(budget(40));
@@ -110,7 +130,10 @@ async fn a_study_rebuilt_from_stored_records_resumes_to_the_uninterrupted_study(
         let outcome = objective.evaluate(&mut store, &ticket);
         first.tell(ticket.number, outcome, None).unwrap();
     }
-    assert!(!in_flight.is_empty(), "the interruption leaves trials running");
+    assert!(
+        !in_flight.is_empty(),
+        "the interruption leaves trials running"
+    );
     for record in first.trials() {
         records::save_trial(&db, "s2", record).await.unwrap();
     }
@@ -123,10 +146,14 @@ async fn a_study_rebuilt_from_stored_records_resumes_to_the_uninterrupted_study(
     driver::run_serial(&mut resumed, |t| objective.evaluate(&mut store, t), || 0).unwrap();
 
     let summary = |s: &Study<MemoryJournal>| {
-        let mut trials: Vec<TrialRecord> = s.trials().cloned().map(|mut t| {
-            t.timing = None;
-            t
-        }).collect();
+        let mut trials: Vec<TrialRecord> = s
+            .trials()
+            .cloned()
+            .map(|mut t| {
+                t.timing = None;
+                t
+            })
+            .collect();
         trials.sort_by_key(|t| t.number);
         trials
     };

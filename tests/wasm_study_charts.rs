@@ -18,8 +18,8 @@ use genesis_lab::charts::study::{
 };
 use genesis_optimizer::pruner::MedianPruner;
 use genesis_optimizer::{
-    driver, MemoryJournal, ParamValue, PrunerSettings, SearchSpace, SignatureInputs, StopPolicy, Study, StudySettings,
-    StudySpec, TrialOutcome, TrialRecord, TrialState, TrialTicket,
+    driver, MemoryJournal, ParamValue, PrunerSettings, SearchSpace, SignatureInputs, StopPolicy,
+    Study, StudySettings, StudySpec, TrialOutcome, TrialRecord, TrialState, TrialTicket,
 };
 use genesis_study::validation::ValidationResult;
 use genesis_study::ValidationRule;
@@ -43,14 +43,22 @@ mode: {type: categorical, choices: [a, b]}
 ";
 
 fn number(ticket: &TrialTicket, key: &str) -> f64 {
-    ticket.params.get(key).and_then(ParamValue::as_f64).unwrap_or(0.0)
+    ticket
+        .params
+        .get(key)
+        .and_then(ParamValue::as_f64)
+        .unwrap_or(0.0)
 }
 
 /// A quadratic bowl with its top at x = 0.5, lr = 0.01, n = 4, mode a; reported at three
 /// checkpoints so the median pruner can stop poor trials; infeasible for x > 1.2, failing
 /// for n = 10 with mode b.
 fn objective(ticket: &TrialTicket) -> TrialOutcome {
-    let (x, lr, n) = (number(ticket, "x"), number(ticket, "lr"), number(ticket, "n"));
+    let (x, lr, n) = (
+        number(ticket, "x"),
+        number(ticket, "lr"),
+        number(ticket, "n"),
+    );
     let is_mode_a = ticket.params.get("mode") == Some(&ParamValue::Str("a".into()));
     if n == 10.0 && !is_mode_a {
         return TrialOutcome::Failed {
@@ -58,8 +66,9 @@ fn objective(ticket: &TrialTicket) -> TrialOutcome {
         };
     }
     let decades = libm::log10(lr) + 2.0;
-    let value = 1.0 - (x - 0.5) * (x - 0.5) - 0.1 * decades * decades - 0.01 * (n - 4.0) * (n - 4.0)
-        + if is_mode_a { 0.2 } else { 0.0 };
+    let value =
+        1.0 - (x - 0.5) * (x - 0.5) - 0.1 * decades * decades - 0.01 * (n - 4.0) * (n - 4.0)
+            + if is_mode_a { 0.2 } else { 0.0 };
     let mut intermediate = Vec::new();
     for step in 1..=3u64 {
         let partial = value * step as f64 / 3.0;
@@ -141,7 +150,9 @@ fn small_study() -> StudyChartData {
     for (rank, (value, i)) in best.into_iter().take(4).enumerate() {
         let is_passed = rank % 2 == 0;
         let oos = if is_passed { value * 0.9 } else { value - 1.0 };
-        trials[i].user_attrs.extend(validation(value, oos, is_passed));
+        trials[i]
+            .user_attrs
+            .extend(validation(value, oos, is_passed));
     }
     StudyChartData::new(trials, space)
 }
@@ -163,10 +174,14 @@ fn big_study(n_trials: u64) -> StudyChartData {
             let mut params: BTreeMap<String, ParamValue> = (0..6)
                 .map(|p| (format!("p{p}"), ParamValue::Float(10.0 * u(p))))
                 .collect();
-            params.insert("rate".into(), ParamValue::Float(libm::pow(10.0, -3.0 * u(7))));
+            params.insert(
+                "rate".into(),
+                ParamValue::Float(libm::pow(10.0, -3.0 * u(7))),
+            );
             let kind = ["one", "two", "three"][(i % 3) as usize];
             params.insert("kind".into(), ParamValue::Str(kind.into()));
-            let value = -(u(0) - 0.3) * (u(0) - 0.3) - 0.5 * (u(1) - 0.6) * (u(1) - 0.6) + 0.05 * u(2);
+            let value =
+                -(u(0) - 0.3) * (u(0) - 0.3) - 0.5 * (u(1) - 0.6) * (u(1) - 0.6) + 0.05 * u(2);
             let (state, value, intermediate) = if i % 50 == 49 {
                 (TrialState::Failed, None, Vec::new())
             } else if i % 7 == 6 {
@@ -202,7 +217,9 @@ fn empty_study() -> StudyChartData {
 }
 
 fn canvas(width: u32, height: u32) -> HtmlCanvasElement {
-    let document = web_sys::window().and_then(|w| w.document()).expect("a document");
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document");
     let canvas: HtmlCanvasElement = document
         .create_element("canvas")
         .expect("create a canvas")
@@ -227,7 +244,12 @@ fn pixels(canvas: &HtmlCanvasElement) -> Vec<u8> {
         .dyn_into()
         .expect("a 2D context");
     context
-        .get_image_data(0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()))
+        .get_image_data(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        )
         .expect("read the pixels")
         .data()
         .0
@@ -238,7 +260,9 @@ fn count_near(pixels: &[u8], rgb: (u8, u8, u8), tolerance: u8) -> usize {
     pixels
         .chunks_exact(4)
         .filter(|p| {
-            p[0].abs_diff(rgb.0) <= tolerance && p[1].abs_diff(rgb.1) <= tolerance && p[2].abs_diff(rgb.2) <= tolerance
+            p[0].abs_diff(rgb.0) <= tolerance
+                && p[1].abs_diff(rgb.1) <= tolerance
+                && p[2].abs_diff(rgb.2) <= tolerance
         })
         .count()
 }
@@ -276,14 +300,23 @@ fn the_history_shows_trials_and_the_best_so_far() {
         .any(|t| t.state == TrialState::Complete && !t.is_feasible()));
     let chart = HistoryChart::new(data);
     let canvas = canvas(800, 360);
-    chart.draw(&canvas, 0..chart.n_bars()).expect("the history draws");
+    chart
+        .draw(&canvas, 0..chart.n_bars())
+        .expect("the history draws");
     let pixels = pixels(&canvas);
-    assert!(count_painted(&pixels) > 5_000, "painted {}", count_painted(&pixels));
+    assert!(
+        count_painted(&pixels) > 5_000,
+        "painted {}",
+        count_painted(&pixels)
+    );
     assert!(
         count_near(&pixels, FEASIBLE, 6) > 50,
         "feasible dots in the accent colour"
     );
-    assert!(count_near(&pixels, BEST, 6) > 100, "the best-so-far line in yellow");
+    assert!(
+        count_near(&pixels, BEST, 6) > 100,
+        "the best-so-far line in yellow"
+    );
     let best = chart.best().map(|(n, _)| n).expect("a best trial");
     assert!(chart
         .readout(best as usize)
@@ -301,7 +334,10 @@ fn slices_parallel_importance_and_validation_draw_their_marks() {
         "slices painted {}",
         count_painted(&pixels)
     );
-    assert!(count_near(&pixels, BEST, 6) > 10, "the best trial is ringed");
+    assert!(
+        count_near(&pixels, BEST, 6) > 10,
+        "the best trial is ringed"
+    );
     let (x, y) = first_point(&layout).expect("slice points are hover targets");
     assert!(slices
         .hit(&layout, x + 2.0, y)
@@ -320,7 +356,10 @@ fn slices_parallel_importance_and_validation_draw_their_marks() {
         .is_some_and(|s| s.contains(" · score ")));
 
     let importance = ImportanceChart::new(data.clone());
-    assert!(!importance.rows().is_empty(), "sixty trials give an importance");
+    assert!(
+        !importance.rows().is_empty(),
+        "sixty trials give an importance"
+    );
     let (_, layout, pixels) = draw_plot(&importance, 900);
     assert!(
         count_painted(&pixels) > 2_000,
@@ -337,10 +376,18 @@ fn slices_parallel_importance_and_validation_draw_their_marks() {
     let is_oos = IsOosChart::new(data);
     assert_eq!(is_oos.points().len(), 4);
     let (_, layout, pixels) = draw_plot(&is_oos, 600);
-    assert!(count_near(&pixels, PASSED, 6) > 20, "passed trials in green");
-    assert!(count_near(&pixels, REJECTED, 6) > 20, "failed trials in red");
+    assert!(
+        count_near(&pixels, PASSED, 6) > 20,
+        "passed trials in green"
+    );
+    assert!(
+        count_near(&pixels, REJECTED, 6) > 20,
+        "failed trials in red"
+    );
     let (x, y) = first_point(&layout).expect("validated trials are hover targets");
-    assert!(is_oos.hit(&layout, x, y).is_some_and(|s| s.contains("out-of-sample")));
+    assert!(is_oos
+        .hit(&layout, x, y)
+        .is_some_and(|s| s.contains("out-of-sample")));
 }
 
 #[wasm_bindgen_test]
@@ -371,7 +418,11 @@ fn an_empty_study_draws_messages_not_errors() {
             painted > 100 && painted < pixels.len() / 4 / 20,
             "chart {i}: painted {painted}"
         );
-        assert_eq!(count_near(pixels, FEASIBLE, 6), 0, "chart {i} drew no trial marks");
+        assert_eq!(
+            count_near(pixels, FEASIBLE, 6),
+            0,
+            "chart {i} drew no trial marks"
+        );
     }
 }
 
@@ -380,7 +431,9 @@ type BuildPlot = fn(Rc<StudyChartData>) -> Box<dyn PlotSource>;
 /// Runs `f`, then waits for the canvas to finish painting (reading a pixel back flushes
 /// the pending drawing), and says how long both took, in ms.
 fn timed_paint<T>(canvas: &HtmlCanvasElement, f: impl FnOnce() -> T) -> (T, f64) {
-    let performance = web_sys::window().and_then(|w| w.performance()).expect("performance");
+    let performance = web_sys::window()
+        .and_then(|w| w.performance())
+        .expect("performance");
     let start = performance.now();
     let out = f();
     let context: CanvasRenderingContext2d = canvas
@@ -389,7 +442,9 @@ fn timed_paint<T>(canvas: &HtmlCanvasElement, f: impl FnOnce() -> T) -> (T, f64)
         .expect("a 2D context")
         .dyn_into()
         .expect("a 2D context");
-    context.get_image_data(0.0, 0.0, 1.0, 1.0).expect("read a pixel");
+    context
+        .get_image_data(0.0, 0.0, 1.0, 1.0)
+        .expect("read a pixel");
     (out, performance.now() - start)
 }
 
@@ -409,11 +464,15 @@ fn a_thousand_trials_over_eight_parameters_draw() {
     let canvas_h = canvas(1000, 360);
     let (history, first_ms) = timed_paint(&canvas_h, || {
         let history = HistoryChart::new(data.clone());
-        history.draw(&canvas_h, 0..history.n_bars()).expect("the history draws");
+        history
+            .draw(&canvas_h, 0..history.n_bars())
+            .expect("the history draws");
         history
     });
     let redraw_ms = median_redraw_ms(&canvas_h, || {
-        history.draw(&canvas_h, 0..history.n_bars()).expect("the history draws");
+        history
+            .draw(&canvas_h, 0..history.n_bars())
+            .expect("the history draws");
     });
     timings.push(("history", first_ms, redraw_ms));
     assert!(count_near(&pixels(&canvas_h), FEASIBLE, 6) > 500);

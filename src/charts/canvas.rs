@@ -163,13 +163,20 @@ fn fit_to_width(canvas: &HtmlCanvasElement, height: u32) {
 }
 
 /// The view after zooming by `factor` (below 1 zooms in) around `anchor` (the middle if none).
-pub fn zoomed(view: Range<usize>, n_bars: usize, factor: f64, anchor: Option<usize>) -> Range<usize> {
+pub fn zoomed(
+    view: Range<usize>,
+    n_bars: usize,
+    factor: f64,
+    anchor: Option<usize>,
+) -> Range<usize> {
     if n_bars == 0 {
         return 0..0;
     }
     let len = (view.end - view.start).max(1);
     let new_len = ((len as f64 * factor).round() as usize).clamp(MIN_VIEW_BARS.min(n_bars), n_bars);
-    let anchor = anchor.unwrap_or(view.start + len / 2).clamp(view.start, view.end);
+    let anchor = anchor
+        .unwrap_or(view.start + len / 2)
+        .clamp(view.start, view.end);
     let left_share = (anchor - view.start) as f64 / len as f64;
     let start = anchor.saturating_sub((left_share * new_len as f64).round() as usize);
     let start = start.min(n_bars - new_len);

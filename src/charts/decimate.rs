@@ -138,7 +138,11 @@ mod tests {
         assert_eq!(buckets[0].first_bar, 0);
         assert_eq!(buckets[999].last_bar, n - 1);
         for pair in buckets.windows(2) {
-            assert_eq!(pair[0].last_bar + 1, pair[1].first_bar, "buckets tile the range");
+            assert_eq!(
+                pair[0].last_bar + 1,
+                pair[1].first_bar,
+                "buckets tile the range"
+            );
         }
     }
 

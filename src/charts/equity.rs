@@ -25,7 +25,12 @@ pub struct EquityChart {
 }
 
 impl EquityChart {
-    fn series_points(&self, values: &[f64], view: &Range<usize>, columns: usize) -> Vec<(f64, f64)> {
+    fn series_points(
+        &self,
+        values: &[f64],
+        view: &Range<usize>,
+        columns: usize,
+    ) -> Vec<(f64, f64)> {
         decimate_minmax(values, view.clone(), columns)
             .into_iter()
             .flat_map(|b| {
@@ -47,11 +52,15 @@ impl ChartSource for EquityChart {
         if view.is_empty() {
             return Err("no equity to draw".into());
         }
-        let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+        let backend = CanvasBackend::with_canvas_object(canvas.clone())
+            .ok_or("the canvas has no 2D context")?;
         let root = backend.into_drawing_area();
         root.fill(&theme::BACKGROUND).map_err(theme::err)?;
         let (upper, lower) = root.split_vertically((canvas.height() as f64 * 0.7) as u32);
-        let columns = canvas.width().saturating_sub(theme::Y_LABEL_WIDTH + 2 * theme::MARGIN) as usize;
+        let columns = canvas
+            .width()
+            .saturating_sub(theme::Y_LABEL_WIDTH + 2 * theme::MARGIN)
+            as usize;
 
         let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
         for values in [&self.equity, &self.benchmark] {
@@ -95,16 +104,26 @@ impl ChartSource for EquityChart {
         // A hand-drawn legend: plotters' own sizes its box by measuring text in a styled DOM
         // element, which the Content-Security-Policy (no inline styles) forbids.
         let legend_x = (theme::Y_LABEL_WIDTH + theme::MARGIN + 8) as i32;
-        for (row, (label, color)) in [("strategy equity", theme::ENTRY_LONG), ("buy and hold", theme::LABEL)]
-            .into_iter()
-            .enumerate()
+        for (row, (label, color)) in [
+            ("strategy equity", theme::ENTRY_LONG),
+            ("buy and hold", theme::LABEL),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let y = 14 + 16 * row as i32;
             upper
-                .draw(&PathElement::new(vec![(legend_x, y), (legend_x + 16, y)], color.stroke_width(2)))
+                .draw(&PathElement::new(
+                    vec![(legend_x, y), (legend_x + 16, y)],
+                    color.stroke_width(2),
+                ))
                 .map_err(theme::err)?;
             upper
-                .draw(&Text::new(label, (legend_x + 22, y - 6), theme::label_font().color(&color)))
+                .draw(&Text::new(
+                    label,
+                    (legend_x + 22, y - 6),
+                    theme::label_font().color(&color),
+                ))
                 .map_err(theme::err)?;
         }
 
@@ -140,7 +159,9 @@ impl ChartSource for EquityChart {
             .map(|(x, y)| (x, -y))
             .collect();
         dd_chart
-            .draw_series(AreaSeries::new(dd_points, 0.0, theme::DOWN.mix(0.35)).border_style(theme::DOWN))
+            .draw_series(
+                AreaSeries::new(dd_points, 0.0, theme::DOWN.mix(0.35)).border_style(theme::DOWN),
+            )
             .map_err(theme::err)?;
         root.present().map_err(theme::err)?;
 
@@ -153,7 +174,8 @@ impl ChartSource for EquityChart {
     }
 
     fn readout(&self, point: usize) -> String {
-        let (Some(equity), Some(drawdown)) = (self.equity.get(point), self.drawdown.get(point)) else {
+        let (Some(equity), Some(drawdown)) = (self.equity.get(point), self.drawdown.get(point))
+        else {
             return String::new();
         };
         let bar = self.first_bar + point;

@@ -30,14 +30,22 @@ impl Rect {
 
     /// Whether the point is inside (left and top edges included).
     pub fn contains(&self, x: f64, y: f64) -> bool {
-        x >= f64::from(self.left) && x < f64::from(self.right) && y >= f64::from(self.top) && y < f64::from(self.bottom)
+        x >= f64::from(self.left)
+            && x < f64::from(self.right)
+            && y >= f64::from(self.top)
+            && y < f64::from(self.bottom)
     }
 
     /// The rectangle shrunk by `by` pixels on every side (never inverted).
     pub fn inset(&self, by: i32) -> Rect {
         let dx = by.min(self.width() / 2);
         let dy = by.min(self.height() / 2);
-        Rect::new(self.left + dx, self.top + dy, self.right - dx, self.bottom - dy)
+        Rect::new(
+            self.left + dx,
+            self.top + dy,
+            self.right - dx,
+            self.bottom - dy,
+        )
     }
 }
 
@@ -113,7 +121,11 @@ mod tests {
         layout.push_point(20.0, 10.0, 2);
         assert_eq!(layout.nearest(14.0, 10.0, 12.0), Some(1));
         assert_eq!(layout.nearest(16.0, 11.0, 12.0), Some(2));
-        assert_eq!(layout.nearest(100.0, 100.0, 12.0), None, "too far from every point");
+        assert_eq!(
+            layout.nearest(100.0, 100.0, 12.0),
+            None,
+            "too far from every point"
+        );
     }
 
     #[test]

@@ -57,7 +57,10 @@ pub fn PlotCanvas(
         source.with(|s| {
             readout.set(String::new());
             let width = canvas.client_width().max(300) as u32;
-            let wanted = s.as_ref().and_then(|s| s.height_for_width(width)).unwrap_or(height);
+            let wanted = s
+                .as_ref()
+                .and_then(|s| s.height_for_width(width))
+                .unwrap_or(height);
             if canvas.width() != width {
                 canvas.set_width(width);
             }
@@ -84,7 +87,10 @@ pub fn PlotCanvas(
         };
         let scale_x = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
         let scale_y = f64::from(canvas.height()) / f64::from(canvas.client_height().max(1));
-        let (x, y) = (f64::from(ev.offset_x()) * scale_x, f64::from(ev.offset_y()) * scale_y);
+        let (x, y) = (
+            f64::from(ev.offset_x()) * scale_x,
+            f64::from(ev.offset_y()) * scale_y,
+        );
         let text = layout.with_value(|l| {
             let l = l.as_ref()?;
             source.with_untracked(|s| s.as_ref().and_then(|s| s.hit(l, x, y)))
@@ -112,7 +118,12 @@ pub fn PlotCanvas(
 
 fn draw_placeholder(canvas: &HtmlCanvasElement) -> Result<PlotLayout, String> {
     let root = root_of(canvas)?;
-    draw_message(&root, canvas.width(), canvas.height(), "Nothing to show yet.")?;
+    draw_message(
+        &root,
+        canvas.width(),
+        canvas.height(),
+        "Nothing to show yet.",
+    )?;
     root.present().map_err(theme::err)?;
     Ok(PlotLayout::default())
 }
@@ -137,7 +148,8 @@ pub type Root = DrawingArea<CanvasBackend, Shift>;
 
 /// The canvas as a drawing area, cleared to the background.
 pub fn root_of(canvas: &HtmlCanvasElement) -> Result<Root, String> {
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     root.fill(&theme::BACKGROUND).map_err(theme::err)?;
     Ok(root)
@@ -148,9 +160,17 @@ pub fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
 }
 
 /// Text anchored at `at` by its horizontal and vertical position.
-pub fn text(root: &Root, content: &str, at: (i32, i32), h: HPos, v: VPos, color: RGBColor) -> Result<(), String> {
+pub fn text(
+    root: &Root,
+    content: &str,
+    at: (i32, i32),
+    h: HPos,
+    v: VPos,
+    color: RGBColor,
+) -> Result<(), String> {
     let style = theme::label_font().pos(Pos::new(h, v)).color(&color);
-    root.draw(&Text::new(content, at, style)).map_err(theme::err)
+    root.draw(&Text::new(content, at, style))
+        .map_err(theme::err)
 }
 
 /// A label on a dark box, left-aligned at `at` and centred vertically, readable over the
@@ -162,7 +182,14 @@ pub fn boxed_text(root: &Root, content: &str, at: (i32, i32)) -> Result<(), Stri
         theme::BACKGROUND.mix(0.85).filled(),
     ))
     .map_err(theme::err)?;
-    text(root, content, (at.0 + 1, at.1), HPos::Left, VPos::Center, theme::LABEL)
+    text(
+        root,
+        content,
+        (at.0 + 1, at.1),
+        HPos::Left,
+        VPos::Center,
+        theme::LABEL,
+    )
 }
 
 /// A message in the middle of an otherwise empty chart.
@@ -188,10 +215,20 @@ pub fn legend_item(root: &Root, x: i32, y: i32, mark: Mark, label: &str) -> Resu
     match mark {
         Mark::Dot(color) => root.draw(&Circle::new((x + 6, y), 4, color.filled())),
         Mark::Cross(color) => root.draw(&Cross::new((x + 6, y), 4, color.stroke_width(2))),
-        Mark::Line(color) => root.draw(&PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2))),
+        Mark::Line(color) => root.draw(&PathElement::new(
+            vec![(x, y), (x + 14, y)],
+            color.stroke_width(2),
+        )),
     }
     .map_err(theme::err)?;
-    text(root, label, (x + 20, y), HPos::Left, VPos::Center, theme::LABEL)?;
+    text(
+        root,
+        label,
+        (x + 20, y),
+        HPos::Left,
+        VPos::Center,
+        theme::LABEL,
+    )?;
     Ok(x + 20 + CHAR_WIDTH_PX * label.chars().count() as i32 + 16)
 }
 
@@ -258,7 +295,13 @@ pub fn context_of(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d
 
 /// A canvas colour string with alpha: "rgba(56,189,248,0.8)".
 pub fn css_color(color: RGBColor, alpha: f64) -> String {
-    format!("rgba({},{},{},{:.3})", color.0, color.1, color.2, alpha.clamp(0.0, 1.0))
+    format!(
+        "rgba({},{},{},{:.3})",
+        color.0,
+        color.1,
+        color.2,
+        alpha.clamp(0.0, 1.0)
+    )
 }
 
 /// Filled dots of one colour as one path and one fill. Plotters issues four canvas calls

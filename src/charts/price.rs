@@ -60,12 +60,17 @@ pub struct PriceFrame<'a> {
 
 /// Draws the frame for the bars in `view`; returns where the plot landed so the hover
 /// read-out can map a pixel back to a bar.
-pub fn draw(canvas: &HtmlCanvasElement, frame: &PriceFrame<'_>, view: Range<usize>) -> Result<Layout, String> {
+pub fn draw(
+    canvas: &HtmlCanvasElement,
+    frame: &PriceFrame<'_>,
+    view: Range<usize>,
+) -> Result<Layout, String> {
     let n_bars = frame.candles.close.len();
     let view = view.start.min(n_bars.saturating_sub(1))..view.end.min(n_bars).max(view.start + 1);
     let width = canvas.width();
     let height = canvas.height();
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     root.fill(&theme::BACKGROUND).map_err(theme::err)?;
     let price_height = (height as f64 * 0.78) as u32;
@@ -73,10 +78,20 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &PriceFrame<'_>, view: Range<usiz
     let plot_columns = width.saturating_sub(theme::Y_LABEL_WIDTH + 2 * theme::MARGIN) as usize;
 
     let c = &frame.candles;
-    let buckets = decimate_ohlcv(c.open, c.high, c.low, c.close, c.volume, view.clone(), plot_columns);
+    let buckets = decimate_ohlcv(
+        c.open,
+        c.high,
+        c.low,
+        c.close,
+        c.volume,
+        view.clone(),
+        plot_columns,
+    );
     let (mut low, mut high) = buckets
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), b| (lo.min(b.low), hi.max(b.high)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), b| {
+            (lo.min(b.low), hi.max(b.high))
+        });
     for overlay in frame.overlays {
         for b in decimate_minmax(overlay.values, view.clone(), plot_columns) {
             low = low.min(b.min);
@@ -111,7 +126,11 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &PriceFrame<'_>, view: Range<usiz
     let bar_width_px = plot_columns as f64 / (view.end - view.start) as f64;
     let is_candle_mode = bar_width_px >= 3.0;
     chart
-        .draw_series(buckets.iter().flat_map(|b| candle_elements(b, is_candle_mode)))
+        .draw_series(
+            buckets
+                .iter()
+                .flat_map(|b| candle_elements(b, is_candle_mode)),
+        )
         .map_err(theme::err)?;
 
     for overlay in frame.overlays {
@@ -153,7 +172,11 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &PriceFrame<'_>, view: Range<usiz
         .draw_series(visible_markers.map(marker_element))
         .map_err(theme::err)?;
 
-    let max_volume = buckets.iter().map(|b| b.volume).fold(0.0_f64, f64::max).max(1e-12);
+    let max_volume = buckets
+        .iter()
+        .map(|b| b.volume)
+        .fold(0.0_f64, f64::max)
+        .max(1e-12);
     let mut volume_chart = ChartBuilder::on(&lower)
         .margin(theme::MARGIN)
         .margin_top(2)
@@ -175,9 +198,16 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &PriceFrame<'_>, view: Range<usiz
         .map_err(theme::err)?;
     volume_chart
         .draw_series(buckets.iter().map(|b| {
-            let color = if b.close >= b.open { theme::UP } else { theme::DOWN };
+            let color = if b.close >= b.open {
+                theme::UP
+            } else {
+                theme::DOWN
+            };
             Rectangle::new(
-                [(b.first_bar as f64 + 0.1, 0.0), (b.last_bar as f64 + 0.9, b.volume)],
+                [
+                    (b.first_bar as f64 + 0.1, 0.0),
+                    (b.last_bar as f64 + 0.9, b.volume),
+                ],
                 color.mix(0.45).filled(),
             )
         }))
@@ -192,16 +222,27 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &PriceFrame<'_>, view: Range<usiz
     })
 }
 
-fn candle_elements(b: &OhlcBucket, is_candle_mode: bool) -> Vec<DynElement<'static, CanvasBackend, (f64, f64)>> {
-    let color = if b.close >= b.open { theme::UP } else { theme::DOWN };
+fn candle_elements(
+    b: &OhlcBucket,
+    is_candle_mode: bool,
+) -> Vec<DynElement<'static, CanvasBackend, (f64, f64)>> {
+    let color = if b.close >= b.open {
+        theme::UP
+    } else {
+        theme::DOWN
+    };
     let x_mid = (b.first_bar + b.last_bar + 1) as f64 / 2.0;
-    let wick = PathElement::new(vec![(x_mid, b.low), (x_mid, b.high)], color.stroke_width(1)).into_dyn();
+    let wick =
+        PathElement::new(vec![(x_mid, b.low), (x_mid, b.high)], color.stroke_width(1)).into_dyn();
     if !is_candle_mode {
         return vec![wick];
     }
     let (top, bottom) = (b.open.max(b.close), b.open.min(b.close));
     let body = Rectangle::new(
-        [(b.first_bar as f64 + 0.15, bottom), (b.last_bar as f64 + 0.85, top)],
+        [
+            (b.first_bar as f64 + 0.15, bottom),
+            (b.last_bar as f64 + 0.85, top),
+        ],
         color.filled(),
     )
     .into_dyn();
@@ -212,7 +253,9 @@ fn marker_element(m: &Marker) -> DynElement<'static, CanvasBackend, (f64, f64)> 
     let at = (m.bar as f64 + 0.5, m.price);
     match m.kind {
         MarkerKind::EntryLong => TriangleMarker::new(at, 7, theme::ENTRY_LONG.filled()).into_dyn(),
-        MarkerKind::EntryShort => TriangleMarker::new(at, 7, theme::ENTRY_SHORT.filled()).into_dyn(),
+        MarkerKind::EntryShort => {
+            TriangleMarker::new(at, 7, theme::ENTRY_SHORT.filled()).into_dyn()
+        }
         MarkerKind::Exit => Cross::new(at, 5, theme::EXIT.stroke_width(2)).into_dyn(),
         MarkerKind::SwingHigh => Circle::new(at, 3, theme::SWING_HIGH.filled()).into_dyn(),
         MarkerKind::SwingLow => Circle::new(at, 3, theme::SWING_LOW.filled()).into_dyn(),
@@ -255,12 +298,21 @@ impl super::canvas::ChartSource for PriceChart {
         let mut levels = Vec::new();
         if let Some(o) = &self.overlays {
             if self.toggles.ema {
-                lines.push(Overlay { values: &o.ema_fast, color: theme::PALETTE[0] });
-                lines.push(Overlay { values: &o.ema_slow, color: theme::PALETTE[1] });
+                lines.push(Overlay {
+                    values: &o.ema_fast,
+                    color: theme::PALETTE[0],
+                });
+                lines.push(Overlay {
+                    values: &o.ema_slow,
+                    color: theme::PALETTE[1],
+                });
             }
             if self.toggles.bollinger {
                 for values in [&o.bb_upper, &o.bb_mid, &o.bb_lower] {
-                    lines.push(Overlay { values, color: theme::PALETTE[2] });
+                    lines.push(Overlay {
+                        values,
+                        color: theme::PALETTE[2],
+                    });
                 }
             }
             if self.toggles.swings {

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 
 use crate::charts::canvas::{ChartCanvas, Source};
 use crate::charts::plot::{PlotCanvas, PlotHandle};
-use crate::charts::study::{HistoryChart, ImportanceChart, IsOosChart, ParallelChart, SliceChart, StudyChartData};
+use crate::charts::study::{
+    HistoryChart, ImportanceChart, IsOosChart, ParallelChart, SliceChart, StudyChartData,
+};
 use crate::studies::OpenStudy;
 
 #[component]
@@ -19,11 +21,16 @@ pub fn StudyCharts(study: OpenStudy) -> impl IntoView {
     let parallel = RwSignal::new_local(None::<PlotHandle>);
     let importance = RwSignal::new_local(None::<PlotHandle>);
     let is_oos = RwSignal::new_local(None::<PlotHandle>);
-    let data = Rc::new(StudyChartData::new((*study.records).clone(), study.plan.space.clone()));
+    let data = Rc::new(StudyChartData::new(
+        (*study.records).clone(),
+        study.plan.space.clone(),
+    ));
     history.set(Some(Rc::new(HistoryChart::new(data.clone())) as Source));
     slices.set(Some(Rc::new(SliceChart::new(data.clone())) as PlotHandle));
     parallel.set(Some(Rc::new(ParallelChart::new(data.clone())) as PlotHandle));
-    importance.set(Some(Rc::new(ImportanceChart::new(data.clone())) as PlotHandle));
+    importance.set(Some(
+        Rc::new(ImportanceChart::new(data.clone())) as PlotHandle
+    ));
     is_oos.set(Some(Rc::new(IsOosChart::new(data)) as PlotHandle));
     view! {
         <div class="panel">

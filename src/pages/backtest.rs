@@ -82,7 +82,10 @@ pub fn BacktestPage() -> impl IntoView {
         let Some(pending) = state.pending.get() else {
             return;
         };
-        let is_ready = ctx.datasets.selected.with(|s| s.as_deref() == Some(pending.as_str()))
+        let is_ready = ctx
+            .datasets
+            .selected
+            .with(|s| s.as_deref() == Some(pending.as_str()))
             && config.check.with(|c| matches!(c, Some(Ok(_))))
             && busy.with(Option::is_none);
         if is_ready {
@@ -169,15 +172,24 @@ pub fn start_run(ctx: AppContext) {
         parse_date_input(&state.from_date.get_untracked()),
         parse_date_input(&state.to_date.get_untracked()),
     );
-    leptos::task::spawn_local(run_backtest(ctx, dataset, yaml, window, state.busy, state.run));
+    leptos::task::spawn_local(run_backtest(
+        ctx, dataset, yaml, window, state.busy, state.run,
+    ));
 }
 
 /// The current setup as a shareable one: the selected dataset and the engine's canonical
 /// form of the config.
 fn shared_setup(ctx: AppContext) -> Result<SharedSetup, String> {
     let state = ctx.backtest;
-    let id = ctx.datasets.selected.get_untracked().ok_or("choose a dataset first")?;
-    let record = ctx.datasets.record(&id).ok_or("the selected dataset is not stored")?;
+    let id = ctx
+        .datasets
+        .selected
+        .get_untracked()
+        .ok_or("choose a dataset first")?;
+    let record = ctx
+        .datasets
+        .record(&id)
+        .ok_or("the selected dataset is not stored")?;
     let check = state
         .config
         .check
@@ -264,7 +276,11 @@ fn MissingDataset() -> impl IntoView {
 }
 
 /// Parses a file in a worker and stores it only if its candles hash to `expected`.
-async fn load_checked(ctx: AppContext, file: web_sys::File, expected: &str) -> Result<String, String> {
+async fn load_checked(
+    ctx: AppContext,
+    file: web_sys::File,
+    expected: &str,
+) -> Result<String, String> {
     let name = file.name();
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
         .await
@@ -287,9 +303,18 @@ async fn load_checked(ctx: AppContext, file: web_sys::File, expected: &str) -> R
             &expected[..12.min(expected.len())]
         ));
     }
-    let db = ctx.db.get_untracked().ok_or("the browser database is not open")?;
-    let source = payload.report.as_ref().map_or_else(|| "file".to_string(), |r| r.layout.to_string());
-    match datasets::add(ctx, &db, *payload, source).await.map_err(|e| e.to_string())? {
+    let db = ctx
+        .db
+        .get_untracked()
+        .ok_or("the browser database is not open")?;
+    let source = payload
+        .report
+        .as_ref()
+        .map_or_else(|| "file".to_string(), |r| r.layout.to_string());
+    match datasets::add(ctx, &db, *payload, source)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         datasets::Added::New(record) | datasets::Added::AlreadyStored(record) => Ok(record.id),
     }
 }
@@ -375,7 +400,9 @@ async fn run_backtest(
             outcome: Rc::from(outcome),
             columns,
         })),
-        Ok(other) => ctx.errors.raise("worker", format!("unexpected answer: {other:?}")),
+        Ok(other) => ctx
+            .errors
+            .raise("worker", format!("unexpected answer: {other:?}")),
         Err(err) => ctx.errors.raise("backtest", err.to_string()),
     }
     busy.set(None);
@@ -422,7 +449,11 @@ fn equity_chart(view: &RunView) -> Option<EquityChart> {
     let base_close = *close.get(first)?;
     let initial = view.outcome.report.metrics.initial_equity;
     let benchmark = (0..curve.equity.len())
-        .map(|k| close.get(first + k).map_or(f64::NAN, |c| initial * c / base_close))
+        .map(|k| {
+            close
+                .get(first + k)
+                .map_or(f64::NAN, |c| initial * c / base_close)
+        })
         .collect();
     Some(EquityChart {
         ts_ms: Rc::new(view.columns.ts_ms.clone()),
@@ -474,26 +505,121 @@ pub fn MetricCards(outcome: Rc<RunOutcome>) -> impl IntoView {
     let m = &outcome.report.metrics;
     let e = &outcome.evaluation;
     let cards: Vec<(&str, &str, String, &str)> = vec![
-        ("Total return", "metric-total-return", pct(m.total_return), "final equity over initial, minus 1"),
-        ("Sharpe", "metric-sharpe", ratio(m.sharpe), "annualised, per-bar returns, no risk-free rate"),
-        ("Max drawdown", "metric-max-drawdown", pct(m.max_drawdown), "largest fall from a running peak"),
-        ("Trades", "metric-trades", m.n_trades.to_string(), "closed trades"),
-        ("Score", "metric-score", format!("{:.4}", e.score.score), "sharpe + total return + 0.25·return/DD + clip(win rate − 0.4)"),
-        ("CAGR", "metric-cagr", m.cagr.map_or_else(|| "n/a".into(), pct), "compound annual growth"),
-        ("Sortino", "metric-sortino", ratio(m.sortino), "downside deviation against 0"),
-        ("Calmar", "metric-calmar", ratio(m.calmar), "CAGR over max drawdown"),
-        ("Volatility", "metric-volatility", pct(m.annual_volatility), "annualised"),
-        ("Win rate", "metric-win-rate", pct(m.win_rate), "winning trades"),
-        ("Profit factor", "metric-profit-factor", ratio(m.profit_factor), "gross profit over gross loss"),
-        ("Expectancy", "metric-expectancy", format!("{:.2}", m.expectancy), "mean P&L per trade"),
-        ("Avg trade", "metric-avg-trade", pct(m.avg_trade), "mean return per trade"),
-        ("Best / worst", "metric-best-worst", format!("{} / {}", pct(m.best_trade), pct(m.worst_trade)), "trade returns"),
-        ("Avg bars held", "metric-avg-bars", format!("{:.1}", m.avg_bars_held), "bars per trade"),
-        ("Exposure", "metric-exposure", pct(m.exposure), "closes with a position open"),
+        (
+            "Total return",
+            "metric-total-return",
+            pct(m.total_return),
+            "final equity over initial, minus 1",
+        ),
+        (
+            "Sharpe",
+            "metric-sharpe",
+            ratio(m.sharpe),
+            "annualised, per-bar returns, no risk-free rate",
+        ),
+        (
+            "Max drawdown",
+            "metric-max-drawdown",
+            pct(m.max_drawdown),
+            "largest fall from a running peak",
+        ),
+        (
+            "Trades",
+            "metric-trades",
+            m.n_trades.to_string(),
+            "closed trades",
+        ),
+        (
+            "Score",
+            "metric-score",
+            format!("{:.4}", e.score.score),
+            "sharpe + total return + 0.25·return/DD + clip(win rate − 0.4)",
+        ),
+        (
+            "CAGR",
+            "metric-cagr",
+            m.cagr.map_or_else(|| "n/a".into(), pct),
+            "compound annual growth",
+        ),
+        (
+            "Sortino",
+            "metric-sortino",
+            ratio(m.sortino),
+            "downside deviation against 0",
+        ),
+        (
+            "Calmar",
+            "metric-calmar",
+            ratio(m.calmar),
+            "CAGR over max drawdown",
+        ),
+        (
+            "Volatility",
+            "metric-volatility",
+            pct(m.annual_volatility),
+            "annualised",
+        ),
+        (
+            "Win rate",
+            "metric-win-rate",
+            pct(m.win_rate),
+            "winning trades",
+        ),
+        (
+            "Profit factor",
+            "metric-profit-factor",
+            ratio(m.profit_factor),
+            "gross profit over gross loss",
+        ),
+        (
+            "Expectancy",
+            "metric-expectancy",
+            format!("{:.2}", m.expectancy),
+            "mean P&L per trade",
+        ),
+        (
+            "Avg trade",
+            "metric-avg-trade",
+            pct(m.avg_trade),
+            "mean return per trade",
+        ),
+        (
+            "Best / worst",
+            "metric-best-worst",
+            format!("{} / {}", pct(m.best_trade), pct(m.worst_trade)),
+            "trade returns",
+        ),
+        (
+            "Avg bars held",
+            "metric-avg-bars",
+            format!("{:.1}", m.avg_bars_held),
+            "bars per trade",
+        ),
+        (
+            "Exposure",
+            "metric-exposure",
+            pct(m.exposure),
+            "closes with a position open",
+        ),
         ("SQN", "metric-sqn", ratio(m.sqn), "system quality number"),
-        ("Buy and hold", "metric-buy-hold", pct(m.buy_and_hold_return), "over the same bars"),
-        ("Return / DD", "metric-return-to-dd", format!("{:.3}", m.return_to_dd), "guarded: drawdown floored at 2 %"),
-        ("DD duration", "metric-dd-duration", format!("{} bars", m.max_drawdown_duration_bars), "longest drawdown"),
+        (
+            "Buy and hold",
+            "metric-buy-hold",
+            pct(m.buy_and_hold_return),
+            "over the same bars",
+        ),
+        (
+            "Return / DD",
+            "metric-return-to-dd",
+            format!("{:.3}", m.return_to_dd),
+            "guarded: drawdown floored at 2 %",
+        ),
+        (
+            "DD duration",
+            "metric-dd-duration",
+            format!("{} bars", m.max_drawdown_duration_bars),
+            "longest drawdown",
+        ),
     ];
     let verdict = if e.is_feasible {
         "Feasible: every constraint holds.".to_string()

@@ -182,8 +182,10 @@ async fn load_file(
         Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
         Err(err) => {
             busy.set(None);
-            ctx.errors
-                .raise("data", format!("{name}: the browser could not read the file: {err:?}"));
+            ctx.errors.raise(
+                "data",
+                format!("{name}: the browser could not read the file: {err:?}"),
+            );
             return;
         }
     };
@@ -217,9 +219,10 @@ async fn load_file(
                 last_report.set(Some((name, report)));
             }
         }
-        Ok(other) => ctx
-            .errors
-            .raise("data", format!("{name}: unexpected answer from the worker: {other:?}")),
+        Ok(other) => ctx.errors.raise(
+            "data",
+            format!("{name}: unexpected answer from the worker: {other:?}"),
+        ),
         Err(PoolError::Failed(message)) => ctx.errors.raise("data", message),
         Err(err) => ctx.errors.raise("data", format!("{name}: {err}")),
     }
@@ -233,9 +236,10 @@ async fn load_demo(ctx: AppContext, busy: RwSignal<Option<Busy>>) {
     }));
     match ctx.pool().run(Request::Demo, |_| {}).await {
         Ok(Event::Dataset(payload)) => store(ctx, *payload, "demo (synthetic)".into()).await,
-        Ok(other) => ctx
-            .errors
-            .raise("worker", format!("unexpected answer to the demo request: {other:?}")),
+        Ok(other) => ctx.errors.raise(
+            "worker",
+            format!("unexpected answer to the demo request: {other:?}"),
+        ),
         Err(err) => ctx.errors.raise("worker", err.to_string()),
     }
     busy.set(None);
@@ -363,7 +367,11 @@ fn DatasetRow(record: DatasetRecord, busy: RwSignal<Option<Busy>>) -> impl IntoV
     let id = record.id.clone();
     let is_selected = {
         let id = id.clone();
-        move || ctx.datasets.selected.with(|s| s.as_deref() == Some(id.as_str()))
+        move || {
+            ctx.datasets
+                .selected
+                .with(|s| s.as_deref() == Some(id.as_str()))
+        }
     };
     let meta = record.meta.clone();
     let range = format!(
@@ -377,7 +385,12 @@ fn DatasetRow(record: DatasetRecord, busy: RwSignal<Option<Busy>>) -> impl IntoV
         let record = record.clone();
         move |field: &'static str, text: String| {
             let mut record = record.clone();
-            let text: String = text.trim().chars().filter(|c| !c.is_control()).take(40).collect();
+            let text: String = text
+                .trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(40)
+                .collect();
             match field {
                 "symbol" => record.meta.symbol = (!text.is_empty()).then_some(text),
                 _ if !text.is_empty() => record.meta.timeframe = text,
@@ -401,7 +414,10 @@ fn DatasetRow(record: DatasetRecord, busy: RwSignal<Option<Busy>>) -> impl IntoV
         let name = meta.name.clone();
         move |_| {
             let confirmed = web_sys::window()
-                .and_then(|w| w.confirm_with_message(&format!("Delete dataset {name}?")).ok())
+                .and_then(|w| {
+                    w.confirm_with_message(&format!("Delete dataset {name}?"))
+                        .ok()
+                })
                 .unwrap_or(false);
             if !confirmed {
                 return;
@@ -473,7 +489,12 @@ fn DatasetRow(record: DatasetRecord, busy: RwSignal<Option<Busy>>) -> impl IntoV
     }
 }
 
-async fn resample_dataset(ctx: AppContext, record: DatasetRecord, target_ms: i64, busy: RwSignal<Option<Busy>>) {
+async fn resample_dataset(
+    ctx: AppContext,
+    record: DatasetRecord,
+    target_ms: i64,
+    busy: RwSignal<Option<Busy>>,
+) {
     let Some(db) = ctx.db_or_raise() else {
         return;
     };
@@ -497,14 +518,20 @@ async fn resample_dataset(ctx: AppContext, record: DatasetRecord, target_ms: i64
     };
     match ctx.pool().run(request, |_| {}).await {
         Ok(Event::Dataset(payload)) => {
-            store(ctx, *payload, format!("resampled from {}", record.meta.name)).await
+            store(
+                ctx,
+                *payload,
+                format!("resampled from {}", record.meta.name),
+            )
+            .await
         }
-        Ok(other) => ctx.errors.raise("worker", format!("unexpected answer: {other:?}")),
+        Ok(other) => ctx
+            .errors
+            .raise("worker", format!("unexpected answer: {other:?}")),
         Err(err) => ctx.errors.raise("data", err.to_string()),
     }
     busy.set(None);
 }
-
 
 /// The selected dataset's candle chart with overlay toggles; overlays are computed in a
 /// worker the first time one is switched on.
@@ -549,7 +576,9 @@ fn DatasetChart() -> impl IntoView {
         });
     });
 
-    let toggle = move |label: &'static str, get: fn(&OverlayToggles) -> bool, set: fn(&mut OverlayToggles, bool)| {
+    let toggle = move |label: &'static str,
+                       get: fn(&OverlayToggles) -> bool,
+                       set: fn(&mut OverlayToggles, bool)| {
         view! {
             <label class="inline">
                 <input
@@ -608,7 +637,9 @@ async fn compute_overlays(
     };
     match ctx.pool().run(request, |_| {}).await {
         Ok(Event::Overlays(set)) => overlays.set(Some((id, Rc::from(set)))),
-        Ok(other) => ctx.errors.raise("worker", format!("unexpected answer: {other:?}")),
+        Ok(other) => ctx
+            .errors
+            .raise("worker", format!("unexpected answer: {other:?}")),
         Err(err) => ctx.errors.raise("worker", err.to_string()),
     }
     is_computing.set(false);

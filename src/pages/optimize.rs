@@ -86,19 +86,26 @@ fn Setup() -> impl IntoView {
         });
     });
 
-    let is_running = move || state.running.with(Option::is_some) || state.live.with(|l| l.is_running);
+    let is_running =
+        move || state.running.with(Option::is_some) || state.live.with(|l| l.is_running);
     let can_start = move || {
         !is_running()
             && ctx.datasets.selected.with(Option::is_some)
             && space_check.with(|c| matches!(c, Some(Ok(_))))
     };
     let start = move |_| {
-        let Some(dataset) = ctx.datasets.selected.get_untracked().and_then(|id| ctx.datasets.record(&id)) else {
+        let Some(dataset) = ctx
+            .datasets
+            .selected
+            .get_untracked()
+            .and_then(|id| ctx.datasets.record(&id))
+        else {
             return;
         };
         let setup = (|| -> Result<StudySetup, String> {
             let base_name = base.get_untracked();
-            let space = SearchSpace::from_yaml_str(&space_yaml.get_untracked()).map_err(|e| format!("search space: {e}"))?;
+            let space = SearchSpace::from_yaml_str(&space_yaml.get_untracked())
+                .map_err(|e| format!("search space: {e}"))?;
             let seed: u64 = parse_field("seed", &seed.get_untracked())?;
             let n_trials: u64 = parse_field("trials", &trials.get_untracked())?;
             let n_workers: usize = parse_field("workers", &workers.get_untracked())?;
@@ -118,13 +125,19 @@ fn Setup() -> impl IntoView {
             };
             config.in_sample_fraction = in_sample_fraction;
             config.validation = ValidationRule {
-                top_k: if in_sample_fraction.is_some() { top_k } else { 0 },
+                top_k: if in_sample_fraction.is_some() {
+                    top_k
+                } else {
+                    0
+                },
                 ..ValidationRule::default()
             };
             Ok(StudySetup {
                 dataset,
                 config,
-                base_source: BaseSource::Preset { name: base_name.clone() },
+                base_source: BaseSource::Preset {
+                    name: base_name.clone(),
+                },
                 base_yaml: presets::text(&base_name).unwrap_or_default().to_string(),
                 n_workers,
             })
@@ -143,7 +156,10 @@ fn Setup() -> impl IntoView {
         }
     };
 
-    let text_input = move |label: &'static str, signal: RwSignal<String>, test_id: Option<&'static str>, help: &'static str| {
+    let text_input = move |label: &'static str,
+                           signal: RwSignal<String>,
+                           test_id: Option<&'static str>,
+                           help: &'static str| {
         view! {
             <label title=help>
                 {label}
@@ -382,9 +398,11 @@ fn TopTrials(
                 .filter(|t| t.duplicate_of.is_none() && t.state == TrialState::Complete)
                 .collect();
             ranked.sort_by(|a, b| {
-                b.is_feasible()
-                    .cmp(&a.is_feasible())
-                    .then(b.value.unwrap_or(f64::MIN).total_cmp(&a.value.unwrap_or(f64::MIN)))
+                b.is_feasible().cmp(&a.is_feasible()).then(
+                    b.value
+                        .unwrap_or(f64::MIN)
+                        .total_cmp(&a.value.unwrap_or(f64::MIN)),
+                )
             });
             ranked.truncate(TOP_N);
             ranked.into_iter().cloned().collect::<Vec<_>>()
@@ -404,8 +422,15 @@ fn TopTrials(
             }));
             if let Err(message) = crate::datasets::open(ctx, &db, &study.row.dataset_id).await {
                 ctx.errors.raise("study", message);
-            } else if let Err(message) =
-                runner::validate_top(ctx, &db, &study.row, &study.plan, (*study.records).clone(), k).await
+            } else if let Err(message) = runner::validate_top(
+                ctx,
+                &db,
+                &study.row,
+                &study.plan,
+                (*study.records).clone(),
+                k,
+            )
+            .await
             {
                 ctx.errors.raise("study", message);
             }
@@ -505,7 +530,9 @@ async fn replay_trial(
     };
     match ctx.pool().run(request, |_| {}).await {
         Ok(Event::Replay(view)) => replay.set(Some((number, Rc::from(view.0)))),
-        Ok(other) => ctx.errors.raise("study", format!("unexpected answer: {other:?}")),
+        Ok(other) => ctx
+            .errors
+            .raise("study", format!("unexpected answer: {other:?}")),
         Err(err) => ctx.errors.raise("study", err.to_string()),
     }
     busy.set(None);
@@ -525,7 +552,9 @@ async fn promote(ctx: AppContext, study: OpenStudy, number: u64) {
 }
 
 #[component]
-fn ReplayPanel(replay: RwSignal<Option<(u64, Rc<crate::protocol::ReplayView>)>, LocalStorage>) -> impl IntoView {
+fn ReplayPanel(
+    replay: RwSignal<Option<(u64, Rc<crate::protocol::ReplayView>)>, LocalStorage>,
+) -> impl IntoView {
     let ctx = use_app();
     let run = RwSignal::new_local(None::<RunView>);
     Effect::new(move |_| {

@@ -87,7 +87,11 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
     let target = RwSignal::new((row.n_finished + 50).max(row.n_target).to_string());
     let allow_mismatch = RwSignal::new(false);
     let status = match (&row.status, &row.stop_reason) {
-        (StudyStatus::Running, _) if state.running.get_untracked().as_deref() == Some(row.id.as_str()) => "running".to_string(),
+        (StudyStatus::Running, _)
+            if state.running.get_untracked().as_deref() == Some(row.id.as_str()) =>
+        {
+            "running".to_string()
+        }
         (StudyStatus::Running, _) => "interrupted (resumable)".to_string(),
         (StudyStatus::Stopped, Some(reason)) => format!("stopped: {reason}"),
         (StudyStatus::Stopped, None) => "stopped".to_string(),
@@ -112,7 +116,10 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
         move |_| {
             let id = id.clone();
             let Ok(n_target) = target.get_untracked().trim().parse::<u64>() else {
-                ctx.errors.raise("study", format!("{:?} is not a number of trials", target.get_untracked()));
+                ctx.errors.raise(
+                    "study",
+                    format!("{:?} is not a number of trials", target.get_untracked()),
+                );
                 return;
             };
             navigate("#/optimize");
@@ -123,7 +130,10 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
         let row = row.clone();
         move |_| {
             let Some(name) = web_sys::window()
-                .and_then(|w| w.prompt_with_message_and_default("New name", &row.name).ok())
+                .and_then(|w| {
+                    w.prompt_with_message_and_default("New name", &row.name)
+                        .ok()
+                })
                 .flatten()
             else {
                 return;
@@ -148,7 +158,13 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
         let row = row.clone();
         move |_| {
             let confirmed = web_sys::window()
-                .and_then(|w| w.confirm_with_message(&format!("Delete study {} and its {} trials?", row.name, row.n_finished)).ok())
+                .and_then(|w| {
+                    w.confirm_with_message(&format!(
+                        "Delete study {} and its {} trials?",
+                        row.name, row.n_finished
+                    ))
+                    .ok()
+                })
                 .unwrap_or(false);
             if !confirmed {
                 return;
@@ -168,7 +184,10 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
                 if let Err(err) = records::delete(&db, &id, &numbers).await {
                     ctx.errors.raise("storage", err.to_string());
                 }
-                if state.open.with_untracked(|o| o.as_ref().is_some_and(|s| s.row.id == id)) {
+                if state
+                    .open
+                    .with_untracked(|o| o.as_ref().is_some_and(|s| s.row.id == id))
+                {
                     state.open.set(None);
                 }
                 refresh_list(ctx, state).await;
@@ -179,7 +198,10 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
         let id = id.clone();
         move |ev: web_sys::Event| {
             let format = event_target_value(&ev);
-            if let Some(select) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+            if let Some(select) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
                 select.set_value("");
             }
             let id = id.clone();
@@ -256,7 +278,10 @@ fn ImportPanel() -> impl IntoView {
     let state: StudyState = ctx.studies;
     let busy = RwSignal::new(false);
     let on_change = move |ev: web_sys::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
             return;
         };
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
@@ -268,7 +293,10 @@ fn ImportPanel() -> impl IntoView {
             let name = file.name();
             let result = async {
                 if file.size() > crate::bundle::MAX_IMPORT_BYTES as f64 {
-                    return Err(format!("{name}: {:.0} MB is too large to import", file.size() / 1e6));
+                    return Err(format!(
+                        "{name}: {:.0} MB is too large to import",
+                        file.size() / 1e6
+                    ));
                 }
                 let buffer = JsFuture::from(file.array_buffer())
                     .await
@@ -278,7 +306,10 @@ fn ImportPanel() -> impl IntoView {
             }
             .await;
             match result {
-                Ok(row) => ctx.notices.show(format!("Imported study {} ({} trials)", row.name, row.n_finished)),
+                Ok(row) => ctx.notices.show(format!(
+                    "Imported study {} ({} trials)",
+                    row.name, row.n_finished
+                )),
                 Err(message) => ctx.errors.raise("import", message),
             }
             refresh_list(ctx, state).await;
@@ -298,7 +329,10 @@ fn ImportPanel() -> impl IntoView {
 }
 
 #[component]
-fn ChampionsPanel(book: RwSignal<Option<ChampionBook>>, on_change: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn ChampionsPanel(
+    book: RwSignal<Option<ChampionBook>>,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let ctx = use_app();
     view! {
         <div class="panel">

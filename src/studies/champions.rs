@@ -20,7 +20,9 @@ struct BookRecord {
 }
 
 pub async fn load(db: &Db) -> Result<ChampionBook, DbError> {
-    let record: Option<BookRecord> = db.get(stores::CHAMPIONS, &JsValue::from_str(BOOK_KEY)).await?;
+    let record: Option<BookRecord> = db
+        .get(stores::CHAMPIONS, &JsValue::from_str(BOOK_KEY))
+        .await?;
     Ok(record.map(|r| r.book).unwrap_or_default())
 }
 
@@ -37,16 +39,27 @@ async fn save(db: &Db, book: &ChampionBook) -> Result<(), DbError> {
 
 /// Promotes trial `number` of an open study; refused (with the reason) unless it passed
 /// its out-of-sample validation.
-pub async fn promote(db: &Db, study: &OpenStudy, number: u64, now_ms: i64) -> Result<Champion, String> {
+pub async fn promote(
+    db: &Db,
+    study: &OpenStudy,
+    number: u64,
+    now_ms: i64,
+) -> Result<Champion, String> {
     let log = super::records::log(&study.row.header, &study.records)?;
-    let champion = Champion::from_trial(&study.plan, &log, number, None, now_ms).map_err(|e| e.to_string())?;
+    let champion =
+        Champion::from_trial(&study.plan, &log, number, None, now_ms).map_err(|e| e.to_string())?;
     let mut book = load(db).await.map_err(|e| e.to_string())?;
     let promoted = book.promote(champion).map_err(|e| e.to_string())?.clone();
     save(db, &book).await.map_err(|e| e.to_string())?;
     Ok(promoted)
 }
 
-pub async fn rollback(db: &Db, symbol: &str, timeframe: &str, now_ms: i64) -> Result<Champion, String> {
+pub async fn rollback(
+    db: &Db,
+    symbol: &str,
+    timeframe: &str,
+    now_ms: i64,
+) -> Result<Champion, String> {
     let mut book = load(db).await.map_err(|e| e.to_string())?;
     let current = book
         .rollback(symbol, timeframe, now_ms)

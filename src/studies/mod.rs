@@ -52,7 +52,8 @@ impl StudyState {
     /// Stops asking for trials; the running ones finish and are recorded.
     pub fn cancel(&self) {
         self.cancel_requested.set_value(true);
-        self.live.update(|live| live.stage = "cancelling: finishing the running trials".into());
+        self.live
+            .update(|live| live.stage = "cancelling: finishing the running trials".into());
     }
 
     pub fn is_cancel_requested(&self) -> bool {
@@ -93,7 +94,9 @@ pub fn spawn_resume(ctx: AppContext, id: String, n_target: u64, allow_mismatch: 
     let state = ctx.studies;
     leptos::task::spawn_local(async move {
         let n_workers = ctx.pool().size().max(crate::pool::default_size());
-        if let Err(message) = runner::resume(ctx, state, &id, n_target, n_workers, allow_mismatch).await {
+        if let Err(message) =
+            runner::resume(ctx, state, &id, n_target, n_workers, allow_mismatch).await
+        {
             state.live.update(|l| {
                 l.is_running = false;
                 l.stage = format!("stopped: {message}");
@@ -125,7 +128,11 @@ pub async fn refresh_list(ctx: AppContext, state: StudyState) {
     }
 }
 
-async fn recount_if_interrupted(db: &crate::db::Db, state: StudyState, mut row: StudyRow) -> StudyRow {
+async fn recount_if_interrupted(
+    db: &crate::db::Db,
+    state: StudyState,
+    mut row: StudyRow,
+) -> StudyRow {
     let is_interrupted = row.status == records::StudyStatus::Running
         && state.running.get_untracked().as_deref() != Some(row.id.as_str());
     if !is_interrupted {
@@ -153,16 +160,24 @@ pub async fn refresh_open(ctx: AppContext, state: StudyState, id: &str) {
 }
 
 pub async fn load_open(ctx: AppContext, id: &str) -> Result<OpenStudy, String> {
-    let db = ctx.db.get_untracked().ok_or("the browser database is not open")?;
+    let db = ctx
+        .db
+        .get_untracked()
+        .ok_or("the browser database is not open")?;
     let row = records::load_row(&db, id)
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("study {id} is not stored"))?;
-    let (records, n_corrupt) = records::load_trials(&db, id).await.map_err(|e| e.to_string())?;
+    let (records, n_corrupt) = records::load_trials(&db, id)
+        .await
+        .map_err(|e| e.to_string())?;
     if n_corrupt > 0 {
         ctx.errors.raise(
             "storage",
-            format!("{n_corrupt} corrupt trial record(s) of study {} were skipped", row.name),
+            format!(
+                "{n_corrupt} corrupt trial record(s) of study {} were skipped",
+                row.name
+            ),
         );
     }
     let plan = StudyPlan::from_header(&row.header).map_err(|e| e.to_string())?;

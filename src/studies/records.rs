@@ -125,7 +125,12 @@ fn key(id: &str, number: f64) -> JsValue {
 /// The journal of a stored study: its header, then its trials by number.
 pub fn journal(header: &Header, records: &[TrialRecord]) -> MemoryJournal {
     let ops = std::iter::once(JournalOp::Header(Box::new(header.clone())))
-        .chain(records.iter().cloned().map(|r| JournalOp::Trial(Box::new(r))))
+        .chain(
+            records
+                .iter()
+                .cloned()
+                .map(|r| JournalOp::Trial(Box::new(r))),
+        )
         .collect();
     MemoryJournal::from_ops(ops)
 }
@@ -133,6 +138,10 @@ pub fn journal(header: &Header, records: &[TrialRecord]) -> MemoryJournal {
 /// The study's log (for export, summaries and charts).
 pub fn log(header: &Header, records: &[TrialRecord]) -> Result<Rc<StudyLog>, String> {
     use genesis_optimizer::JournalBackend;
-    let read = journal(header, records).read_all().map_err(|e| e.to_string())?;
-    StudyLog::from_ops(&read.ops).map(Rc::new).map_err(|e| e.to_string())
+    let read = journal(header, records)
+        .read_all()
+        .map_err(|e| e.to_string())?;
+    StudyLog::from_ops(&read.ops)
+        .map(Rc::new)
+        .map_err(|e| e.to_string())
 }

@@ -74,10 +74,17 @@ fn now_ms() -> f64 {
 
 /// Starts a new study: plan and preflight in a worker, then run it.
 pub async fn start(ctx: AppContext, state: StudyState, setup: StudySetup) -> Result<(), String> {
-    let db = ctx.db.get_untracked().ok_or("the browser database is not open")?;
+    let db = ctx
+        .db
+        .get_untracked()
+        .ok_or("the browser database is not open")?;
     set_stage(state, "opening the dataset", true);
     datasets::open(ctx, &db, &setup.dataset.id).await?;
-    set_stage(state, "preflight: checking the space and running one trial", true);
+    set_stage(
+        state,
+        "preflight: checking the space and running one trial",
+        true,
+    );
     let n_target = setup.config.stop.max_trials.unwrap_or(100);
     let request = Request::PlanStudy {
         dataset: setup.dataset.id.clone(),
@@ -91,7 +98,8 @@ pub async fn start(ctx: AppContext, state: StudyState, setup: StudySetup) -> Res
         Ok(other) => return Err(format!("unexpected answer: {other:?}")),
         Err(err) => return Err(err.to_string()),
     };
-    let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).map_err(|e| e.to_string())?;
+    let mut study =
+        Study::create(plan.study_spec(), MemoryJournal::new()).map_err(|e| e.to_string())?;
     study.set_stop_policy(plan.stop.clone());
     let header = study.header().clone();
     let created_ms = now_ms();
@@ -112,7 +120,9 @@ pub async fn start(ctx: AppContext, state: StudyState, setup: StudySetup) -> Res
         created_ms,
         updated_ms: created_ms,
     };
-    records::save_study(&db, &row).await.map_err(|e| e.to_string())?;
+    records::save_study(&db, &row)
+        .await
+        .map_err(|e| e.to_string())?;
     state.list.update(|list| list.insert(0, row.clone()));
     let run = Run {
         objective: plan.objective(),
@@ -138,7 +148,10 @@ pub async fn resume(
     n_workers: usize,
     allow_mismatch: bool,
 ) -> Result<(), String> {
-    let db = ctx.db.get_untracked().ok_or("the browser database is not open")?;
+    let db = ctx
+        .db
+        .get_untracked()
+        .ok_or("the browser database is not open")?;
     set_stage(state, "loading the study", true);
     let mut row = records::load_row(&db, id)
         .await
@@ -152,7 +165,9 @@ pub async fn resume(
         ));
     };
     datasets::open(ctx, &db, &dataset.id).await?;
-    let (trials, n_corrupt) = records::load_trials(&db, id).await.map_err(|e| e.to_string())?;
+    let (trials, n_corrupt) = records::load_trials(&db, id)
+        .await
+        .map_err(|e| e.to_string())?;
     if n_corrupt > 0 {
         ctx.errors.raise(
             "storage",
@@ -178,7 +193,9 @@ pub async fn resume(
     row.status = StudyStatus::Running;
     row.n_target = n_target;
     row.stop_reason = None;
-    records::save_study(&db, &row).await.map_err(|e| e.to_string())?;
+    records::save_study(&db, &row)
+        .await
+        .map_err(|e| e.to_string())?;
     let plan = Rc::new(current);
     let persisted = trials.iter().map(|t| t.number).collect();
     let run = Run {
@@ -222,7 +239,13 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
             match asked {
                 Ok(AskOutcome::Trial(ticket)) => {
                     let should_panic = state.take_crash_request();
-                    in_flight.push(Box::pin(run_trial(ctx, dataset.clone(), objective.clone(), ticket, should_panic)));
+                    in_flight.push(Box::pin(run_trial(
+                        ctx,
+                        dataset.clone(),
+                        objective.clone(),
+                        ticket,
+                        should_panic,
+                    )));
                 }
                 Ok(AskOutcome::Wait) | Ok(AskOutcome::Done(_)) => break,
                 Err(err) => {
@@ -254,7 +277,11 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
                 reason: err.to_string(),
             },
         };
-        if let Err(err) = run.borrow_mut().study.tell(number, trial_outcome, Some(timing)) {
+        if let Err(err) = run
+            .borrow_mut()
+            .study
+            .tell(number, trial_outcome, Some(timing))
+        {
             outcome = Err(err.to_string());
         }
         // The next trials go out before anything is written, so workers never wait on
@@ -284,7 +311,11 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
     }
     let top_k = run.borrow().plan.metadata.validation.top_k;
     if outcome.is_ok() && top_k > 0 && !state.is_cancel_requested() {
-        set_stage(state, &format!("validating the top {top_k} out of sample"), true);
+        set_stage(
+            state,
+            &format!("validating the top {top_k} out of sample"),
+            true,
+        );
         let plan = run.borrow().plan.clone();
         let trials: Vec<TrialRecord> = run.borrow().study.trials().cloned().collect();
         if let Err(err) = validate_top(ctx, &db, &row, &plan, trials, top_k).await {
@@ -364,7 +395,9 @@ async fn persist_new(db: &Db, run: &Rc<RefCell<Run>>, is_final: bool) -> Result<
         r.row.updated_ms = now_ms();
         r.row.clone()
     };
-    records::save_study(db, &row).await.map_err(|e| e.to_string())
+    records::save_study(db, &row)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Evaluated trials (duplicates excluded) and the best feasible one.
@@ -449,7 +482,12 @@ pub async fn validate_top(
                 record.user_attrs.extend(result.to_attrs());
                 records::save_trial(db, &row.id, &record)
                     .await
-                    .map_err(|e| format!("trial {}'s validation could not be saved: {e}", record.number))?;
+                    .map_err(|e| {
+                        format!(
+                            "trial {}'s validation could not be saved: {e}",
+                            record.number
+                        )
+                    })?;
             }
             Ok(other) => return Err(format!("unexpected answer: {other:?}")),
             Err(err) => return Err(format!("validating trial {}: {err}", record.number)),
@@ -462,7 +500,13 @@ pub async fn validate_top(
 fn study_id(name: &str, created_ms: f64) -> String {
     let slug: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .take(40)
         .collect();
     format!("{slug}-{}", created_ms as u64)

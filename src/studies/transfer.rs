@@ -33,18 +33,33 @@ fn file_stem(study: &OpenStudy) -> String {
 pub fn export_optuna(study: &OpenStudy) -> Result<(), String> {
     let log = records::log(&study.row.header, &study.records)?;
     let text = to_optuna_journal(&log).map_err(|e| e.to_string())?;
-    download(&format!("{}.optuna.jsonl", file_stem(study)), "application/x-ndjson", &text)
+    download(
+        &format!("{}.optuna.jsonl", file_stem(study)),
+        "application/x-ndjson",
+        &text,
+    )
 }
 
 pub fn export_csv(study: &OpenStudy) -> Result<(), String> {
     let log = records::log(&study.row.header, &study.records)?;
-    download(&format!("{}.trials.csv", file_stem(study)), "text/csv", &to_csv(&log))
+    download(
+        &format!("{}.trials.csv", file_stem(study)),
+        "text/csv",
+        &to_csv(&log),
+    )
 }
 
 /// The whole study (and, when asked, its dataset) as one JSON file.
-pub async fn export_bundle(ctx: AppContext, study: &OpenStudy, with_dataset: bool) -> Result<(), String> {
+pub async fn export_bundle(
+    ctx: AppContext,
+    study: &OpenStudy,
+    with_dataset: bool,
+) -> Result<(), String> {
     let columns = if with_dataset {
-        let db = ctx.db.get_untracked().ok_or("the browser database is not open")?;
+        let db = ctx
+            .db
+            .get_untracked()
+            .ok_or("the browser database is not open")?;
         let cols = datasets::open(ctx, &db, &study.row.dataset_id).await?;
         Some(crate::colfile::encode(&cols))
     } else {
@@ -59,12 +74,20 @@ pub async fn export_bundle(ctx: AppContext, study: &OpenStudy, with_dataset: boo
         js_sys::Date::now() as i64,
     );
     let text = serde_json::to_string(&bundle).map_err(|e| e.to_string())?;
-    download(&format!("{}.genesis-study.json", file_stem(study)), "application/json", &text)
+    download(
+        &format!("{}.genesis-study.json", file_stem(study)),
+        "application/json",
+        &text,
+    )
 }
 
 /// Reads a study file in a worker, then stores it (dataset if included and missing, the
 /// study's listing and every trial) in one transaction.
-pub async fn import(ctx: AppContext, file_name: String, bytes: Vec<u8>) -> Result<StudyRow, String> {
+pub async fn import(
+    ctx: AppContext,
+    file_name: String,
+    bytes: Vec<u8>,
+) -> Result<StudyRow, String> {
     if bytes.len() > bundle::MAX_IMPORT_BYTES {
         return Err(format!(
             "{file_name}: {} bytes is more than the {} an import may have",
@@ -72,7 +95,11 @@ pub async fn import(ctx: AppContext, file_name: String, bytes: Vec<u8>) -> Resul
             bundle::MAX_IMPORT_BYTES
         ));
     }
-    let imported = match ctx.pool().run(Request::ImportStudy { file_name, bytes }, |_| {}).await {
+    let imported = match ctx
+        .pool()
+        .run(Request::ImportStudy { file_name, bytes }, |_| {})
+        .await
+    {
         Ok(Event::ImportedStudy(imported)) => *imported,
         Ok(other) => return Err(format!("unexpected answer: {other:?}")),
         Err(err) => return Err(err.to_string()),
@@ -81,7 +108,10 @@ pub async fn import(ctx: AppContext, file_name: String, bytes: Vec<u8>) -> Resul
 }
 
 async fn store(ctx: AppContext, imported: ImportedStudy) -> Result<StudyRow, DbError> {
-    let db = ctx.db.get_untracked().ok_or_else(|| DbError::Open("not open".into()))?;
+    let db = ctx
+        .db
+        .get_untracked()
+        .ok_or_else(|| DbError::Open("not open".into()))?;
     let now = js_sys::Date::now();
     let (n_finished, best) = super::runner::summarize(imported.trials.iter());
     let id = format!("imported-{}", now as u64);
@@ -120,7 +150,13 @@ async fn store(ctx: AppContext, imported: ImportedStudy) -> Result<StudyRow, DbE
             report: None,
             columns: imported.dataset_columns,
         };
-        datasets::add(ctx, &db, payload, format!("imported with study {}", imported.name)).await?;
+        datasets::add(
+            ctx,
+            &db,
+            payload,
+            format!("imported with study {}", imported.name),
+        )
+        .await?;
     }
     Ok(row)
 }

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use genesis_engine::backtest::{Recording, Window};
 use genesis_engine::data::synth::{generate, SynthParams};
 use genesis_engine::data::{parse, write_csv, Candles, ParseOptions};
-use genesis_engine::backtest::{Recording, Window};
 use genesis_engine::features::{FeatureFrame, FeatureParams, FeatureStore};
 use genesis_engine::run::run_backtest;
 use genesis_engine::strategy::StrategyConfig;
@@ -50,15 +50,13 @@ fn time(repeats: u32, mut work: impl FnMut() -> Result<(), String>) -> Result<Ve
 
 pub fn run(workload: BenchWorkload, repeats: u32) -> Event {
     let samples = match workload {
-        BenchWorkload::ParseDemoCsv => {
-            csv_bytes(17_278).and_then(|bytes| {
-                time(repeats, || {
-                    parse(&bytes, &ParseOptions::default())
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
-                })
+        BenchWorkload::ParseDemoCsv => csv_bytes(17_278).and_then(|bytes| {
+            time(repeats, || {
+                parse(&bytes, &ParseOptions::default())
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
             })
-        }
+        }),
         BenchWorkload::PrecomputeFeatures => synth_candles(17_278).and_then(|candles| {
             let candles = Arc::new(candles);
             let params = FeatureParams::default();
@@ -70,7 +68,11 @@ pub fn run(workload: BenchWorkload, repeats: u32) -> Event {
             })
         }),
         BenchWorkload::BacktestGenesis | BenchWorkload::BacktestSmaCross => {
-            let preset = if workload == BenchWorkload::BacktestGenesis { "genesis" } else { "sma_cross" };
+            let preset = if workload == BenchWorkload::BacktestGenesis {
+                "genesis"
+            } else {
+                "sma_cross"
+            };
             synth_candles(17_278).and_then(|candles| {
                 let config = StrategyConfig::preset(preset).map_err(|e| e.to_string())?;
                 let window = Window::all(&candles);
@@ -96,6 +98,10 @@ pub fn run(workload: BenchWorkload, repeats: u32) -> Event {
 pub fn wasm_memory_bytes() -> u64 {
     wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().map_or(0, |b| b.byte_length()))
+        .map(|m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0, |b| b.byte_length())
+        })
         .unwrap_or(0) as u64
 }

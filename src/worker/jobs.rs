@@ -1,9 +1,7 @@
 //! What the worker does for each request.
 
-use genesis_engine::data::{
-    parse_with_progress, synth, Candles, DatasetMeta, ParseOptions,
-};
 use genesis_engine::backtest::{Recording, Window};
+use genesis_engine::data::{parse_with_progress, synth, Candles, DatasetMeta, ParseOptions};
 use genesis_engine::features::{FeatureFrame, FeatureParams, FeatureStore};
 use genesis_engine::run::run_backtest;
 use genesis_engine::strategy::StrategyConfig;
@@ -130,10 +128,12 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
             };
             super::studies::replay(store, &plan.0, header.0, records.0, number)
         }
-        Request::ImportStudy { file_name, bytes } => match crate::bundle::import(&file_name, &bytes) {
-            Ok(imported) => Event::ImportedStudy(Box::new(imported)),
-            Err(err) => Event::Failed(err.to_string()),
-        },
+        Request::ImportStudy { file_name, bytes } => {
+            match crate::bundle::import(&file_name, &bytes) {
+                Ok(imported) => Event::ImportedStudy(Box::new(imported)),
+                Err(err) => Event::Failed(err.to_string()),
+            }
+        }
         Request::Bench { workload, repeats } => super::bench::run(workload, repeats),
         Request::SynthCsv { n_bars } => match super::bench::csv_bytes(n_bars) {
             Ok(bytes) => Event::Bytes(bytes),
@@ -230,11 +230,18 @@ fn overlays(store: &mut FeatureStore, params: FeatureParams) -> Event {
         .iter()
         .filter_map(|level| level.get(last))
         .collect();
-    let leg_start = [frame.swings.high_bar.get(last), frame.swings.low_bar.get(last)]
-        .into_iter()
-        .flatten()
-        .fold(f64::INFINITY, f64::min);
-    let fib_from_bar = if leg_start.is_finite() { leg_start as usize } else { last };
+    let leg_start = [
+        frame.swings.high_bar.get(last),
+        frame.swings.low_bar.get(last),
+    ]
+    .into_iter()
+    .flatten()
+    .fold(f64::INFINITY, f64::min);
+    let fib_from_bar = if leg_start.is_finite() {
+        leg_start as usize
+    } else {
+        last
+    };
     Event::Overlays(Box::new(OverlaySet {
         ema_fast: frame.ema_fast.values().to_vec(),
         ema_slow: frame.ema_slow.values().to_vec(),

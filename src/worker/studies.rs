@@ -96,7 +96,12 @@ pub fn replay(
         Ok(config) => config,
         Err(err) => return Event::Failed(err.to_string()),
     };
-    match run_backtest(store, &config, plan.metadata.windows.in_sample, Recording::Full) {
+    match run_backtest(
+        store,
+        &config,
+        plan.metadata.windows.in_sample,
+        Recording::Full,
+    ) {
         Ok(outcome) => Event::Replay(Json(Box::new(ReplayView { outcome, report }))),
         Err(err) => Event::Failed(err.to_string()),
     }

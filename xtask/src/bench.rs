@@ -11,7 +11,10 @@ pub fn run() -> Result<()> {
 
     let cli = root().join("crates/cli/Cargo.toml");
     if cli.exists() {
-        tools::run(env.command("cargo").args(["build", "--release", "-p", "genesis-cli"]))?;
+        tools::run(
+            env.command("cargo")
+                .args(["build", "--release", "-p", "genesis-cli"]),
+        )?;
         let output = env
             .command(&root().join("target/release/genesis").to_string_lossy())
             .args(["bench", "--json", "--repeats", "51"])
@@ -23,7 +26,10 @@ pub fn run() -> Result<()> {
                 String::from_utf8_lossy(&output.stderr)
             ));
         }
-        rows.extend(parse_rows("native", &String::from_utf8_lossy(&output.stdout)));
+        rows.extend(parse_rows(
+            "native",
+            &String::from_utf8_lossy(&output.stdout),
+        ));
     }
 
     let dist = root().join("target/site-bench");
@@ -40,14 +46,20 @@ pub fn run() -> Result<()> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    rows.extend(parse_rows("browser", &String::from_utf8_lossy(&output.stdout)));
+    rows.extend(parse_rows(
+        "browser",
+        &String::from_utf8_lossy(&output.stdout),
+    ));
 
     let out_dir = root().join("bench-results");
     std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
     let json = to_json(&rows);
     std::fs::write(out_dir.join("bench.json"), &json).map_err(|e| e.to_string())?;
 
-    println!("\n{:<9} {:<34} {:>12} {:>12}  {:<34} note", "where", "workload", "median", "min", "target");
+    println!(
+        "\n{:<9} {:<34} {:>12} {:>12}  {:<34} note",
+        "where", "workload", "median", "min", "target"
+    );
     for row in &rows {
         println!(
             "{:<9} {:<34} {:>9.3} ms {:>9.3} ms  {:<34} {}",

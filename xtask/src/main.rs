@@ -112,7 +112,11 @@ fn test() -> Result<()> {
 
     let mut native = env.command("cargo");
     native.args(["test", "--workspace", "--color", "never"]);
-    stages.push(run_counted("native (cargo test --workspace)", native, parse_cargo_counts));
+    stages.push(run_counted(
+        "native (cargo test --workspace)",
+        native,
+        parse_cargo_counts,
+    ));
 
     let mut wasm = env.command("cargo");
     wasm.args([
@@ -124,10 +128,17 @@ fn test() -> Result<()> {
         "--color",
         "never",
     ])
-    .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    )
     .env("CHROMEDRIVER", tools::CHROMEDRIVER)
     .env("WASM_BINDGEN_TEST_TIMEOUT", "300");
-    stages.push(run_counted("wasm (wasm-bindgen-test in headless Chromium)", wasm, parse_cargo_counts));
+    stages.push(run_counted(
+        "wasm (wasm-bindgen-test in headless Chromium)",
+        wasm,
+        parse_cargo_counts,
+    ));
 
     let dist = root().join("target/site-test");
     match site::build(&env, &dist) {
@@ -145,7 +156,11 @@ fn test() -> Result<()> {
             for file in e2e_test_files()? {
                 e2e.arg(file);
             }
-            stages.push(run_counted("end-to-end (playwright-core + Chromium)", e2e, parse_node_counts));
+            stages.push(run_counted(
+                "end-to-end (playwright-core + Chromium)",
+                e2e,
+                parse_node_counts,
+            ));
         }
         Err(message) => stages.push(Stage {
             name: "release build (trunk build --release)",
@@ -198,7 +213,10 @@ fn run_counted(
 ) -> Stage {
     use std::io::{BufRead, BufReader};
     println!("\n== {name} ==");
-    let child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn();
     let mut child = match child {
         Ok(child) => child,
         Err(e) => {
@@ -212,7 +230,10 @@ fn run_counted(
     };
     let (mut passed, mut failed) = (0, 0);
     if let Some(stdout) = child.stdout.take() {
-        for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
+        for line in BufReader::new(stdout)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
             println!("{line}");
             parse(&line, &mut passed, &mut failed);
         }
@@ -286,7 +307,11 @@ mod tests {
             &mut passed,
             &mut failed,
         );
-        parse_cargo_counts("test result: ok. 3 passed; 0 failed; 0 ignored", &mut passed, &mut failed);
+        parse_cargo_counts(
+            "test result: ok. 3 passed; 0 failed; 0 ignored",
+            &mut passed,
+            &mut failed,
+        );
         parse_cargo_counts("running 3 tests", &mut passed, &mut failed);
         assert_eq!((passed, failed), (10, 2));
     }

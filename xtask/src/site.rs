@@ -47,12 +47,18 @@ fn write_service_worker(out: &Path) -> Result<()> {
     files.sort();
     let mut hasher = Sha256::new();
     for name in &files {
-        let bytes = std::fs::read(out.join(name)).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let bytes =
+            std::fs::read(out.join(name)).map_err(|e| format!("cannot read {name}: {e}"))?;
         hasher.update(name.as_bytes());
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(&bytes);
     }
-    let version: String = hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let version: String = hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let assets: Vec<String> = std::iter::once("\"./\"".to_string())
         .chain(files.iter().map(|name| format!("\"./{name}\"")))
         .collect();
@@ -102,7 +108,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
             if i <= chunk.len() {
@@ -121,7 +131,13 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc_4648_vectors() {
-        let vectors = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")];
+        let vectors = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ];
         for (input, expected) in vectors {
             assert_eq!(base64(input.as_bytes()), expected, "base64({input:?})");
         }

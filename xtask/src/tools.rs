@@ -128,7 +128,10 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
             }
         }
     }
-    Err(format!("no wasm-bindgen package in {}", lock_path.display()))
+    Err(format!(
+        "no wasm-bindgen package in {}",
+        lock_path.display()
+    ))
 }
 
 fn ensure_wasm_bindgen(env: &Env) -> Result<()> {
@@ -144,9 +147,13 @@ fn ensure_wasm_bindgen(env: &Env) -> Result<()> {
     }
     println!("Installing wasm-bindgen-cli {wanted} (the version in Cargo.lock)...");
     // Not `--locked`: one of the CLI's locked dependencies is no longer in the registry.
-    run(env
-        .command("cargo")
-        .args(["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]))
+    run(env.command("cargo").args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &wanted,
+        "--force",
+    ]))
 }
 
 fn ensure_npm_packages(env: &Env) -> Result<()> {

@@ -50,8 +50,12 @@ impl HistoryChart {
 
     /// The plotted trials whose numbers fall in `view`.
     pub fn points_in(&self, view: &Range<usize>) -> &[TrialPoint] {
-        let start = self.points.partition_point(|p| (p.number as usize) < view.start);
-        let end = self.points.partition_point(|p| (p.number as usize) < view.end);
+        let start = self
+            .points
+            .partition_point(|p| (p.number as usize) < view.start);
+        let end = self
+            .points
+            .partition_point(|p| (p.number as usize) < view.end);
         self.points.get(start..end).unwrap_or(&[])
     }
 
@@ -73,7 +77,9 @@ impl HistoryChart {
 
     /// The read-out of the plotted trial nearest to trial number `number`.
     pub fn readout_near(&self, number: usize) -> String {
-        let at = self.points.partition_point(|p| (p.number as usize) < number);
+        let at = self
+            .points
+            .partition_point(|p| (p.number as usize) < number);
         let candidates = [at.checked_sub(1), Some(at)];
         let nearest = candidates
             .into_iter()
@@ -150,7 +156,13 @@ mod draw {
                 .label_style(theme::label_font())
                 .x_label_formatter(&|x| format!("{}", x.max(0.0).floor() as u64))
                 // Plotters' tick positions carry rounding noise: -1.1e-16 is 0.
-                .y_label_formatter(&|v| format_number(if v.abs() < (high - low) * 1e-9 { 0.0 } else { *v }))
+                .y_label_formatter(&|v| {
+                    format_number(if v.abs() < (high - low) * 1e-9 {
+                        0.0
+                    } else {
+                        *v
+                    })
+                })
                 .draw()
                 .map_err(theme::err)?;
 
@@ -177,17 +189,26 @@ mod draw {
                     .into_iter()
                     .filter_map(|i| pixels.get(i).copied());
                 match kind {
-                    PointKind::Feasible => plot::fill_dots(&context, kept, 3.0, colors::FEASIBLE, 1.0)?,
-                    PointKind::Infeasible => plot::fill_dots(&context, kept, 3.0, colors::INFEASIBLE, 1.0)?,
-                    PointKind::Pruned => plot::fill_dots(&context, kept, 2.0, colors::PRUNED, 1.0)?,
-                    PointKind::Failed => {
-                        plot::stroke_crosses(&context, kept.map(|(x, y)| (x, y - 4.0)), 3.0, colors::FAILED)
+                    PointKind::Feasible => {
+                        plot::fill_dots(&context, kept, 3.0, colors::FEASIBLE, 1.0)?
                     }
+                    PointKind::Infeasible => {
+                        plot::fill_dots(&context, kept, 3.0, colors::INFEASIBLE, 1.0)?
+                    }
+                    PointKind::Pruned => plot::fill_dots(&context, kept, 2.0, colors::PRUNED, 1.0)?,
+                    PointKind::Failed => plot::stroke_crosses(
+                        &context,
+                        kept.map(|(x, y)| (x, y - 4.0)),
+                        3.0,
+                        colors::FAILED,
+                    ),
                 }
             }
             chart
                 .draw_series(LineSeries::new(
-                    self.best_path(&view).into_iter().map(|(x, y)| (x, y.clamp(low, high))),
+                    self.best_path(&view)
+                        .into_iter()
+                        .map(|(x, y)| (x, y.clamp(low, high))),
                     colors::BEST.stroke_width(2),
                 ))
                 .map_err(theme::err)?;
@@ -294,7 +315,10 @@ mod tests {
         assert!(low < -2.0 && high > 9.0, "{low}..{high}");
         // Trials 5..7: only trial 6 (2.0) and the line at 3.0 entering from trial 4.
         let (low, high) = chart.y_range(&(5..7)).unwrap_or((0.0, 0.0));
-        assert!(low < 2.0 && low > 1.0 && high > 3.0 && high < 4.0, "{low}..{high}");
+        assert!(
+            low < 2.0 && low > 1.0 && high > 3.0 && high < 4.0,
+            "{low}..{high}"
+        );
     }
 
     #[test]
@@ -302,7 +326,9 @@ mod tests {
         let chart = chart();
         // Trial 3 was a duplicate: 2 and 4 are as near, and the earlier one wins.
         assert!(chart.readout_near(3).starts_with("trial #2 "));
-        assert!(chart.readout_near(4).starts_with("trial #4 · score 3.0000 · complete"));
+        assert!(chart
+            .readout_near(4)
+            .starts_with("trial #4 · score 3.0000 · complete"));
         assert!(chart.readout_near(100).starts_with("trial #6 "));
     }
 

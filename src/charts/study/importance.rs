@@ -94,7 +94,12 @@ mod draw {
                 return Ok(PlotLayout::default());
             }
             let margin = theme::MARGIN as i32;
-            let longest = self.rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(0) as i32;
+            let longest = self
+                .rows
+                .iter()
+                .map(|r| r.name.chars().count())
+                .max()
+                .unwrap_or(0) as i32;
             let label_right = (margin + CHAR_WIDTH_PX * longest + 12).clamp(80, width * 2 / 5);
             let bar_right = (width - margin - 56).max(label_right + 10);
             let largest = self.rows.first().map_or(1.0, |r| r.share).max(1e-12);
@@ -111,8 +116,14 @@ mod draw {
                     VPos::Center,
                     theme::LABEL,
                 )?;
-                let length = ((row.share / largest) * f64::from(bar_right - label_right)).round() as i32;
-                let bar = Rect::new(label_right, top + 4, label_right + length.max(1), top + row_height - 4);
+                let length =
+                    ((row.share / largest) * f64::from(bar_right - label_right)).round() as i32;
+                let bar = Rect::new(
+                    label_right,
+                    top + 4,
+                    label_right + length.max(1),
+                    top + row_height - 4,
+                );
                 root.draw(&Rectangle::new(
                     [(bar.left, bar.top), (bar.right, bar.bottom)],
                     theme::PALETTE[0].mix(0.85).filled(),
@@ -184,7 +195,11 @@ mod tests {
             importance,
         };
         let chart = ImportanceChart::new(Rc::new(data));
-        let rows: Vec<(&str, String)> = chart.rows().iter().map(|r| (r.name.as_str(), r.percent())).collect();
+        let rows: Vec<(&str, String)> = chart
+            .rows()
+            .iter()
+            .map(|r| (r.name.as_str(), r.percent()))
+            .collect();
         assert_eq!(
             rows,
             vec![
@@ -209,7 +224,10 @@ mod tests {
             })
             .collect();
         let chart = ImportanceChart::new(Rc::new(StudyChartData::new(trials, space())));
-        assert_eq!(chart.rows().first().map(|r| r.path.as_str()), Some("period"));
+        assert_eq!(
+            chart.rows().first().map(|r| r.path.as_str()),
+            Some("period")
+        );
         let total: f64 = chart.rows().iter().map(|r| r.share).sum();
         assert!((total - 1.0).abs() < 1e-9, "shares sum to one: {total}");
     }

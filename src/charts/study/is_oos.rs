@@ -44,14 +44,16 @@ impl IsOosChart {
                 continue;
             }
             match recorded_validation(trial) {
-                Ok(Some(v)) if v.in_sample_score.is_finite() && v.score.is_finite() => points.push(IsOosPoint {
-                    index,
-                    number: trial.number,
-                    in_sample: v.in_sample_score,
-                    out_of_sample: v.score,
-                    is_passed: v.is_passed,
-                    reasons: v.reasons,
-                }),
+                Ok(Some(v)) if v.in_sample_score.is_finite() && v.score.is_finite() => {
+                    points.push(IsOosPoint {
+                        index,
+                        number: trial.number,
+                        in_sample: v.in_sample_score,
+                        out_of_sample: v.score,
+                        is_passed: v.is_passed,
+                        reasons: v.reasons,
+                    })
+                }
                 Ok(_) => {}
                 Err(_) => unreadable.push(trial.number),
             }
@@ -126,8 +128,12 @@ mod draw {
             let (width, height) = (canvas.width() as i32, canvas.height() as i32);
             let margin = theme::MARGIN as i32;
             if !self.unreadable.is_empty() {
-                let numbers: Vec<String> = self.unreadable.iter().map(|n| format!("#{n}")).collect();
-                let note = format!("unreadable validation records left out: {}", numbers.join(", "));
+                let numbers: Vec<String> =
+                    self.unreadable.iter().map(|n| format!("#{n}")).collect();
+                let note = format!(
+                    "unreadable validation records left out: {}",
+                    numbers.join(", ")
+                );
                 plot::text(
                     &root,
                     &note,
@@ -147,11 +153,25 @@ mod draw {
             let mut x = margin + 8;
             x = plot::legend_item(&root, x, 14, Mark::Dot(colors::PASSED), "passed")?;
             x = plot::legend_item(&root, x, 14, Mark::Dot(colors::REJECTED), "failed")?;
-            plot::legend_item(&root, x, 14, Mark::Line(theme::LABEL), "in-sample = out-of-sample")?;
+            plot::legend_item(
+                &root,
+                x,
+                14,
+                Mark::Line(theme::LABEL),
+                "in-sample = out-of-sample",
+            )?;
 
             let plot_rect = Rect::new(margin + 56, 32, width - margin - 12, height - 46);
-            let x_map = AxisMap::new((low, high), f64::from(plot_rect.left), f64::from(plot_rect.right));
-            let y_map = AxisMap::new((low, high), f64::from(plot_rect.bottom), f64::from(plot_rect.top));
+            let x_map = AxisMap::new(
+                (low, high),
+                f64::from(plot_rect.left),
+                f64::from(plot_rect.right),
+            );
+            let y_map = AxisMap::new(
+                (low, high),
+                f64::from(plot_rect.bottom),
+                f64::from(plot_rect.top),
+            );
             plot::draw_axes(
                 &root,
                 plot_rect,
@@ -163,7 +183,10 @@ mod draw {
             plot::text(
                 &root,
                 "in-sample score",
-                (plot_rect.left + plot_rect.width() / 2, plot_rect.bottom + 22),
+                (
+                    plot_rect.left + plot_rect.width() / 2,
+                    plot_rect.bottom + 22,
+                ),
                 HPos::Center,
                 VPos::Top,
                 theme::LABEL,
@@ -189,7 +212,11 @@ mod draw {
             let is_labelled = self.points.len() <= MAX_LABELS;
             for (i, p) in self.points.iter().enumerate() {
                 let (px, py) = (x_map.px(p.in_sample), y_map.px(p.out_of_sample));
-                let color = if p.is_passed { colors::PASSED } else { colors::REJECTED };
+                let color = if p.is_passed {
+                    colors::PASSED
+                } else {
+                    colors::REJECTED
+                };
                 root.draw(&Circle::new((px as i32, py as i32), 4, color.filled()))
                     .map_err(theme::err)?;
                 if is_labelled {
@@ -226,7 +253,12 @@ mod tests {
     use super::super::fixtures::*;
     use super::*;
 
-    fn validated(number: u64, in_sample: f64, oos: f64, is_passed: bool) -> genesis_optimizer::TrialRecord {
+    fn validated(
+        number: u64,
+        in_sample: f64,
+        oos: f64,
+        is_passed: bool,
+    ) -> genesis_optimizer::TrialRecord {
         let result = ValidationResult {
             window: Window {
                 from_bar: 100,
@@ -234,7 +266,11 @@ mod tests {
             },
             rule: ValidationRule::default(),
             is_passed,
-            reasons: if is_passed { Vec::new() } else { vec!["too weak".into()] },
+            reasons: if is_passed {
+                Vec::new()
+            } else {
+                vec!["too weak".into()]
+            },
             in_sample_score: in_sample,
             score: oos,
             is_feasible: true,
@@ -250,9 +286,10 @@ mod tests {
     #[test]
     fn validated_trials_become_points_and_the_rest_is_skipped() {
         let mut broken = complete(3, 1.0, params(0.01, 10, "fast"));
-        broken
-            .user_attrs
-            .insert(VALIDATION_ATTR.into(), serde_json::json!({"nonsense": true}));
+        broken.user_attrs.insert(
+            VALIDATION_ATTR.into(),
+            serde_json::json!({"nonsense": true}),
+        );
         let trials = vec![
             validated(0, 2.0, 1.5, true),
             complete(1, 0.5, params(0.02, 12, "slow")),
@@ -268,7 +305,10 @@ mod tests {
         assert_eq!(points, vec![(0, 2.0, 1.5, true), (2, 1.8, -0.5, false)]);
         assert_eq!(chart.unreadable(), &[3]);
         let (low, high) = chart.range().unwrap_or((0.0, 0.0));
-        assert!(low < -0.5 && high > 2.0, "one range covers both axes: {low}..{high}");
+        assert!(
+            low < -0.5 && high > 2.0,
+            "one range covers both axes: {low}..{high}"
+        );
         assert_eq!(
             chart.readout(1),
             "trial #2 · in-sample 1.8000 · out-of-sample -0.5000 · failed: too weak"

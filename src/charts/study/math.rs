@@ -82,7 +82,10 @@ impl Scale {
     /// The coordinate of a parameter value (`None` when the axis cannot place it).
     pub fn coord_of(&self, value: &ParamValue) -> Option<f64> {
         match self {
-            Scale::Categories { choices } => choices.iter().position(|c| c.canonical_eq(value)).map(|i| i as f64),
+            Scale::Categories { choices } => choices
+                .iter()
+                .position(|c| c.canonical_eq(value))
+                .map(|i| i as f64),
             _ => self.coord(value.as_f64()?),
         }
     }
@@ -120,7 +123,10 @@ impl Scale {
                 if idx < 0.0 {
                     return String::new();
                 }
-                choices.get(idx as usize).map(ToString::to_string).unwrap_or_default()
+                choices
+                    .get(idx as usize)
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
             }
         }
     }
@@ -318,7 +324,11 @@ pub fn format_number(value: f64) -> String {
         return "NaN".into();
     }
     if value.is_infinite() {
-        return if value > 0.0 { "inf".into() } else { "-inf".into() };
+        return if value > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     if value == 0.0 {
         return "0".into();
@@ -411,7 +421,10 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// ranges beyond the quartiles so one catastrophic trial does not flatten all the others
 /// (marks beyond it sit on the axis's edge, the read-out still gives their value), but
 /// always including `keep` (the best score). `None` without a finite value.
-pub fn robust_range(values: impl IntoIterator<Item = f64>, keep: Option<f64>) -> Option<(f64, f64)> {
+pub fn robust_range(
+    values: impl IntoIterator<Item = f64>,
+    keep: Option<f64>,
+) -> Option<(f64, f64)> {
     let mut sorted: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
     sorted.sort_by(f64::total_cmp);
     let (&min, &max) = (sorted.first()?, sorted.last()?);
@@ -471,8 +484,16 @@ pub fn grid_cells(n_cells: usize, columns: usize, area: Rect) -> Vec<Rect> {
 /// through the accent blue to a bright yellow, so the best trials stand out on the dark
 /// background.
 pub fn score_ramp(t: f64) -> (u8, u8, u8) {
-    const STOPS: [(f64, f64, f64); 3] = [(42.0, 58.0, 94.0), (56.0, 189.0, 248.0), (250.0, 204.0, 21.0)];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    const STOPS: [(f64, f64, f64); 3] = [
+        (42.0, 58.0, 94.0),
+        (56.0, 189.0, 248.0),
+        (250.0, 204.0, 21.0),
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let (a, b, s) = if t < 0.5 {
         (STOPS[0], STOPS[1], t * 2.0)
     } else {
@@ -491,7 +512,12 @@ pub fn thin_by_pixel(points_px: &[(f64, f64)], cell_px: f64) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, (x, y))| x.is_finite() && y.is_finite())
-        .map(|(i, (x, y))| ((libm::floor(x / cell) as i64, libm::floor(y / cell) as i64), i))
+        .map(|(i, (x, y))| {
+            (
+                (libm::floor(x / cell) as i64, libm::floor(y / cell) as i64),
+                i,
+            )
+        })
         .collect();
     keyed.sort_unstable();
     keyed.dedup_by_key(|(key, _)| *key);
@@ -531,7 +557,14 @@ mod tests {
 
     #[test]
     fn best_so_far_keeps_only_improvements() {
-        let points = [(0, 1.0), (1, 0.5), (3, 2.0), (4, f64::NAN), (5, 2.0), (7, 3.0)];
+        let points = [
+            (0, 1.0),
+            (1, 0.5),
+            (3, 2.0),
+            (4, f64::NAN),
+            (5, 2.0),
+            (7, 3.0),
+        ];
         assert_eq!(best_so_far(points), vec![(0, 1.0), (3, 2.0), (7, 3.0)]);
         assert!(best_so_far([]).is_empty());
     }
@@ -542,7 +575,14 @@ mod tests {
         let path = step_path(&improvements, 0.0, 10.0);
         assert_eq!(
             path,
-            vec![(0.5, 1.0), (3.5, 1.0), (3.5, 2.0), (8.5, 2.0), (8.5, 4.0), (10.0, 4.0)]
+            vec![
+                (0.5, 1.0),
+                (3.5, 1.0),
+                (3.5, 2.0),
+                (8.5, 2.0),
+                (8.5, 4.0),
+                (10.0, 4.0)
+            ]
         );
         assert!(step_path(&[], 0.0, 10.0).is_empty());
     }
@@ -551,11 +591,21 @@ mod tests {
     fn a_zoomed_step_path_enters_at_the_left_edge_with_the_earlier_best() {
         let improvements = [(0, 1.0), (3, 2.0), (8, 4.0)];
         // View of trials 5..7: no improvement inside, the best of trial 3 throughout.
-        assert_eq!(step_path(&improvements, 5.0, 7.0), vec![(5.0, 2.0), (7.0, 2.0)]);
+        assert_eq!(
+            step_path(&improvements, 5.0, 7.0),
+            vec![(5.0, 2.0), (7.0, 2.0)]
+        );
         // View of trials 2..9: enters at 1.0, steps at 3 and 8.
         assert_eq!(
             step_path(&improvements, 2.0, 9.0),
-            vec![(2.0, 1.0), (3.5, 1.0), (3.5, 2.0), (8.5, 2.0), (8.5, 4.0), (9.0, 4.0)]
+            vec![
+                (2.0, 1.0),
+                (3.5, 1.0),
+                (3.5, 2.0),
+                (8.5, 2.0),
+                (8.5, 4.0),
+                (9.0, 4.0)
+            ]
         );
         // Before the first improvement there is no line.
         assert_eq!(step_path(&[(5, 1.0)], 0.0, 3.0), Vec::<(f64, f64)>::new());
@@ -563,7 +613,10 @@ mod tests {
 
     #[test]
     fn linear_ticks_are_round_and_inside() {
-        assert_eq!(linear_ticks(0.0, 10.0, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(
+            linear_ticks(0.0, 10.0, 5),
+            vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+        );
         assert_eq!(linear_ticks(-0.9, 0.9, 4), vec![-0.5, 0.0, 0.5]);
         assert_eq!(linear_ticks(3.0, 3.0, 4), vec![3.0]);
         assert!(linear_ticks(f64::NAN, 1.0, 4).is_empty());
@@ -583,7 +636,10 @@ mod tests {
         let within = log_ticks(1.5, 60.0, 6);
         assert_eq!(within.len(), 5, "{within:?}");
         assert!((within[0] - 2.0).abs() < 1e-9 && (within[4] - 50.0).abs() < 1e-9);
-        assert!(log_ticks(0.0, 1.0, 5).is_empty(), "a log axis cannot include 0");
+        assert!(
+            log_ticks(0.0, 1.0, 5).is_empty(),
+            "a log axis cannot include 0"
+        );
     }
 
     #[test]
@@ -645,19 +701,38 @@ mod tests {
     #[test]
     fn a_grid_of_numbers_is_a_linear_axis_over_its_values() {
         let scale = Scale::for_distribution(&Distribution::Grid {
-            values: vec![ParamValue::Int(50), ParamValue::Int(10), ParamValue::Int(20)],
+            values: vec![
+                ParamValue::Int(50),
+                ParamValue::Int(10),
+                ParamValue::Int(20),
+            ],
         });
-        assert_eq!(scale, Scale::Linear { low: 10.0, high: 50.0 });
-        assert_eq!(scale.coord_of(&ParamValue::Int(30)).map(|c| scale.unit(c)), Some(0.5));
+        assert_eq!(
+            scale,
+            Scale::Linear {
+                low: 10.0,
+                high: 50.0
+            }
+        );
+        assert_eq!(
+            scale.coord_of(&ParamValue::Int(30)).map(|c| scale.unit(c)),
+            Some(0.5)
+        );
     }
 
     #[test]
     fn a_single_valued_axis_still_has_width() {
-        let scale = Scale::Linear { low: 5.0, high: 5.0 };
+        let scale = Scale::Linear {
+            low: 5.0,
+            high: 5.0,
+        };
         let (low, high) = scale.coord_range();
         assert!(low < 5.0 && high > 5.0);
         assert_eq!(scale.unit(5.0), 0.5);
-        let log = Scale::Log { low: 3.0, high: 3.0 };
+        let log = Scale::Log {
+            low: 3.0,
+            high: 3.0,
+        };
         let (low, high) = log.coord_range();
         assert!(low < libm::log(3.0) && high > libm::log(3.0));
     }
@@ -690,8 +765,9 @@ mod tests {
     #[test]
     fn the_ramp_runs_from_dim_to_bright() {
         // Relative luminance (ITU-R BT.709 weights): yellow is brighter than blue to the eye.
-        let brightness =
-            |(r, g, b): (u8, u8, u8)| 0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b);
+        let brightness = |(r, g, b): (u8, u8, u8)| {
+            0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b)
+        };
         assert!(brightness(score_ramp(0.0)) < brightness(score_ramp(0.5)));
         assert!(brightness(score_ramp(0.5)) < brightness(score_ramp(1.0)));
         assert_eq!(score_ramp(1.0), (250, 204, 21));
@@ -700,7 +776,13 @@ mod tests {
 
     #[test]
     fn thinning_keeps_one_mark_per_square_in_input_order() {
-        let points = [(0.2, 0.2), (5.0, 5.0), (1.5, 1.5), (f64::NAN, 1.0), (5.5, 5.1)];
+        let points = [
+            (0.2, 0.2),
+            (5.0, 5.0),
+            (1.5, 1.5),
+            (f64::NAN, 1.0),
+            (5.5, 5.1),
+        ];
         assert_eq!(thin_by_pixel(&points, 2.0), vec![0, 1]);
         assert_eq!(thin_by_pixel(&points, 1.0), vec![0, 1, 2]);
     }

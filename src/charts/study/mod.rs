@@ -65,7 +65,12 @@ impl StudyChartData {
 
     /// The short names of the space's parameters, in its order (see [`short_names`]).
     pub fn param_names(&self) -> Vec<String> {
-        let paths: Vec<&str> = self.space.params().iter().map(|p| p.path.as_str()).collect();
+        let paths: Vec<&str> = self
+            .space
+            .params()
+            .iter()
+            .map(|p| p.path.as_str())
+            .collect();
         short_names(&paths)
     }
 
@@ -175,7 +180,10 @@ pub fn trial_points(trials: &[TrialRecord]) -> Vec<TrialPoint> {
             let kind = classify(t);
             let score = match kind {
                 PointKind::Feasible | PointKind::Infeasible => t.value,
-                PointKind::Pruned => t.last_intermediate().map(|(_, v)| v).filter(|v| v.is_finite()),
+                PointKind::Pruned => t
+                    .last_intermediate()
+                    .map(|(_, v)| v)
+                    .filter(|v| v.is_finite()),
                 PointKind::Failed => None,
             };
             TrialPoint {
@@ -231,7 +239,11 @@ pub(crate) mod fixtures {
         }
     }
 
-    pub fn infeasible(number: u64, value: f64, params: BTreeMap<String, ParamValue>) -> TrialRecord {
+    pub fn infeasible(
+        number: u64,
+        value: f64,
+        params: BTreeMap<String, ParamValue>,
+    ) -> TrialRecord {
         TrialRecord {
             constraint_violations: vec!["too few trades".into()],
             ..complete(number, value, params)
@@ -282,7 +294,8 @@ mod tests {
             infeasible(4, 5.0, params(0.04, 16, "slow")),
         ];
         let points = trial_points(&trials);
-        let summary: Vec<(u64, PointKind, Option<f64>)> = points.iter().map(|p| (p.number, p.kind, p.score)).collect();
+        let summary: Vec<(u64, PointKind, Option<f64>)> =
+            points.iter().map(|p| (p.number, p.kind, p.score)).collect();
         assert_eq!(
             summary,
             vec![
@@ -318,7 +331,9 @@ mod tests {
             data.readout(0, &names),
             "trial #7 · score 1.2500 · complete · mode=fast, period=10, stop=0.01"
         );
-        assert!(data.readout(1, &names).contains("infeasible: too few trades"));
+        assert!(data
+            .readout(1, &names)
+            .contains("infeasible: too few trades"));
         assert!(data
             .readout(2, &names)
             .contains("last score -0.5000 at step 2 · pruned"));

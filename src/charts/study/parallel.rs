@@ -60,10 +60,13 @@ impl ParallelChart {
             .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
         let score_scale = robust_range(complete.iter().map(|(_, s)| *s), best)
             .map(|r| padded(r, 0.02))
-            .map_or(Scale::Linear { low: 0.0, high: 1.0 }, |(low, high)| Scale::Linear {
-                low,
-                high,
-            });
+            .map_or(
+                Scale::Linear {
+                    low: 0.0,
+                    high: 1.0,
+                },
+                |(low, high)| Scale::Linear { low, high },
+            );
         let mut axes: Vec<ParallelAxis> = data
             .space
             .params()
@@ -210,7 +213,8 @@ mod draw {
                     layout.push_point(*x, y, line.index);
                 }
             }
-            let line_vertices = |i: usize| vertices.get(i * n_axes..(i + 1) * n_axes).unwrap_or(&[]);
+            let line_vertices =
+                |i: usize| vertices.get(i * n_axes..(i + 1) * n_axes).unwrap_or(&[]);
 
             // Lines come infeasible first, then feasible from worst to best, so each shade is
             // a run of consecutive lines: one stroke per run, the brightest last.
@@ -218,9 +222,16 @@ mod draw {
             let mut start = 0;
             while start < self.lines.len() {
                 let key = |i: usize| {
-                    self.lines
-                        .get(i)
-                        .map(|l| (l.is_feasible, if l.is_feasible { shade_of(l.colour_t) } else { 0 }))
+                    self.lines.get(i).map(|l| {
+                        (
+                            l.is_feasible,
+                            if l.is_feasible {
+                                shade_of(l.colour_t)
+                            } else {
+                                0
+                            },
+                        )
+                    })
                 };
                 let run_key = key(start);
                 let mut end = start + 1;
@@ -231,7 +242,13 @@ mod draw {
                 match run_key {
                     Some((true, shade)) => {
                         let t = (shade as f64 + 0.5) / N_SHADES as f64;
-                        plot::stroke_polylines(&context, run, 1.0, plot::rgb(score_ramp(t)), 0.3 + 0.6 * t);
+                        plot::stroke_polylines(
+                            &context,
+                            run,
+                            1.0,
+                            plot::rgb(score_ramp(t)),
+                            0.3 + 0.6 * t,
+                        );
                     }
                     _ => plot::stroke_polylines(&context, run, 1.0, colors::INFEASIBLE, 0.2),
                 }
@@ -253,7 +270,11 @@ mod draw {
                 } else {
                     axis.name.clone()
                 };
-                let color = if i + 1 == n_axes { colors::BEST } else { theme::LABEL };
+                let color = if i + 1 == n_axes {
+                    colors::BEST
+                } else {
+                    theme::LABEL
+                };
                 plot::text(&root, &name, (x, name_y), HPos::Center, VPos::Top, color)?;
                 let (low, high) = axis.scale.coord_range();
                 match &axis.scale {
@@ -265,8 +286,22 @@ mod draw {
                     }
                     _ => {
                         let (high, low) = (axis.scale.label(high), axis.scale.label(low));
-                        plot::text(&root, &high, (x, top - 3), HPos::Center, VPos::Bottom, theme::LABEL)?;
-                        plot::text(&root, &low, (x, bottom + 4), HPos::Center, VPos::Top, theme::LABEL)?;
+                        plot::text(
+                            &root,
+                            &high,
+                            (x, top - 3),
+                            HPos::Center,
+                            VPos::Bottom,
+                            theme::LABEL,
+                        )?;
+                        plot::text(
+                            &root,
+                            &low,
+                            (x, bottom + 4),
+                            HPos::Center,
+                            VPos::Top,
+                            theme::LABEL,
+                        )?;
                     }
                 }
             }
@@ -343,7 +378,11 @@ mod tests {
             failed(3, params(0.001, 5, "fast")),
         ];
         let chart = ParallelChart::new(Rc::new(StudyChartData::new(trials, space())));
-        let lines: Vec<(usize, bool)> = chart.lines().iter().map(|l| (l.index, l.is_feasible)).collect();
+        let lines: Vec<(usize, bool)> = chart
+            .lines()
+            .iter()
+            .map(|l| (l.index, l.is_feasible))
+            .collect();
         assert_eq!(lines, vec![(1, false), (0, true)]);
     }
 

@@ -52,14 +52,15 @@ impl SliceChart {
             .filter(|p| matches!(p.kind, PointKind::Feasible | PointKind::Infeasible))
             .filter_map(|p| Some((p, p.score?)))
             .collect();
-        let best = complete.iter().filter(|(p, _)| p.kind == PointKind::Feasible).fold(
-            None,
-            |best: Option<(usize, f64)>, (p, s)| match best {
+        let best = complete
+            .iter()
+            .filter(|(p, _)| p.kind == PointKind::Feasible)
+            .fold(None, |best: Option<(usize, f64)>, (p, s)| match best {
                 Some((_, b)) if b >= *s => best,
                 _ => Some((p.index, *s)),
-            },
-        );
-        let score_range = robust_range(complete.iter().map(|(_, s)| *s), best.map(|(_, s)| s)).map(|r| padded(r, 0.05));
+            });
+        let score_range = robust_range(complete.iter().map(|(_, s)| *s), best.map(|(_, s)| s))
+            .map(|r| padded(r, 0.05));
         let panels = data
             .space
             .params()
@@ -176,7 +177,11 @@ mod draw {
                 width as i32 - margin,
                 height as i32 - margin,
             );
-            let (columns, _) = grid_shape(self.panels.len(), area.width().max(0) as u32, MIN_PANEL_WIDTH_PX);
+            let (columns, _) = grid_shape(
+                self.panels.len(),
+                area.width().max(0) as u32,
+                MIN_PANEL_WIDTH_PX,
+            );
             let cells = grid_cells(self.panels.len(), columns, area);
             let n_points: usize = self.panels.iter().map(|p| p.points.len()).sum();
             let mut layout = PlotLayout::with_capacity(n_points);
@@ -184,7 +189,12 @@ mod draw {
             let context = plot::context_of(canvas)?;
 
             for (panel, cell) in self.panels.iter().zip(cells) {
-                let plot_rect = Rect::new(cell.left + 52, cell.top + 22, cell.right - 12, cell.bottom - 24);
+                let plot_rect = Rect::new(
+                    cell.left + 52,
+                    cell.top + 22,
+                    cell.right - 12,
+                    cell.bottom - 24,
+                );
                 let title = if panel.scale.is_log() {
                     format!("{} (log)", panel.name)
                 } else {
@@ -214,7 +224,9 @@ mod draw {
                 } else {
                     64
                 };
-                let x_ticks = panel.scale.ticks((plot_rect.width() / tick_spacing).max(2) as usize);
+                let x_ticks = panel
+                    .scale
+                    .ticks((plot_rect.width() / tick_spacing).max(2) as usize);
                 plot::draw_axes(
                     &root,
                     plot_rect,
@@ -225,9 +237,15 @@ mod draw {
                 )?;
 
                 for is_feasible in [false, true] {
-                    let points: Vec<_> = panel.points.iter().filter(|p| p.is_feasible == is_feasible).collect();
-                    let pixels: Vec<(f64, f64)> =
-                        points.iter().map(|p| (x_map.px(p.coord), y_map.px(p.score))).collect();
+                    let points: Vec<_> = panel
+                        .points
+                        .iter()
+                        .filter(|p| p.is_feasible == is_feasible)
+                        .collect();
+                    let pixels: Vec<(f64, f64)> = points
+                        .iter()
+                        .map(|p| (x_map.px(p.coord), y_map.px(p.score)))
+                        .collect();
                     let color = if is_feasible {
                         colors::FEASIBLE
                     } else {
@@ -241,7 +259,11 @@ mod draw {
                         layout.push_point(*px, *py, p.index);
                     }
                 }
-                if let Some(best) = panel.points.iter().find(|p| Some(p.index) == self.best_index) {
+                if let Some(best) = panel
+                    .points
+                    .iter()
+                    .find(|p| Some(p.index) == self.best_index)
+                {
                     let at = (x_map.px(best.coord) as i32, y_map.px(best.score) as i32);
                     root.draw(&Circle::new(at, 6, colors::BEST.stroke_width(2)))
                         .map_err(theme::err)?;
@@ -285,7 +307,11 @@ mod tests {
         assert_eq!(names, vec!["mode", "period", "stop"]);
         for panel in chart.panels() {
             let indices: Vec<usize> = panel.points.iter().map(|p| p.index).collect();
-            assert_eq!(indices, vec![0, 1, 2], "pruned and failed trials are not sliced");
+            assert_eq!(
+                indices,
+                vec![0, 1, 2],
+                "pruned and failed trials are not sliced"
+            );
         }
         assert_eq!(chart.best_index, Some(1), "the best feasible trial");
     }
@@ -301,9 +327,15 @@ mod tests {
         let stop = &chart.panels()[2];
         assert!(stop.scale.is_log());
         // 0.001, 0.1 and 0.01 on a log axis from 0.001 to 0.1: the ends and the middle.
-        let units: Vec<f64> = stop.points.iter().map(|p| stop.scale.unit(p.coord)).collect();
+        let units: Vec<f64> = stop
+            .points
+            .iter()
+            .map(|p| stop.scale.unit(p.coord))
+            .collect();
         assert!(
-            (units[0] - 0.0).abs() < 1e-12 && (units[1] - 1.0).abs() < 1e-12 && (units[2] - 0.5).abs() < 1e-12,
+            (units[0] - 0.0).abs() < 1e-12
+                && (units[1] - 1.0).abs() < 1e-12
+                && (units[2] - 0.5).abs() < 1e-12,
             "{units:?}"
         );
     }
@@ -312,7 +344,10 @@ mod tests {
     fn the_grid_grows_rows_on_narrow_canvases() {
         let chart = chart();
         assert_eq!(chart.height_for(1000), LEGEND_HEIGHT_PX + PANEL_HEIGHT_PX);
-        assert_eq!(chart.height_for(300), LEGEND_HEIGHT_PX + 3 * PANEL_HEIGHT_PX);
+        assert_eq!(
+            chart.height_for(300),
+            LEGEND_HEIGHT_PX + 3 * PANEL_HEIGHT_PX
+        );
     }
 
     #[test]

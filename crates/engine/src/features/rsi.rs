@@ -120,7 +120,10 @@ mod tests {
             let value = rsi_value(gain, gain * 1e-18);
             assert!((0.0..=100.0).contains(&value), "gain {gain}: {value}");
         }
-        assert!(n_rounded_up > 0, "the unclamped formula does exceed 100 for some gains");
+        assert!(
+            n_rounded_up > 0,
+            "the unclamped formula does exceed 100 for some gains"
+        );
     }
 
     #[test]
