@@ -120,7 +120,7 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
                 </label>
             </div>
             <div class="editor-grid">
-                <div class="form" aria-label="Common keys">
+                <div class="form" role="group" aria-label="Common keys">
                     <For
                         each=move || shown_fields.get()
                         key=|f| (f.path.clone(), f.value.to_string())
