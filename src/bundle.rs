@@ -370,6 +370,12 @@ mod tests {
         ))
         .unwrap();
 
+        // Zeroed pages are mapped lazily, so this costs no real memory.
+        let oversized = vec![0u8; MAX_IMPORT_BYTES + 1];
+        let err = import("huge.json", &oversized).unwrap_err();
+        assert!(matches!(err, BundleError::TooLarge { .. }), "{err}");
+        assert!(err.to_string().starts_with("huge.json: 536870913 bytes"), "{err}");
+
         let err = import("x.json", b"{\"format\": ").unwrap_err();
         assert!(matches!(err, BundleError::Syntax { line: 1, .. }), "{err}");
         let err = import("x.json", &[0xff, 0xfe, 0x00]).unwrap_err();

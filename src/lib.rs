@@ -1,7 +1,8 @@
 //! The Genesis Lab browser app: pages, charts, the worker protocol and pool, IndexedDB.
 //!
-//! Only the protocol builds natively (so it is tested with the other pure code); everything
-//! else exists for `wasm32` only. The engine work itself lives in the pure crates and runs in
+//! The pure modules (protocol, bundles, share links, stored formats, chart maths) build
+//! natively, so they are tested with the other pure code; everything that touches the
+//! browser exists for `wasm32` only. The engine work itself lives in the pure crates and runs in
 //! web workers, never on the page's main thread.
 
 /// Study bundles: export and checked import.
