@@ -19,6 +19,10 @@ pub struct Row {
     pub min_ms: f64,
     pub target: String,
     pub wasm_memory_mb: Option<f64>,
+    /// When the workload ran, on the page's `performance.now()` clock, so the bench script
+    /// can tell which main-thread long tasks fell inside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span_ms: Option<(f64, f64)>,
 }
 
 fn row(name: &str, mut samples_ms: Vec<f64>, target: &str, memory_bytes: Option<u64>) -> Row {
@@ -32,6 +36,7 @@ fn row(name: &str, mut samples_ms: Vec<f64>, target: &str, memory_bytes: Option<
         min_ms: samples_ms.first().copied().unwrap_or(f64::NAN),
         target: target.to_string(),
         wasm_memory_mb: memory_bytes.map(|b| b as f64 / (1024.0 * 1024.0)),
+        span_ms: None,
     }
 }
 
@@ -110,7 +115,8 @@ async fn study_thousand_trials(ctx: AppContext) -> Result<Row, String> {
         .ok_or("no clock")?;
     let start = performance.now();
     crate::studies::runner::start(ctx, ctx.studies, setup).await?;
-    let elapsed_ms = performance.now() - start;
+    let end = performance.now();
+    let elapsed_ms = end - start;
     let mut row = row(
         "study_tpe_1000_trials_2_workers",
         vec![elapsed_ms],
@@ -121,6 +127,7 @@ async fn study_thousand_trials(ctx: AppContext) -> Result<Row, String> {
         "< 10000 ms ({:.0} trials/s)",
         1000.0 / (elapsed_ms / 1000.0)
     );
+    row.span_ms = Some((start, end));
     Ok(row)
 }
 

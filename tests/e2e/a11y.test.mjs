@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { launch, openApp } from './harness.mjs';
+import { launch, openApp, runStudy } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -59,13 +59,7 @@ test('every page passes an axe-core audit with no serious or critical violation'
   await page.getByTestId('nav-optimize').click();
   await page.getByTestId('space-status').filter({ hasText: 'valid space' }).waitFor();
   await audit(page, 'the optimize page');
-  await page.getByTestId('study-base-select').selectOption('sma_cross');
-  await page.getByTestId('space-status').filter({ hasText: 'valid space: fast_period' }).waitFor();
-  await page.getByTestId('study-name-input').fill('audited study');
-  await page.getByTestId('study-trials-input').fill('8');
-  await page.getByLabel('Validate top K').fill('2');
-  await page.getByTestId('study-start').click();
-  await page.getByTestId('study-progress').filter({ hasText: /· finished/ }).waitFor({ timeout: 120_000 });
+  await runStudy(page, { name: 'audited study', trials: 8, base: 'sma_cross', topK: 2 });
   await audit(page, 'the optimize page after a study');
 
   await page.getByTestId('nav-studies').click();

@@ -2,7 +2,7 @@
 // stored before stays readable.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { candleCsv, launch, openApp, uploadCsv } from './harness.mjs';
+import { candleCsv, launch, openApp, runStudy, uploadCsv } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -19,15 +19,7 @@ test('a full storage quota is a clear error, and the stored datasets and studies
   const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin });
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: Math.ceil(usage) + 2_000_000 });
   await uploadCsv(page, 'KEEP_1h.csv', candleCsv(500));
-  await page.getByTestId('nav-optimize').click();
-  await page.getByTestId('space-status').filter({ hasText: 'valid space' }).waitFor();
-  await page.getByTestId('study-base-select').selectOption('sma_cross');
-  await page.getByTestId('space-status').filter({ hasText: 'valid space: fast_period' }).waitFor();
-  await page.getByTestId('study-name-input').fill('kept study');
-  await page.getByTestId('study-trials-input').fill('10');
-  await page.getByLabel('Validate top K').fill('0');
-  await page.getByTestId('study-start').click();
-  await page.getByTestId('study-progress').filter({ hasText: /· finished/ }).waitFor({ timeout: 60_000 });
+  await runStudy(page, { name: 'kept study', trials: 10, base: 'sma_cross' });
 
   await page.getByTestId('nav-data').click();
   await page.getByTestId('dataset-file-input').setInputFiles({ name: 'BIG_1h.csv', mimeType: 'text/csv', buffer: candleCsv(100_000, { start: Date.UTC(2010, 0, 1) }) });

@@ -86,3 +86,24 @@ export async function uploadCsv(page, name, buffer) {
   await page.getByTestId('dataset-file-input').setInputFiles({ name, mimeType: 'text/csv', buffer });
   await rows.nth(before).waitFor();
 }
+
+/**
+ * Runs a short study from the Optimize page and waits until it has finished: `base` picks
+ * the base preset (its default search space comes with it), `topK` how many trials are
+ * validated out of sample.
+ */
+export async function runStudy(page, { name, trials, base = null, topK = 0 }) {
+  await page.getByTestId('nav-optimize').click();
+  await page.getByTestId('space-status').filter({ hasText: 'valid space' }).waitFor();
+  if (base === 'sma_cross') {
+    await page.getByTestId('study-base-select').selectOption(base);
+    await page.getByTestId('space-status').filter({ hasText: 'valid space: fast_period' }).waitFor();
+  } else if (base !== null) {
+    throw new Error(`runStudy knows how to wait for the sma_cross space only, not ${base}`);
+  }
+  await page.getByTestId('study-name-input').fill(name);
+  await page.getByTestId('study-trials-input').fill(String(trials));
+  await page.getByLabel('Validate top K').fill(String(topK));
+  await page.getByTestId('study-start').click();
+  await page.getByTestId('study-progress').filter({ hasText: /· finished/ }).waitFor({ timeout: 120_000 });
+}

@@ -3,7 +3,7 @@
 // runs and a stored trial replays bit for bit.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openApp } from './harness.mjs';
+import { launch, openApp, runStudy } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -15,15 +15,7 @@ test('after one visit the app, its workers and stored data work with the network
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.getByTestId('load-demo').click();
   await page.getByTestId('dataset-row').first().waitFor();
-  await page.getByTestId('nav-optimize').click();
-  await page.getByTestId('space-status').filter({ hasText: 'valid space' }).waitFor();
-  await page.getByTestId('study-base-select').selectOption('sma_cross');
-  await page.getByTestId('space-status').filter({ hasText: 'valid space: fast_period' }).waitFor();
-  await page.getByTestId('study-name-input').fill('offline study');
-  await page.getByTestId('study-trials-input').fill('6');
-  await page.getByLabel('Validate top K').fill('0');
-  await page.getByTestId('study-start').click();
-  await page.getByTestId('study-progress').filter({ hasText: /· finished/ }).waitFor({ timeout: 120_000 });
+  await runStudy(page, { name: 'offline study', trials: 6, base: 'sma_cross' });
 
   await env.context.setOffline(true);
   try {

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { candleCsv, launch, openApp, uploadCsv } from './harness.mjs';
+import { candleCsv, launch, openApp, runStudy, uploadCsv } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -120,13 +120,7 @@ test('a study whose signature differs is refused on resume, naming the part, unl
   await openApp(page, env.url, '#/data');
   await page.getByTestId('load-demo').click();
   await page.getByTestId('dataset-row').filter({ hasText: 'demo-BTCUSD' }).waitFor();
-  await page.getByTestId('nav-optimize').click();
-  await page.getByTestId('space-status').filter({ hasText: 'valid space' }).waitFor();
-  await page.getByTestId('study-name-input').fill('signed');
-  await page.getByTestId('study-trials-input').fill('12');
-  await page.getByLabel('Validate top K').fill('0');
-  await page.getByTestId('study-start').click();
-  await page.getByTestId('study-progress').filter({ hasText: /· finished/ }).waitFor({ timeout: 60_000 });
+  await runStudy(page, { name: 'signed', trials: 12 });
 
   await page.getByTestId('nav-studies').click();
   const row = page.getByTestId('study-row').filter({ has: page.getByRole('button', { name: 'signed', exact: true }) });
