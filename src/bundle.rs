@@ -374,7 +374,10 @@ mod tests {
         let oversized = vec![0u8; MAX_IMPORT_BYTES + 1];
         let err = import("huge.json", &oversized).unwrap_err();
         assert!(matches!(err, BundleError::TooLarge { .. }), "{err}");
-        assert!(err.to_string().starts_with("huge.json: 536870913 bytes"), "{err}");
+        assert!(
+            err.to_string().starts_with("huge.json: 536870913 bytes"),
+            "{err}"
+        );
 
         let err = import("x.json", b"{\"format\": ").unwrap_err();
         assert!(matches!(err, BundleError::Syntax { line: 1, .. }), "{err}");

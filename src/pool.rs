@@ -3,6 +3,12 @@
 //! Jobs queue until a worker is free; each worker runs one job at a time. A worker's events
 //! are routed back to the job that is waiting for them. A worker that panics fails its job with
 //! the panic's message and is replaced by a fresh worker, so the jobs behind it go on.
+//!
+//! A job can be cancelled. A queued one is simply dropped. A running one cannot be
+//! interrupted (a worker busy in a synchronous loop reads no message, and shared memory would
+//! need cross-origin isolation, which a static host cannot promise), so its worker is
+//! replaced by a fresh one at once and told to close, which it does when the job ends; its
+//! answer is ignored.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -30,6 +36,8 @@ pub enum PoolError {
     WorkerCrashed(String),
     #[error("the worker pool was shut down before the job finished")]
     Closed,
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// The default pool size: hardware threads minus one for the page, at least one.
@@ -54,6 +62,8 @@ struct PoolState {
     n_replaced: u32,
     /// Dataset columns (colfile bytes) the page has opened, to load into workers on demand.
     datasets: BTreeMap<DatasetId, Rc<Vec<u8>>>,
+    /// Jobs cancelled whose callers have not yet seen it.
+    cancelled: BTreeSet<u64>,
 }
 
 struct Slot {
@@ -88,6 +98,7 @@ impl Pool {
             next_job_id: 1,
             n_replaced: 0,
             datasets: BTreeMap::new(),
+            cancelled: BTreeSet::new(),
         }));
         let pool = Pool { state };
         pool.resize(size);
@@ -149,7 +160,24 @@ impl Pool {
         request: Request,
         on_progress: impl FnMut(Progress),
     ) -> Result<Event, PoolError> {
-        self.run_on(None, request, on_progress).await
+        self.run_on(None, request, |_| {}, on_progress).await
+    }
+
+    /// Like `run`, and tells `on_queued` the job's id, for `cancel`.
+    pub async fn run_cancellable(
+        &self,
+        request: Request,
+        on_queued: impl FnOnce(u64),
+        on_progress: impl FnMut(Progress),
+    ) -> Result<Event, PoolError> {
+        self.run_on(None, request, on_queued, on_progress).await
+    }
+
+    /// Cancels a job: its caller gets `PoolError::Cancelled`. A job that already finished is
+    /// left alone.
+    pub fn cancel(&self, job_id: u64) {
+        let pool = Rc::downgrade(&self.state);
+        self.state.borrow_mut().cancel(job_id, pool);
     }
 
     /// Says hello to every worker and returns their answers, in worker order.
@@ -159,7 +187,7 @@ impl Pool {
             let request = Request::Hello {
                 protocol: PROTOCOL_VERSION,
             };
-            let answer = match self.run_on(Some(slot_idx), request, |_| {}).await {
+            let answer = match self.run_on(Some(slot_idx), request, |_| {}, |_| {}).await {
                 Ok(Event::Hello(hello)) => Ok(hello),
                 Ok(other) => Err(PoolError::Failed(format!("unexpected answer {other:?}"))),
                 Err(err) => Err(err),
@@ -173,10 +201,11 @@ impl Pool {
         &self,
         slot: Option<usize>,
         request: Request,
+        on_queued: impl FnOnce(u64),
         mut on_progress: impl FnMut(Progress),
     ) -> Result<Event, PoolError> {
         let (sender, mut events) = mpsc::unbounded();
-        {
+        let job_id = {
             let mut state = self.state.borrow_mut();
             let job_id = state.next_job_id;
             state.next_job_id += 1;
@@ -187,7 +216,9 @@ impl Pool {
                 slot,
             });
             state.dispatch();
-        }
+            job_id
+        };
+        on_queued(job_id);
         while let Some(event) = events.next().await {
             match event {
                 Event::Progress(progress) => on_progress(progress),
@@ -196,7 +227,11 @@ impl Pool {
                 answer => return Ok(answer),
             }
         }
-        Err(PoolError::Closed)
+        if self.state.borrow_mut().cancelled.remove(&job_id) {
+            Err(PoolError::Cancelled)
+        } else {
+            Err(PoolError::Closed)
+        }
     }
 }
 
@@ -253,6 +288,27 @@ impl PoolState {
         slot.bridge.send(ToWorker { job_id, request });
     }
 
+    fn cancel(&mut self, job_id: u64, pool: Weak<RefCell<PoolState>>) {
+        // Dropping the job's sender ends its caller's wait.
+        if self.jobs.remove(&job_id).is_none() {
+            return;
+        }
+        self.cancelled.insert(job_id);
+        self.queue.retain(|job| job.job_id != job_id);
+        let running = self
+            .slots
+            .iter()
+            .position(|s| s.running.as_ref().is_some_and(|r| r.job_id == job_id));
+        if let Some(slot_idx) = running {
+            let slot = &mut self.slots[slot_idx];
+            // Dropping the old bridge asks the old worker to close once its job ends.
+            slot.bridge = spawn_worker(pool, slot_idx);
+            slot.loaded.clear();
+            slot.running = None;
+        }
+        self.dispatch();
+    }
+
     fn finish_job(&mut self, job_id: u64, event: Event) {
         if let Some(sender) = self.jobs.remove(&job_id) {
             // The receiver may be gone if the page stopped waiting; that is not an error.
@@ -300,7 +356,8 @@ impl PoolState {
         } else if let Some(sender) = self.jobs.get(&job_id) {
             let _ = sender.unbounded_send(event);
         }
-        if is_crash {
+        // A crash reported by a worker already replaced (after a cancel) is not this slot's.
+        if is_crash && is_current {
             let slot = &mut self.slots[slot_idx];
             slot.bridge = spawn_worker(pool, slot_idx);
             slot.loaded.clear();

@@ -17,6 +17,7 @@ use crate::components::config_editor::{ConfigEditor, ConfigState};
 use crate::components::trades::TradesTable;
 use crate::datasets;
 use crate::pages::data::{Busy, BusyBar};
+use crate::pool::PoolError;
 use crate::protocol::{Event, Request};
 use crate::share::{self, SharedSetup};
 use crate::timefmt::parse_date_input;
@@ -380,6 +381,7 @@ async fn run_backtest(
     busy.set(Some(Busy {
         stage: "running the backtest in a worker".into(),
         fraction: None,
+        job: None,
     }));
     let columns = match datasets::open(ctx, &db, &dataset).await {
         Ok(columns) => columns,
@@ -395,7 +397,8 @@ async fn run_backtest(
         from_ts_ms: window.0,
         to_ts_ms: window.1,
     };
-    match ctx.pool().run(request, |_| {}).await {
+    let on_queued = |job| busy.update(|b| b.iter_mut().for_each(|b| b.job = Some(job)));
+    match ctx.pool().run_cancellable(request, on_queued, |_| {}).await {
         Ok(Event::Backtest(outcome)) => run.set(Some(RunView {
             outcome: Rc::from(outcome),
             columns,
@@ -403,6 +406,7 @@ async fn run_backtest(
         Ok(other) => ctx
             .errors
             .raise("worker", format!("unexpected answer: {other:?}")),
+        Err(PoolError::Cancelled) => ctx.notices.show("The backtest was cancelled."),
         Err(err) => ctx.errors.raise("backtest", err.to_string()),
     }
     busy.set(None);

@@ -39,6 +39,8 @@ pub struct Busy {
     pub stage: String,
     /// In [0, 1], or `None` when the job cannot tell.
     pub fraction: Option<f64>,
+    /// The worker job, when it can be cancelled.
+    pub job: Option<u64>,
 }
 
 #[component]
@@ -133,9 +135,12 @@ pub fn DataPage() -> impl IntoView {
     }
 }
 
-/// A progress bar with its stage, shown while `busy` is set.
+/// A progress bar with its stage, shown while `busy` is set, and a cancel button while the
+/// job can be cancelled (`{test_id}-cancel`).
 #[component]
 pub fn BusyBar(busy: RwSignal<Option<Busy>>, test_id: &'static str) -> impl IntoView {
+    let ctx = use_app();
+    let job = move || busy.with(|b| b.as_ref().and_then(|b| b.job));
     view! {
         <Show when=move || busy.with(Option::is_some)>
             <div class="busy" role="status">
@@ -150,6 +155,13 @@ pub fn BusyBar(busy: RwSignal<Option<Busy>>, test_id: &'static str) -> impl Into
                         None => b.stage.clone(),
                     }))}
                 </span>
+                <Show when=move || job().is_some()>
+                    <button data-testid=format!("{test_id}-cancel") on:click=move |_| {
+                        if let Some(job) = job() {
+                            ctx.pool().cancel(job);
+                        }
+                    }>"Cancel"</button>
+                </Show>
             </div>
         </Show>
     }
@@ -177,6 +189,7 @@ async fn load_file(
     busy.set(Some(Busy {
         stage: format!("reading {name}"),
         fraction: None,
+        job: None,
     }));
     let bytes = match JsFuture::from(file.array_buffer()).await {
         Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
@@ -197,12 +210,23 @@ async fn load_file(
     let stage = format!("parsing {name}");
     let outcome = ctx
         .pool()
-        .run(request, |p| {
-            busy.set(Some(Busy {
-                stage: stage.clone(),
-                fraction: (p.total > 0).then(|| p.done as f64 / p.total as f64),
-            }))
-        })
+        .run_cancellable(
+            request,
+            |job| {
+                busy.set(Some(Busy {
+                    stage: stage.clone(),
+                    fraction: Some(0.0),
+                    job: Some(job),
+                }))
+            },
+            |p| {
+                busy.update(|b| {
+                    if let Some(b) = b {
+                        b.fraction = (p.total > 0).then(|| p.done as f64 / p.total as f64);
+                    }
+                })
+            },
+        )
         .await;
     match outcome {
         Ok(Event::Dataset(payload)) => {
@@ -213,6 +237,7 @@ async fn load_file(
             busy.set(Some(Busy {
                 stage: format!("storing {name}"),
                 fraction: None,
+                job: None,
             }));
             store(ctx, *payload, source).await;
             if let Some(report) = report {
@@ -224,6 +249,9 @@ async fn load_file(
             format!("{name}: unexpected answer from the worker: {other:?}"),
         ),
         Err(PoolError::Failed(message)) => ctx.errors.raise("data", message),
+        Err(PoolError::Cancelled) => ctx
+            .notices
+            .show(format!("Parsing {name} was cancelled; nothing was stored.")),
         Err(err) => ctx.errors.raise("data", format!("{name}: {err}")),
     }
     busy.set(None);
@@ -233,6 +261,7 @@ async fn load_demo(ctx: AppContext, busy: RwSignal<Option<Busy>>) {
     busy.set(Some(Busy {
         stage: "generating the demo data".into(),
         fraction: None,
+        job: None,
     }));
     match ctx.pool().run(Request::Demo, |_| {}).await {
         Ok(Event::Dataset(payload)) => store(ctx, *payload, "demo (synthetic)".into()).await,
@@ -510,6 +539,7 @@ async fn resample_dataset(
     busy.set(Some(Busy {
         stage: format!("resampling to {label}"),
         fraction: None,
+        job: None,
     }));
     let request = Request::Resample {
         dataset: record.id.clone(),

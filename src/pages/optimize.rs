@@ -419,6 +419,7 @@ fn TopTrials(
             busy.set(Some(Busy {
                 stage: format!("validating the top {k} out of sample"),
                 fraction: None,
+                job: None,
             }));
             if let Err(message) = crate::datasets::open(ctx, &db, &study.row.dataset_id).await {
                 ctx.errors.raise("study", message);
@@ -510,6 +511,7 @@ async fn replay_trial(
     busy.set(Some(Busy {
         stage: format!("replaying trial #{number}"),
         fraction: None,
+        job: None,
     }));
     if let Err(message) = crate::datasets::open(ctx, &db, &study.row.dataset_id).await {
         ctx.errors.raise("study", message);

@@ -2,7 +2,10 @@
 // a bad file is refused with its line named and nothing stored is touched.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { candleCsv, launch, openApp } from './harness.mjs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { candleCsv, launch, openApp, uploadCsv } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -95,5 +98,32 @@ test('the demo data loads in one click, overlays draw, and delete removes a data
   await page.waitForTimeout(300);
   assert.equal(await rows.count(), before, 'the deletion is stored');
   assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a parse in progress can be cancelled: nothing is stored and the workers carry on', async () => {
+  const page = await env.newPage();
+  await openApp(page, env.url, '#/data');
+  const before = await page.getByTestId('dataset-row').count();
+  const workers = (await page.evaluate(() => window.genesisTest.helloAll())).length;
+  // A million bars keep a worker busy for about a second, ample time to press Cancel.
+  // Playwright takes files this large from disk only.
+  const dir = await mkdtemp(join(tmpdir(), 'genesis-cancel-'));
+  const file = join(dir, 'CANCELLED_1h.csv');
+  await writeFile(file, candleCsv(1_000_000, { start: Date.UTC(1990, 0, 1) }));
+  await page.getByTestId('dataset-file-input').setInputFiles(file);
+  await page.getByTestId('dataset-progress-cancel').click();
+  await page.getByTestId('notice').filter({ hasText: 'Parsing CANCELLED_1h.csv was cancelled; nothing was stored.' }).waitFor();
+  await page.getByTestId('dataset-progress').waitFor({ state: 'detached' });
+
+  // The cancelled worker was replaced: every worker answers, and the next file goes in.
+  assert.equal((await page.evaluate(() => window.genesisTest.helloAll())).length, workers);
+  await uploadCsv(page, 'AFTER_1h.csv', candleCsv(300, { start: Date.UTC(2021, 0, 1) }));
+  await page.reload();
+  await page.getByTestId('dataset-row').filter({ hasText: 'AFTER_1h.csv' }).waitFor();
+  assert.equal(await page.getByTestId('dataset-row').count(), before + 1, 'the cancelled file was not stored');
+  assert.equal(await page.getByTestId('dataset-row').filter({ hasText: 'CANCELLED' }).count(), 0);
+  assert.deepEqual(page.errors, []);
+  await rm(dir, { recursive: true, force: true });
   await page.close();
 });
