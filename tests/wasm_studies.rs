@@ -159,3 +159,61 @@ async fn a_study_rebuilt_from_stored_records_resumes_to_the_uninterrupted_study(
     };
     assert_eq!(summary(&resumed), summary(&straight));
 }
+
+/// The native golden study (`crates/study/tests/study.rs` writes it), rebuilt here: genesis
+/// on 3,000 synthetic bars, multivariate TPE with the median pruner, 30 trials. The browser
+/// must give the same journal to the byte: same samples, same prunes, same scores.
+#[wasm_bindgen_test]
+fn the_golden_study_is_the_same_in_the_browser() {
+    use genesis_optimizer::pruner::MedianPruner;
+    use genesis_optimizer::PrunerSettings;
+
+    let candles = Arc::new(
+        generate(&SynthParams {
+            n_bars: 3_000,
+            ..SynthParams::demo()
+        })
+        .unwrap(),
+    );
+    let mut config = StudyConfig::new(
+        "test",
+        SearchSpace::from_yaml_str(include_str!("../config/optimizer/genesis_tpe.yaml")).unwrap(),
+        11,
+    );
+    config.in_sample_fraction = Some(0.7);
+    config.symbol = Some("DEMO".into());
+    config.validation.top_k = 3;
+    let mut plan = StudyPlan::new(
+        config,
+        BaseSource::Preset {
+            name: "genesis".into(),
+        },
+        StrategyConfig::preset("genesis").unwrap(),
+        DatasetMeta::new("demo.csv", &candles),
+    )
+    .unwrap();
+    plan.settings.pruner = PrunerSettings::Median(MedianPruner::default());
+    let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
+    study.set_stop_policy(StopPolicy {
+        max_trials: Some(30),
+        ..StopPolicy::default()
+    });
+    let objective = plan.objective();
+    let mut store = FeatureStore::new(candles);
+    driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+    let journal = study.log().unwrap().canonical_jsonl();
+    let golden = include_str!("golden/study/genesis_tpe_median_30.jsonl");
+    if journal != golden {
+        let first = journal
+            .lines()
+            .zip(golden.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(journal.lines().count().min(golden.lines().count()));
+        panic!(
+            "the browser's study differs from the native golden at line {}:\nbrowser {}\nnative  {}",
+            first + 1,
+            journal.lines().nth(first).unwrap_or("(none)"),
+            golden.lines().nth(first).unwrap_or("(none)")
+        );
+    }
+}

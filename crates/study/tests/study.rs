@@ -471,3 +471,37 @@ fn the_runner_honours_cancel_and_timeout_and_reports_progress_per_trial() {
         .map(|t| (t.number, t.value.unwrap()));
     assert_eq!(reports.last().unwrap().best, best);
 }
+
+/// The golden study: genesis on 3,000 synthetic bars, multivariate TPE with the median
+/// pruner over an in-sample window, 30 trials. `tests/wasm_studies.rs` builds the same plan
+/// in headless Chromium and must produce this journal to the byte, so a study is the same
+/// natively and in the browser.
+const GOLDEN_STUDY: &str = "../../tests/golden/study/genesis_tpe_median_30.jsonl";
+
+#[test]
+fn the_golden_study_is_reproduced_to_the_byte() {
+    let candles = short_demo(3_000);
+    let mut plan = plan(&candles, "genesis", GENESIS_SPACE, 11, Some(0.7));
+    plan.settings.pruner = PrunerSettings::Median(MedianPruner::default());
+    let serial = run_study(&plan, &candles, 30, 1);
+    let parallel = run_study(&plan, &candles, 30, 2);
+    let journal = canonical(&serial);
+    assert_eq!(journal, canonical(&parallel));
+    let log = serial.log().unwrap();
+    assert!(
+        log.trials.iter().any(|t| t.state == TrialState::Pruned),
+        "the golden study exercises the pruner"
+    );
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN_STUDY);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &journal).unwrap();
+    }
+    let golden = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
+    assert!(
+        golden == journal,
+        "the study differs from {} (UPDATE_GOLDEN=1 rewrites it after an intended change)",
+        path.display()
+    );
+}
