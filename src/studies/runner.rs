@@ -338,30 +338,28 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
     outcome
 }
 
-fn run_trial(
+async fn run_trial(
     ctx: AppContext,
     dataset: String,
     objective: Rc<Objective>,
     ticket: TrialTicket,
     should_panic: bool,
-) -> impl Future<Output = (u64, Result<Event, PoolError>, Timing)> {
-    async move {
-        let number = ticket.number;
-        let started_ms = now_ms() as i64;
-        let request = Request::RunTrial {
-            dataset,
-            objective: Json((*objective).clone()),
-            ticket: Json(ticket),
-            should_panic,
-        };
-        let answer = ctx.pool().run(request, |_| {}).await;
-        let timing = Timing {
-            started_ms,
-            finished_ms: now_ms() as i64,
-            worker: 0,
-        };
-        (number, answer, timing)
-    }
+) -> (u64, Result<Event, PoolError>, Timing) {
+    let number = ticket.number;
+    let started_ms = now_ms() as i64;
+    let request = Request::RunTrial {
+        dataset,
+        objective: Json((*objective).clone()),
+        ticket: Json(ticket),
+        should_panic,
+    };
+    let answer = ctx.pool().run(request, |_| {}).await;
+    let timing = Timing {
+        started_ms,
+        finished_ms: now_ms() as i64,
+        worker: 0,
+    };
+    (number, answer, timing)
 }
 
 /// Writes every finished trial not yet stored, each in its own transaction, then (at most
