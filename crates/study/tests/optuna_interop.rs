@@ -5,8 +5,9 @@
 //! only when `python3` is not installed.
 
 mod common;
+#[path = "../../../tests/support/optuna.rs"]
+mod optuna;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use genesis_optimizer::export::to_optuna_journal;
 use genesis_optimizer::pruner::MedianPruner;
 use genesis_optimizer::{PrunerSettings, TrialState};
 use genesis_study::validation::validate_top;
+use optuna::{has_python3, interop_dir, optuna_python, run_checked};
 use serde_json::Value;
 
 const READ_SCRIPT: &str = r#"
@@ -43,62 +45,13 @@ print(json.dumps({
 }))
 "#;
 
-fn has_python3() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn run_checked(command: &mut Command, what: &str) -> String {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// The optimizer test's virtualenv (same directory), created if neither test made it yet.
-fn optuna_python(dir: &Path) -> PathBuf {
-    let venv = dir.join("optuna-venv");
-    let python = venv.join("bin").join("python");
-    let ready = Command::new(&python)
-        .args(["-c", "import optuna"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ready {
-        run_checked(
-            Command::new("python3").arg("-m").arg("venv").arg(&venv),
-            "python3 -m venv",
-        );
-        run_checked(
-            Command::new(&python).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "optuna",
-            ]),
-            "pip install optuna",
-        );
-    }
-    python
-}
-
 #[test]
 fn optuna_reads_the_export_of_a_real_study() {
     if !has_python3() {
         println!("SKIPPED optuna_reads_the_export_of_a_real_study: python3 is not installed");
         return;
     }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("optuna-interop");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = interop_dir();
     let python = optuna_python(&dir);
 
     let candles = demo();
