@@ -5,6 +5,8 @@
 //! browser exists for `wasm32` only. The engine work itself lives in the pure crates and runs in
 //! web workers, never on the page's main thread.
 
+#![forbid(unsafe_code)]
+
 /// Study bundles: export and checked import.
 pub mod bundle;
 /// The byte format of stored dataset columns.

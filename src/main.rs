@@ -1,5 +1,7 @@
 //! The page's entry point: Trunk builds this for `wasm32` and loads it into `index.html`.
 
+#![forbid(unsafe_code)]
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     genesis_lab::app::start();

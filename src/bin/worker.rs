@@ -1,5 +1,7 @@
 //! The engine web worker's entry point (Trunk: `data-type="worker"`).
 
+#![forbid(unsafe_code)]
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     genesis_lab::worker::register();

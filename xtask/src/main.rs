@@ -5,6 +5,8 @@
 //! (which include wasm-opt from `binaryen@132`), and Debian's Chromium and ChromeDriver. Only
 //! registries are used (crates.io, npm, Debian); nothing is downloaded from anywhere else.
 
+#![forbid(unsafe_code)]
+
 mod bench;
 mod site;
 mod tools;
@@ -109,6 +111,38 @@ struct Stage {
 fn test() -> Result<()> {
     let env = tools::ensure_all()?;
     let mut stages = Vec::new();
+
+    // The architecture invariants (no clock, no global randomness, no hash order, no
+    // platform libm in the pure crates; no unsafe anywhere) are clippy lints and attributes,
+    // so they hold only while clippy runs with warnings as errors, natively and for the app's
+    // wasm target (whose code is mostly behind `cfg(target_arch = "wasm32")`).
+    let mut lint = env.command("cargo");
+    lint.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--color",
+        "never",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    stages.push(run_whole("clippy (native, -D warnings)", lint));
+    let mut lint_wasm = env.command("cargo");
+    lint_wasm.args([
+        "clippy",
+        "-p",
+        "genesis-lab",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--color",
+        "never",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    stages.push(run_whole("clippy (app for wasm32, -D warnings)", lint_wasm));
 
     let mut native = env.command("cargo");
     native.args(["test", "--workspace", "--color", "never"]);
@@ -246,6 +280,22 @@ fn run_counted(
         }
         Ok(status) => Some(format!("exited with {status}")),
         Err(e) => Some(e.to_string()),
+    };
+    Stage {
+        name,
+        passed,
+        failed,
+        broken,
+    }
+}
+
+/// Runs a command that is one check as a whole (a lint), counted as one pass or one failure.
+fn run_whole(name: &'static str, mut command: Command) -> Stage {
+    println!("\n== {name} ==");
+    let (passed, failed, broken) = match command.status() {
+        Ok(status) if status.success() => (1, 0, None),
+        Ok(status) => (0, 1, Some(format!("exited with {status}"))),
+        Err(e) => (0, 0, Some(format!("could not start: {e}"))),
     };
     Stage {
         name,

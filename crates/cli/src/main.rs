@@ -1,6 +1,8 @@
 //! `genesis`: the Genesis Lab engine on the command line. This file only wires the parsed
 //! arguments to a command and turns the outcome into an exit status (see [`error`]).
 
+#![forbid(unsafe_code)]
+
 mod cli;
 mod commands;
 mod error;

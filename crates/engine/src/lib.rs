@@ -2,6 +2,8 @@
 //! score out. Pure Rust with no web dependency: it never touches the DOM, the clock or global
 //! randomness, so it runs identically natively and in WebAssembly.
 
+#![forbid(unsafe_code)]
+
 /// The backtest engine: the strategy interface, fills, trades and the equity curve.
 pub mod backtest;
 /// Candle data: parsing, validation, the dataset model.

@@ -8,6 +8,11 @@
 //! For each study size it prints the mean time per trial over the whole study and the mean
 //! time of the last 50 asks (the marginal cost at that size). The library never reads the
 //! clock; this example does.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "a benchmark example times the library with the clock the library never reads"
+)]
 
 use std::time::Instant;
 

@@ -41,6 +41,8 @@
 //! # Ok::<(), genesis_optimizer::OptimizerError>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 /// The sampler-overhead workload for `genesis bench`.
 pub mod bench;
 /// A transport-agnostic loop for driving a study with a pool of workers.

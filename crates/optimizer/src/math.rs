@@ -244,7 +244,7 @@ mod tests {
     #[test]
     fn log_sum_exp_matches_the_direct_sum() {
         let terms = [-1.0, -2.0, -0.5, -300.0];
-        let direct: f64 = terms.iter().map(|t: &f64| t.exp()).sum::<f64>().ln();
+        let direct: f64 = libm::log(terms.iter().map(|t: &f64| libm::exp(*t)).sum::<f64>());
         assert!((log_sum_exp(&terms) - direct).abs() < 1e-15);
         assert_eq!(log_sum_exp(&[]), f64::NEG_INFINITY);
     }

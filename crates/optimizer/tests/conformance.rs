@@ -232,7 +232,9 @@ fn branin(t: &genesis_optimizer::TrialTicket) -> f64 {
         10.0,
         1.0 / (8.0 * pi),
     );
-    -(a * (x2 - b * x1 * x1 + c * x1 - r).powi(2) + s * (1.0 - tt) * x1.cos() + s)
+    -(a * (x2 - b * x1 * x1 + c * x1 - r) * (x2 - b * x1 * x1 + c * x1 - r)
+        + s * (1.0 - tt) * libm::cos(x1)
+        + s)
 }
 
 fn median_best(

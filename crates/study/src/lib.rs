@@ -59,6 +59,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 /// Champions per (symbol, timeframe): promotion of validated trials, history, rollback.
 pub mod champion;
 /// The crate's error type.

@@ -84,7 +84,7 @@ pub fn mixed_objective(ticket: &TrialTicket) -> TrialOutcome {
     };
     let value = -(a - 1.3) * (a - 1.3) - 4.0 * (b - 0.35) * (b - 0.35) - (c - 17.0).abs() / 10.0
         + d_bonus
-        - e.ln().abs() / 5.0;
+        - libm::log(e).abs() / 5.0;
     if a < -4.5 && b > 0.9 {
         return TrialOutcome::Failed {
             reason: "corner of the space the engine rejects".into(),
