@@ -7,10 +7,11 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::db::Db;
+use crate::context::{use_app, AppContext, Errors, Notices, WorkerStatus};
 use crate::pages;
-use crate::pool::{self, Pool, PoolError};
-use crate::protocol::Request;
+use crate::storage::db::Db;
+use crate::workers::pool::{self, Pool, PoolError};
+use crate::workers::protocol::Request;
 
 /// The four pages, addressed by the URL fragment so the site works under any sub-path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,124 +53,6 @@ impl Page {
     }
 }
 
-/// One message in the error banner.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Banner {
-    pub id: u64,
-    /// Which layer raised it: "worker", "storage", "data"...
-    pub source: &'static str,
-    pub message: String,
-}
-
-/// The error banner any layer can raise into.
-#[derive(Clone, Copy)]
-pub struct Errors {
-    banners: RwSignal<Vec<Banner>>,
-    next_id: StoredValue<u64>,
-}
-
-impl Errors {
-    fn new() -> Errors {
-        Errors {
-            banners: RwSignal::new(Vec::new()),
-            next_id: StoredValue::new(1),
-        }
-    }
-
-    /// Shows a message in the banner until the user dismisses it.
-    pub fn raise(&self, source: &'static str, message: impl Into<String>) {
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
-        let message = message.into();
-        // A warning, not an error: the message is handled and shown; console errors are
-        // kept for what nothing handled (the end-to-end tests hold pages to none).
-        leptos::logging::warn!("[{source}] {message}");
-        self.banners.update(|banners| {
-            banners.push(Banner {
-                id,
-                source,
-                message,
-            })
-        });
-    }
-
-    pub fn dismiss(&self, id: u64) {
-        self.banners
-            .update(|banners| banners.retain(|b| b.id != id));
-    }
-}
-
-/// What every page can reach. Every field is a cheap handle, so the context is `Copy`.
-#[derive(Clone, Copy)]
-pub struct AppContext {
-    pub errors: Errors,
-    pool: StoredValue<Pool, LocalStorage>,
-    /// `None` until the database has opened (or if it could not be opened).
-    pub db: RwSignal<Option<Rc<Db>>, LocalStorage>,
-    pub workers: RwSignal<WorkerStatus>,
-    pub datasets: crate::datasets::DatasetState,
-    pub studies: crate::studies::StudyState,
-    pub notices: Notices,
-    pub backtest: crate::pages::backtest::BacktestState,
-    /// The address's fragment (`#/backtest?…`), updated on every change.
-    pub hash: RwSignal<String>,
-}
-
-/// Confirmations shown beside the error banner ("trial #12 is now the champion").
-#[derive(Clone, Copy)]
-pub struct Notices {
-    messages: RwSignal<Vec<(u64, String)>>,
-    next_id: StoredValue<u64>,
-}
-
-impl Notices {
-    fn new() -> Notices {
-        Notices {
-            messages: RwSignal::new(Vec::new()),
-            next_id: StoredValue::new(1),
-        }
-    }
-
-    pub fn show(&self, message: impl Into<String>) {
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
-        let message = message.into();
-        self.messages.update(|m| m.push((id, message)));
-    }
-}
-
-/// What the page knows about its workers, shown in the status bar.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WorkerStatus {
-    pub n_ready: usize,
-    pub engine_version: Option<String>,
-    pub n_replaced: u32,
-}
-
-impl AppContext {
-    pub fn pool(&self) -> Pool {
-        self.pool.get_value()
-    }
-}
-
-impl AppContext {
-    /// The open database, or a banner saying it is not available.
-    pub fn db_or_raise(&self) -> Option<Rc<Db>> {
-        let db = self.db.get_untracked();
-        if db.is_none() {
-            self.errors.raise(
-                "storage",
-                "the browser database is not open (yet); try again in a moment",
-            );
-        }
-        db
-    }
-}
-
-pub fn use_app() -> AppContext {
-    expect_context::<AppContext>()
-}
-
 /// Mounts the app on the page's body.
 pub fn start() {
     console_error_panic_hook::set_once();
@@ -207,10 +90,10 @@ fn App() -> impl IntoView {
         pool: StoredValue::new_local(Pool::new(pool::default_size())),
         db: RwSignal::new_local(None),
         workers: RwSignal::new(WorkerStatus::default()),
-        datasets: crate::datasets::DatasetState::new(),
+        datasets: crate::storage::datasets::DatasetState::new(),
         studies: crate::studies::StudyState::new(),
         notices: Notices::new(),
-        backtest: crate::pages::backtest::BacktestState::new(),
+        backtest: crate::components::results::BacktestState::new(),
         hash: RwSignal::new(current_hash()),
     };
     provide_context(ctx);
@@ -356,7 +239,7 @@ fn open_database(ctx: AppContext) {
         match Db::open().await {
             Ok(db) => {
                 let db = Rc::new(db);
-                crate::datasets::refresh(ctx, &db).await;
+                crate::storage::datasets::refresh(ctx, &db).await;
                 ctx.db.set(Some(db));
                 crate::studies::refresh_list(ctx, ctx.studies).await;
                 // A `#/demo` link runs the demo once the database is open.
@@ -367,7 +250,7 @@ fn open_database(ctx: AppContext) {
                     .trim_start_matches('/')
                     == "demo"
                 {
-                    crate::demo::run(ctx).await;
+                    crate::scripted::demo::run(ctx).await;
                 }
             }
             Err(err) => ctx.errors.raise("storage", err.to_string()),
@@ -419,10 +302,11 @@ fn expose_test_hooks(ctx: &AppContext) {
         let ctx = *ctx;
         Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
             wasm_bindgen_futures::future_to_promise(async move {
-                let rows = crate::bench::run_all(ctx)
+                let rows = crate::scripted::bench::run_all(ctx)
                     .await
                     .map_err(|e| JsValue::from_str(&e))?;
-                crate::db::to_js("bench", &rows).map_err(|e| JsValue::from_str(&e.to_string()))
+                crate::storage::db::to_js("bench", &rows)
+                    .map_err(|e| JsValue::from_str(&e.to_string()))
             })
         })
     };

@@ -4,60 +4,41 @@
 //! natively, so they are tested with the other pure code; everything that touches the
 //! browser exists for `wasm32` only. The engine work itself lives in the pure crates and runs in
 //! web workers, never on the page's main thread.
+//!
+//! The modules are layered: `app` (the shell) sees the pages; pages are leaves that see
+//! `context`, `components`, `charts`, `studies`, `storage`, `sharing`, `config`, `workers` and
+//! `util`; nothing below points back up to a page or to the shell.
 
 #![forbid(unsafe_code)]
 
-/// Study bundles: export and checked import.
-pub mod bundle;
-/// The byte format of stored dataset columns.
-pub mod colfile;
-/// Which config keys the editor's form shows.
-pub mod config_form;
-/// Values that cross JavaScript as JSON text, keeping their types.
-pub mod json_text;
-/// Messages between the page and its engine workers.
-pub mod protocol;
-/// Backtest setups shared in the URL.
-pub mod share;
-/// The embedded search space presets.
-pub mod spaces;
-/// Times as the page shows and reads them.
-pub mod timefmt;
-/// Comment-preserving edits of YAML config text.
-pub mod yaml_edit;
-
-/// The app shell: navigation, error banner, shared context.
-#[cfg(target_arch = "wasm32")]
-pub mod app;
-/// The browser benchmark workloads.
-#[cfg(target_arch = "wasm32")]
-pub mod bench;
 /// Charts on canvas (plotters), decimated per pixel column.
 pub mod charts;
-/// The codec of worker messages.
+/// Config text: the editor's form keys, comment-preserving YAML edits, the search space presets.
+pub mod config;
+/// Study bundles, share links, and the export/import of studies.
+pub mod sharing;
+/// Stored formats and IndexedDB: the column file, the schema, the datasets.
+pub mod storage;
+/// Helpers any part may use: time formats, the DOM.
+pub mod util;
+/// The engine workers: the pool on the page, the worker itself, the messages between them.
+pub mod workers;
+
+/// The app shell: navigation, the error banner, start-up.
 #[cfg(target_arch = "wasm32")]
-pub mod codec;
-/// Reusable page components: the config editor, the trades table.
+pub mod app;
+/// Reusable views shared by pages: the config editor, results, the trades table, progress.
 #[cfg(target_arch = "wasm32")]
 pub mod components;
-/// The datasets listed on the page and their stored columns.
+/// What every page can reach: the pool, the database, the banners, the shared state.
 #[cfg(target_arch = "wasm32")]
-pub mod datasets;
-/// IndexedDB: a versioned schema and typed records.
-#[cfg(target_arch = "wasm32")]
-pub mod db;
-/// The one-click demo.
-#[cfg(target_arch = "wasm32")]
-pub mod demo;
-/// One module per page.
+pub mod context;
+/// One module per page; pages are leaves and import no other page.
 #[cfg(target_arch = "wasm32")]
 pub mod pages;
-/// The pool of engine workers on the main thread.
+/// Scripted runs: the one-click demo and the browser benchmark workloads.
 #[cfg(target_arch = "wasm32")]
-pub mod pool;
-/// Studies: the coordinator, their records, transfer.
+pub mod scripted;
+/// Studies: the coordinator, their records, the champions.
 #[cfg(target_arch = "wasm32")]
 pub mod studies;
-/// The engine worker itself.
-#[cfg(target_arch = "wasm32")]
-pub mod worker;

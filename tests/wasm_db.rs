@@ -1,7 +1,7 @@
 //! IndexedDB round trips in a real headless Chromium (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
-use genesis_lab::db::{stores, Db, DbError, Setting, SCHEMA_VERSION};
+use genesis_lab::storage::db::{stores, Db, DbError, Setting, SCHEMA_VERSION};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -98,7 +98,7 @@ async fn a_corrupt_record_is_reported_and_the_rest_still_read() {
 #[wasm_bindgen_test]
 async fn a_failed_multi_store_write_leaves_nothing_behind() {
     let db = fresh("genesis-test-atomic").await;
-    let good = genesis_lab::db::to_js(
+    let good = genesis_lab::storage::db::to_js(
         stores::SETTINGS,
         &Setting {
             key: "half".into(),

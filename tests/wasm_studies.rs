@@ -9,7 +9,7 @@ use genesis_engine::data::synth::{generate, SynthParams};
 use genesis_engine::data::DatasetMeta;
 use genesis_engine::features::FeatureStore;
 use genesis_engine::strategy::StrategyConfig;
-use genesis_lab::db::Db;
+use genesis_lab::storage::db::Db;
 use genesis_lab::studies::records::{self, StudyRow, StudyStatus};
 use genesis_optimizer::{
     driver, AskOutcome, MemoryJournal, ParamValue, ResumeOptions, SearchSpace, StopPolicy, Study,

@@ -4,7 +4,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    genesis_lab::worker::register();
+    genesis_lab::workers::engine::register();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -280,7 +280,7 @@ impl OverlayToggles {
 /// A dataset's candles with the overlays and markers to show: the price chart's source.
 pub struct PriceChart {
     pub columns: std::rc::Rc<genesis_engine::data::Columns>,
-    pub overlays: Option<std::rc::Rc<crate::protocol::OverlaySet>>,
+    pub overlays: Option<std::rc::Rc<crate::workers::protocol::OverlaySet>>,
     pub toggles: OverlayToggles,
     /// Trade entries and exits (Backtest page).
     pub trade_markers: Vec<Marker>,

@@ -7,10 +7,10 @@ use genesis_engine::strategy::presets;
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::app::use_app;
-use crate::config_form::{self, Field};
-use crate::protocol::{ConfigCheck, Event, Request};
-use crate::yaml_edit;
+use crate::config::form::{self, Field};
+use crate::config::yaml_edit;
+use crate::context::use_app;
+use crate::workers::protocol::{ConfigCheck, Event, Request};
 
 /// The editor's state, shared with the page that runs the config.
 #[derive(Clone, Copy)]
@@ -53,7 +53,7 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
         // After each await the page may be gone (the user navigated away), its signals
         // disposed: read them with `try_`, which says so instead of panicking.
         leptos::task::spawn_local(async move {
-            super::sleep_ms(250).await;
+            crate::util::dom::sleep_ms(250).await;
             if state.revision.try_get_value() != Some(revision) {
                 return;
             }
@@ -71,7 +71,7 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
     let fields = Memo::new(move |_| {
         state.check.with(|c| match c {
             Some(Ok(check)) => serde_json::from_str::<Value>(&check.canonical_json)
-                .map(|v| config_form::fields(&v))
+                .map(|v| form::fields(&v))
                 .unwrap_or_default(),
             _ => Vec::new(),
         })
@@ -206,7 +206,7 @@ fn FieldInput(field: Field, write: impl Fn(String, String) + Copy + 'static) -> 
                         value=shown
                         placeholder="none"
                         aria-invalid=move || error.with(Option::is_some).to_string()
-                        on:change=move |ev| match config_form::number_text(&event_target_value(&ev)) {
+                        on:change=move |ev| match form::number_text(&event_target_value(&ev)) {
                             Ok(text) => {
                                 error.set(None);
                                 write(path.clone(), text);

@@ -4,9 +4,9 @@ use std::rc::Rc;
 
 use genesis_engine::backtest::{Side, Trade};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
-use crate::timefmt::short_time;
+use crate::util::dom::download;
+use crate::util::timefmt::short_time;
 
 /// Rows rendered at once; the CSV export has them all.
 const MAX_ROWS: usize = 500;
@@ -96,26 +96,6 @@ pub fn trades_csv(trades: &[Trade]) -> String {
         ));
     }
     out
-}
-
-/// Offers `text` as a file download.
-pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| format!("{e:?}"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let anchor: web_sys::HtmlAnchorElement = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|e| e.dyn_into().ok())
-        .ok_or("no document")?;
-    anchor.set_href(&url);
-    anchor.set_download(file_name);
-    anchor.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
 }
 
 #[component]

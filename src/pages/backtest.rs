@@ -5,64 +5,18 @@
 
 use std::rc::Rc;
 
-use genesis_engine::run::RunOutcome;
-use genesis_engine::strategy::presets;
 use leptos::prelude::*;
 
-use crate::app::{use_app, AppContext};
-use crate::charts::canvas::{ChartCanvas, Source};
-use crate::charts::equity::EquityChart;
-use crate::charts::price::{Marker, MarkerKind, OverlayToggles, PriceChart};
-use crate::components::config_editor::{ConfigEditor, ConfigState};
-use crate::components::trades::TradesTable;
-use crate::datasets;
-use crate::pages::data::{Busy, BusyBar};
-use crate::pool::PoolError;
-use crate::protocol::{Event, Request};
-use crate::share::{self, SharedSetup};
-use crate::timefmt::parse_date_input;
-
-/// A finished run and what it ran on, for the charts.
-#[derive(Clone)]
-pub struct RunView {
-    pub outcome: Rc<RunOutcome>,
-    pub columns: Rc<genesis_engine::data::Columns>,
-}
-
-/// The Backtest page's state, kept at the app's root so results survive navigation and a
-/// shared link or the demo can drive the page.
-#[derive(Clone, Copy)]
-pub struct BacktestState {
-    pub config: ConfigState,
-    pub from_date: RwSignal<String>,
-    pub to_date: RwSignal<String>,
-    pub busy: RwSignal<Option<Busy>>,
-    pub run: RwSignal<Option<RunView>, LocalStorage>,
-    /// Run as soon as this dataset is selected and the config is valid (shared links, demo).
-    pub pending: RwSignal<Option<String>>,
-    /// A shared link whose dataset is not stored in this browser.
-    pub missing: RwSignal<Option<SharedSetup>>,
-}
-
-impl BacktestState {
-    pub fn new() -> BacktestState {
-        BacktestState {
-            config: ConfigState::new(presets::PRESETS[0].0),
-            from_date: RwSignal::new(String::new()),
-            to_date: RwSignal::new(String::new()),
-            busy: RwSignal::new(None),
-            run: RwSignal::new_local(None),
-            pending: RwSignal::new(None),
-            missing: RwSignal::new(None),
-        }
-    }
-}
-
-impl Default for BacktestState {
-    fn default() -> Self {
-        BacktestState::new()
-    }
-}
+use crate::components::busy::{Busy, BusyBar};
+use crate::components::config_editor::ConfigEditor;
+use crate::components::dataset_select::DatasetSelect;
+use crate::components::results::{Results, RunView};
+use crate::context::{use_app, AppContext};
+use crate::sharing::links::{self, SharedSetup};
+use crate::storage::datasets;
+use crate::util::timefmt::parse_date_input;
+use crate::workers::pool::PoolError;
+use crate::workers::protocol::{Event, Request};
 
 #[component]
 pub fn BacktestPage() -> impl IntoView {
@@ -103,7 +57,7 @@ pub fn BacktestPage() -> impl IntoView {
     let link = RwSignal::new(String::new());
     let share = move |_| match shared_setup(ctx) {
         Ok(setup) => {
-            let fragment = share::encode(&setup);
+            let fragment = links::encode(&setup);
             let url = web_sys::window()
                 .and_then(|w| w.location().href().ok())
                 .map(|href| format!("{}{fragment}", href.split('#').next().unwrap_or_default()))
@@ -211,7 +165,7 @@ fn shared_setup(ctx: AppContext) -> Result<SharedSetup, String> {
 /// dataset (selected when stored, asked for otherwise); the run starts once all is ready.
 fn apply_link(ctx: AppContext, hash: &str) {
     let state = ctx.backtest;
-    match share::decode(hash) {
+    match links::decode(hash) {
         Ok(None) => {}
         Ok(Some(setup)) => {
             state.config.set_text(setup.config_json.clone());
@@ -320,53 +274,6 @@ async fn load_checked(
     }
 }
 
-/// The dataset every page works on (shared with the Data page's selection); the first
-/// stored dataset is chosen when none is.
-#[component]
-pub fn DatasetSelect() -> impl IntoView {
-    let ctx = use_app();
-    Effect::new(move |_| {
-        if ctx.datasets.selected.with(Option::is_none) {
-            if let Some(first) = ctx.datasets.list.with(|l| l.first().map(|r| r.id.clone())) {
-                ctx.datasets.selected.set(Some(first));
-            }
-        }
-    });
-    view! {
-        <label>
-            "Dataset"
-            <select
-                data-testid="dataset-select"
-                on:change=move |ev| {
-                    let id = event_target_value(&ev);
-                    ctx.datasets.selected.set((!id.is_empty()).then_some(id));
-                }
-            >
-                <option value="" selected=move || ctx.datasets.selected.with(Option::is_none)>
-                    {move || if ctx.datasets.list.with(Vec::is_empty) {
-                        "no datasets: load one on the Data page"
-                    } else {
-                        "choose a dataset"
-                    }}
-                </option>
-                <For
-                    each=move || ctx.datasets.list.get()
-                    key=|r| (r.id.clone(), r.meta.name.clone())
-                    children=move |r| {
-                        let id = r.id.clone();
-                        let is_selected = move || ctx.datasets.selected.with(|s| s.as_deref() == Some(id.as_str()));
-                        view! {
-                            <option value=r.id.clone() selected=is_selected>
-                                {format!("{} · {} · {} bars", r.meta.name, r.meta.timeframe, r.meta.n_bars)}
-                            </option>
-                        }
-                    }
-                />
-            </select>
-        </label>
-    }
-}
-
 async fn run_backtest(
     ctx: AppContext,
     dataset: String,
@@ -410,249 +317,4 @@ async fn run_backtest(
         Err(err) => ctx.errors.raise("backtest", err.to_string()),
     }
     busy.set(None);
-}
-
-#[component]
-pub fn Results(run: RwSignal<Option<RunView>, LocalStorage>) -> impl IntoView {
-    let equity_source = RwSignal::new_local(None::<Source>);
-    let price_source = RwSignal::new_local(None::<Source>);
-    Effect::new(move |_| {
-        run.with(|view| match view {
-            Some(view) => {
-                equity_source.set(equity_chart(view).map(|c| Rc::new(c) as Source));
-                price_source.set(Some(Rc::new(price_chart(view)) as Source));
-            }
-            None => {
-                equity_source.set(None);
-                price_source.set(None);
-            }
-        })
-    });
-    view! {
-        <Show when=move || run.with(Option::is_some)>
-            {move || run.get().map(|view| view! { <MetricCards outcome=view.outcome.clone()/> })}
-            <div class="panel">
-                <h2>"Equity and drawdown"</h2>
-                <ChartCanvas test_id="equity-chart" label="Equity curve with drawdown" height=360 source=equity_source/>
-            </div>
-            <div class="panel">
-                <h2>"Price with entries (triangles) and exits (crosses)"</h2>
-                <ChartCanvas test_id="price-chart" label="Candles with trade markers" source=price_source/>
-            </div>
-            {move || run.get().map(|view| view! {
-                <TradesTable trades=Rc::new(view.outcome.report.trades.clone())/>
-            })}
-        </Show>
-    }
-}
-
-fn equity_chart(view: &RunView) -> Option<EquityChart> {
-    let curve = view.outcome.report.equity_curve.as_ref()?;
-    let close = &view.columns.close;
-    let first = curve.first_bar_idx;
-    let base_close = *close.get(first)?;
-    let initial = view.outcome.report.metrics.initial_equity;
-    let benchmark = (0..curve.equity.len())
-        .map(|k| {
-            close
-                .get(first + k)
-                .map_or(f64::NAN, |c| initial * c / base_close)
-        })
-        .collect();
-    Some(EquityChart {
-        ts_ms: Rc::new(view.columns.ts_ms.clone()),
-        first_bar: first,
-        equity: curve.equity.clone(),
-        drawdown: curve.drawdown.clone(),
-        benchmark,
-    })
-}
-
-fn price_chart(view: &RunView) -> PriceChart {
-    use genesis_engine::backtest::Side;
-    let mut markers = Vec::with_capacity(view.outcome.report.trades.len() * 2);
-    for trade in &view.outcome.report.trades {
-        markers.push(Marker {
-            bar: trade.entry_bar_idx,
-            price: trade.entry_price,
-            kind: match trade.side {
-                Side::Long => MarkerKind::EntryLong,
-                Side::Short => MarkerKind::EntryShort,
-            },
-        });
-        markers.push(Marker {
-            bar: trade.exit_bar_idx,
-            price: trade.exit_price,
-            kind: MarkerKind::Exit,
-        });
-    }
-    PriceChart {
-        columns: view.columns.clone(),
-        overlays: None,
-        toggles: OverlayToggles::default(),
-        trade_markers: markers,
-    }
-}
-
-/// Percent with two decimals.
-pub fn pct(value: f64) -> String {
-    format!("{:.2}%", value * 100.0)
-}
-
-/// A ratio that may be undefined (no volatility, no losing trade).
-pub fn ratio(value: Option<f64>) -> String {
-    value.map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"))
-}
-
-#[component]
-pub fn MetricCards(outcome: Rc<RunOutcome>) -> impl IntoView {
-    let m = &outcome.report.metrics;
-    let e = &outcome.evaluation;
-    let cards: Vec<(&str, &str, String, &str)> = vec![
-        (
-            "Total return",
-            "metric-total-return",
-            pct(m.total_return),
-            "final equity over initial, minus 1",
-        ),
-        (
-            "Sharpe",
-            "metric-sharpe",
-            ratio(m.sharpe),
-            "annualised, per-bar returns, no risk-free rate",
-        ),
-        (
-            "Max drawdown",
-            "metric-max-drawdown",
-            pct(m.max_drawdown),
-            "largest fall from a running peak",
-        ),
-        (
-            "Trades",
-            "metric-trades",
-            m.n_trades.to_string(),
-            "closed trades",
-        ),
-        (
-            "Score",
-            "metric-score",
-            format!("{:.4}", e.score.score),
-            "sharpe + total return + 0.25·return/DD + clip(win rate − 0.4)",
-        ),
-        (
-            "CAGR",
-            "metric-cagr",
-            m.cagr.map_or_else(|| "n/a".into(), pct),
-            "compound annual growth",
-        ),
-        (
-            "Sortino",
-            "metric-sortino",
-            ratio(m.sortino),
-            "downside deviation against 0",
-        ),
-        (
-            "Calmar",
-            "metric-calmar",
-            ratio(m.calmar),
-            "CAGR over max drawdown",
-        ),
-        (
-            "Volatility",
-            "metric-volatility",
-            pct(m.annual_volatility),
-            "annualised",
-        ),
-        (
-            "Win rate",
-            "metric-win-rate",
-            pct(m.win_rate),
-            "winning trades",
-        ),
-        (
-            "Profit factor",
-            "metric-profit-factor",
-            ratio(m.profit_factor),
-            "gross profit over gross loss",
-        ),
-        (
-            "Expectancy",
-            "metric-expectancy",
-            format!("{:.2}", m.expectancy),
-            "mean P&L per trade",
-        ),
-        (
-            "Avg trade",
-            "metric-avg-trade",
-            pct(m.avg_trade),
-            "mean return per trade",
-        ),
-        (
-            "Best / worst",
-            "metric-best-worst",
-            format!("{} / {}", pct(m.best_trade), pct(m.worst_trade)),
-            "trade returns",
-        ),
-        (
-            "Avg bars held",
-            "metric-avg-bars",
-            format!("{:.1}", m.avg_bars_held),
-            "bars per trade",
-        ),
-        (
-            "Exposure",
-            "metric-exposure",
-            pct(m.exposure),
-            "closes with a position open",
-        ),
-        ("SQN", "metric-sqn", ratio(m.sqn), "system quality number"),
-        (
-            "Buy and hold",
-            "metric-buy-hold",
-            pct(m.buy_and_hold_return),
-            "over the same bars",
-        ),
-        (
-            "Return / DD",
-            "metric-return-to-dd",
-            format!("{:.3}", m.return_to_dd),
-            "guarded: drawdown floored at 2 %",
-        ),
-        (
-            "DD duration",
-            "metric-dd-duration",
-            format!("{} bars", m.max_drawdown_duration_bars),
-            "longest drawdown",
-        ),
-    ];
-    let verdict = if e.is_feasible {
-        "Feasible: every constraint holds.".to_string()
-    } else {
-        format!("Infeasible: {}", e.reasons.join("; "))
-    };
-    let annual = &m.annualisation;
-    view! {
-        <div class="panel">
-            <div class="metrics">
-                {cards.into_iter().map(|(label, id, value, help)| view! {
-                    <div class="metric" title=help>
-                        <div class="label">{label}</div>
-                        <div class="value" data-testid=id>{value}</div>
-                    </div>
-                }).collect_view()}
-            </div>
-            <p class="muted" data-testid="constraints">{verdict}</p>
-            <p class="muted">
-                {format!(
-                    "Annualised with {:.1} periods a year ({:?}). {} bars in the window, first decision at bar {}. Config fingerprint {}, dataset {}.",
-                    annual.periods_per_year,
-                    annual.convention,
-                    m.n_bars,
-                    outcome.report.first_decision_bar,
-                    &outcome.config_fingerprint[..12.min(outcome.config_fingerprint.len())],
-                    outcome.dataset_hash.short(),
-                )}
-            </p>
-        </div>
-    }
 }

@@ -13,13 +13,14 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::app::{use_app, AppContext};
 use crate::charts::canvas::{ChartCanvas, Source};
 use crate::charts::price::{OverlayToggles, PriceChart};
-use crate::datasets::{self, Added, DatasetRecord};
-use crate::pool::PoolError;
-use crate::protocol::{Event, OverlaySet, Request};
-use crate::timefmt::short_time;
+use crate::components::busy::{Busy, BusyBar};
+use crate::context::{use_app, AppContext};
+use crate::storage::datasets::{self, Added, DatasetRecord};
+use crate::util::timefmt::short_time;
+use crate::workers::pool::PoolError;
+use crate::workers::protocol::{Event, OverlaySet, Request};
 
 /// Files larger than this are refused before reading: far above a million bars of CSV.
 pub const MAX_FILE_BYTES: f64 = 768.0 * 1024.0 * 1024.0;
@@ -32,16 +33,6 @@ const RESAMPLE_TARGETS: [(&str, i64); 5] = [
     ("4h", 14_400_000),
     ("1d", 86_400_000),
 ];
-
-/// What the page shows while a long job runs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Busy {
-    pub stage: String,
-    /// In [0, 1], or `None` when the job cannot tell.
-    pub fraction: Option<f64>,
-    /// The worker job, when it can be cancelled.
-    pub job: Option<u64>,
-}
 
 #[component]
 pub fn DataPage() -> impl IntoView {
@@ -132,38 +123,6 @@ pub fn DataPage() -> impl IntoView {
             <DatasetTable busy=busy/>
             <DatasetChart/>
         </section>
-    }
-}
-
-/// A progress bar with its stage, shown while `busy` is set, and a cancel button while the
-/// job can be cancelled (`{test_id}-cancel`).
-#[component]
-pub fn BusyBar(busy: RwSignal<Option<Busy>>, test_id: &'static str) -> impl IntoView {
-    let ctx = use_app();
-    let job = move || busy.with(|b| b.as_ref().and_then(|b| b.job));
-    view! {
-        <Show when=move || busy.with(Option::is_some)>
-            <div class="busy" role="status">
-                <progress
-                    data-testid=test_id
-                    max="1"
-                    value=move || busy.with(|b| b.as_ref().and_then(|b| b.fraction).map(|f| f.to_string()))
-                ></progress>
-                <span class="muted">
-                    {move || busy.with(|b| b.as_ref().map(|b| match b.fraction {
-                        Some(f) => format!("{} {:.0}%", b.stage, f * 100.0),
-                        None => b.stage.clone(),
-                    }))}
-                </span>
-                <Show when=move || job().is_some()>
-                    <button data-testid=format!("{test_id}-cancel") on:click=move |_| {
-                        if let Some(job) = job() {
-                            ctx.pool().cancel(job);
-                        }
-                    }>"Cancel"</button>
-                </Show>
-            </div>
-        </Show>
     }
 }
 
@@ -275,7 +234,7 @@ async fn load_demo(ctx: AppContext, busy: RwSignal<Option<Busy>>) {
 }
 
 /// Stores a new dataset and selects it; the same candles already stored are just selected.
-async fn store(ctx: AppContext, payload: crate::protocol::DatasetPayload, source: String) {
+async fn store(ctx: AppContext, payload: crate::workers::protocol::DatasetPayload, source: String) {
     let Some(db) = ctx.db_or_raise() else {
         return;
     };
@@ -299,13 +258,13 @@ fn Welcome() -> impl IntoView {
                 <p>
                     "The demo loads 17,278 hourly bars of synthetic BTC-like data (made by the engine, "
                     "the same on every machine), backtests the genesis strategy on them, then runs a "
-                    {format!("{}-trial optimisation study", crate::demo::DEMO_TRIALS)}
+                    {format!("{}-trial optimisation study", crate::scripted::demo::DEMO_TRIALS)}
                     " in your browser's workers. Nothing leaves this page."
                 </p>
                 <button class="primary" data-testid="start-demo" disabled=move || is_running.get() on:click=move |_| {
                     is_running.set(true);
                     leptos::task::spawn_local(async move {
-                        crate::demo::run(ctx).await;
+                        crate::scripted::demo::run(ctx).await;
                         is_running.set(false);
                     });
                 }>"Try the demo"</button>

@@ -13,15 +13,16 @@ use genesis_study::validation::recorded_validation;
 use genesis_study::{BaseSource, StudyConfig, ValidationRule};
 use leptos::prelude::*;
 
-use crate::app::{use_app, AppContext};
-use crate::components::sleep_ms;
-use crate::pages::backtest::{DatasetSelect, Results, RunView};
-use crate::pages::data::{Busy, BusyBar};
-use crate::pool;
-use crate::protocol::{Event, Request};
-use crate::spaces;
+use crate::components::busy::{Busy, BusyBar};
+use crate::components::dataset_select::DatasetSelect;
+use crate::components::results::{Results, RunView};
+use crate::config::spaces;
+use crate::context::{use_app, AppContext};
 use crate::studies::runner::{self, StudySetup};
 use crate::studies::{champions, OpenStudy};
+use crate::util::dom::sleep_ms;
+use crate::workers::pool;
+use crate::workers::protocol::{Event, Request};
 
 /// Trials shown in the best-trials table.
 const TOP_N: usize = 15;
@@ -327,7 +328,7 @@ fn duration(seconds: f64) -> String {
 fn StudyView() -> impl IntoView {
     let ctx = use_app();
     let state = ctx.studies;
-    let replay = RwSignal::new_local(None::<(u64, Rc<crate::protocol::ReplayView>)>);
+    let replay = RwSignal::new_local(None::<(u64, Rc<crate::workers::protocol::ReplayView>)>);
     let busy = RwSignal::new(None::<Busy>);
     view! {
         <Show when=move || state.open.with(Option::is_some)>
@@ -384,7 +385,7 @@ fn StudyView() -> impl IntoView {
 #[component]
 fn TopTrials(
     study: OpenStudy,
-    replay: RwSignal<Option<(u64, Rc<crate::protocol::ReplayView>)>, LocalStorage>,
+    replay: RwSignal<Option<(u64, Rc<crate::workers::protocol::ReplayView>)>, LocalStorage>,
     busy: RwSignal<Option<Busy>>,
 ) -> impl IntoView {
     let ctx = use_app();
@@ -421,7 +422,9 @@ fn TopTrials(
                 fraction: None,
                 job: None,
             }));
-            if let Err(message) = crate::datasets::open(ctx, &db, &study.row.dataset_id).await {
+            if let Err(message) =
+                crate::storage::datasets::open(ctx, &db, &study.row.dataset_id).await
+            {
                 ctx.errors.raise("study", message);
             } else if let Err(message) = runner::validate_top(
                 ctx,
@@ -502,7 +505,7 @@ async fn replay_trial(
     ctx: AppContext,
     study: OpenStudy,
     number: u64,
-    replay: RwSignal<Option<(u64, Rc<crate::protocol::ReplayView>)>, LocalStorage>,
+    replay: RwSignal<Option<(u64, Rc<crate::workers::protocol::ReplayView>)>, LocalStorage>,
     busy: RwSignal<Option<Busy>>,
 ) {
     let Some(db) = ctx.db_or_raise() else {
@@ -513,7 +516,7 @@ async fn replay_trial(
         fraction: None,
         job: None,
     }));
-    if let Err(message) = crate::datasets::open(ctx, &db, &study.row.dataset_id).await {
+    if let Err(message) = crate::storage::datasets::open(ctx, &db, &study.row.dataset_id).await {
         ctx.errors.raise("study", message);
         busy.set(None);
         return;
@@ -525,9 +528,9 @@ async fn replay_trial(
         .and_then(|n| study.records.iter().find(|r| r.number == n).cloned());
     let request = Request::Replay {
         dataset: study.row.dataset_id.clone(),
-        plan: crate::json_text::Json((*study.plan).clone()),
-        header: crate::json_text::Json(study.row.header.clone()),
-        records: crate::json_text::Json(record.into_iter().chain(original).collect()),
+        plan: crate::workers::json_text::Json((*study.plan).clone()),
+        header: crate::workers::json_text::Json(study.row.header.clone()),
+        records: crate::workers::json_text::Json(record.into_iter().chain(original).collect()),
         number,
     };
     match ctx.pool().run(request, |_| {}).await {
@@ -555,7 +558,7 @@ async fn promote(ctx: AppContext, study: OpenStudy, number: u64) {
 
 #[component]
 fn ReplayPanel(
-    replay: RwSignal<Option<(u64, Rc<crate::protocol::ReplayView>)>, LocalStorage>,
+    replay: RwSignal<Option<(u64, Rc<crate::workers::protocol::ReplayView>)>, LocalStorage>,
 ) -> impl IntoView {
     let ctx = use_app();
     let run = RwSignal::new_local(None::<RunView>);
@@ -571,7 +574,7 @@ fn ReplayPanel(
             let Some(db) = ctx.db.get_untracked() else {
                 return;
             };
-            match crate::datasets::open(ctx, &db, &study.row.dataset_id).await {
+            match crate::storage::datasets::open(ctx, &db, &study.row.dataset_id).await {
                 Ok(columns) => run.set(Some(RunView {
                     outcome: Rc::new(view.outcome.clone()),
                     columns,

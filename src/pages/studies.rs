@@ -6,11 +6,12 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::app::{use_app, AppContext};
-use crate::components::trades::download;
+use crate::context::{use_app, AppContext};
+use crate::sharing::transfer;
 use crate::studies::records::{self, StudyRow, StudyStatus};
-use crate::studies::{champions, load_open, refresh_list, transfer, StudyState};
-use crate::timefmt::short_time;
+use crate::studies::{champions, load_open, refresh_list, StudyState};
+use crate::util::dom::download;
+use crate::util::timefmt::short_time;
 
 #[component]
 pub fn StudiesPage() -> impl IntoView {
@@ -292,7 +293,7 @@ fn ImportPanel() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let name = file.name();
             let result = async {
-                if file.size() > crate::bundle::MAX_IMPORT_BYTES as f64 {
+                if file.size() > crate::sharing::bundle::MAX_IMPORT_BYTES as f64 {
                     return Err(format!(
                         "{name}: {:.0} MB is too large to import",
                         file.size() / 1e6

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 use super::OpenStudy;
-use crate::db::{stores, Db, DbError};
+use crate::storage::db::{stores, Db, DbError};
 
 const BOOK_KEY: &str = "champion-book";
 
@@ -15,7 +15,7 @@ const BOOK_KEY: &str = "champion-book";
 struct BookRecord {
     id: String,
     /// As JSON text: champions carry parameters whose types JS numbers would blur.
-    #[serde(with = "crate::json_text")]
+    #[serde(with = "crate::workers::json_text")]
     book: ChampionBook,
 }
 

@@ -4,7 +4,6 @@
 pub mod champions;
 pub mod records;
 pub mod runner;
-pub mod transfer;
 
 use std::rc::Rc;
 
@@ -12,7 +11,7 @@ use genesis_optimizer::TrialRecord;
 use genesis_study::StudyPlan;
 use leptos::prelude::*;
 
-use crate::app::AppContext;
+use crate::context::AppContext;
 use records::StudyRow;
 use runner::LiveProgress;
 
@@ -93,7 +92,7 @@ impl Default for StudyState {
 pub fn spawn_resume(ctx: AppContext, id: String, n_target: u64, allow_mismatch: bool) {
     let state = ctx.studies;
     leptos::task::spawn_local(async move {
-        let n_workers = ctx.pool().size().max(crate::pool::default_size());
+        let n_workers = ctx.pool().size().max(crate::workers::pool::default_size());
         if let Err(message) =
             runner::resume(ctx, state, &id, n_target, n_workers, allow_mismatch).await
         {
@@ -129,7 +128,7 @@ pub async fn refresh_list(ctx: AppContext, state: StudyState) {
 }
 
 async fn recount_if_interrupted(
-    db: &crate::db::Db,
+    db: &crate::storage::db::Db,
     state: StudyState,
     mut row: StudyRow,
 ) -> StudyRow {

@@ -10,7 +10,7 @@ use genesis_optimizer::{JournalOp, MemoryJournal, StudyLog, TrialRecord};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-use crate::db::{stores, Db, DbError};
+use crate::storage::db::{stores, Db, DbError};
 
 /// Where a study stands.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -33,8 +33,8 @@ pub struct StudyRow {
     pub dataset_name: String,
     pub strategy: String,
     pub sampler: String,
-    /// The journal header, as JSON text (see [`crate::json_text`]).
-    #[serde(with = "crate::json_text")]
+    /// The journal header, as JSON text (see [`crate::workers::json_text`]).
+    #[serde(with = "crate::workers::json_text")]
     pub header: Header,
     pub status: StudyStatus,
     /// Why it stopped, in words.
@@ -53,8 +53,8 @@ pub struct StudyRow {
 pub struct TrialRow {
     pub study_id: String,
     pub number: u64,
-    /// The journal's trial record, as JSON text (see [`crate::json_text`]).
-    #[serde(with = "crate::json_text")]
+    /// The journal's trial record, as JSON text (see [`crate::workers::json_text`]).
+    #[serde(with = "crate::workers::json_text")]
     pub record: TrialRecord,
 }
 

@@ -27,12 +27,12 @@ use leptos::prelude::*;
 
 use super::records::{self, StudyRow, StudyStatus};
 use super::{OpenStudy, StudyState};
-use crate::app::AppContext;
-use crate::datasets::{self, DatasetRecord};
-use crate::db::Db;
-use crate::json_text::Json;
-use crate::pool::PoolError;
-use crate::protocol::{Event, Request};
+use crate::context::AppContext;
+use crate::storage::datasets::{self, DatasetRecord};
+use crate::storage::db::Db;
+use crate::workers::json_text::Json;
+use crate::workers::pool::PoolError;
+use crate::workers::protocol::{Event, Request};
 
 /// What the Optimize page shows about the running study.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -14,7 +14,7 @@ use genesis_study::replay::ReplayReport;
 use genesis_study::validation::ValidationResult;
 use genesis_study::{BaseSource, StudyConfig, StudyPlan};
 
-use crate::json_text::Json;
+use crate::workers::json_text::Json;
 use genesis_engine::features::{FeatureParams, Pivot};
 use serde::{Deserialize, Serialize};
 
@@ -61,7 +61,7 @@ pub enum Request {
     /// before the first job that needs it); answers [`Event::Loaded`].
     LoadDataset {
         id: DatasetId,
-        /// The columns in [`crate::colfile`] format.
+        /// The columns in [`crate::storage::colfile`] format.
         #[serde(with = "serde_bytes")]
         columns: Vec<u8>,
     },
@@ -247,7 +247,7 @@ pub enum Event {
     /// A replayed trial: the backtest and the comparison with what was stored.
     Replay(Json<Box<ReplayView>>),
     /// A checked import, ready to store.
-    ImportedStudy(Box<crate::bundle::ImportedStudy>),
+    ImportedStudy(Box<crate::sharing::bundle::ImportedStudy>),
     /// Benchmark timings.
     Bench(BenchResult),
     /// Raw bytes (a synthetic CSV file).
@@ -278,7 +278,7 @@ pub struct DatasetPayload {
     pub meta: DatasetMeta,
     /// The parse report, for files (absent for the demo and resampled data).
     pub report: Option<ParseReport>,
-    /// The columns in [`crate::colfile`] format.
+    /// The columns in [`crate::storage::colfile`] format.
     #[serde(with = "serde_bytes")]
     pub columns: Vec<u8>,
 }

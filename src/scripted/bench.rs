@@ -5,11 +5,11 @@ use leptos::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 
-use crate::app::AppContext;
 use crate::charts::canvas::ChartSource;
 use crate::charts::price::{OverlayToggles, PriceChart};
-use crate::colfile;
-use crate::protocol::{BenchWorkload, Event, Request};
+use crate::context::AppContext;
+use crate::storage::colfile;
+use crate::workers::protocol::{BenchWorkload, Event, Request};
 
 /// One line of the bench table.
 #[derive(Clone, Debug, Serialize)]
@@ -86,14 +86,17 @@ async fn study_thousand_trials(ctx: AppContext) -> Result<Row, String> {
         Ok(other) => return Err(format!("unexpected answer {other:?}")),
         Err(err) => return Err(err.to_string()),
     };
-    let dataset = match crate::datasets::add(ctx, &db, *payload, "demo (bench)".into()).await {
-        Ok(crate::datasets::Added::New(record) | crate::datasets::Added::AlreadyStored(record)) => {
-            record
-        }
-        Err(err) => return Err(err.to_string()),
-    };
-    let space = SearchSpace::from_yaml_str(crate::spaces::text("genesis_tpe").unwrap_or_default())
-        .map_err(|e| e.to_string())?;
+    let dataset =
+        match crate::storage::datasets::add(ctx, &db, *payload, "demo (bench)".into()).await {
+            Ok(
+                crate::storage::datasets::Added::New(record)
+                | crate::storage::datasets::Added::AlreadyStored(record),
+            ) => record,
+            Err(err) => return Err(err.to_string()),
+        };
+    let space =
+        SearchSpace::from_yaml_str(crate::config::spaces::text("genesis_tpe").unwrap_or_default())
+            .map_err(|e| e.to_string())?;
     let mut config = StudyConfig::new("bench: 1000 TPE trials", space, 7);
     config.stop = StopPolicy {
         max_trials: Some(1_000),
@@ -150,7 +153,7 @@ async fn parse_million_bars(ctx: AppContext) -> Result<Row, String> {
     let mut samples = Vec::new();
     let mut peak_memory = 0;
     for _ in 0..3 {
-        let fresh = crate::pool::Pool::new(1);
+        let fresh = crate::workers::pool::Pool::new(1);
         if let Some(Err(err)) = fresh.hello_all().await.into_iter().next() {
             return Err(err.to_string());
         }

@@ -7,9 +7,11 @@ use genesis_engine::run::run_backtest;
 use genesis_engine::strategy::StrategyConfig;
 
 use super::{EngineWorker, Reporter};
-use crate::colfile;
-use crate::json_text::Json;
-use crate::protocol::{answer_hello, ConfigCheck, DatasetPayload, Event, OverlaySet, Request};
+use crate::storage::colfile;
+use crate::workers::json_text::Json;
+use crate::workers::protocol::{
+    answer_hello, ConfigCheck, DatasetPayload, Event, OverlaySet, Request,
+};
 
 /// The name the demo dataset is listed under; the file name carries symbol and timeframe.
 pub const DEMO_DATASET_NAME: &str = "demo-BTCUSD_1h.csv";
@@ -129,7 +131,7 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
             super::studies::replay(store, &plan.0, header.0, records.0, number)
         }
         Request::ImportStudy { file_name, bytes } => {
-            match crate::bundle::import(&file_name, &bytes) {
+            match crate::sharing::bundle::import(&file_name, &bytes) {
                 Ok(imported) => Event::ImportedStudy(Box::new(imported)),
                 Err(err) => Event::Failed(err.to_string()),
             }

@@ -6,32 +6,32 @@ pub const SPACES: [(&str, &str, &str); 6] = [
     (
         "genesis_tpe",
         "genesis",
-        include_str!("../config/optimizer/genesis_tpe.yaml"),
+        include_str!("../../config/optimizer/genesis_tpe.yaml"),
     ),
     (
         "genesis_grid",
         "genesis",
-        include_str!("../config/optimizer/genesis_grid.yaml"),
+        include_str!("../../config/optimizer/genesis_grid.yaml"),
     ),
     (
         "sma_cross",
         "sma_cross",
-        include_str!("../config/optimizer/sma_cross.yaml"),
+        include_str!("../../config/optimizer/sma_cross.yaml"),
     ),
     (
         "rsi_reversion",
         "rsi_reversion",
-        include_str!("../config/optimizer/rsi_reversion.yaml"),
+        include_str!("../../config/optimizer/rsi_reversion.yaml"),
     ),
     (
         "bollinger_breakout",
         "bollinger_breakout",
-        include_str!("../config/optimizer/bollinger_breakout.yaml"),
+        include_str!("../../config/optimizer/bollinger_breakout.yaml"),
     ),
     (
         "donchian_breakout",
         "donchian_breakout",
-        include_str!("../config/optimizer/donchian_breakout.yaml"),
+        include_str!("../../config/optimizer/donchian_breakout.yaml"),
     ),
 ];
 

@@ -14,8 +14,8 @@ use genesis_study::space_check::check_space as check_space_against;
 use genesis_study::validation::validate_record;
 use genesis_study::{BaseSource, StudyConfig, StudyPlan};
 
-use crate::json_text::Json;
-use crate::protocol::{Event, ReplayView};
+use crate::workers::json_text::Json;
+use crate::workers::protocol::{Event, ReplayView};
 
 pub fn check_space(space_yaml: &str, base_yaml: &str) -> Event {
     let space = match SearchSpace::from_yaml_str(space_yaml) {

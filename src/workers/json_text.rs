@@ -28,13 +28,13 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Json<T> {
     }
 }
 
-/// For `#[serde(with = "crate::json_text")]` fields.
+/// For `#[serde(with = "crate::workers::json_text")]` fields.
 pub fn serialize<T: Serialize, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
     let text = serde_json::to_string(value).map_err(S::Error::custom)?;
     serializer.serialize_str(&text)
 }
 
-/// For `#[serde(with = "crate::json_text")]` fields.
+/// For `#[serde(with = "crate::workers::json_text")]` fields.
 pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<T, D::Error> {

@@ -18,10 +18,10 @@ use futures::channel::mpsc;
 use futures::StreamExt;
 use gloo_worker::{Spawnable, WorkerBridge};
 
-use crate::protocol::{
+use crate::workers::engine::EngineWorker;
+use crate::workers::protocol::{
     DatasetId, Event, FromWorker, Progress, Request, ToWorker, WorkerHello, PROTOCOL_VERSION,
 };
-use crate::worker::EngineWorker;
 
 /// Where Trunk puts the worker's loader shim, relative to the page, so the site works under
 /// any sub-path.
@@ -381,7 +381,7 @@ fn spawn_worker(pool: Weak<RefCell<PoolState>>, slot_idx: usize) -> WorkerBridge
     };
     EngineWorker::spawner()
         .callback(on_output)
-        .encoding::<crate::codec::JsCodec>()
+        .encoding::<crate::workers::codec::JsCodec>()
         .with_loader(true)
         .as_module(false)
         .spawn(WORKER_LOADER_URL)

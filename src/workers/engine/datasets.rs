@@ -7,7 +7,7 @@ use std::sync::Arc;
 use genesis_engine::data::Candles;
 use genesis_engine::features::FeatureStore;
 
-use crate::protocol::DatasetId;
+use crate::workers::protocol::DatasetId;
 
 /// Candle bytes a worker keeps before evicting datasets; feature stores have their own bound.
 const MAX_CANDLE_BYTES: usize = 256 << 20;

@@ -4,7 +4,7 @@
 //! fingerprint); without it the page asks for the file and checks its hash. A link is
 //! untrusted input: sizes are limited and every part is checked, with an error naming it.
 
-use crate::bundle::{base64_decode, base64_encode};
+use crate::sharing::bundle::{base64_decode, base64_encode};
 
 /// The longest link fragment read (a config is a few kilobytes).
 pub const MAX_FRAGMENT_BYTES: usize = 64 * 1024;
@@ -121,7 +121,7 @@ fn text(part: &'static str, value: &str) -> Result<String, ShareError> {
 }
 
 fn date(part: &'static str, value: &str) -> Result<String, ShareError> {
-    match crate::timefmt::parse_date_input(value) {
+    match crate::util::timefmt::parse_date_input(value) {
         Some(_) => Ok(value.to_string()),
         None => Err(bad(part, "is not a YYYY-MM-DD date")),
     }

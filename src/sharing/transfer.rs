@@ -5,14 +5,14 @@
 use genesis_optimizer::export::{to_csv, to_optuna_journal};
 use leptos::prelude::*;
 
-use super::records::{self, StudyRow, StudyStatus, TrialRow};
-use super::OpenStudy;
-use crate::app::AppContext;
-use crate::bundle::{self, ImportedStudy};
-use crate::components::trades::download;
-use crate::datasets;
-use crate::db::{stores, to_js, DbError};
-use crate::protocol::{Event, Request};
+use crate::context::AppContext;
+use crate::sharing::bundle::{self, ImportedStudy};
+use crate::storage::datasets;
+use crate::storage::db::{stores, to_js, DbError};
+use crate::studies::records::{self, StudyRow, StudyStatus, TrialRow};
+use crate::studies::OpenStudy;
+use crate::util::dom::download;
+use crate::workers::protocol::{Event, Request};
 
 /// File names are built from the study's name, letters and digits only.
 fn file_stem(study: &OpenStudy) -> String {
@@ -61,7 +61,7 @@ pub async fn export_bundle(
             .get_untracked()
             .ok_or("the browser database is not open")?;
         let cols = datasets::open(ctx, &db, &study.row.dataset_id).await?;
-        Some(crate::colfile::encode(&cols))
+        Some(crate::storage::colfile::encode(&cols))
     } else {
         None
     };
@@ -113,7 +113,7 @@ async fn store(ctx: AppContext, imported: ImportedStudy) -> Result<StudyRow, DbE
         .get_untracked()
         .ok_or_else(|| DbError::Open("not open".into()))?;
     let now = js_sys::Date::now();
-    let (n_finished, best) = super::runner::summarize(imported.trials.iter());
+    let (n_finished, best) = crate::studies::runner::summarize(imported.trials.iter());
     let id = format!("imported-{}", now as u64);
     let row = StudyRow {
         id: id.clone(),
@@ -123,7 +123,7 @@ async fn store(ctx: AppContext, imported: ImportedStudy) -> Result<StudyRow, DbE
         strategy: genesis_study::StudyPlan::from_header(&imported.header)
             .map(|p| p.metadata.base_config.kind().as_str().to_string())
             .unwrap_or_default(),
-        sampler: super::runner::sampler_label(&imported.header.settings.sampler),
+        sampler: crate::studies::runner::sampler_label(&imported.header.settings.sampler),
         header: imported.header.clone(),
         status: StudyStatus::Stopped,
         stop_reason: Some("imported".into()),
@@ -145,7 +145,7 @@ async fn store(ctx: AppContext, imported: ImportedStudy) -> Result<StudyRow, DbE
     }
     db.put_all(&writes).await?;
     if !imported.dataset_columns.is_empty() && ctx.datasets.record(&row.dataset_id).is_none() {
-        let payload = crate::protocol::DatasetPayload {
+        let payload = crate::workers::protocol::DatasetPayload {
             meta: imported.dataset.clone(),
             report: None,
             columns: imported.dataset_columns,

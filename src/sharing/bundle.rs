@@ -10,7 +10,7 @@ use genesis_optimizer::{JournalOp, StudyLog, TrialRecord};
 use genesis_study::spec::metadata_from_value;
 use serde::{Deserialize, Serialize};
 
-use crate::colfile;
+use crate::storage::colfile;
 
 pub const BUNDLE_FORMAT: &str = "genesis-lab-study-bundle";
 pub const BUNDLE_VERSION: u32 = 1;
@@ -40,10 +40,10 @@ pub struct Bundle {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImportedStudy {
     pub name: String,
-    /// JSON text when it crosses to the page (see [`crate::json_text`]).
-    #[serde(with = "crate::json_text")]
+    /// JSON text when it crosses to the page (see [`crate::workers::json_text`]).
+    #[serde(with = "crate::workers::json_text")]
     pub header: Header,
-    #[serde(with = "crate::json_text")]
+    #[serde(with = "crate::workers::json_text")]
     pub trials: Vec<TrialRecord>,
     pub dataset: DatasetMeta,
     /// The dataset's columns in the stored format, validated and hashing to `dataset.hash`.

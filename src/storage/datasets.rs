@@ -10,10 +10,10 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::app::AppContext;
-use crate::colfile;
-use crate::db::{stores, Db, DbError};
-use crate::protocol::DatasetPayload;
+use crate::context::AppContext;
+use crate::storage::colfile;
+use crate::storage::db::{stores, Db, DbError};
+use crate::workers::protocol::DatasetPayload;
 
 /// A stored dataset's listing: what the Data page shows in a row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -101,7 +101,7 @@ pub async fn add(
         source,
         added_at_ms: js_sys::Date::now(),
     };
-    let listing = crate::db::to_js(stores::DATASETS, &record)?;
+    let listing = crate::storage::db::to_js(stores::DATASETS, &record)?;
     let columns = columns_record(&id, &payload.columns);
     db.put_all(&[
         (stores::DATASETS, listing),

@@ -6,10 +6,10 @@ use genesis_optimizer::{SearchSpace, StopPolicy};
 use genesis_study::{BaseSource, StudyConfig};
 use leptos::prelude::*;
 
-use crate::app::AppContext;
-use crate::datasets::{self, Added};
-use crate::protocol::{Event, Request};
+use crate::context::AppContext;
+use crate::storage::datasets::{self, Added};
 use crate::studies::runner::{self, StudySetup};
+use crate::workers::protocol::{Event, Request};
 
 /// Trials in the demo study.
 pub const DEMO_TRIALS: u64 = 40;
@@ -56,8 +56,9 @@ async fn run_inner(ctx: AppContext) -> Result<(), String> {
     if ctx.studies.running.get_untracked().is_some() {
         return Ok(());
     }
-    let space = SearchSpace::from_yaml_str(crate::spaces::text("genesis_tpe").unwrap_or_default())
-        .map_err(|e| e.to_string())?;
+    let space =
+        SearchSpace::from_yaml_str(crate::config::spaces::text("genesis_tpe").unwrap_or_default())
+            .map_err(|e| e.to_string())?;
     let mut config = StudyConfig::new("demo study", space, 42);
     config.stop = StopPolicy {
         max_trials: Some(DEMO_TRIALS),
@@ -72,7 +73,7 @@ async fn run_inner(ctx: AppContext) -> Result<(), String> {
             name: "genesis".into(),
         },
         base_yaml: presets::text("genesis").unwrap_or_default().to_string(),
-        n_workers: ctx.pool().size().max(crate::pool::default_size()),
+        n_workers: ctx.pool().size().max(crate::workers::pool::default_size()),
     };
     ctx.notices.show(format!(
         "Demo: a {DEMO_TRIALS}-trial study of the genesis preset is running on the Optimize page."

@@ -11,7 +11,7 @@ use genesis_engine::run::run_backtest;
 use genesis_engine::strategy::StrategyConfig;
 use wasm_bindgen::JsCast;
 
-use crate::protocol::{BenchResult, BenchWorkload, Event};
+use crate::workers::protocol::{BenchResult, BenchWorkload, Event};
 
 fn now_ms() -> f64 {
     js_sys::global()

@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use gloo_worker::{HandlerId, Worker, WorkerScope};
 use wasm_bindgen::JsCast;
 
-use crate::protocol::{Event, FromWorker, Progress, ToWorker};
+use crate::workers::protocol::{Event, FromWorker, Progress, ToWorker};
 use datasets::Datasets;
 
 /// The worker's actor; gloo-worker drives it from the worker's message loop.
@@ -62,7 +62,7 @@ pub fn register() {
     use gloo_worker::Registrable;
     std::panic::set_hook(Box::new(report_panic));
     EngineWorker::registrar()
-        .encoding::<crate::codec::JsCodec>()
+        .encoding::<crate::workers::codec::JsCodec>()
         .register();
 }
 

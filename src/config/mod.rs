@@ -1,0 +1,9 @@
+//! Config text as the page edits it: which keys the form shows, comment-preserving edits of
+//! the YAML, and the embedded search space presets.
+
+/// Which config keys the editor's form shows.
+pub mod form;
+/// The embedded search space presets.
+pub mod spaces;
+/// Comment-preserving edits of YAML config text.
+pub mod yaml_edit;
