@@ -5,11 +5,11 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 use super::canvas::ChartSource;
 use super::decimate::decimate_minmax;
+use super::panes::{self, ValueAxis};
 use super::theme::{self, Layout};
 
 /// An equity curve over bars `first_bar..first_bar + equity.len()` of a dataset.
@@ -52,15 +52,8 @@ impl ChartSource for EquityChart {
         if view.is_empty() {
             return Err("no equity to draw".into());
         }
-        let backend = CanvasBackend::with_canvas_object(canvas.clone())
-            .ok_or("the canvas has no 2D context")?;
-        let root = backend.into_drawing_area();
-        root.fill(&theme::BACKGROUND).map_err(theme::err)?;
-        let (upper, lower) = root.split_vertically((canvas.height() as f64 * 0.7) as u32);
-        let columns = canvas
-            .width()
-            .saturating_sub(theme::Y_LABEL_WIDTH + 2 * theme::MARGIN)
-            as usize;
+        let (root, upper, lower) = panes::split(canvas, 0.7)?;
+        let columns = panes::plot_columns(canvas);
 
         let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
         for values in [&self.equity, &self.benchmark] {
@@ -71,24 +64,16 @@ impl ChartSource for EquityChart {
         }
         let pad = ((high - low) * 0.05).max(high.abs() * 1e-6).max(1e-9);
         let x_range = (self.first_bar + view.start) as f64..(self.first_bar + view.end) as f64;
-        let mut chart = ChartBuilder::on(&upper)
-            .margin(theme::MARGIN)
-            .margin_bottom(0)
-            .y_label_area_size(theme::Y_LABEL_WIDTH)
-            .build_cartesian_2d(x_range.clone(), (low - pad)..(high + pad))
-            .map_err(theme::err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_labels(5)
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(theme::GRID)
-            .axis_style(theme::AXIS)
-            .label_style(theme::label_font())
-            .y_label_formatter(&|v| theme::format_compact(*v))
-            .draw()
-            .map_err(theme::err)?;
+        let equity_axis = ValueAxis {
+            n_labels: 5,
+            format: &|v| theme::format_compact(*v),
+        };
+        let mut chart = panes::upper(
+            &upper,
+            x_range.clone(),
+            (low - pad)..(high + pad),
+            equity_axis,
+        )?;
         chart
             .draw_series(LineSeries::new(
                 self.series_points(&self.benchmark, &view, columns),
@@ -132,27 +117,18 @@ impl ChartSource for EquityChart {
             .map(|b| b.max)
             .fold(0.0_f64, f64::max)
             .max(1e-6);
-        let ts_ms = self.ts_ms.clone();
-        let mut dd_chart = ChartBuilder::on(&lower)
-            .margin(theme::MARGIN)
-            .margin_top(4)
-            .x_label_area_size(22)
-            .y_label_area_size(theme::Y_LABEL_WIDTH)
-            .build_cartesian_2d(x_range, -worst * 1.1..0.0)
-            .map_err(theme::err)?;
-        dd_chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(6)
-            .y_labels(3)
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(theme::GRID)
-            .axis_style(theme::AXIS)
-            .label_style(theme::label_font())
-            .x_label_formatter(&|x| theme::format_bar_time(&ts_ms, *x))
-            .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .draw()
-            .map_err(theme::err)?;
+        let drawdown_axis = ValueAxis {
+            n_labels: 3,
+            format: &|v| format!("{:.0}%", v * 100.0),
+        };
+        let mut dd_chart = panes::lower(
+            &lower,
+            x_range,
+            -worst * 1.1..0.0,
+            drawdown_axis,
+            &self.ts_ms,
+            true,
+        )?;
         let dd_points: Vec<(f64, f64)> = self
             .series_points(&self.drawdown, &view, columns)
             .into_iter()
@@ -165,12 +141,7 @@ impl ChartSource for EquityChart {
             .map_err(theme::err)?;
         root.present().map_err(theme::err)?;
 
-        let plot = chart.plotting_area().get_pixel_range();
-        Ok(Layout {
-            plot_left: plot.0.start,
-            plot_right: plot.0.end,
-            view,
-        })
+        Ok(panes::layout(&chart, view))
     }
 
     fn readout(&self, point: usize) -> String {

@@ -13,6 +13,9 @@ pub mod decimate;
 pub mod equity;
 /// Where a plot drew its marks, and which one is under the pointer.
 pub mod hit;
+/// The two panes of bar-indexed charts and their axes.
+#[cfg(target_arch = "wasm32")]
+pub mod panes;
 /// The canvas of charts that are not bar-indexed, and their shared drawing helpers.
 #[cfg(target_arch = "wasm32")]
 pub mod plot;

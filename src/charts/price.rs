@@ -8,6 +8,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 use super::decimate::{decimate_minmax, decimate_ohlcv, OhlcBucket};
+use super::panes::{self, ValueAxis};
 use super::theme::{self, Layout};
 
 /// The candle columns to draw (all the same length).
@@ -67,15 +68,8 @@ pub fn draw(
 ) -> Result<Layout, String> {
     let n_bars = frame.candles.close.len();
     let view = view.start.min(n_bars.saturating_sub(1))..view.end.min(n_bars).max(view.start + 1);
-    let width = canvas.width();
-    let height = canvas.height();
-    let backend =
-        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&theme::BACKGROUND).map_err(theme::err)?;
-    let price_height = (height as f64 * 0.78) as u32;
-    let (upper, lower) = root.split_vertically(price_height);
-    let plot_columns = width.saturating_sub(theme::Y_LABEL_WIDTH + 2 * theme::MARGIN) as usize;
+    let (root, upper, lower) = panes::split(canvas, 0.78)?;
+    let plot_columns = panes::plot_columns(canvas);
 
     let c = &frame.candles;
     let buckets = decimate_ohlcv(
@@ -104,24 +98,16 @@ pub fn draw(
     let pad = ((high - low) * 0.04).max(high.abs() * 1e-6).max(1e-9);
     let x_range = view.start as f64..view.end as f64;
 
-    let mut chart = ChartBuilder::on(&upper)
-        .margin(theme::MARGIN)
-        .margin_bottom(0)
-        .y_label_area_size(theme::Y_LABEL_WIDTH)
-        .build_cartesian_2d(x_range.clone(), (low - pad)..(high + pad))
-        .map_err(theme::err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(6)
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(theme::GRID)
-        .axis_style(theme::AXIS)
-        .label_style(theme::label_font())
-        .y_label_formatter(&|v| theme::format_price(*v))
-        .draw()
-        .map_err(theme::err)?;
+    let price_axis = ValueAxis {
+        n_labels: 6,
+        format: &|v| theme::format_price(*v),
+    };
+    let mut chart = panes::upper(
+        &upper,
+        x_range.clone(),
+        (low - pad)..(high + pad),
+        price_axis,
+    )?;
 
     let bar_width_px = plot_columns as f64 / (view.end - view.start) as f64;
     let is_candle_mode = bar_width_px >= 3.0;
@@ -133,6 +119,21 @@ pub fn draw(
         )
         .map_err(theme::err)?;
 
+    draw_marks(&mut chart, frame, &view, plot_columns, is_candle_mode)?;
+    draw_volume(&lower, &buckets, x_range, c.ts_ms)?;
+    root.present().map_err(theme::err)?;
+
+    Ok(panes::layout(&chart, view))
+}
+
+/// The overlays, the levels and the markers over the candles.
+fn draw_marks(
+    chart: &mut panes::Pane<'_>,
+    frame: &PriceFrame<'_>,
+    view: &Range<usize>,
+    plot_columns: usize,
+    is_candle_mode: bool,
+) -> Result<(), String> {
     for overlay in frame.overlays {
         let points = decimate_minmax(overlay.values, view.clone(), plot_columns)
             .into_iter()
@@ -171,31 +172,33 @@ pub fn draw(
     chart
         .draw_series(visible_markers.map(marker_element))
         .map_err(theme::err)?;
+    Ok(())
+}
 
+/// The volume pane, with the time axis.
+fn draw_volume(
+    area: &panes::Area,
+    buckets: &[OhlcBucket],
+    x_range: Range<f64>,
+    ts_ms: &[i64],
+) -> Result<(), String> {
     let max_volume = buckets
         .iter()
         .map(|b| b.volume)
         .fold(0.0_f64, f64::max)
         .max(1e-12);
-    let mut volume_chart = ChartBuilder::on(&lower)
-        .margin(theme::MARGIN)
-        .margin_top(2)
-        .x_label_area_size(22)
-        .y_label_area_size(theme::Y_LABEL_WIDTH)
-        .build_cartesian_2d(x_range, 0.0..max_volume * 1.05)
-        .map_err(theme::err)?;
-    let ts_ms = c.ts_ms;
-    volume_chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_labels(6)
-        .y_labels(2)
-        .axis_style(theme::AXIS)
-        .label_style(theme::label_font())
-        .x_label_formatter(&|x| theme::format_bar_time(ts_ms, *x))
-        .y_label_formatter(&|v| theme::format_compact(*v))
-        .draw()
-        .map_err(theme::err)?;
+    let volume_axis = ValueAxis {
+        n_labels: 2,
+        format: &|v| theme::format_compact(*v),
+    };
+    let mut volume_chart = panes::lower(
+        area,
+        x_range,
+        0.0..max_volume * 1.05,
+        volume_axis,
+        ts_ms,
+        false,
+    )?;
     volume_chart
         .draw_series(buckets.iter().map(|b| {
             let color = if b.close >= b.open {
@@ -212,16 +215,8 @@ pub fn draw(
             )
         }))
         .map_err(theme::err)?;
-    root.present().map_err(theme::err)?;
-
-    let plot = chart.plotting_area().get_pixel_range();
-    Ok(Layout {
-        plot_left: plot.0.start,
-        plot_right: plot.0.end,
-        view,
-    })
+    Ok(())
 }
-
 fn candle_elements(
     b: &OhlcBucket,
     is_candle_mode: bool,

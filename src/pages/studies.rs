@@ -87,16 +87,7 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
     let id = row.id.clone();
     let target = RwSignal::new((row.n_finished + 50).max(row.n_target).to_string());
     let allow_mismatch = RwSignal::new(false);
-    let status = match (&row.status, &row.stop_reason) {
-        (StudyStatus::Running, _)
-            if state.running.get_untracked().as_deref() == Some(row.id.as_str()) =>
-        {
-            "running".to_string()
-        }
-        (StudyStatus::Running, _) => "interrupted (resumable)".to_string(),
-        (StudyStatus::Stopped, Some(reason)) => format!("stopped: {reason}"),
-        (StudyStatus::Stopped, None) => "stopped".to_string(),
-    };
+    let status = status_label(&row, state.running.get_untracked().as_deref());
     let open = {
         let id = id.clone();
         move |_| {
@@ -129,71 +120,11 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
     };
     let rename = {
         let row = row.clone();
-        move |_| {
-            let Some(name) = web_sys::window()
-                .and_then(|w| {
-                    w.prompt_with_message_and_default("New name", &row.name)
-                        .ok()
-                })
-                .flatten()
-            else {
-                return;
-            };
-            let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
-            if name.trim().is_empty() {
-                return;
-            }
-            let mut row = row.clone();
-            row.name = name.trim().to_string();
-            leptos::task::spawn_local(async move {
-                if let Some(db) = ctx.db_or_raise() {
-                    if let Err(err) = records::save_study(&db, &row).await {
-                        ctx.errors.raise("storage", err.to_string());
-                    }
-                    refresh_list(ctx, state).await;
-                }
-            });
-        }
+        move |_| rename_study(ctx, &row)
     };
     let delete = {
         let row = row.clone();
-        move |_| {
-            let confirmed = web_sys::window()
-                .and_then(|w| {
-                    w.confirm_with_message(&format!(
-                        "Delete study {} and its {} trials?",
-                        row.name, row.n_finished
-                    ))
-                    .ok()
-                })
-                .unwrap_or(false);
-            if !confirmed {
-                return;
-            }
-            let id = row.id.clone();
-            leptos::task::spawn_local(async move {
-                let Some(db) = ctx.db_or_raise() else {
-                    return;
-                };
-                let numbers = match records::load_trials(&db, &id).await {
-                    Ok((trials, _)) => trials.iter().map(|t| t.number).collect::<Vec<_>>(),
-                    Err(err) => {
-                        ctx.errors.raise("storage", err.to_string());
-                        return;
-                    }
-                };
-                if let Err(err) = records::delete(&db, &id, &numbers).await {
-                    ctx.errors.raise("storage", err.to_string());
-                }
-                if state
-                    .open
-                    .with_untracked(|o| o.as_ref().is_some_and(|s| s.row.id == id))
-                {
-                    state.open.set(None);
-                }
-                refresh_list(ctx, state).await;
-            });
-        }
+        move |_| delete_study(ctx, &row)
     };
     let export = {
         let id = id.clone();
@@ -245,6 +176,84 @@ fn StudyRowView(row: StudyRow) -> impl IntoView {
             </td>
         </tr>
     }
+}
+
+/// What a study's row says of its state: a study marked running that this page is not
+/// driving was interrupted (a reload, a closed tab) and can be resumed.
+fn status_label(row: &StudyRow, running_id: Option<&str>) -> String {
+    match (&row.status, &row.stop_reason) {
+        (StudyStatus::Running, _) if running_id == Some(row.id.as_str()) => "running".to_string(),
+        (StudyStatus::Running, _) => "interrupted (resumable)".to_string(),
+        (StudyStatus::Stopped, Some(reason)) => format!("stopped: {reason}"),
+        (StudyStatus::Stopped, None) => "stopped".to_string(),
+    }
+}
+
+/// Asks for a new name (control characters dropped, at most 120 characters) and stores it.
+fn rename_study(ctx: AppContext, row: &StudyRow) {
+    let Some(name) = web_sys::window()
+        .and_then(|w| {
+            w.prompt_with_message_and_default("New name", &row.name)
+                .ok()
+        })
+        .flatten()
+    else {
+        return;
+    };
+    let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
+    if name.trim().is_empty() {
+        return;
+    }
+    let mut row = row.clone();
+    row.name = name.trim().to_string();
+    leptos::task::spawn_local(async move {
+        if let Some(db) = ctx.db_or_raise() {
+            if let Err(err) = records::save_study(&db, &row).await {
+                ctx.errors.raise("storage", err.to_string());
+            }
+            refresh_list(ctx, ctx.studies).await;
+        }
+    });
+}
+
+/// Deletes a study and its trials once the user confirms, closing it if it is open.
+fn delete_study(ctx: AppContext, row: &StudyRow) {
+    let confirmed = web_sys::window()
+        .and_then(|w| {
+            w.confirm_with_message(&format!(
+                "Delete study {} and its {} trials?",
+                row.name, row.n_finished
+            ))
+            .ok()
+        })
+        .unwrap_or(false);
+    if !confirmed {
+        return;
+    }
+    let id = row.id.clone();
+    let state = ctx.studies;
+    leptos::task::spawn_local(async move {
+        let Some(db) = ctx.db_or_raise() else {
+            return;
+        };
+        let numbers = match records::load_trials(&db, &id).await {
+            Ok((trials, _)) => trials.iter().map(|t| t.number).collect::<Vec<_>>(),
+            Err(err) => {
+                ctx.errors.raise("storage", err.to_string());
+                return;
+            }
+        };
+        if let Err(err) = records::delete(&db, &id, &numbers).await {
+            ctx.errors.raise("storage", err.to_string());
+        }
+        if state
+            .open
+            .with_untracked(|o| o.as_ref().is_some_and(|s| s.row.id == id))
+        {
+            state.open.set(None);
+        }
+        refresh_list(ctx, state).await;
+    });
 }
 
 fn navigate(hash: &str) {
