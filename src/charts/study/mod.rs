@@ -170,6 +170,16 @@ fn classify(trial: &TrialRecord) -> PointKind {
     }
 }
 
+/// The complete trials (feasible or not) in number order, each with its score: what the
+/// slice and parallel-coordinate charts plot.
+pub fn complete_points(trials: &[TrialRecord]) -> Vec<(TrialPoint, f64)> {
+    trial_points(trials)
+        .into_iter()
+        .filter(|p| matches!(p.kind, PointKind::Feasible | PointKind::Infeasible))
+        .filter_map(|p| Some((p, p.score?)))
+        .collect()
+}
+
 /// The non-duplicate trials in number order, classified and scored.
 pub fn trial_points(trials: &[TrialRecord]) -> Vec<TrialPoint> {
     let mut points: Vec<TrialPoint> = trials

@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use super::math::{padded, robust_range, Scale};
-use super::{trial_points, PointKind, StudyChartData};
+use super::{complete_points, PointKind, StudyChartData};
 
 /// The most polylines drawn; beyond it the best ones are kept (the rest would be buried
 /// under them anyway) and the chart says how many are left out.
@@ -48,11 +48,7 @@ pub struct ParallelChart {
 impl ParallelChart {
     pub fn new(data: Rc<StudyChartData>) -> ParallelChart {
         let names = data.param_names();
-        let complete: Vec<_> = trial_points(&data.trials)
-            .into_iter()
-            .filter(|p| matches!(p.kind, PointKind::Feasible | PointKind::Infeasible))
-            .filter_map(|p| Some((p, p.score?)))
-            .collect();
+        let complete = complete_points(&data.trials);
         let best = complete
             .iter()
             .filter(|(p, _)| p.kind == PointKind::Feasible)

@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use super::math::{format_number, grid_shape, linear_ticks, padded, robust_range, Scale, Tick};
-use super::{trial_points, PointKind, StudyChartData};
+use super::{complete_points, PointKind, StudyChartData};
 
 /// The narrowest a panel gets before the grid wraps to another row.
 pub const MIN_PANEL_WIDTH_PX: u32 = 240;
@@ -47,11 +47,7 @@ pub struct SliceChart {
 impl SliceChart {
     pub fn new(data: Rc<StudyChartData>) -> SliceChart {
         let names = data.param_names();
-        let complete: Vec<_> = trial_points(&data.trials)
-            .into_iter()
-            .filter(|p| matches!(p.kind, PointKind::Feasible | PointKind::Infeasible))
-            .filter_map(|p| Some((p, p.score?)))
-            .collect();
+        let complete = complete_points(&data.trials);
         let best = complete
             .iter()
             .filter(|(p, _)| p.kind == PointKind::Feasible)

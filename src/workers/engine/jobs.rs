@@ -10,8 +10,21 @@ use super::{EngineWorker, Reporter};
 use crate::storage::colfile;
 use crate::workers::json_text::Json;
 use crate::workers::protocol::{
-    answer_hello, ConfigCheck, DatasetPayload, Event, OverlaySet, Request,
+    answer_hello, ConfigCheck, DatasetId, DatasetPayload, Event, OverlaySet, Request,
 };
+
+/// Runs `job` on a loaded dataset's feature store, or asks the pool to load the dataset
+/// first (it then sends the job again).
+fn with_store(
+    worker: &mut EngineWorker,
+    dataset: DatasetId,
+    job: impl FnOnce(&mut FeatureStore) -> Event,
+) -> Event {
+    match worker.datasets.store(&dataset) {
+        Some(store) => job(store),
+        None => Event::NeedDataset(dataset),
+    }
+}
 
 /// The name the demo dataset is listed under; the file name carries symbol and timeframe.
 pub const DEMO_DATASET_NAME: &str = "demo-BTCUSD_1h.csv";
@@ -44,20 +57,14 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
             dataset,
             target_ms,
             name,
-        } => {
-            let Some(store) = worker.datasets.store(&dataset) else {
-                return Event::NeedDataset(dataset);
-            };
+        } => with_store(worker, dataset, |store| {
             match store.candles().resample(target_ms) {
                 Ok(candles) => dataset_event(&name, candles, None),
                 Err(err) => Event::Failed(err.to_string()),
             }
-        }
+        }),
         Request::Overlays { dataset, params } => {
-            let Some(store) = worker.datasets.store(&dataset) else {
-                return Event::NeedDataset(dataset);
-            };
-            overlays(store, params)
+            with_store(worker, dataset, |store| overlays(store, params))
         }
         Request::CheckConfig { yaml } => match StrategyConfig::from_yaml_str(&yaml, "config") {
             Ok(config) => Event::Config(ConfigCheck {
@@ -72,12 +79,9 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
             yaml,
             from_ts_ms,
             to_ts_ms,
-        } => {
-            let Some(store) = worker.datasets.store(&dataset) else {
-                return Event::NeedDataset(dataset);
-            };
+        } => with_store(worker, dataset, |store| {
             backtest(store, &yaml, from_ts_ms, to_ts_ms)
-        }
+        }),
         Request::CheckSpace {
             space_yaml,
             base_yaml,
@@ -88,48 +92,36 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
             config,
             base_source,
             base_yaml,
-        } => {
-            let Some(store) = worker.datasets.store(&dataset) else {
-                return Event::NeedDataset(dataset);
-            };
+        } => with_store(worker, dataset, |store| {
             super::studies::plan(store, dataset_meta, config.0, base_source, &base_yaml)
-        }
+        }),
         Request::RunTrial {
             dataset,
             objective,
             ticket,
             should_panic,
-        } => {
-            let Some(store) = worker.datasets.store(&dataset) else {
-                return Event::NeedDataset(dataset);
-            };
+        } => with_store(worker, dataset, |store| {
             if should_panic {
                 panic!("trial {} panicked on purpose (test hook)", ticket.0.number);
             }
             Event::Trial(Json(Box::new(objective.0.evaluate(store, &ticket.0))))
-        }
+        }),
         Request::Validate {
             dataset,
             plan,
             record,
-        } => {
-            let Some(store) = worker.datasets.store(&dataset) else {
-                return Event::NeedDataset(dataset);
-            };
+        } => with_store(worker, dataset, |store| {
             super::studies::validate(store, &plan.0, &record.0)
-        }
+        }),
         Request::Replay {
             dataset,
             plan,
             header,
             records,
             number,
-        } => {
-            let Some(store) = worker.datasets.store(&dataset) else {
-                return Event::NeedDataset(dataset);
-            };
+        } => with_store(worker, dataset, |store| {
             super::studies::replay(store, &plan.0, header.0, records.0, number)
-        }
+        }),
         Request::ImportStudy { file_name, bytes } => {
             match crate::sharing::bundle::import(&file_name, &bytes) {
                 Ok(imported) => Event::ImportedStudy(Box::new(imported)),
