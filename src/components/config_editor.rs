@@ -10,6 +10,8 @@ use serde_json::Value;
 use crate::config::form::{self, Field};
 use crate::config::yaml_edit;
 use crate::context::use_app;
+use crate::workers::job_error::JobError;
+use crate::workers::pool::PoolError;
 use crate::workers::protocol::{ConfigCheck, Event, Request};
 
 /// The editor's state, shared with the page that runs the config.
@@ -18,7 +20,7 @@ pub struct ConfigState {
     pub preset: RwSignal<String>,
     pub yaml: RwSignal<String>,
     /// The engine's verdict on the current text (`None` while checking).
-    pub check: RwSignal<Option<Result<ConfigCheck, String>>>,
+    pub check: RwSignal<Option<Result<ConfigCheck, JobError>>>,
     /// Bumped on every edit, so a stale validation answer is dropped.
     revision: StoredValue<u64>,
 }
@@ -59,8 +61,9 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
             }
             let verdict = match ctx.pool().run(Request::CheckConfig { yaml }, |_| {}).await {
                 Ok(Event::Config(check)) => Ok(check),
-                Ok(other) => Err(format!("unexpected answer: {other:?}")),
-                Err(err) => Err(err.to_string()),
+                Ok(other) => Err(JobError::Other(format!("unexpected answer: {other:?}"))),
+                Err(PoolError::Failed(error)) => Err(error),
+                Err(err) => Err(JobError::Other(err.to_string())),
             };
             if state.revision.try_get_value() == Some(revision) {
                 state.check.set(Some(verdict));
@@ -83,6 +86,14 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
         if !current.is_empty() {
             shown_fields.set(current);
         }
+    });
+
+    // The dotted key the engine refused, marked in the form and named under the text.
+    let bad_key = Memo::new(move |_| {
+        state.check.with(|c| match c {
+            Some(Err(error)) => error.config_key().map(str::to_string),
+            _ => None,
+        })
     });
 
     let write = move |path: String, value: String| match yaml_edit::set_scalar(
@@ -124,7 +135,11 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
                     <For
                         each=move || shown_fields.get()
                         key=|f| (f.path.clone(), f.value.to_string())
-                        children=move |field| view! { <FieldInput field=field write=write/> }
+                        children=move |field| {
+                            let path = field.path.clone();
+                            let is_bad = Signal::derive(move || bad_key.with(|k| k.as_deref() == Some(path.as_str())));
+                            view! { <FieldInput field=field write=write is_bad=is_bad/> }
+                        }
                     />
                     <Show when=move || form_error.with(Option::is_some)>
                         <p class="field-error" role="alert">{move || form_error.get()}</p>
@@ -157,9 +172,22 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
                                 check.strategy,
                                 &check.fingerprint[..12.min(check.fingerprint.len())]
                             ),
-                            Some(Err(message)) => message,
+                            Some(Err(error)) => error.to_string(),
                         }}
                     </p>
+                    <Show when=move || bad_key.with(Option::is_some)>
+                        <p class="field-error" data-testid="config-error-key">
+                            "The problem is at key "
+                            <code>{move || bad_key.get()}</code>
+                            {move || shown_fields.with(|fields| {
+                                let key = bad_key.get().unwrap_or_default();
+                                fields
+                                    .iter()
+                                    .any(|f| f.path == key)
+                                    .then_some(" (marked in the form)")
+                            })}
+                        </p>
+                    </Show>
                 </div>
             </div>
         </div>
@@ -167,12 +195,17 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
 }
 
 #[component]
-fn FieldInput(field: Field, write: impl Fn(String, String) + Copy + 'static) -> impl IntoView {
+fn FieldInput(
+    field: Field,
+    write: impl Fn(String, String) + Copy + 'static,
+    /// The engine refused the config at this key.
+    is_bad: Signal<bool>,
+) -> impl IntoView {
     let path = field.path.clone();
     let label = path.clone();
     match field.value {
         Value::Bool(is_on) => view! {
-            <label class="inline field">
+            <label class="inline field" class:invalid=move || is_bad.get()>
                 <input
                     type="checkbox"
                     checked=is_on
@@ -183,7 +216,7 @@ fn FieldInput(field: Field, write: impl Fn(String, String) + Copy + 'static) -> 
         }
         .into_any(),
         Value::String(text) => view! {
-            <label class="field">
+            <label class="field" class:invalid=move || is_bad.get()>
                 {label}
                 <input
                     value=text
@@ -199,13 +232,13 @@ fn FieldInput(field: Field, write: impl Fn(String, String) + Copy + 'static) -> 
             };
             let error = RwSignal::new(None::<String>);
             view! {
-                <label class="field">
+                <label class="field" class:invalid=move || is_bad.get()>
                     {label}
                     <input
                         inputmode="decimal"
                         value=shown
                         placeholder="none"
-                        aria-invalid=move || error.with(Option::is_some).to_string()
+                        aria-invalid=move || (error.with(Option::is_some) || is_bad.get()).to_string()
                         on:change=move |ev| match form::number_text(&event_target_value(&ev)) {
                             Ok(text) => {
                                 error.set(None);

@@ -7,7 +7,9 @@
 
 use std::rc::Rc;
 
-use genesis_engine::data::{format_timeframe, timestamp::format_iso_ms, ParseReport};
+use genesis_engine::data::{
+    format_timeframe, timestamp::format_iso_ms, DataError, ParseReport, Problem,
+};
 use genesis_engine::features::FeatureParams;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -19,6 +21,7 @@ use crate::components::busy::{Busy, BusyBar};
 use crate::context::{use_app, AppContext};
 use crate::storage::datasets::{self, Added, DatasetRecord};
 use crate::util::timefmt::short_time;
+use crate::workers::job_error::JobError;
 use crate::workers::pool::PoolError;
 use crate::workers::protocol::{Event, OverlaySet, Request};
 
@@ -40,6 +43,7 @@ pub fn DataPage() -> impl IntoView {
     let busy = RwSignal::new(None::<Busy>);
     let is_lenient = RwSignal::new(false);
     let last_report = RwSignal::new(None::<(String, ParseReport)>);
+    let rejected = RwSignal::new(None::<Rejected>);
     let is_dragging = RwSignal::new(false);
 
     let on_files = move |files: Option<web_sys::FileList>| {
@@ -50,7 +54,7 @@ pub fn DataPage() -> impl IntoView {
         let is_lenient = is_lenient.get_untracked();
         leptos::task::spawn_local(async move {
             for file in files {
-                load_file(ctx, file, is_lenient, busy, last_report).await;
+                load_file(ctx, file, is_lenient, busy, last_report, rejected).await;
             }
         });
     };
@@ -119,6 +123,7 @@ pub fn DataPage() -> impl IntoView {
                 <BusyBar busy=busy test_id="dataset-progress"/>
             </div>
             <Welcome/>
+            <RejectedPanel rejected=rejected/>
             <ReportPanel last_report=last_report/>
             <DatasetTable busy=busy/>
             <DatasetChart/>
@@ -132,6 +137,7 @@ async fn load_file(
     is_lenient: bool,
     busy: RwSignal<Option<Busy>>,
     last_report: RwSignal<Option<(String, ParseReport)>>,
+    rejected: RwSignal<Option<Rejected>>,
 ) {
     let name = file.name();
     if file.size() > MAX_FILE_BYTES {
@@ -199,6 +205,7 @@ async fn load_file(
                 job: None,
             }));
             store(ctx, *payload, source).await;
+            rejected.set(None);
             if let Some(report) = report {
                 last_report.set(Some((name, report)));
             }
@@ -207,7 +214,24 @@ async fn load_file(
             "data",
             format!("{name}: unexpected answer from the worker: {other:?}"),
         ),
-        Err(PoolError::Failed(message)) => ctx.errors.raise("data", message),
+        Err(PoolError::Failed(error)) => {
+            if let JobError::Data {
+                file,
+                error:
+                    DataError::Rejected {
+                        n_problems,
+                        problems,
+                    },
+            } = &error
+            {
+                rejected.set(Some(Rejected {
+                    file: file.clone(),
+                    n_problems: *n_problems,
+                    problems: problems.clone(),
+                }));
+            }
+            ctx.errors.raise("data", error.to_string());
+        }
         Err(PoolError::Cancelled) => ctx
             .notices
             .show(format!("Parsing {name} was cancelled; nothing was stored.")),
@@ -268,6 +292,56 @@ fn Welcome() -> impl IntoView {
                         is_running.set(false);
                     });
                 }>"Try the demo"</button>
+            </div>
+        </Show>
+    }
+}
+
+/// A file the parser refused in strict mode, with the problems it listed.
+#[derive(Clone, Debug, PartialEq)]
+struct Rejected {
+    file: String,
+    n_problems: usize,
+    problems: Vec<Problem>,
+}
+
+/// The problems of the last refused file as a table (line, column, field, what was found),
+/// so a trader can go to each place in the file.
+#[component]
+fn RejectedPanel(rejected: RwSignal<Option<Rejected>>) -> impl IntoView {
+    view! {
+        <Show when=move || rejected.with(Option::is_some)>
+            <div class="panel rejected" data-testid="rejected-file">
+                <div class="row">
+                    <h2 class="grow">
+                        {move || rejected.with(|r| r.as_ref().map(|r| {
+                            let listed = if r.problems.len() < r.n_problems {
+                                format!(" (the first {} are listed)", r.problems.len())
+                            } else {
+                                String::new()
+                            };
+                            format!("{} was refused: {} problem(s){listed}; nothing was stored", r.file, r.n_problems)
+                        }))}
+                    </h2>
+                    <button aria-label="Dismiss the refused file's problems" on:click=move |_| rejected.set(None)>"×"</button>
+                </div>
+                <p class="muted">"Fix these places in the file, or tick Lenient to drop the bad rows and load the rest."</p>
+                <table class="problems">
+                    <thead>
+                        <tr><th>"Line"</th><th>"Column"</th><th>"Field"</th><th>"Problem"</th><th>"Found"</th></tr>
+                    </thead>
+                    <tbody>
+                        {move || rejected.with(|r| r.as_ref().map(|r| r.problems.iter().map(|p| view! {
+                            <tr data-testid="problem-row">
+                                <td class="num">{p.line}</td>
+                                <td class="num">{p.column}</td>
+                                <td>{p.field.to_string()}</td>
+                                <td>{p.kind.to_string()}</td>
+                                <td class="mono">{p.text.clone()}</td>
+                            </tr>
+                        }).collect_view()))}
+                    </tbody>
+                </table>
             </div>
         </Show>
     }

@@ -51,7 +51,7 @@ pub struct ImportedStudy {
     pub dataset_columns: Vec<u8>,
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
 pub enum BundleError {
     #[error("{file}: {size} bytes is more than the {MAX_IMPORT_BYTES} an import may have")]
     TooLarge { file: String, size: usize },

@@ -1,6 +1,8 @@
 //! The engine workers: the pool that drives them from the page, the code that runs inside
 //! each worker, and the versioned messages (with their codec) that cross between the two.
 
+/// Why a worker job failed, with the engine's error kept whole.
+pub mod job_error;
 /// Values that cross JavaScript as JSON text, keeping their types.
 pub mod json_text;
 /// Messages between the page and its engine workers.

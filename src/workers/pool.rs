@@ -19,6 +19,7 @@ use futures::StreamExt;
 use gloo_worker::{Spawnable, WorkerBridge};
 
 use crate::workers::engine::EngineWorker;
+use crate::workers::job_error::JobError;
 use crate::workers::protocol::{
     DatasetId, Event, FromWorker, Progress, Request, ToWorker, WorkerHello, PROTOCOL_VERSION,
 };
@@ -31,7 +32,7 @@ const WORKER_LOADER_URL: &str = "./worker_loader.js";
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum PoolError {
     #[error("{0}")]
-    Failed(String),
+    Failed(JobError),
     #[error("the worker crashed: {0}")]
     WorkerCrashed(String),
     #[error("the worker pool was shut down before the job finished")]
@@ -189,7 +190,9 @@ impl Pool {
             };
             let answer = match self.run_on(Some(slot_idx), request, |_| {}, |_| {}).await {
                 Ok(Event::Hello(hello)) => Ok(hello),
-                Ok(other) => Err(PoolError::Failed(format!("unexpected answer {other:?}"))),
+                Ok(other) => Err(PoolError::Failed(JobError::Other(format!(
+                    "unexpected answer {other:?}"
+                )))),
                 Err(err) => Err(err),
             };
             answers.push(answer);
@@ -222,7 +225,7 @@ impl Pool {
         while let Some(event) = events.next().await {
             match event {
                 Event::Progress(progress) => on_progress(progress),
-                Event::Failed(message) => return Err(PoolError::Failed(message)),
+                Event::Failed(error) => return Err(PoolError::Failed(error)),
                 Event::Crashed(message) => return Err(PoolError::WorkerCrashed(message)),
                 answer => return Ok(answer),
             }
@@ -264,7 +267,7 @@ impl PoolState {
                 let Some(columns) = self.datasets.get(id) else {
                     self.finish_job(
                         job_id,
-                        Event::Failed(format!("dataset {id} is not open in this page")),
+                        Event::failed(format!("dataset {id} is not open in this page")),
                     );
                     return;
                 };
@@ -337,7 +340,7 @@ impl PoolState {
                     _ => {
                         self.finish_job(
                             job_id,
-                            Event::Failed(format!("the worker could not load dataset {id}")),
+                            Event::failed(format!("the worker could not load dataset {id}")),
                         );
                         self.dispatch();
                     }

@@ -14,12 +14,13 @@ use genesis_study::replay::ReplayReport;
 use genesis_study::validation::ValidationResult;
 use genesis_study::{BaseSource, StudyConfig, StudyPlan};
 
+use crate::workers::job_error::JobError;
 use crate::workers::json_text::Json;
 use genesis_engine::features::{FeatureParams, Pivot};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a message's shape changes.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// A dataset's id: the hex content hash of its candles.
 pub type DatasetId = String;
@@ -219,8 +220,9 @@ pub enum Event {
     Progress(Progress),
     /// The answer to [`Request::Hello`].
     Hello(WorkerHello),
-    /// The job failed with a message for the user; the worker is still healthy.
-    Failed(String),
+    /// The job failed; the worker is still healthy. The error keeps its type (a rejected
+    /// file's problems, the config key) for the page to show.
+    Failed(JobError),
     /// The worker panicked while running the job; it closes itself after sending this.
     Crashed(String),
     /// A new dataset (parsed, generated or resampled), ready to store.
@@ -300,6 +302,11 @@ pub struct OverlaySet {
 }
 
 impl Event {
+    /// A failure said in words (no engine error behind it).
+    pub fn failed(message: String) -> Event {
+        Event::Failed(JobError::Other(message))
+    }
+
     /// Whether this event ends its job.
     pub fn is_final(&self) -> bool {
         !matches!(self, Event::Progress(_))
@@ -328,10 +335,10 @@ pub fn answer_hello(page_protocol: u32) -> Event {
             engine_version: genesis_engine::ENGINE_VERSION.to_string(),
         })
     } else {
-        Event::Failed(format!(
+        Event::Failed(JobError::Other(format!(
             "protocol mismatch: the page speaks version {page_protocol}, this worker version \
              {PROTOCOL_VERSION}; reload the page to load matching files"
-        ))
+        )))
     }
 }
 
@@ -349,7 +356,9 @@ mod tests {
             other => panic!("expected a hello, got {other:?}"),
         }
         match answer_hello(PROTOCOL_VERSION + 1) {
-            Event::Failed(message) => assert!(message.contains("protocol mismatch"), "{message}"),
+            Event::Failed(error) => {
+                assert!(error.to_string().contains("protocol mismatch"), "{error}")
+            }
             other => panic!("expected a refusal, got {other:?}"),
         }
     }
@@ -362,7 +371,7 @@ mod tests {
             stage: "parse".into(),
         });
         assert!(!progress.is_final());
-        assert!(Event::Failed("x".into()).is_final());
+        assert!(Event::Failed(JobError::Other("x".into())).is_final());
         assert!(Event::Crashed("x".into()).is_final());
     }
 }

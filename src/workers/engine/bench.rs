@@ -104,7 +104,7 @@ pub fn run(workload: BenchWorkload, repeats: u32) -> Event {
             samples_ms,
             wasm_memory_bytes: wasm_memory_bytes(),
         }),
-        Err(message) => Event::Failed(format!("bench {}: {message}", workload.name())),
+        Err(message) => Event::failed(format!("bench {}: {message}", workload.name())),
     }
 }
 

@@ -8,6 +8,7 @@ use genesis_engine::strategy::StrategyConfig;
 
 use super::{EngineWorker, Reporter};
 use crate::storage::colfile;
+use crate::workers::job_error::JobError;
 use crate::workers::json_text::Json;
 use crate::workers::protocol::{
     answer_hello, ConfigCheck, DatasetId, DatasetPayload, Event, OverlaySet, Request,
@@ -40,16 +41,20 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
         } => parse_file(&name, bytes, is_lenient, reporter),
         Request::Demo => match synth::generate(&synth::SynthParams::demo()) {
             Ok(candles) => dataset_event(DEMO_DATASET_NAME, candles, None),
-            Err(err) => Event::Failed(err.to_string()),
+            Err(error) => Event::Failed(JobError::Data {
+                file: DEMO_DATASET_NAME.to_string(),
+                error,
+            }),
         },
         Request::Synth { n_bars } => {
             let params = synth::SynthParams {
                 n_bars,
                 ..synth::SynthParams::demo()
             };
+            let name = format!("synthetic-{n_bars}_1h.csv");
             match synth::generate(&params) {
-                Ok(candles) => dataset_event(&format!("synthetic-{n_bars}_1h.csv"), candles, None),
-                Err(err) => Event::Failed(err.to_string()),
+                Ok(candles) => dataset_event(&name, candles, None),
+                Err(error) => Event::Failed(JobError::Data { file: name, error }),
             }
         }
         Request::LoadDataset { id, columns } => load(worker, id, &columns),
@@ -60,7 +65,7 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
         } => with_store(worker, dataset, |store| {
             match store.candles().resample(target_ms) {
                 Ok(candles) => dataset_event(&name, candles, None),
-                Err(err) => Event::Failed(err.to_string()),
+                Err(error) => Event::Failed(JobError::Data { file: name, error }),
             }
         }),
         Request::Overlays { dataset, params } => {
@@ -72,7 +77,7 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
                 canonical_json: config.canonical_json(),
                 fingerprint: config.fingerprint().to_string(),
             }),
-            Err(err) => Event::Failed(err.to_string()),
+            Err(err) => Event::Failed(err.into()),
         },
         Request::Backtest {
             dataset,
@@ -125,13 +130,13 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
         Request::ImportStudy { file_name, bytes } => {
             match crate::sharing::bundle::import(&file_name, &bytes) {
                 Ok(imported) => Event::ImportedStudy(Box::new(imported)),
-                Err(err) => Event::Failed(err.to_string()),
+                Err(err) => Event::Failed(err.into()),
             }
         }
         Request::Bench { workload, repeats } => super::bench::run(workload, repeats),
         Request::SynthCsv { n_bars } => match super::bench::csv_bytes(n_bars) {
             Ok(bytes) => Event::Bytes(bytes),
-            Err(message) => Event::Failed(message),
+            Err(message) => Event::failed(message),
         },
         Request::Memory => Event::Memory(super::bench::wasm_memory_bytes()),
     }
@@ -151,7 +156,10 @@ fn parse_file(name: &str, bytes: Vec<u8>, is_lenient: bool, reporter: &Reporter)
     drop(bytes);
     match parsed {
         Ok(parsed) => dataset_event(name, parsed.candles, Some(parsed.report)),
-        Err(err) => Event::Failed(format!("{name}: {err}")),
+        Err(error) => Event::Failed(JobError::Data {
+            file: name.to_string(),
+            error,
+        }),
     }
 }
 
@@ -174,13 +182,13 @@ fn load(worker: &mut EngineWorker, id: String, columns: &[u8]) -> Event {
     let candles = match colfile::decode(columns) {
         Ok(cols) => match Candles::from_columns(cols) {
             Ok(candles) => candles,
-            Err(err) => return Event::Failed(format!("stored dataset {id} is corrupt: {err}")),
+            Err(err) => return Event::failed(format!("stored dataset {id} is corrupt: {err}")),
         },
-        Err(err) => return Event::Failed(format!("stored dataset {id} is corrupt: {err}")),
+        Err(err) => return Event::failed(format!("stored dataset {id} is corrupt: {err}")),
     };
     let hash = candles.content_hash();
     if hash.0 != id {
-        return Event::Failed(format!(
+        return Event::failed(format!(
             "stored dataset {id} is corrupt: its content hashes to {}",
             hash.short()
         ));
@@ -199,22 +207,22 @@ fn backtest(
 ) -> Event {
     let config = match StrategyConfig::from_yaml_str(yaml, "config") {
         Ok(config) => config,
-        Err(err) => return Event::Failed(err.to_string()),
+        Err(err) => return Event::Failed(err.into()),
     };
     let window = match Window::from_time_range(store.candles(), from_ts_ms, to_ts_ms) {
         Ok(window) => window,
-        Err(err) => return Event::Failed(err.to_string()),
+        Err(err) => return Event::Failed(err.into()),
     };
     match run_backtest(store, &config, window, Recording::Full) {
         Ok(outcome) => Event::Backtest(Box::new(outcome)),
-        Err(err) => Event::Failed(err.to_string()),
+        Err(err) => Event::Failed(err.into()),
     }
 }
 
 fn overlays(store: &mut FeatureStore, params: FeatureParams) -> Event {
     let frame = match FeatureFrame::compute(store, &params) {
         Ok(frame) => frame,
-        Err(err) => return Event::Failed(err.to_string()),
+        Err(err) => return Event::Failed(err.into()),
     };
     let n = frame.n_bars();
     let last = n.saturating_sub(1);

@@ -14,23 +14,24 @@ use genesis_study::space_check::check_space as check_space_against;
 use genesis_study::validation::validate_record;
 use genesis_study::{BaseSource, StudyConfig, StudyPlan};
 
+use crate::workers::job_error::JobError;
 use crate::workers::json_text::Json;
 use crate::workers::protocol::{Event, ReplayView};
 
 pub fn check_space(space_yaml: &str, base_yaml: &str) -> Event {
     let space = match SearchSpace::from_yaml_str(space_yaml) {
         Ok(space) => space,
-        Err(err) => return Event::Failed(format!("search space: {err}")),
+        Err(err) => return Event::Failed(JobError::Space(err)),
     };
     let base = match StrategyConfig::from_yaml_str(base_yaml, "base config") {
         Ok(base) => base,
-        Err(err) => return Event::Failed(err.to_string()),
+        Err(err) => return Event::Failed(err.into()),
     };
     match check_space_against(&space, &base) {
         Ok(()) => Event::Space {
             parameters: space.leaf_paths().into_iter().map(str::to_string).collect(),
         },
-        Err(err) => Event::Failed(err.to_string()),
+        Err(err) => Event::Failed(err.into()),
     }
 }
 
@@ -44,7 +45,7 @@ pub fn plan(
     base_yaml: &str,
 ) -> Event {
     if &dataset.hash != store.dataset_hash() {
-        return Event::Failed(format!(
+        return Event::failed(format!(
             "dataset {} does not hash to its recorded {}",
             dataset.name,
             dataset.hash.short()
@@ -52,22 +53,22 @@ pub fn plan(
     }
     let base = match StrategyConfig::from_yaml_str(base_yaml, "base config") {
         Ok(base) => base,
-        Err(err) => return Event::Failed(err.to_string()),
+        Err(err) => return Event::Failed(err.into()),
     };
     let plan = match StudyPlan::new(config, base_source, base, dataset) {
         Ok(plan) => plan,
-        Err(err) => return Event::Failed(err.to_string()),
+        Err(err) => return Event::Failed(err.into()),
     };
     match preflight(&plan, store) {
         Ok(_) => Event::StudyPlan(Json(Box::new(plan))),
-        Err(err) => Event::Failed(format!("preflight: {err}")),
+        Err(err) => Event::Failed(JobError::Preflight(err)),
     }
 }
 
 pub fn validate(store: &mut FeatureStore, plan: &StudyPlan, record: &TrialRecord) -> Event {
     match validate_record(plan, store, record, &plan.metadata.validation) {
         Ok(result) => Event::Validation(Json(Box::new(result))),
-        Err(err) => Event::Failed(err.to_string()),
+        Err(err) => Event::Failed(err.into()),
     }
 }
 
@@ -79,22 +80,22 @@ pub fn replay(
     number: u64,
 ) -> Event {
     let Some(record) = records.iter().find(|r| r.number == number).cloned() else {
-        return Event::Failed(format!("trial {number} was not sent"));
+        return Event::failed(format!("trial {number} was not sent"));
     };
     let ops: Vec<JournalOp> = std::iter::once(JournalOp::Header(Box::new(header)))
         .chain(records.into_iter().map(|r| JournalOp::Trial(Box::new(r))))
         .collect();
     let log = match StudyLog::from_ops(&ops) {
         Ok(log) => log,
-        Err(err) => return Event::Failed(err.to_string()),
+        Err(err) => return Event::Failed(err.into()),
     };
     let report = match replay_trial(plan, &log, number, store) {
         Ok(report) => report,
-        Err(err) => return Event::Failed(err.to_string()),
+        Err(err) => return Event::Failed(err.into()),
     };
     let config = match plan.effective_config(&record.params) {
         Ok(config) => config,
-        Err(err) => return Event::Failed(err.to_string()),
+        Err(err) => return Event::Failed(err.into()),
     };
     match run_backtest(
         store,
@@ -103,6 +104,6 @@ pub fn replay(
         Recording::Full,
     ) {
         Ok(outcome) => Event::Replay(Json(Box::new(ReplayView { outcome, report }))),
-        Err(err) => Event::Failed(err.to_string()),
+        Err(err) => Event::Failed(err.into()),
     }
 }
