@@ -89,6 +89,14 @@ test('the editor names a mistyped key with its nearest known key, and the form w
   await status.filter({ hasText: 'entry_conf_overal' }).waitFor();
   assert.match(await status.textContent(), /thresholds\.entry_conf_overal.*did you mean entry_conf_overall/);
   assert.equal(await page.getByTestId('run-backtest').isDisabled(), true);
+  // The refused key is named under the text (the error crosses the worker typed, not as text).
+  assert.match(await page.getByTestId('config-error-key').textContent(), /thresholds\.entry_conf_overal/);
+
+  // A bad value of a key the form shows marks that field.
+  await yaml.fill(text.replace(/max_hold_bars: \d+/, 'max_hold_bars: -5'));
+  await status.filter({ hasText: 'max_hold_bars' }).waitFor();
+  await page.locator('.field.invalid').filter({ hasText: 'max_hold_bars' }).waitFor();
+  assert.match(await page.getByTestId('config-error-key').textContent(), /max_hold_bars.*marked in the form/);
 
   await yaml.fill(text);
   await status.filter({ hasText: 'valid genesis config' }).waitFor();

@@ -127,3 +127,34 @@ test('a parse in progress can be cancelled: nothing is stored and the workers ca
   await rm(dir, { recursive: true, force: true });
   await page.close();
 });
+
+test('a refused file lists its problems as rows with their line and column; nothing is stored', async () => {
+  const page = await env.newPage();
+  await openApp(page, env.url, '#/data');
+  const rows = page.getByTestId('dataset-row');
+  const before = await rows.count();
+  const lines = candleCsv(12).toString().trimEnd().split('\n');
+  // Line 4: a high below the candle's body (column 3); line 9: a close that is not a number.
+  const four = lines[3].split(',');
+  four[2] = '1.00';
+  lines[3] = four.join(',');
+  const nine = lines[8].split(',');
+  nine[4] = 'n/a';
+  lines[8] = nine.join(',');
+  await page.getByTestId('dataset-file-input').setInputFiles({
+    name: 'two_problems.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n'),
+  });
+  const panel = page.getByTestId('rejected-file');
+  await panel.waitFor();
+  assert.match(await panel.textContent(), /two_problems\.csv was refused: 2 problem/);
+  const problems = page.getByTestId('problem-row');
+  assert.equal(await problems.count(), 2);
+  const cells = async (i) => (await problems.nth(i).locator('td').allTextContents()).map((t) => t.trim());
+  const first = await cells(0);
+  assert.deepEqual(first.slice(0, 3), ['4', '3', 'high']);
+  const second = await cells(1);
+  assert.deepEqual(second.slice(0, 3), ['9', '5', 'close']);
+  assert.equal(second[4], 'n/a');
+  assert.equal(await rows.count(), before, 'the refused file stored nothing');
+  await page.close();
+});
