@@ -35,10 +35,11 @@ impl Errors {
     }
 
     /// Shows a message in the banner until the user dismisses it.
-    pub fn raise(&self, source: &'static str, message: impl Into<String>) {
+    /// `message` is anything that reads as words: a typed error or a text.
+    pub fn raise(&self, source: &'static str, message: impl std::fmt::Display) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
-        let message = message.into();
+        let message = message.to_string();
         // A warning, not an error: the message is handled and shown; console errors are
         // kept for what nothing handled (the end-to-end tests hold pages to none).
         leptos::logging::warn!("[{source}] {message}");

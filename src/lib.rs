@@ -33,6 +33,9 @@ pub mod components;
 /// What every page can reach: the pool, the database, the banners, the shared state.
 #[cfg(target_arch = "wasm32")]
 pub mod context;
+/// The errors the page shows a user, by kind.
+#[cfg(target_arch = "wasm32")]
+pub mod error;
 /// One module per page; pages are leaves and import no other page.
 #[cfg(target_arch = "wasm32")]
 pub mod pages;

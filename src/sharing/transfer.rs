@@ -6,6 +6,7 @@ use genesis_optimizer::export::{to_csv, to_optuna_journal};
 use leptos::prelude::*;
 
 use crate::context::AppContext;
+use crate::error::AppError;
 use crate::sharing::bundle::{self, ImportedStudy};
 use crate::storage::datasets;
 use crate::storage::db::{stores, to_js, DbError};
@@ -30,9 +31,9 @@ fn file_stem(study: &OpenStudy) -> String {
     }
 }
 
-pub fn export_optuna(study: &OpenStudy) -> Result<(), String> {
+pub fn export_optuna(study: &OpenStudy) -> Result<(), AppError> {
     let log = records::log(&study.row.header, &study.records)?;
-    let text = to_optuna_journal(&log).map_err(|e| e.to_string())?;
+    let text = to_optuna_journal(&log)?;
     download(
         &format!("{}.optuna.jsonl", file_stem(study)),
         "application/x-ndjson",
@@ -40,7 +41,7 @@ pub fn export_optuna(study: &OpenStudy) -> Result<(), String> {
     )
 }
 
-pub fn export_csv(study: &OpenStudy) -> Result<(), String> {
+pub fn export_csv(study: &OpenStudy) -> Result<(), AppError> {
     let log = records::log(&study.row.header, &study.records)?;
     download(
         &format!("{}.trials.csv", file_stem(study)),
@@ -54,12 +55,13 @@ pub async fn export_bundle(
     ctx: AppContext,
     study: &OpenStudy,
     with_dataset: bool,
-) -> Result<(), String> {
+) -> Result<(), AppError> {
     let columns = if with_dataset {
-        let db = ctx
-            .db
-            .get_untracked()
-            .ok_or("the browser database is not open")?;
+        let db = ctx.db.get_untracked().ok_or_else(|| {
+            AppError::NotReady(
+                "the browser database is not open (yet); try again in a moment".into(),
+            )
+        })?;
         let cols = datasets::open(ctx, &db, &study.row.dataset_id).await?;
         Some(crate::storage::colfile::encode(&cols))
     } else {
@@ -73,7 +75,10 @@ pub async fn export_bundle(
         columns.as_deref(),
         js_sys::Date::now() as i64,
     );
-    let text = serde_json::to_string(&bundle).map_err(|e| e.to_string())?;
+    let text = serde_json::to_string(&bundle).map_err(|e| AppError::Corrupt {
+        what: format!("study {}", study.row.name),
+        message: e.to_string(),
+    })?;
     download(
         &format!("{}.genesis-study.json", file_stem(study)),
         "application/json",

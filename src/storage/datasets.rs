@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::context::AppContext;
+use crate::error::AppError;
 use crate::storage::colfile;
 use crate::storage::db::{stores, Db, DbError};
 use crate::workers::protocol::DatasetPayload;
@@ -108,9 +109,9 @@ pub async fn add(
         (stores::DATASET_COLUMNS, columns),
     ])
     .await?;
-    remember(ctx, &id, payload.columns).map_err(|message| DbError::Corrupt {
+    remember(ctx, &id, payload.columns).map_err(|error| DbError::Corrupt {
         store: stores::DATASET_COLUMNS.to_string(),
-        message,
+        message: error.to_string(),
     })?;
     ctx.datasets.list.update(|list| list.push(record.clone()));
     Ok(Added::New(record))
@@ -148,27 +149,32 @@ pub async fn delete(ctx: AppContext, db: &Db, id: &str) -> Result<(), DbError> {
 
 /// The columns of a stored dataset, read from the database once and kept; the pool gets them
 /// too, for workers that need the dataset.
-pub async fn open(ctx: AppContext, db: &Db, id: &str) -> Result<Rc<Columns>, String> {
+pub async fn open(ctx: AppContext, db: &Db, id: &str) -> Result<Rc<Columns>, AppError> {
     if let Some(columns) = ctx.datasets.opened.with_value(|o| o.get(id).cloned()) {
         return Ok(columns);
     }
     let raw = db
         .get_raw(stores::DATASET_COLUMNS, &JsValue::from_str(id))
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("the columns of dataset {id} are missing from storage"))?;
+        .await?
+        .ok_or_else(|| AppError::Missing {
+            what: format!("the columns of dataset {id}"),
+        })?;
     let bytes = js_sys::Reflect::get(&raw, &JsValue::from_str("bytes"))
         .ok()
         .filter(|b| b.is_instance_of::<js_sys::Uint8Array>())
         .map(|b| js_sys::Uint8Array::new(&b).to_vec())
-        .ok_or_else(|| format!("the stored columns of dataset {id} are corrupt"))?;
+        .ok_or_else(|| AppError::Corrupt {
+            what: format!("the stored columns of dataset {id}"),
+            message: "the record holds no byte array".into(),
+        })?;
     remember(ctx, id, bytes)
 }
 
-fn remember(ctx: AppContext, id: &str, bytes: Vec<u8>) -> Result<Rc<Columns>, String> {
-    let columns = Rc::new(
-        colfile::decode(&bytes).map_err(|e| format!("the stored columns of dataset {id}: {e}"))?,
-    );
+fn remember(ctx: AppContext, id: &str, bytes: Vec<u8>) -> Result<Rc<Columns>, AppError> {
+    let columns = Rc::new(colfile::decode(&bytes).map_err(|e| AppError::Corrupt {
+        what: format!("the stored columns of dataset {id}"),
+        message: e.to_string(),
+    })?);
     ctx.pool().provide_dataset(id.to_string(), Rc::new(bytes));
     ctx.datasets.opened.update_value(|opened| {
         opened.insert(id.to_string(), columns.clone());

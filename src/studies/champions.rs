@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 use super::OpenStudy;
+use crate::error::AppError;
 use crate::storage::db::{stores, Db, DbError};
 
 const BOOK_KEY: &str = "champion-book";
@@ -44,13 +45,12 @@ pub async fn promote(
     study: &OpenStudy,
     number: u64,
     now_ms: i64,
-) -> Result<Champion, String> {
+) -> Result<Champion, AppError> {
     let log = super::records::log(&study.row.header, &study.records)?;
-    let champion =
-        Champion::from_trial(&study.plan, &log, number, None, now_ms).map_err(|e| e.to_string())?;
-    let mut book = load(db).await.map_err(|e| e.to_string())?;
-    let promoted = book.promote(champion).map_err(|e| e.to_string())?.clone();
-    save(db, &book).await.map_err(|e| e.to_string())?;
+    let champion = Champion::from_trial(&study.plan, &log, number, None, now_ms)?;
+    let mut book = load(db).await?;
+    let promoted = book.promote(champion)?.clone();
+    save(db, &book).await?;
     Ok(promoted)
 }
 
@@ -59,12 +59,9 @@ pub async fn rollback(
     symbol: &str,
     timeframe: &str,
     now_ms: i64,
-) -> Result<Champion, String> {
-    let mut book = load(db).await.map_err(|e| e.to_string())?;
-    let current = book
-        .rollback(symbol, timeframe, now_ms)
-        .map_err(|e| e.to_string())?
-        .clone();
-    save(db, &book).await.map_err(|e| e.to_string())?;
+) -> Result<Champion, AppError> {
+    let mut book = load(db).await?;
+    let current = book.rollback(symbol, timeframe, now_ms)?.clone();
+    save(db, &book).await?;
     Ok(current)
 }

@@ -12,6 +12,7 @@ use genesis_study::StudyPlan;
 use leptos::prelude::*;
 
 use crate::context::AppContext;
+use crate::error::AppError;
 use records::StudyRow;
 use runner::LiveProgress;
 
@@ -154,22 +155,20 @@ async fn recount_if_interrupted(
 pub async fn refresh_open(ctx: AppContext, state: StudyState, id: &str) {
     match load_open(ctx, id).await {
         Ok(study) => state.publish(study),
-        Err(message) => ctx.errors.raise("storage", message),
+        Err(error) => ctx.errors.raise("storage", error.to_string()),
     }
 }
 
-pub async fn load_open(ctx: AppContext, id: &str) -> Result<OpenStudy, String> {
-    let db = ctx
-        .db
-        .get_untracked()
-        .ok_or("the browser database is not open")?;
+pub async fn load_open(ctx: AppContext, id: &str) -> Result<OpenStudy, AppError> {
+    let db = ctx.db.get_untracked().ok_or_else(|| {
+        AppError::NotReady("the browser database is not open (yet); try again in a moment".into())
+    })?;
     let row = records::load_row(&db, id)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("study {id} is not stored"))?;
-    let (records, n_corrupt) = records::load_trials(&db, id)
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?
+        .ok_or_else(|| AppError::Missing {
+            what: format!("study {id}"),
+        })?;
+    let (records, n_corrupt) = records::load_trials(&db, id).await?;
     if n_corrupt > 0 {
         ctx.errors.raise(
             "storage",
@@ -179,7 +178,7 @@ pub async fn load_open(ctx: AppContext, id: &str) -> Result<OpenStudy, String> {
             ),
         );
     }
-    let plan = StudyPlan::from_header(&row.header).map_err(|e| e.to_string())?;
+    let plan = StudyPlan::from_header(&row.header)?;
     Ok(OpenStudy {
         row,
         plan: Rc::new(plan),

@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use genesis_optimizer::journal::Header;
-use genesis_optimizer::{JournalOp, MemoryJournal, StudyLog, TrialRecord};
+use genesis_optimizer::{JournalOp, MemoryJournal, OptimizerError, StudyLog, TrialRecord};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -136,12 +136,8 @@ pub fn journal(header: &Header, records: &[TrialRecord]) -> MemoryJournal {
 }
 
 /// The study's log (for export, summaries and charts).
-pub fn log(header: &Header, records: &[TrialRecord]) -> Result<Rc<StudyLog>, String> {
+pub fn log(header: &Header, records: &[TrialRecord]) -> Result<Rc<StudyLog>, OptimizerError> {
     use genesis_optimizer::JournalBackend;
-    let read = journal(header, records)
-        .read_all()
-        .map_err(|e| e.to_string())?;
-    StudyLog::from_ops(&read.ops)
-        .map(Rc::new)
-        .map_err(|e| e.to_string())
+    let read = journal(header, records).read_all()?;
+    StudyLog::from_ops(&read.ops).map(Rc::new)
 }

@@ -79,7 +79,9 @@ pub async fn start(ctx: AppContext, state: StudyState, setup: StudySetup) -> Res
         .get_untracked()
         .ok_or("the browser database is not open")?;
     set_stage(state, "opening the dataset", true);
-    datasets::open(ctx, &db, &setup.dataset.id).await?;
+    datasets::open(ctx, &db, &setup.dataset.id)
+        .await
+        .map_err(|e| e.to_string())?;
     set_stage(
         state,
         "preflight: checking the space and running one trial",
@@ -164,7 +166,9 @@ pub async fn resume(
             &row.dataset_id[..12.min(row.dataset_id.len())]
         ));
     };
-    datasets::open(ctx, &db, &dataset.id).await?;
+    datasets::open(ctx, &db, &dataset.id)
+        .await
+        .map_err(|e| e.to_string())?;
     let (trials, n_corrupt) = records::load_trials(&db, id)
         .await
         .map_err(|e| e.to_string())?;
@@ -467,7 +471,7 @@ pub async fn validate_top(
     trials: Vec<TrialRecord>,
     top_k: usize,
 ) -> Result<(), String> {
-    let log = records::log(&row.header, &trials)?;
+    let log = records::log(&row.header, &trials).map_err(|e| e.to_string())?;
     let chosen: Vec<TrialRecord> = candidates(&log, top_k).into_iter().cloned().collect();
     for mut record in chosen {
         let request = Request::Validate {
