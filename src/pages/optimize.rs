@@ -1,16 +1,18 @@
 //! The Optimize page: set up a study (dataset, base preset, search space validated as you
-//! type, sampler, pruner, seed, trials, workers, in-sample split), run it in the worker pool
+//! type, and the study crate's choices: sampler, pruner, seed, trials, split, validation,
+//! checkpoints, sync window, stop policy; plus workers), run it in the worker pool
 //! and watch it live: progress, best score, the optimisation charts, the best trials. A
 //! trial replays as a backtest; validated trials can be promoted to champion.
 
 use std::rc::Rc;
 
 use genesis_engine::strategy::presets;
-use genesis_optimizer::{
-    PrunerSettings, SamplerSettings, SearchSpace, StopPolicy, TpeSettings, TrialRecord, TrialState,
-};
+use genesis_optimizer::settings::DEFAULT_SYNC_WINDOW;
+use genesis_optimizer::{SearchSpace, TrialRecord, TrialState};
+use genesis_study::choices::DEFAULT_SEED;
+use genesis_study::spec::DEFAULT_CHECKPOINTS;
 use genesis_study::validation::recorded_validation;
-use genesis_study::{BaseSource, StudyConfig, ValidationRule};
+use genesis_study::{BaseSource, PrunerChoice, SamplerChoice, StudyChoices, StudyError};
 use leptos::prelude::*;
 
 use crate::app::{use_app, AppContext};
@@ -51,13 +53,20 @@ fn Setup() -> impl IntoView {
     let space_yaml = RwSignal::new(spaces::text("genesis_tpe").unwrap_or_default().to_string());
     let space_check = RwSignal::new(None::<Result<Vec<String>, String>>);
     let space_revision = StoredValue::new(0_u64);
-    let sampler = RwSignal::new("tpe".to_string());
-    let pruner = RwSignal::new("none".to_string());
-    let seed = RwSignal::new("42".to_string());
+    let sampler = RwSignal::new(SamplerChoice::Tpe);
+    let pruner = RwSignal::new(PrunerChoice::None);
+    let seed = RwSignal::new(DEFAULT_SEED.to_string());
     let trials = RwSignal::new("100".to_string());
     let workers = RwSignal::new(pool::default_size().to_string());
     let split = RwSignal::new("0.7".to_string());
     let top_k = RwSignal::new("5".to_string());
+    // Empty fields are choices not made: the study crate's defaults apply.
+    let sync_window = RwSignal::new(String::new());
+    let checkpoints = RwSignal::new(String::new());
+    let min_oos_score = RwSignal::new(String::new());
+    let max_degradation = RwSignal::new(String::new());
+    let timeout_s = RwSignal::new(String::new());
+    let end_at = RwSignal::new(String::new());
 
     // The space is checked against the base config in a worker, 250 ms after the last edit.
     Effect::new(move |_| {
@@ -106,32 +115,36 @@ fn Setup() -> impl IntoView {
             let base_name = base.get_untracked();
             let space = SearchSpace::from_yaml_str(&space_yaml.get_untracked())
                 .map_err(|e| format!("search space: {e}"))?;
-            let seed: u64 = parse_field("seed", &seed.get_untracked())?;
-            let n_trials: u64 = parse_field("trials", &trials.get_untracked())?;
             let n_workers: usize = parse_field("workers", &workers.get_untracked())?;
-            let top_k: usize = parse_field("validate top K", &top_k.get_untracked())?;
-            let split_text = split.get_untracked();
-            let in_sample_fraction = if split_text.trim().is_empty() {
-                None
-            } else {
-                Some(parse_field::<f64>("in-sample split", &split_text)?)
-            };
-            let mut config = StudyConfig::new(name.get_untracked().trim(), space, seed);
-            config.settings.sampler = sampler_settings(&sampler.get_untracked());
-            config.settings.pruner = pruner_settings(&pruner.get_untracked());
-            config.stop = StopPolicy {
-                max_trials: Some(n_trials),
-                ..StopPolicy::default()
-            };
-            config.in_sample_fraction = in_sample_fraction;
-            config.validation = ValidationRule {
-                top_k: if in_sample_fraction.is_some() {
-                    top_k
-                } else {
-                    0
+            let in_sample_fraction = optional_field("in-sample split", &split.get_untracked())?;
+            let choices = StudyChoices {
+                seed: optional_field("seed", &seed.get_untracked())?,
+                sampler: Some(sampler.get_untracked()),
+                pruner: Some(pruner.get_untracked()),
+                sync_window: optional_field("sync window", &sync_window.get_untracked())?,
+                checkpoints: optional_field("checkpoints", &checkpoints.get_untracked())?,
+                in_sample_fraction,
+                // Validation needs the out-of-sample window: without a split the top K
+                // field is not a choice.
+                validate_top: match in_sample_fraction {
+                    Some(_) => optional_field("validate top K", &top_k.get_untracked())?,
+                    None => None,
                 },
-                ..ValidationRule::default()
+                min_oos_score: optional_field(
+                    "minimum out-of-sample score",
+                    &min_oos_score.get_untracked(),
+                )?,
+                max_degradation: optional_field(
+                    "maximum degradation",
+                    &max_degradation.get_untracked(),
+                )?,
+                max_trials: Some(parse_field("trials", &trials.get_untracked())?),
+                timeout_s: optional_field("timeout (s)", &timeout_s.get_untracked())?,
+                end_at: Some(end_at.get_untracked().trim().to_string()).filter(|t| !t.is_empty()),
             };
+            let config = choices
+                .to_config(name.get_untracked().trim(), space, None)
+                .map_err(choice_message)?;
             Ok(StudySetup {
                 dataset,
                 config,
@@ -156,27 +169,11 @@ fn Setup() -> impl IntoView {
         }
     };
 
-    let text_input = move |label: &'static str,
-                           signal: RwSignal<String>,
-                           test_id: Option<&'static str>,
-                           help: &'static str| {
-        view! {
-            <label title=help>
-                {label}
-                <input
-                    data-testid=test_id
-                    prop:value=move || signal.get()
-                    on:input=move |ev| signal.set(event_target_value(&ev))
-                />
-            </label>
-        }
-    };
-
     view! {
         <div class="panel">
             <h2>"New study"</h2>
             <div class="row">
-                {text_input("Name", name, Some("study-name-input"), "Shown in the studies list")}
+                {text_input("Name", name, "study-name-input", "Shown in the studies list")}
                 <DatasetSelect/>
                 <label>
                     "Base config (preset)"
@@ -194,28 +191,48 @@ fn Setup() -> impl IntoView {
                 </label>
                 <label>
                     "Sampler"
-                    <select data-testid="study-sampler-select" on:change=move |ev| sampler.set(event_target_value(&ev))>
-                        <option value="tpe" selected=true>"TPE (multivariate, constant liar)"</option>
-                        <option value="tpe-independent">"TPE (independent)"</option>
-                        <option value="random">"Random"</option>
-                        <option value="grid">"Grid"</option>
+                    <select data-testid="study-sampler-select" on:change=move |ev| {
+                        if let Ok(choice) = event_target_value(&ev).parse() {
+                            sampler.set(choice);
+                        }
+                    }>
+                        {SamplerChoice::ALL.map(|c| view! {
+                            <option value=c.name() selected=move || sampler.get() == c>{c.describe()}</option>
+                        }).collect_view()}
                     </select>
                 </label>
                 <label>
                     "Pruner"
-                    <select on:change=move |ev| pruner.set(event_target_value(&ev))>
-                        <option value="none" selected=true>"None"</option>
-                        <option value="median">"Median"</option>
-                        <option value="sha">"Successive halving"</option>
+                    <select data-testid="study-pruner-select" on:change=move |ev| {
+                        if let Ok(choice) = event_target_value(&ev).parse() {
+                            pruner.set(choice);
+                        }
+                    }>
+                        {PrunerChoice::ALL.map(|c| view! {
+                            <option value=c.name() selected=move || pruner.get() == c>{c.describe()}</option>
+                        }).collect_view()}
                     </select>
                 </label>
             </div>
             <div class="row">
-                {text_input("Seed", seed, Some("study-seed-input"), "The same seed gives the same study")}
-                {text_input("Trials", trials, Some("study-trials-input"), "Evaluated trials (duplicates are answered from the cache)")}
-                {text_input("Workers", workers, Some("study-workers-input"), "Web workers running trials in parallel")}
-                {text_input("In-sample split", split, None, "Fraction of bars explored; the rest validates (empty: no validation)")}
-                {text_input("Validate top K", top_k, None, "Best in-sample trials re-run out of sample")}
+                {text_input("Seed", seed, "study-seed-input", "The same seed gives the same study")}
+                {text_input("Trials", trials, "study-trials-input", "Evaluated trials (duplicates are answered from the cache)")}
+                {text_input("Workers", workers, "study-workers-input", "Web workers running trials in parallel")}
+                {text_input("In-sample split", split, "study-split-input", "Fraction of bars explored; the rest validates (empty: no validation)")}
+                {text_input("Validate top K", top_k, "study-validate-top-input", "Best in-sample trials re-run out of sample")}
+            </div>
+            <details>
+                <summary>"More options"</summary>
+                <div class="row">
+                    {optional_input("Sync window", sync_window, "study-sync-window-input", "Trial k sees the results of trials up to k minus this; part of the resume signature", &DEFAULT_SYNC_WINDOW.to_string())}
+                    {optional_input("Checkpoints", checkpoints, "study-checkpoints-input", "Equal segments of the window; the score at each end feeds the pruner", &DEFAULT_CHECKPOINTS.to_string())}
+                    {optional_input("Min out-of-sample score", min_oos_score, "study-min-oos-score-input", "Validation passes only at or above this out-of-sample score", "0")}
+                    {optional_input("Max degradation", max_degradation, "study-max-degradation-input", "Validation passes only if at most this fraction of the in-sample score is lost (0.5: half); empty: no limit", "none")}
+                    {optional_input("Timeout (s)", timeout_s, "study-timeout-input", "Stop asking for trials after this many seconds; empty: no timeout", "none")}
+                    {optional_input("End at", end_at, "study-end-at-input", "Stop asking for trials at this time: ISO-8601 (2024-03-01T12:00:00Z) or unix time; empty: no end time", "none")}
+                </div>
+            </details>
+            <div class="row">
                 <span class="grow"></span>
                 <button class="primary" data-testid="study-start" disabled=move || !can_start() on:click=start>
                     "Start study"
@@ -249,35 +266,74 @@ fn Setup() -> impl IntoView {
     }
 }
 
+/// A labelled text input.
+fn text_input(
+    label: &'static str,
+    signal: RwSignal<String>,
+    test_id: &'static str,
+    help: &'static str,
+) -> impl IntoView {
+    optional_input(label, signal, test_id, help, "")
+}
+
+/// A labelled text input; `placeholder` shows the default an empty field stands for.
+fn optional_input(
+    label: &'static str,
+    signal: RwSignal<String>,
+    test_id: &'static str,
+    help: &'static str,
+    placeholder: &str,
+) -> impl IntoView {
+    view! {
+        <label title=help>
+            {label}
+            <input
+                data-testid=test_id
+                placeholder=placeholder.to_string()
+                prop:value=move || signal.get()
+                on:input=move |ev| signal.set(event_target_value(&ev))
+            />
+        </label>
+    }
+}
+
 fn parse_field<T: std::str::FromStr>(label: &str, text: &str) -> Result<T, String> {
     text.trim()
         .parse()
         .map_err(|_| format!("{label}: {:?} is not a valid number", text.trim()))
 }
 
-fn sampler_settings(choice: &str) -> SamplerSettings {
-    match choice {
-        "random" => SamplerSettings::Random,
-        "grid" => SamplerSettings::Grid,
-        "tpe-independent" => SamplerSettings::Tpe(TpeSettings {
-            multivariate: false,
-            ..TpeSettings::default()
-        }),
-        _ => SamplerSettings::Tpe(TpeSettings::default()),
+/// An empty field is a choice not made.
+fn optional_field<T: std::str::FromStr>(label: &str, text: &str) -> Result<Option<T>, String> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_field(label, text).map(Some)
     }
 }
 
-/// Pruners read the score at each checkpoint (the window cut into the study's default 4
-/// segments); successive halving's rungs are the pauses before the end, as in the CLI.
-fn pruner_settings(choice: &str) -> PrunerSettings {
-    use genesis_optimizer::pruner::{MedianPruner, SuccessiveHalvingPruner};
-    match choice {
-        "median" => PrunerSettings::Median(MedianPruner::default()),
-        "sha" => PrunerSettings::SuccessiveHalving(SuccessiveHalvingPruner {
-            rungs: (1..u64::from(genesis_study::spec::DEFAULT_CHECKPOINTS)).collect(),
-            ..SuccessiveHalvingPruner::default()
-        }),
-        _ => PrunerSettings::None,
+/// A refused choice under the form's name for it.
+fn choice_message(err: StudyError) -> String {
+    match &err {
+        StudyError::InvalidSetting { key, message } => {
+            let label = match key.as_str() {
+                "seed" => "Seed",
+                "sampler" => "Sampler",
+                "pruner" => "Pruner",
+                "sync_window" => "Sync window",
+                "checkpoints" => "Checkpoints",
+                "in_sample_fraction" => "In-sample split",
+                "validate_top" => "Validate top K",
+                "min_oos_score" => "Min out-of-sample score",
+                "max_degradation" => "Max degradation",
+                "max_trials" => "Trials",
+                "timeout_s" => "Timeout (s)",
+                "end_at" => "End at",
+                _ => return err.to_string(),
+            };
+            format!("{label}: {message}")
+        }
+        _ => err.to_string(),
     }
 }
 
