@@ -19,6 +19,8 @@ pub mod protocol;
 pub mod share;
 /// The embedded search space presets.
 pub mod spaces;
+/// The Optimize page's study form: a field per study choice, read into `StudyChoices`.
+pub mod study_form;
 /// Times as the page shows and reads them.
 pub mod timefmt;
 /// Comment-preserving edits of YAML config text.

@@ -7,12 +7,9 @@
 use std::rc::Rc;
 
 use genesis_engine::strategy::presets;
-use genesis_optimizer::settings::DEFAULT_SYNC_WINDOW;
 use genesis_optimizer::{SearchSpace, TrialRecord, TrialState};
-use genesis_study::choices::DEFAULT_SEED;
-use genesis_study::spec::DEFAULT_CHECKPOINTS;
 use genesis_study::validation::recorded_validation;
-use genesis_study::{BaseSource, PrunerChoice, SamplerChoice, StudyChoices, StudyError};
+use genesis_study::{BaseSource, PrunerChoice, SamplerChoice};
 use leptos::prelude::*;
 
 use crate::app::{use_app, AppContext};
@@ -24,6 +21,7 @@ use crate::protocol::{Event, Request};
 use crate::spaces;
 use crate::studies::runner::{self, StudySetup};
 use crate::studies::{champions, OpenStudy};
+use crate::study_form::{self, choice_message, StudyForm};
 
 /// Trials shown in the best-trials table.
 const TOP_N: usize = 15;
@@ -53,20 +51,8 @@ fn Setup() -> impl IntoView {
     let space_yaml = RwSignal::new(spaces::text("genesis_tpe").unwrap_or_default().to_string());
     let space_check = RwSignal::new(None::<Result<Vec<String>, String>>);
     let space_revision = StoredValue::new(0_u64);
-    let sampler = RwSignal::new(SamplerChoice::Tpe);
-    let pruner = RwSignal::new(PrunerChoice::None);
-    let seed = RwSignal::new(DEFAULT_SEED.to_string());
-    let trials = RwSignal::new("100".to_string());
+    let form = RwSignal::new(StudyForm::default());
     let workers = RwSignal::new(pool::default_size().to_string());
-    let split = RwSignal::new("0.7".to_string());
-    let top_k = RwSignal::new("5".to_string());
-    // Empty fields are choices not made: the study crate's defaults apply.
-    let sync_window = RwSignal::new(String::new());
-    let checkpoints = RwSignal::new(String::new());
-    let min_oos_score = RwSignal::new(String::new());
-    let max_degradation = RwSignal::new(String::new());
-    let timeout_s = RwSignal::new(String::new());
-    let end_at = RwSignal::new(String::new());
 
     // The space is checked against the base config in a worker, 250 ms after the last edit.
     Effect::new(move |_| {
@@ -116,35 +102,10 @@ fn Setup() -> impl IntoView {
             let space = SearchSpace::from_yaml_str(&space_yaml.get_untracked())
                 .map_err(|e| format!("search space: {e}"))?;
             let n_workers: usize = parse_field("workers", &workers.get_untracked())?;
-            let in_sample_fraction = optional_field("in-sample split", &split.get_untracked())?;
-            let choices = StudyChoices {
-                seed: optional_field("seed", &seed.get_untracked())?,
-                sampler: Some(sampler.get_untracked()),
-                pruner: Some(pruner.get_untracked()),
-                sync_window: optional_field("sync window", &sync_window.get_untracked())?,
-                checkpoints: optional_field("checkpoints", &checkpoints.get_untracked())?,
-                in_sample_fraction,
-                // Validation needs the out-of-sample window: without a split the top K
-                // field is not a choice.
-                validate_top: match in_sample_fraction {
-                    Some(_) => optional_field("validate top K", &top_k.get_untracked())?,
-                    None => None,
-                },
-                min_oos_score: optional_field(
-                    "minimum out-of-sample score",
-                    &min_oos_score.get_untracked(),
-                )?,
-                max_degradation: optional_field(
-                    "maximum degradation",
-                    &max_degradation.get_untracked(),
-                )?,
-                max_trials: Some(parse_field("trials", &trials.get_untracked())?),
-                timeout_s: optional_field("timeout (s)", &timeout_s.get_untracked())?,
-                end_at: Some(end_at.get_untracked().trim().to_string()).filter(|t| !t.is_empty()),
-            };
-            let config = choices
+            let config = form
+                .with_untracked(StudyForm::choices)?
                 .to_config(name.get_untracked().trim(), space, None)
-                .map_err(choice_message)?;
+                .map_err(|err| choice_message(&err))?;
             Ok(StudySetup {
                 dataset,
                 config,
@@ -189,47 +150,22 @@ fn Setup() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <label>
-                    "Sampler"
-                    <select data-testid="study-sampler-select" on:change=move |ev| {
-                        if let Ok(choice) = event_target_value(&ev).parse() {
-                            sampler.set(choice);
-                        }
-                    }>
-                        {SamplerChoice::ALL.map(|c| view! {
-                            <option value=c.name() selected=move || sampler.get() == c>{c.describe()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label>
-                    "Pruner"
-                    <select data-testid="study-pruner-select" on:change=move |ev| {
-                        if let Ok(choice) = event_target_value(&ev).parse() {
-                            pruner.set(choice);
-                        }
-                    }>
-                        {PrunerChoice::ALL.map(|c| view! {
-                            <option value=c.name() selected=move || pruner.get() == c>{c.describe()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
+                {choice_select(form, "sampler", SamplerChoice::ALL.map(|c| (c.name(), c.describe())))}
+                {choice_select(form, "pruner", PrunerChoice::ALL.map(|c| (c.name(), c.describe())))}
             </div>
             <div class="row">
-                {text_input("Seed", seed, "study-seed-input", "The same seed gives the same study")}
-                {text_input("Trials", trials, "study-trials-input", "Evaluated trials (duplicates are answered from the cache)")}
+                {choice_input(form, "seed")}
+                {choice_input(form, "max_trials")}
                 {text_input("Workers", workers, "study-workers-input", "Web workers running trials in parallel")}
-                {text_input("In-sample split", split, "study-split-input", "Fraction of bars explored; the rest validates (empty: no validation)")}
-                {text_input("Validate top K", top_k, "study-validate-top-input", "Best in-sample trials re-run out of sample")}
+                {choice_input(form, "in_sample_fraction")}
+                {choice_input(form, "validate_top")}
             </div>
             <details>
                 <summary>"More options"</summary>
                 <div class="row">
-                    {optional_input("Sync window", sync_window, "study-sync-window-input", "Trial k sees the results of trials up to k minus this; part of the resume signature", &DEFAULT_SYNC_WINDOW.to_string())}
-                    {optional_input("Checkpoints", checkpoints, "study-checkpoints-input", "Equal segments of the window; the score at each end feeds the pruner", &DEFAULT_CHECKPOINTS.to_string())}
-                    {optional_input("Min out-of-sample score", min_oos_score, "study-min-oos-score-input", "Validation passes only at or above this out-of-sample score", "0")}
-                    {optional_input("Max degradation", max_degradation, "study-max-degradation-input", "Validation passes only if at most this fraction of the in-sample score is lost (0.5: half); empty: no limit", "none")}
-                    {optional_input("Timeout (s)", timeout_s, "study-timeout-input", "Stop asking for trials after this many seconds; empty: no timeout", "none")}
-                    {optional_input("End at", end_at, "study-end-at-input", "Stop asking for trials at this time: ISO-8601 (2024-03-01T12:00:00Z) or unix time; empty: no end time", "none")}
+                    {["sync_window", "checkpoints", "min_oos_score", "max_degradation", "timeout_s", "end_at"]
+                        .map(|key| choice_input(form, key))
+                        .collect_view()}
                 </div>
             </details>
             <div class="row">
@@ -273,26 +209,52 @@ fn text_input(
     test_id: &'static str,
     help: &'static str,
 ) -> impl IntoView {
-    optional_input(label, signal, test_id, help, "")
-}
-
-/// A labelled text input; `placeholder` shows the default an empty field stands for.
-fn optional_input(
-    label: &'static str,
-    signal: RwSignal<String>,
-    test_id: &'static str,
-    help: &'static str,
-    placeholder: &str,
-) -> impl IntoView {
     view! {
         <label title=help>
             {label}
             <input
                 data-testid=test_id
-                placeholder=placeholder.to_string()
                 prop:value=move || signal.get()
                 on:input=move |ev| signal.set(event_target_value(&ev))
             />
+        </label>
+    }
+}
+
+/// The text input of the study choice `key`, described by its [`study_form`] field.
+fn choice_input(form: RwSignal<StudyForm>, key: &'static str) -> impl IntoView {
+    let field = study_form::field(key);
+    view! {
+        <label title=field.map(|f| f.help)>
+            {field.map_or(key, |f| f.label)}
+            <input
+                data-testid=field.map(|f| f.test_id)
+                placeholder=field.map(|f| f.placeholder)
+                prop:value=move || form.with(|f| f.text(key).to_string())
+                on:input=move |ev| form.update(|f| f.set(key, event_target_value(&ev)))
+            />
+        </label>
+    }
+}
+
+/// The select of the study choice `key` over `(name, description)` options.
+fn choice_select<const N: usize>(
+    form: RwSignal<StudyForm>,
+    key: &'static str,
+    options: [(&'static str, &'static str); N],
+) -> impl IntoView {
+    let field = study_form::field(key);
+    view! {
+        <label title=field.map(|f| f.help)>
+            {field.map_or(key, |f| f.label)}
+            <select
+                data-testid=field.map(|f| f.test_id)
+                on:change=move |ev| form.update(|f| f.set(key, event_target_value(&ev)))
+            >
+                {options.map(|(name, description)| view! {
+                    <option value=name selected=move || form.with(|f| f.text(key) == name)>{description}</option>
+                }).collect_view()}
+            </select>
         </label>
     }
 }
@@ -301,40 +263,6 @@ fn parse_field<T: std::str::FromStr>(label: &str, text: &str) -> Result<T, Strin
     text.trim()
         .parse()
         .map_err(|_| format!("{label}: {:?} is not a valid number", text.trim()))
-}
-
-/// An empty field is a choice not made.
-fn optional_field<T: std::str::FromStr>(label: &str, text: &str) -> Result<Option<T>, String> {
-    if text.trim().is_empty() {
-        Ok(None)
-    } else {
-        parse_field(label, text).map(Some)
-    }
-}
-
-/// A refused choice under the form's name for it.
-fn choice_message(err: StudyError) -> String {
-    match &err {
-        StudyError::InvalidSetting { key, message } => {
-            let label = match key.as_str() {
-                "seed" => "Seed",
-                "sampler" => "Sampler",
-                "pruner" => "Pruner",
-                "sync_window" => "Sync window",
-                "checkpoints" => "Checkpoints",
-                "in_sample_fraction" => "In-sample split",
-                "validate_top" => "Validate top K",
-                "min_oos_score" => "Min out-of-sample score",
-                "max_degradation" => "Max degradation",
-                "max_trials" => "Trials",
-                "timeout_s" => "Timeout (s)",
-                "end_at" => "End at",
-                _ => return err.to_string(),
-            };
-            format!("{label}: {message}")
-        }
-        _ => err.to_string(),
-    }
 }
 
 /// Progress, best score and cancel for the running study.

@@ -118,7 +118,7 @@ pub struct OptimizeArgs {
     pub is_champion: bool,
     /// The study's total budget of evaluated trials (duplicates excluded), earlier sessions
     /// included.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = genesis_study::choices::DEFAULT_MAX_TRIALS)]
     pub trials: u64,
     /// Random seed of the sampler (default 42 for a new study).
     #[arg(long)]

@@ -42,6 +42,9 @@ use crate::spec::{StudyConfig, StudyPlan, ValidationRule, DEFAULT_CHECKPOINTS};
 
 /// The seed of a new study when none is chosen.
 pub const DEFAULT_SEED: u64 = 42;
+/// The trial budget both fronts start from (`--trials`, the form's trials field). The
+/// choices themselves have no budget unless one is chosen.
+pub const DEFAULT_MAX_TRIALS: u64 = 100;
 
 /// The sampler a user picks. The names are the CLI's values and the form's option values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,7 +210,7 @@ pub struct StudyChoices {
     pub min_oos_score: Option<f64>,
     /// Validation passes only if at most this fraction of the in-sample score is lost.
     pub max_degradation: Option<f64>,
-    /// Evaluated trials (duplicates excluded), earlier sessions included.
+    /// Evaluated trials (duplicates excluded), earlier sessions included; `None`: no budget.
     pub max_trials: Option<u64>,
     /// Stop asking for trials after this many seconds.
     pub timeout_s: Option<f64>,
