@@ -5,5 +5,7 @@
 pub mod form;
 /// The embedded search space presets.
 pub mod spaces;
+/// The Optimize page's study form: a field per study choice, read into `StudyChoices`.
+pub mod study_form;
 /// Comment-preserving edits of YAML config text.
 pub mod yaml_edit;

@@ -1,22 +1,22 @@
 //! The Optimize page: set up a study (dataset, base preset, search space validated as you
-//! type, sampler, pruner, seed, trials, workers, in-sample split), run it in the worker pool
+//! type, and the study crate's choices: sampler, pruner, seed, trials, split, validation,
+//! checkpoints, sync window, stop policy; plus workers), run it in the worker pool
 //! and watch it live: progress, best score, the optimisation charts, the best trials. A
 //! trial replays as a backtest; validated trials can be promoted to champion.
 
 use std::rc::Rc;
 
 use genesis_engine::strategy::presets;
-use genesis_optimizer::{
-    PrunerSettings, SamplerSettings, SearchSpace, StopPolicy, TpeSettings, TrialRecord, TrialState,
-};
+use genesis_optimizer::{SearchSpace, TrialRecord, TrialState};
 use genesis_study::validation::recorded_validation;
-use genesis_study::{BaseSource, StudyConfig, ValidationRule};
+use genesis_study::{BaseSource, PrunerChoice, SamplerChoice};
 use leptos::prelude::*;
 
 use crate::components::busy::{Busy, BusyBar};
 use crate::components::dataset_select::DatasetSelect;
 use crate::components::results::{Results, RunView};
 use crate::config::spaces;
+use crate::config::study_form::{self, choice_message, StudyForm};
 use crate::context::{use_app, AppContext};
 use crate::studies::runner::{self, StudySetup};
 use crate::studies::{champions, OpenStudy};
@@ -52,13 +52,8 @@ fn Setup() -> impl IntoView {
     let space_yaml = RwSignal::new(spaces::text("genesis_tpe").unwrap_or_default().to_string());
     let space_check = RwSignal::new(None::<Result<Vec<String>, String>>);
     let space_revision = StoredValue::new(0_u64);
-    let sampler = RwSignal::new("tpe".to_string());
-    let pruner = RwSignal::new("none".to_string());
-    let seed = RwSignal::new("42".to_string());
-    let trials = RwSignal::new("100".to_string());
+    let form = RwSignal::new(StudyForm::default());
     let workers = RwSignal::new(pool::default_size().to_string());
-    let split = RwSignal::new("0.7".to_string());
-    let top_k = RwSignal::new("5".to_string());
 
     // The space is checked against the base config in a worker, 250 ms after the last edit.
     Effect::new(move |_| {
@@ -107,32 +102,11 @@ fn Setup() -> impl IntoView {
             let base_name = base.get_untracked();
             let space = SearchSpace::from_yaml_str(&space_yaml.get_untracked())
                 .map_err(|e| format!("search space: {e}"))?;
-            let seed: u64 = parse_field("seed", &seed.get_untracked())?;
-            let n_trials: u64 = parse_field("trials", &trials.get_untracked())?;
             let n_workers: usize = parse_field("workers", &workers.get_untracked())?;
-            let top_k: usize = parse_field("validate top K", &top_k.get_untracked())?;
-            let split_text = split.get_untracked();
-            let in_sample_fraction = if split_text.trim().is_empty() {
-                None
-            } else {
-                Some(parse_field::<f64>("in-sample split", &split_text)?)
-            };
-            let mut config = StudyConfig::new(name.get_untracked().trim(), space, seed);
-            config.settings.sampler = sampler_settings(&sampler.get_untracked());
-            config.settings.pruner = pruner_settings(&pruner.get_untracked());
-            config.stop = StopPolicy {
-                max_trials: Some(n_trials),
-                ..StopPolicy::default()
-            };
-            config.in_sample_fraction = in_sample_fraction;
-            config.validation = ValidationRule {
-                top_k: if in_sample_fraction.is_some() {
-                    top_k
-                } else {
-                    0
-                },
-                ..ValidationRule::default()
-            };
+            let config = form
+                .with_untracked(StudyForm::choices)?
+                .to_config(name.get_untracked().trim(), space, None)
+                .map_err(|err| choice_message(&err))?;
             Ok(StudySetup {
                 dataset,
                 config,
@@ -157,27 +131,11 @@ fn Setup() -> impl IntoView {
         }
     };
 
-    let text_input = move |label: &'static str,
-                           signal: RwSignal<String>,
-                           test_id: Option<&'static str>,
-                           help: &'static str| {
-        view! {
-            <label title=help>
-                {label}
-                <input
-                    data-testid=test_id
-                    prop:value=move || signal.get()
-                    on:input=move |ev| signal.set(event_target_value(&ev))
-                />
-            </label>
-        }
-    };
-
     view! {
         <div class="panel">
             <h2>"New study"</h2>
             <div class="row">
-                {text_input("Name", name, Some("study-name-input"), "Shown in the studies list")}
+                {text_input("Name", name, "study-name-input", "Shown in the studies list")}
                 <DatasetSelect/>
                 <label>
                     "Base config (preset)"
@@ -193,30 +151,25 @@ fn Setup() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <label>
-                    "Sampler"
-                    <select data-testid="study-sampler-select" on:change=move |ev| sampler.set(event_target_value(&ev))>
-                        <option value="tpe" selected=true>"TPE (multivariate, constant liar)"</option>
-                        <option value="tpe-independent">"TPE (independent)"</option>
-                        <option value="random">"Random"</option>
-                        <option value="grid">"Grid"</option>
-                    </select>
-                </label>
-                <label>
-                    "Pruner"
-                    <select on:change=move |ev| pruner.set(event_target_value(&ev))>
-                        <option value="none" selected=true>"None"</option>
-                        <option value="median">"Median"</option>
-                        <option value="sha">"Successive halving"</option>
-                    </select>
-                </label>
+                {choice_select(form, "sampler", SamplerChoice::ALL.map(|c| (c.name(), c.describe())))}
+                {choice_select(form, "pruner", PrunerChoice::ALL.map(|c| (c.name(), c.describe())))}
             </div>
             <div class="row">
-                {text_input("Seed", seed, Some("study-seed-input"), "The same seed gives the same study")}
-                {text_input("Trials", trials, Some("study-trials-input"), "Evaluated trials (duplicates are answered from the cache)")}
-                {text_input("Workers", workers, Some("study-workers-input"), "Web workers running trials in parallel")}
-                {text_input("In-sample split", split, None, "Fraction of bars explored; the rest validates (empty: no validation)")}
-                {text_input("Validate top K", top_k, None, "Best in-sample trials re-run out of sample")}
+                {choice_input(form, "seed")}
+                {choice_input(form, "max_trials")}
+                {text_input("Workers", workers, "study-workers-input", "Web workers running trials in parallel")}
+                {choice_input(form, "in_sample_fraction")}
+                {choice_input(form, "validate_top")}
+            </div>
+            <details>
+                <summary>"More options"</summary>
+                <div class="row">
+                    {["sync_window", "checkpoints", "min_oos_score", "max_degradation", "timeout_s", "end_at"]
+                        .map(|key| choice_input(form, key))
+                        .collect_view()}
+                </div>
+            </details>
+            <div class="row">
                 <span class="grow"></span>
                 <button class="primary" data-testid="study-start" disabled=move || !can_start() on:click=start>
                     "Start study"
@@ -250,36 +203,67 @@ fn Setup() -> impl IntoView {
     }
 }
 
+/// A labelled text input.
+fn text_input(
+    label: &'static str,
+    signal: RwSignal<String>,
+    test_id: &'static str,
+    help: &'static str,
+) -> impl IntoView {
+    view! {
+        <label title=help>
+            {label}
+            <input
+                data-testid=test_id
+                prop:value=move || signal.get()
+                on:input=move |ev| signal.set(event_target_value(&ev))
+            />
+        </label>
+    }
+}
+
+/// The text input of the study choice `key`, described by its [`study_form`] field.
+fn choice_input(form: RwSignal<StudyForm>, key: &'static str) -> impl IntoView {
+    let field = study_form::field(key);
+    view! {
+        <label title=field.map(|f| f.help)>
+            {field.map_or(key, |f| f.label)}
+            <input
+                data-testid=field.map(|f| f.test_id)
+                placeholder=field.map(|f| f.placeholder)
+                prop:value=move || form.with(|f| f.text(key).to_string())
+                on:input=move |ev| form.update(|f| f.set(key, event_target_value(&ev)))
+            />
+        </label>
+    }
+}
+
+/// The select of the study choice `key` over `(name, description)` options.
+fn choice_select<const N: usize>(
+    form: RwSignal<StudyForm>,
+    key: &'static str,
+    options: [(&'static str, &'static str); N],
+) -> impl IntoView {
+    let field = study_form::field(key);
+    view! {
+        <label title=field.map(|f| f.help)>
+            {field.map_or(key, |f| f.label)}
+            <select
+                data-testid=field.map(|f| f.test_id)
+                on:change=move |ev| form.update(|f| f.set(key, event_target_value(&ev)))
+            >
+                {options.map(|(name, description)| view! {
+                    <option value=name selected=move || form.with(|f| f.text(key) == name)>{description}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
 fn parse_field<T: std::str::FromStr>(label: &str, text: &str) -> Result<T, String> {
     text.trim()
         .parse()
         .map_err(|_| format!("{label}: {:?} is not a valid number", text.trim()))
-}
-
-fn sampler_settings(choice: &str) -> SamplerSettings {
-    match choice {
-        "random" => SamplerSettings::Random,
-        "grid" => SamplerSettings::Grid,
-        "tpe-independent" => SamplerSettings::Tpe(TpeSettings {
-            multivariate: false,
-            ..TpeSettings::default()
-        }),
-        _ => SamplerSettings::Tpe(TpeSettings::default()),
-    }
-}
-
-/// Pruners read the score at each checkpoint (the window cut into the study's default 4
-/// segments); successive halving's rungs are the pauses before the end, as in the CLI.
-fn pruner_settings(choice: &str) -> PrunerSettings {
-    use genesis_optimizer::pruner::{MedianPruner, SuccessiveHalvingPruner};
-    match choice {
-        "median" => PrunerSettings::Median(MedianPruner::default()),
-        "sha" => PrunerSettings::SuccessiveHalving(SuccessiveHalvingPruner {
-            rungs: (1..u64::from(genesis_study::spec::DEFAULT_CHECKPOINTS)).collect(),
-            ..SuccessiveHalvingPruner::default()
-        }),
-        _ => PrunerSettings::None,
-    }
 }
 
 /// Progress, best score and cancel for the running study.

@@ -74,8 +74,9 @@ pub async fn run_all(ctx: AppContext) -> Result<Vec<Row>, String> {
 /// 17,278-bar demo data with two workers, through the page's real coordinator (trials
 /// persisted to IndexedDB as they finish), from start to the last trial stored.
 async fn study_thousand_trials(ctx: AppContext) -> Result<Row, String> {
-    use genesis_optimizer::{SearchSpace, StopPolicy};
-    use genesis_study::{BaseSource, StudyConfig};
+    use genesis_optimizer::SearchSpace;
+    use genesis_study::BaseSource;
+    use genesis_study::StudyChoices;
 
     let db = ctx
         .db
@@ -97,11 +98,14 @@ async fn study_thousand_trials(ctx: AppContext) -> Result<Row, String> {
     let space =
         SearchSpace::from_yaml_str(crate::config::spaces::text("genesis_tpe").unwrap_or_default())
             .map_err(|e| e.to_string())?;
-    let mut config = StudyConfig::new("bench: 1000 TPE trials", space, 7);
-    config.stop = StopPolicy {
+    let choices = StudyChoices {
+        seed: Some(7),
         max_trials: Some(1_000),
-        ..StopPolicy::default()
+        ..StudyChoices::default()
     };
+    let config = choices
+        .to_config("bench: 1000 TPE trials", space, None)
+        .map_err(|e| e.to_string())?;
     let setup = crate::studies::runner::StudySetup {
         dataset,
         config,

@@ -2,8 +2,8 @@
 //! backtest of the `genesis` preset, then a short study in the background, in seconds.
 
 use genesis_engine::strategy::presets;
-use genesis_optimizer::{SearchSpace, StopPolicy};
-use genesis_study::{BaseSource, StudyConfig};
+use genesis_optimizer::SearchSpace;
+use genesis_study::{BaseSource, StudyChoices};
 use leptos::prelude::*;
 
 use crate::context::AppContext;
@@ -59,13 +59,15 @@ async fn run_inner(ctx: AppContext) -> Result<(), String> {
     let space =
         SearchSpace::from_yaml_str(crate::config::spaces::text("genesis_tpe").unwrap_or_default())
             .map_err(|e| e.to_string())?;
-    let mut config = StudyConfig::new("demo study", space, 42);
-    config.stop = StopPolicy {
+    let choices = StudyChoices {
         max_trials: Some(DEMO_TRIALS),
-        ..StopPolicy::default()
+        in_sample_fraction: Some(0.7),
+        validate_top: Some(3),
+        ..StudyChoices::default()
     };
-    config.in_sample_fraction = Some(0.7);
-    config.validation.top_k = 3;
+    let config = choices
+        .to_config("demo study", space, None)
+        .map_err(|e| e.to_string())?;
     let setup = StudySetup {
         dataset,
         config,

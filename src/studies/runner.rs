@@ -17,7 +17,7 @@ use std::rc::Rc;
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use genesis_optimizer::{
-    AskOutcome, MemoryJournal, ResumeOptions, StopPolicy, Study, Timing, TrialOutcome, TrialRecord,
+    driver, MemoryJournal, ResumeOptions, StopPolicy, Study, Timing, TrialOutcome, TrialRecord,
     TrialTicket,
 };
 use genesis_study::objective::Objective;
@@ -230,18 +230,20 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
     let mut in_flight: FuturesUnordered<TrialFuture> = FuturesUnordered::new();
     let mut outcome = Ok(());
     let mut last_shown_ms = 0.0;
-    // Keeps every worker busy: asks for as many trials as there are free workers.
+    // Keeps every worker busy: the optimizer's driver asks for as many trials as there are
+    // free workers (or as the sync window allows).
     let fill = |in_flight: &mut FuturesUnordered<TrialFuture>, outcome: &mut Result<(), String>| {
-        while in_flight.len() < run.borrow().n_workers {
-            let asked = {
-                let mut r = run.borrow_mut();
-                if state.is_cancel_requested() || outcome.is_err() {
-                    r.study.cancel();
-                }
-                r.study.ask(now_ms() as i64)
-            };
-            match asked {
-                Ok(AskOutcome::Trial(ticket)) => {
+        let poll = {
+            let mut r = run.borrow_mut();
+            if state.is_cancel_requested() || outcome.is_err() {
+                r.study.cancel();
+            }
+            let n_workers = r.n_workers;
+            driver::fill(&mut r.study, n_workers, now_ms() as i64)
+        };
+        match poll {
+            Ok(poll) => {
+                for ticket in poll.tickets {
                     let should_panic = state.take_crash_request();
                     in_flight.push(Box::pin(run_trial(
                         ctx,
@@ -251,12 +253,8 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
                         should_panic,
                     )));
                 }
-                Ok(AskOutcome::Wait) | Ok(AskOutcome::Done(_)) => break,
-                Err(err) => {
-                    *outcome = Err(err.to_string());
-                    break;
-                }
             }
+            Err(err) => *outcome = Err(err.to_string()),
         }
     };
     fill(&mut in_flight, &mut outcome);

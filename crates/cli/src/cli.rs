@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+use genesis_study::{PrunerChoice, SamplerChoice};
 
 /// Genesis Lab on the command line: candle data, backtests, studies and benchmarks.
 #[derive(Debug, Parser)]
@@ -63,25 +65,36 @@ pub enum Command {
     Champion(ChampionArgs),
 }
 
-/// The sampler of a new study.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum SamplerChoice {
-    /// Tree-structured Parzen Estimator (multivariate, constant liar).
-    Tpe,
-    /// Independent uniform draws.
-    Random,
-    /// Every combination of enumerable leaves, in a seeded order.
-    Grid,
+/// The values of `--sampler`: the study crate's choices, with their descriptions as help.
+fn sampler_values() -> impl TypedValueParser<Value = SamplerChoice> {
+    let values = SamplerChoice::ALL.map(|c| PossibleValue::new(c.name()).help(c.describe()));
+    PossibleValuesParser::new(values).try_map(|name| name.parse::<SamplerChoice>())
 }
 
-/// The pruner of a new study.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum PrunerChoice {
-    None,
-    /// Below the median of earlier trials at the same checkpoint.
-    Median,
-    /// Successive halving: only the top third continue at each checkpoint.
-    Sha,
+/// The values of `--pruner`: the study crate's choices, with their descriptions as help.
+fn pruner_values() -> impl TypedValueParser<Value = PrunerChoice> {
+    let values = PrunerChoice::ALL.map(|c| PossibleValue::new(c.name()).help(c.describe()));
+    PossibleValuesParser::new(values).try_map(|name| name.parse::<PrunerChoice>())
+}
+
+/// The `genesis optimize` option that makes each study choice (a key of
+/// [`StudyChoices::KEYS`](genesis_study::StudyChoices::KEYS)), to name it in errors.
+pub fn choice_flag(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "seed" => "--seed",
+        "sampler" => "--sampler",
+        "pruner" => "--pruner",
+        "sync_window" => "--sync-window",
+        "checkpoints" => "--checkpoints",
+        "in_sample_fraction" => "--split",
+        "validate_top" => "--validate-top",
+        "min_oos_score" => "--min-oos-score",
+        "max_degradation" => "--max-degradation",
+        "max_trials" => "--trials",
+        "timeout_s" => "--timeout",
+        "end_at" => "--end-at",
+        _ => return None,
+    })
 }
 
 #[derive(Debug, Args)]
@@ -105,7 +118,7 @@ pub struct OptimizeArgs {
     pub is_champion: bool,
     /// The study's total budget of evaluated trials (duplicates excluded), earlier sessions
     /// included.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = genesis_study::choices::DEFAULT_MAX_TRIALS)]
     pub trials: u64,
     /// Random seed of the sampler (default 42 for a new study).
     #[arg(long)]
@@ -123,10 +136,10 @@ pub struct OptimizeArgs {
     #[arg(long = "allow-signature-mismatch")]
     pub is_mismatch_allowed: bool,
     /// Sampler of a new study (default tpe).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = sampler_values())]
     pub sampler: Option<SamplerChoice>,
     /// Pruner of a new study (default none).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = pruner_values())]
     pub pruner: Option<PrunerChoice>,
     /// Trials see the results of trials this many numbers back (default 8); any number of
     /// jobs up to it stays busy, and the study is the same for any number of jobs.
@@ -478,4 +491,79 @@ pub struct BenchArgs {
     /// Print one JSON document on stdout instead of text.
     #[arg(long = "json")]
     pub is_json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use genesis_study::StudyChoices;
+
+    use super::*;
+
+    /// Every option of a study's set-up the browser's form offers, the CLI offers too.
+    #[test]
+    fn every_study_choice_has_an_optimize_option() {
+        let cli = Cli::command();
+        let optimize = cli
+            .find_subcommand("optimize")
+            .expect("the optimize command");
+        let longs: Vec<String> = optimize
+            .get_arguments()
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        for key in StudyChoices::KEYS {
+            let flag = choice_flag(key).unwrap_or_else(|| panic!("no option for `{key}`"));
+            assert!(longs.iter().any(|l| l == flag), "{flag} for `{key}`");
+        }
+    }
+
+    #[test]
+    fn sampler_and_pruner_take_every_choice_by_name() {
+        for sampler in SamplerChoice::ALL {
+            let cli = Cli::try_parse_from([
+                "genesis",
+                "optimize",
+                "--data",
+                "d.csv",
+                "--study",
+                "s.jsonl",
+                "--sampler",
+                sampler.name(),
+            ])
+            .unwrap();
+            let Command::Optimize(args) = cli.command else {
+                panic!("optimize")
+            };
+            assert_eq!(args.sampler, Some(sampler));
+        }
+        for pruner in PrunerChoice::ALL {
+            let cli = Cli::try_parse_from([
+                "genesis",
+                "optimize",
+                "--data",
+                "d.csv",
+                "--study",
+                "s.jsonl",
+                "--pruner",
+                pruner.name(),
+            ])
+            .unwrap();
+            let Command::Optimize(args) = cli.command else {
+                panic!("optimize")
+            };
+            assert_eq!(args.pruner, Some(pruner));
+        }
+        let bad = Cli::try_parse_from([
+            "genesis",
+            "optimize",
+            "--data",
+            "d.csv",
+            "--study",
+            "s.jsonl",
+            "--sampler",
+            "tpee",
+        ])
+        .unwrap_err();
+        assert!(bad.to_string().contains("tpe-independent"), "{bad}");
+    }
 }

@@ -564,3 +564,44 @@ fn bench_reports_the_optimizer_workloads_per_trial() {
         assert!((per_trial * n_trials as f64 - min_ms).abs() <= 1e-9 * min_ms.max(1.0));
     }
 }
+
+#[test]
+fn the_independent_tpe_sampler_runs_and_refused_choices_name_their_option() {
+    let w = Workdir::new("choices");
+    let out = w.optimize(
+        "s.jsonl",
+        &[
+            "--preset",
+            "genesis",
+            "--trials",
+            "3",
+            "--sampler",
+            "tpe-independent",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let journal = std::fs::read_to_string(w.path("s.jsonl")).unwrap();
+    let header: serde_json::Value = serde_json::from_str(journal.lines().next().unwrap()).unwrap();
+    let sampler = &header["settings"]["sampler"];
+    assert_eq!(sampler["kind"], "tpe", "{header}");
+    assert_eq!(sampler["multivariate"], false, "{header}");
+
+    for (extra, flag) in [
+        (&["--split", "1.5"][..], "--split:"),
+        (&["--timeout", "0"][..], "--timeout:"),
+        (&["--end-at", "soon"][..], "--end-at:"),
+        (&["--pruner", "sha", "--checkpoints", "1"][..], "--pruner:"),
+        (&["--validate-top", "3"][..], "--validate-top:"),
+    ] {
+        let mut args = vec!["--preset", "genesis", "--trials", "3"];
+        args.extend_from_slice(extra);
+        let out = w.optimize("refused.jsonl", &args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(flag), "{extra:?}: {}", stderr(&out));
+        assert!(
+            !std::path::Path::new(&w.path("refused.jsonl")).exists(),
+            "{extra:?} left a journal"
+        );
+    }
+}

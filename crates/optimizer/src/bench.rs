@@ -12,9 +12,10 @@ use crate::error::Result;
 use crate::journal::MemoryJournal;
 use crate::param::Params;
 use crate::sampler::{SamplerSettings, TpeSettings};
+use crate::settings::{StopPolicy, StudySettings};
 use crate::signature::SignatureInputs;
 use crate::space::SearchSpace;
-use crate::study::{StopPolicy, Study, StudySettings, StudySpec};
+use crate::study::{Study, StudySpec};
 use crate::trial::TrialOutcome;
 
 /// The benchmark's search space.

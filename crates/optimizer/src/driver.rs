@@ -14,7 +14,8 @@
 
 use crate::error::{OptimizerError, Result};
 use crate::journal::JournalBackend;
-use crate::study::{AskOutcome, StopReason, Study};
+use crate::settings::StopReason;
+use crate::study::{AskOutcome, Study};
 use crate::trial::{Timing, TrialOutcome, TrialTicket};
 
 /// What [`fill`] found.

@@ -3,8 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::signature::SignatureDiff;
-
 /// Everything that can go wrong in the optimizer. Serialisable, so it can cross a worker
 /// boundary unchanged.
 #[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
@@ -97,6 +95,36 @@ pub enum OptimizerError {
     Import { line: usize, message: String },
 }
 
+/// One part that differs, with both values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureDiff {
+    pub part: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// Hashes are shown by their first 12 hex digits; short strings (versions) whole.
+fn short(value: &str) -> &str {
+    let is_hash = value.len() >= 32 && value.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_hash {
+        &value[..12]
+    } else {
+        value
+    }
+}
+
+impl std::fmt::Display for SignatureDiff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (was {}, now {})",
+            self.part,
+            short(&self.old),
+            short(&self.new)
+        )
+    }
+}
+
 fn format_diffs(diffs: &[SignatureDiff]) -> String {
     diffs
         .iter()
@@ -110,10 +138,34 @@ impl OptimizerError {
     pub fn unknown_key<'a>(path: &str, known: impl IntoIterator<Item = &'a str>) -> Self {
         OptimizerError::UnknownKey {
             path: path.to_string(),
-            suggestion: crate::space::suggest_key(path, known),
+            suggestion: suggest_key(path, known),
         }
     }
 }
 
+/// The closest of `known` to `path` by edit distance, when it is close enough to be a
+/// plausible typo (at most a third of the path's length, and at most 4 edits).
+pub fn suggest_key<'a>(path: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    genesis_text::nearest(path, known, |path, _| {
+        (path.chars().count() / 3).clamp(1, 4)
+    })
+    .map(str::to_string)
+}
+
 /// The crate's result type.
 pub type Result<T, E = OptimizerError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_catch_typos_and_ignore_strangers() {
+        let known = ["thresholds.entry_conf_overall", "max_hold_bars"];
+        assert_eq!(
+            suggest_key("thresholds.entry_conf_overal", known).as_deref(),
+            Some("thresholds.entry_conf_overall")
+        );
+        assert_eq!(suggest_key("something_else", known), None);
+    }
+}

@@ -62,6 +62,8 @@ pub mod pruner;
 pub mod rng;
 /// Samplers: grid, random, TPE.
 pub mod sampler;
+/// Study settings, stop policy and stop reasons.
+pub mod settings;
 /// The resume signature.
 pub mod signature;
 /// Search spaces: YAML parsing, distributions, sampler coordinates.
@@ -80,9 +82,8 @@ pub use journal::{JournalBackend, JournalOp, MemoryJournal, StudyLog};
 pub use param::{canonical_params, ParamValue, Params};
 pub use pruner::{PruneThresholds, PrunerSettings};
 pub use sampler::{SamplerSettings, TpeSettings};
+pub use settings::{StopPolicy, StopReason, StudySettings};
 pub use signature::{Signature, SignatureInputs};
 pub use space::SearchSpace;
-pub use study::{
-    AskOutcome, ResumeOptions, StopPolicy, StopReason, Study, StudySettings, StudySpec,
-};
+pub use study::{AskOutcome, ResumeOptions, Study, StudySpec};
 pub use trial::{Timing, TrialOutcome, TrialRecord, TrialState, TrialTicket};

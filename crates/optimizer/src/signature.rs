@@ -7,8 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::SignatureDiff;
+use crate::settings::StudySettings;
 use crate::space::{sha256_hex, SearchSpace};
-use crate::study::StudySettings;
 
 /// The caller's parts of the signature.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,36 +30,6 @@ pub struct Signature {
     pub dataset: String,
     pub engine_version: String,
     pub sampler: String,
-}
-
-/// One part that differs, with both values.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignatureDiff {
-    pub part: String,
-    pub old: String,
-    pub new: String,
-}
-
-/// Hashes are shown by their first 12 hex digits; short strings (versions) whole.
-fn short(value: &str) -> &str {
-    let is_hash = value.len() >= 32 && value.bytes().all(|b| b.is_ascii_hexdigit());
-    if is_hash {
-        &value[..12]
-    } else {
-        value
-    }
-}
-
-impl std::fmt::Display for SignatureDiff {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} (was {}, now {})",
-            self.part,
-            short(&self.old),
-            short(&self.new)
-        )
-    }
 }
 
 impl Signature {

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::journal::StudyLog;
 use crate::sampler::Rank;
+use crate::settings::StopReason;
 use crate::space::{Domain, SearchSpace};
-use crate::study::StopReason;
 use crate::trial::{TrialRecord, TrialState};
 
 /// Upper bound on the number of bins per parameter in the importance estimate.

@@ -1,7 +1,8 @@
 //! Where the engine and the optimizer meet.
 //!
-//! A study starts as a [`StudyConfig`] (space, sampler settings, stop policy, in-sample
-//! split, checkpoints, validation rule), which the CLI and the browser both build. Resolved
+//! A study starts as the user's [`StudyChoices`] (sampler, pruner, split, validation,
+//! checkpoints, stop policy), which the CLI's options and the browser's form both fill and
+//! which map to a [`StudyConfig`] (space, settings, stop policy, windows, rule). Resolved
 //! against an explicitly chosen base config ([`BaseSource`]: a preset, a file or the
 //! current champion) and a dataset, it becomes a [`StudyPlan`]: the space is checked
 //! against the config's keys and value ranges, and the plan's metadata (base config in
@@ -63,6 +64,9 @@
 
 /// Champions per (symbol, timeframe): promotion of validated trials, history, rollback.
 pub mod champion;
+/// The user's choices of sampler, pruner, split, validation, checkpoints and stop policy,
+/// and their one mapping to a [`StudyConfig`] (the CLI's options and the browser's form).
+pub mod choices;
 /// The crate's error type.
 pub mod error;
 /// The objective: ticket in, backtest, outcome out.
@@ -84,6 +88,7 @@ pub mod spec;
 pub mod validation;
 
 pub use champion::{Champion, ChampionBook};
+pub use choices::{PrunerChoice, SamplerChoice, StudyChoices};
 pub use error::{Result, StudyError};
 pub use objective::{Evaluate, Objective};
 pub use spec::{BaseSource, StudyConfig, StudyMetadata, StudyPlan, ValidationRule, Windows};

@@ -140,6 +140,56 @@ impl StudyConfig {
             symbol: None,
         }
     }
+
+    /// Refuses settings that are wrong whatever the dataset: checkpoints out of range, a
+    /// split outside (0, 1), a validation rule that is not a number or that validates
+    /// without an out-of-sample window. [`StudyPlan::new`] checks the rest against the data.
+    pub fn check(&self) -> Result<()> {
+        if self.checkpoints == 0 || self.checkpoints > 1_000 {
+            return Err(StudyError::setting(
+                "checkpoints",
+                format!("{} must be between 1 and 1000", self.checkpoints),
+            ));
+        }
+        if let Some(fraction) = self.in_sample_fraction {
+            check_fraction(fraction)?;
+        }
+        let rule = &self.validation;
+        if !rule.min_oos_score.is_finite() {
+            return Err(StudyError::setting(
+                "validation.min_oos_score",
+                "must be a finite number",
+            ));
+        }
+        if let Some(d) = rule.max_degradation {
+            if !(d.is_finite() && d >= 0.0) {
+                return Err(StudyError::setting(
+                    "validation.max_degradation",
+                    format!(
+                        "{d} must be a number at or above 0 (0.5: lose at most half the score)"
+                    ),
+                ));
+            }
+        }
+        if rule.top_k > 0 && self.in_sample_fraction.is_none() {
+            return Err(StudyError::setting(
+                "validation.top_k",
+                "validating needs an out-of-sample window: set in_sample_fraction (--split 0.7)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Refuses an in-sample fraction outside (0, 1).
+fn check_fraction(fraction: f64) -> Result<()> {
+    if fraction.is_finite() && fraction > 0.0 && fraction < 1.0 {
+        return Ok(());
+    }
+    Err(StudyError::setting(
+        "in_sample_fraction",
+        format!("{fraction} must be strictly between 0 and 1 (0.7: the first 70 % in sample)"),
+    ))
 }
 
 /// The in-sample window trials explore and the out-of-sample window validation uses.
@@ -165,14 +215,7 @@ impl Windows {
                 in_sample_fraction: None,
             });
         };
-        if !(fraction.is_finite() && fraction > 0.0 && fraction < 1.0) {
-            return Err(StudyError::setting(
-                "in_sample_fraction",
-                format!(
-                    "{fraction} must be strictly between 0 and 1 (0.7: the first 70 % in sample)"
-                ),
-            ));
-        }
+        check_fraction(fraction)?;
         let cut = (n_bars as f64 * fraction) as usize;
         if cut < MIN_WINDOW_BARS || n_bars - cut < MIN_WINDOW_BARS {
             return Err(StudyError::setting(
@@ -255,36 +298,8 @@ impl StudyPlan {
         base: StrategyConfig,
         dataset: DatasetMeta,
     ) -> Result<StudyPlan> {
-        if config.checkpoints == 0 || config.checkpoints > 1_000 {
-            return Err(StudyError::setting(
-                "checkpoints",
-                format!("{} must be between 1 and 1000", config.checkpoints),
-            ));
-        }
+        config.check()?;
         let windows = Windows::split(dataset.n_bars, config.in_sample_fraction)?;
-        let rule = &config.validation;
-        if !rule.min_oos_score.is_finite() {
-            return Err(StudyError::setting(
-                "validation.min_oos_score",
-                "must be a finite number",
-            ));
-        }
-        if let Some(d) = rule.max_degradation {
-            if !(d.is_finite() && d >= 0.0) {
-                return Err(StudyError::setting(
-                    "validation.max_degradation",
-                    format!(
-                        "{d} must be a number at or above 0 (0.5: lose at most half the score)"
-                    ),
-                ));
-            }
-        }
-        if rule.top_k > 0 && windows.out_of_sample.is_none() {
-            return Err(StudyError::setting(
-                "validation.top_k",
-                "validating needs an out-of-sample window: set in_sample_fraction (--split 0.7)",
-            ));
-        }
         check_space(&config.space, &base)?;
         let symbol = config.symbol.clone().or_else(|| dataset.symbol.clone());
         Ok(StudyPlan {

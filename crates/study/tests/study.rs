@@ -14,7 +14,9 @@ use genesis_optimizer::{
 };
 use genesis_study::preflight::preflight;
 use genesis_study::replay::replay_all;
-use genesis_study::{BaseSource, StudyConfig, StudyError, StudyPlan};
+use genesis_study::{
+    BaseSource, PrunerChoice, SamplerChoice, StudyChoices, StudyConfig, StudyError, StudyPlan,
+};
 
 fn temp_path(name: &str) -> std::path::PathBuf {
     let path =
@@ -504,4 +506,78 @@ fn the_golden_study_is_reproduced_to_the_byte() {
         "the study differs from {} (UPDATE_GOLDEN=1 rewrites it after an intended change)",
         path.display()
     );
+}
+
+/// The golden study's set-up made as a user makes it: through [`StudyChoices`], as the CLI
+/// (`--seed 11 --pruner median --split 0.7 --validate-top 3`) and the browser's form do.
+/// Guards against the one mapping drifting from the settings the golden journal was made
+/// with.
+#[test]
+fn the_golden_studys_choices_give_its_plan() {
+    let candles = short_demo(3_000);
+    let mut golden = plan(&candles, "genesis", GENESIS_SPACE, 11, Some(0.7));
+    golden.settings.pruner = PrunerSettings::Median(MedianPruner::default());
+    let choices = StudyChoices {
+        seed: Some(11),
+        pruner: Some(PrunerChoice::Median),
+        in_sample_fraction: Some(0.7),
+        validate_top: Some(3),
+        ..StudyChoices::default()
+    };
+    let mut config = choices
+        .to_config("test", space(GENESIS_SPACE), None)
+        .unwrap();
+    config.symbol = Some("DEMO".into());
+    let made = StudyPlan::new(
+        config,
+        BaseSource::Preset {
+            name: "genesis".into(),
+        },
+        preset("genesis"),
+        genesis_engine::data::DatasetMeta::new("demo.csv", &candles),
+    )
+    .unwrap();
+    assert_eq!(made, golden);
+    assert_eq!(made.study_spec(), golden.study_spec());
+}
+
+#[test]
+fn a_resumed_study_keeps_what_it_recorded_for_the_choices_not_made() {
+    let candles = short_demo(3_000);
+    let mut recorded = plan(&candles, "genesis", GENESIS_SPACE, 11, Some(0.6));
+    recorded.settings.sampler = SamplerChoice::TpeIndependent.settings();
+    recorded.settings.sync_window = 4;
+    recorded.metadata.checkpoints = 5;
+    recorded.metadata.validation.min_oos_score = -2.0;
+    let kept = StudyChoices {
+        max_trials: Some(50),
+        ..StudyChoices::default()
+    }
+    .to_config("test", space(GENESIS_SPACE), Some(&recorded))
+    .unwrap();
+    assert_eq!(kept.settings, recorded.settings);
+    assert_eq!(kept.checkpoints, 5);
+    assert_eq!(kept.in_sample_fraction, Some(0.6));
+    assert_eq!(kept.validation, recorded.metadata.validation);
+    assert_eq!(kept.symbol.as_deref(), Some("DEMO"));
+    assert_eq!(kept.stop.max_trials, Some(50));
+
+    // Choices made again replace the recorded ones; successive halving's rungs follow the
+    // recorded checkpoints.
+    let changed = StudyChoices {
+        seed: Some(3),
+        pruner: Some(PrunerChoice::Sha),
+        min_oos_score: Some(1.0),
+        ..StudyChoices::default()
+    }
+    .to_config("test", space(GENESIS_SPACE), Some(&recorded))
+    .unwrap();
+    assert_eq!(changed.settings.seed, 3);
+    assert_eq!(changed.settings.sampler, recorded.settings.sampler);
+    assert!(matches!(
+        &changed.settings.pruner,
+        PrunerSettings::SuccessiveHalving(sha) if sha.rungs == [1, 2, 3, 4]
+    ));
+    assert_eq!(changed.validation.min_oos_score, 1.0);
+    assert_eq!(changed.validation.top_k, recorded.metadata.validation.top_k);
 }

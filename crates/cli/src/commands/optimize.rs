@@ -14,32 +14,23 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use genesis_engine::data::timestamp::parse_timestamp;
 use genesis_engine::data::DatasetMeta;
 use genesis_engine::features::FeatureStore;
 use genesis_engine::strategy::StrategyConfig;
-use genesis_optimizer::pruner::{MedianPruner, SuccessiveHalvingPruner};
 use genesis_optimizer::summary::summarize;
-use genesis_optimizer::{
-    FileJournal, PrunerSettings, ResumeOptions, SamplerSettings, SearchSpace, StopPolicy, Study,
-    StudySettings, TpeSettings,
-};
+use genesis_optimizer::{FileJournal, ResumeOptions, SearchSpace, Study};
 use genesis_study::preflight::preflight;
 use genesis_study::runner::{run_parallel, Progress};
-use genesis_study::spec::DEFAULT_CHECKPOINTS;
 use genesis_study::validation::{validate_top, ValidationResult};
-use genesis_study::{BaseSource, StudyConfig, StudyPlan, ValidationRule};
+use genesis_study::{BaseSource, StudyChoices, StudyError, StudyPlan};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::backtest::load_candles;
 use super::data::read_file;
 use super::journal::{has_content, now_ms, optimizer_error, read_log, stem, study_error};
-use crate::cli::{OptimizeArgs, PrunerChoice, SamplerChoice};
+use crate::cli::{choice_flag, OptimizeArgs};
 use crate::error::CliError;
-
-/// The default seed of a new study.
-pub const DEFAULT_SEED: u64 = 42;
 
 /// Set by Ctrl-C: the study stops asking for trials and the running ones finish.
 static CANCEL: AtomicBool = AtomicBool::new(false);
@@ -101,7 +92,7 @@ pub fn run(args: &OptimizeArgs) -> Result<(), CliError> {
         Study::create(plan.study_spec(), journal)
     }
     .map_err(|e| optimizer_error(&study_file, e))?;
-    study.set_stop_policy(stop_policy(args)?);
+    study.set_stop_policy(plan.stop.clone());
 
     let n_jobs = args
         .jobs
@@ -240,73 +231,19 @@ fn build_plan(
             ))
         }
     };
-    let mut settings = recorded.map_or_else(
-        || StudySettings::new(DEFAULT_SEED),
-        |plan| plan.settings.clone(),
-    );
-    if let Some(seed) = args.seed {
-        settings.seed = seed;
-    }
-    if let Some(sampler) = args.sampler {
-        settings.sampler = match sampler {
-            SamplerChoice::Tpe => SamplerSettings::Tpe(TpeSettings::default()),
-            SamplerChoice::Random => SamplerSettings::Random,
-            SamplerChoice::Grid => SamplerSettings::Grid,
-        };
-    }
-    if let Some(window) = args.sync_window {
-        settings.sync_window = window;
-    }
-    let checkpoints = args
-        .checkpoints
-        .or(recorded.map(|p| p.metadata.checkpoints))
-        .unwrap_or(DEFAULT_CHECKPOINTS);
-    if let Some(pruner) = args.pruner {
-        settings.pruner = match pruner {
-            PrunerChoice::None => PrunerSettings::None,
-            PrunerChoice::Median => PrunerSettings::Median(MedianPruner::default()),
-            PrunerChoice::Sha => {
-                // Rungs at every pause; the final step is the end of the run.
-                let rungs: Vec<u64> = (1..u64::from(checkpoints)).collect();
-                if rungs.is_empty() {
-                    return Err(CliError::input(
-                        "--pruner sha: needs at least 2 --checkpoints (a pause before the end)",
-                    ));
-                }
-                PrunerSettings::SuccessiveHalving(SuccessiveHalvingPruner {
-                    rungs,
-                    ..SuccessiveHalvingPruner::default()
-                })
-            }
-        };
-    }
-    let recorded_rule = recorded.map(|p| p.metadata.validation.clone());
-    let base_rule = recorded_rule.unwrap_or_default();
-    let validation = ValidationRule {
-        top_k: args.validate_top.unwrap_or(base_rule.top_k),
-        min_oos_score: args.min_oos_score.unwrap_or(base_rule.min_oos_score),
-        max_degradation: args.max_degradation.or(base_rule.max_degradation),
-    };
-    let config = StudyConfig {
-        name: args
-            .name
-            .clone()
-            .or_else(|| recorded.map(|p| p.name.clone()))
-            .unwrap_or_else(|| stem(&args.study)),
-        space,
-        settings,
-        stop: StopPolicy::default(),
-        in_sample_fraction: args
-            .split
-            .or_else(|| recorded.and_then(|p| p.metadata.windows.in_sample_fraction)),
-        checkpoints,
-        validation,
-        symbol,
-    };
+    let name = args
+        .name
+        .clone()
+        .or_else(|| recorded.map(|p| p.name.clone()))
+        .unwrap_or_else(|| stem(&args.study));
+    let mut config = choices(args)
+        .to_config(&name, space, recorded)
+        .map_err(choice_error)?;
+    config.symbol = symbol;
     let mut plan = StudyPlan::new(config, base_source, base, dataset).map_err(|err| {
         let file = args.space.as_ref().map(|p| p.display().to_string());
         match &err {
-            genesis_study::StudyError::Space { .. } => study_error(file.as_deref(), err),
+            StudyError::Space { .. } => study_error(file.as_deref(), err),
             _ => study_error(None, err),
         }
     })?;
@@ -375,30 +312,37 @@ fn base_choice(
     Ok(None)
 }
 
-fn stop_policy(args: &OptimizeArgs) -> Result<StopPolicy, CliError> {
-    let timeout_ms = match args.timeout {
-        Some(secs) if !(secs.is_finite() && secs > 0.0) => {
-            return Err(CliError::input(format!(
-                "--timeout: {secs} must be a number of seconds above 0"
-            )))
-        }
-        Some(secs) => Some((secs * 1e3) as i64),
-        None => None,
-    };
-    let end_at_ms = match &args.end_at {
-        Some(text) => Some(parse_timestamp(text).ok_or_else(|| {
-            CliError::input(format!(
-                "--end-at: `{text}` is not a time (try 2024-03-01T12:00:00Z or unix ms)"
-            ))
-        })?),
-        None => None,
-    };
-    Ok(StopPolicy {
+/// The study choices the options make; those not given are `None`, so a resumed study keeps
+/// what it recorded.
+fn choices(args: &OptimizeArgs) -> StudyChoices {
+    StudyChoices {
+        seed: args.seed,
+        sampler: args.sampler,
+        pruner: args.pruner,
+        sync_window: args.sync_window,
+        checkpoints: args.checkpoints,
+        in_sample_fraction: args.split,
+        validate_top: args.validate_top,
+        min_oos_score: args.min_oos_score,
+        max_degradation: args.max_degradation,
         max_trials: Some(args.trials),
-        timeout_ms,
-        end_at_ms,
-        ..StopPolicy::default()
-    })
+        timeout_s: args.timeout,
+        end_at: args.end_at.clone(),
+    }
+}
+
+/// A refused choice under the name of the option that made it (`--split: ...`).
+fn choice_error(err: StudyError) -> CliError {
+    match &err {
+        StudyError::InvalidSetting { key, message } => match choice_flag(key) {
+            Some(flag) => CliError::Input {
+                message: format!("{flag}: {message}"),
+                detail: serde_json::to_value(&err).ok(),
+            },
+            None => study_error(None, err),
+        },
+        _ => study_error(None, err),
+    }
 }
 
 /// Progress on stderr: a bar on a terminal, a plain line per tenth of the budget otherwise.

@@ -6,6 +6,9 @@ use serde_json::Value;
 
 use super::error::StrategyError;
 
+/// Levenshtein distance over characters: the one implementation, shared with the optimizer.
+pub use genesis_text::edit_distance;
+
 /// Deserialises `value` into `T`, naming the dotted key of any error. `prefix` is the
 /// section `value` sits in (`""` at the top level, `"features"` for the features section),
 /// and `extra_keys` are keys that are valid at the top of `value` although `T` does not list
@@ -95,30 +98,12 @@ fn missing_field(message: &str) -> Option<&str> {
 /// The candidate nearest to `key` by edit distance, when it is close enough to be a typo:
 /// at most a third of the longer name's length (and at least 1) edits.
 pub fn nearest(key: &str, candidates: &[String]) -> Option<String> {
-    candidates
-        .iter()
-        .map(|candidate| (edit_distance(key, candidate), candidate))
-        .filter(|(distance, candidate)| {
-            *distance <= (key.chars().count().max(candidate.chars().count()) / 3).max(1)
-        })
-        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-        .map(|(_, candidate)| candidate.clone())
-}
-
-/// Levenshtein distance over characters (insertions, deletions and substitutions cost 1).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
+    genesis_text::nearest(
+        key,
+        candidates.iter().map(String::as_str),
+        |key, candidate| (key.chars().count().max(candidate.chars().count()) / 3).max(1),
+    )
+    .map(str::to_owned)
 }
 
 /// serde's "invalid type: string \"x\", expected f64" as "expected a number, found string

@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{OptimizerError, Result};
+use crate::settings::{StopReason, StudySettings};
 use crate::signature::{Signature, SignatureDiff};
 use crate::space::SearchSpace;
-use crate::study::{StopReason, StudySettings};
 use crate::trial::TrialRecord;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -542,33 +542,6 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// The closest of `known` to `path` by edit distance, when it is close enough to be a
-/// plausible typo (at most a third of the path's length, and at most 4 edits).
-pub fn suggest_key<'a>(path: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let limit = (path.chars().count() / 3).clamp(1, 4);
-    known
-        .into_iter()
-        .map(|k| (edit_distance(path, k), k))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, k)| k.to_string())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,16 +552,6 @@ mod tests {
         assert_eq!(stepped_float(0.25, 0.65, 0.025, 3), 0.325);
         assert_eq!(stepped_float(0.25, 0.65, 0.025, 16), 0.65);
         assert_eq!(stepped_float(1.7, 2.8, 0.05, 22), 2.8);
-    }
-
-    #[test]
-    fn suggestions_catch_typos_and_ignore_strangers() {
-        let known = ["thresholds.entry_conf_overall", "max_hold_bars"];
-        assert_eq!(
-            suggest_key("thresholds.entry_conf_overal", known).as_deref(),
-            Some("thresholds.entry_conf_overall")
-        );
-        assert_eq!(suggest_key("something_else", known), None);
     }
 
     #[test]
