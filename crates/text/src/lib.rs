@@ -16,8 +16,6 @@
 
 #![forbid(unsafe_code)]
 
-#![forbid(unsafe_code)]
-
 /// Levenshtein distance over characters (insertions, deletions and substitutions cost 1).
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
