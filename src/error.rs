@@ -36,9 +36,28 @@ pub enum AppError {
     /// A browser API refused (reading a file, offering a download).
     #[error("{what}: the browser refused: {message}")]
     Browser { what: String, message: String },
+    /// A worker answered a job with an event of another job's kind (a bug, said plainly).
+    #[error("unexpected answer from a worker: {0}")]
+    Unexpected(String),
+    /// A stored study refused to resume (its signature differs, naming the parts).
+    #[error("resume refused: {0}")]
+    ResumeRefused(OptimizerError),
+    /// Saving one trial (or its verdict) failed; the trials before it are stored.
+    #[error("trial {number} could not be saved: {error}")]
+    TrialNotSaved { number: u64, error: DbError },
+    /// Validating one trial out of sample failed.
+    #[error("validating trial {number}: {error}")]
+    Validation { number: u64, error: Box<AppError> },
     /// The action cannot run as things stand; the message says what to do.
     #[error("{0}")]
     NotReady(String),
+}
+
+impl AppError {
+    /// The database is not open (yet): what to say instead of running.
+    pub fn no_database() -> AppError {
+        AppError::NotReady("the browser database is not open (yet); try again in a moment".into())
+    }
 }
 
 impl From<PoolError> for AppError {

@@ -121,7 +121,9 @@ async fn study_thousand_trials(ctx: AppContext) -> Result<Row, String> {
         .and_then(|w| w.performance())
         .ok_or("no clock")?;
     let start = performance.now();
-    crate::studies::runner::start(ctx, ctx.studies, setup).await?;
+    crate::studies::runner::start(ctx, ctx.studies, setup)
+        .await
+        .map_err(|e| e.to_string())?;
     let end = performance.now();
     let elapsed_ms = end - start;
     let mut row = row(

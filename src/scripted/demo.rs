@@ -7,6 +7,7 @@ use genesis_study::{BaseSource, StudyChoices};
 use leptos::prelude::*;
 
 use crate::context::AppContext;
+use crate::error::AppError;
 use crate::storage::datasets::{self, Added};
 use crate::studies::runner::{self, StudySetup};
 use crate::workers::protocol::{Event, Request};
@@ -20,20 +21,14 @@ pub async fn run(ctx: AppContext) {
     }
 }
 
-async fn run_inner(ctx: AppContext) -> Result<(), String> {
-    let db = ctx
-        .db
-        .get_untracked()
-        .ok_or("the browser database is not open yet")?;
+async fn run_inner(ctx: AppContext) -> Result<(), AppError> {
+    let db = ctx.db.get_untracked().ok_or_else(AppError::no_database)?;
     let payload = match ctx.pool().run(Request::Demo, |_| {}).await {
         Ok(Event::Dataset(payload)) => payload,
-        Ok(other) => return Err(format!("unexpected answer: {other:?}")),
-        Err(err) => return Err(err.to_string()),
+        Ok(other) => return Err(AppError::Unexpected(format!("{other:?}"))),
+        Err(err) => return Err(err.into()),
     };
-    let dataset = match datasets::add(ctx, &db, *payload, "demo (synthetic)".into())
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    let dataset = match datasets::add(ctx, &db, *payload, "demo (synthetic)".into()).await? {
         Added::New(record) | Added::AlreadyStored(record) => record,
     };
     ctx.datasets.selected.set(Some(dataset.id.clone()));
@@ -57,17 +52,14 @@ async fn run_inner(ctx: AppContext) -> Result<(), String> {
         return Ok(());
     }
     let space =
-        SearchSpace::from_yaml_str(crate::config::spaces::text("genesis_tpe").unwrap_or_default())
-            .map_err(|e| e.to_string())?;
+        SearchSpace::from_yaml_str(crate::config::spaces::text("genesis_tpe").unwrap_or_default())?;
     let choices = StudyChoices {
         max_trials: Some(DEMO_TRIALS),
         in_sample_fraction: Some(0.7),
         validate_top: Some(3),
         ..StudyChoices::default()
     };
-    let config = choices
-        .to_config("demo study", space, None)
-        .map_err(|e| e.to_string())?;
+    let config = choices.to_config("demo study", space, None)?;
     let setup = StudySetup {
         dataset,
         config,

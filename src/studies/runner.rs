@@ -28,6 +28,7 @@ use leptos::prelude::*;
 use super::records::{self, StudyRow, StudyStatus};
 use super::{OpenStudy, StudyState};
 use crate::context::AppContext;
+use crate::error::AppError;
 use crate::storage::datasets::{self, DatasetRecord};
 use crate::storage::db::Db;
 use crate::workers::json_text::Json;
@@ -73,15 +74,10 @@ fn now_ms() -> f64 {
 }
 
 /// Starts a new study: plan and preflight in a worker, then run it.
-pub async fn start(ctx: AppContext, state: StudyState, setup: StudySetup) -> Result<(), String> {
-    let db = ctx
-        .db
-        .get_untracked()
-        .ok_or("the browser database is not open")?;
+pub async fn start(ctx: AppContext, state: StudyState, setup: StudySetup) -> Result<(), AppError> {
+    let db = ctx.db.get_untracked().ok_or_else(AppError::no_database)?;
     set_stage(state, "opening the dataset", true);
-    datasets::open(ctx, &db, &setup.dataset.id)
-        .await
-        .map_err(|e| e.to_string())?;
+    datasets::open(ctx, &db, &setup.dataset.id).await?;
     set_stage(
         state,
         "preflight: checking the space and running one trial",
@@ -97,11 +93,10 @@ pub async fn start(ctx: AppContext, state: StudyState, setup: StudySetup) -> Res
     };
     let plan = match ctx.pool().run(request, |_| {}).await {
         Ok(Event::StudyPlan(plan)) => Rc::new(*plan.0),
-        Ok(other) => return Err(format!("unexpected answer: {other:?}")),
-        Err(err) => return Err(err.to_string()),
+        Ok(other) => return Err(AppError::Unexpected(format!("{other:?}"))),
+        Err(err) => return Err(err.into()),
     };
-    let mut study =
-        Study::create(plan.study_spec(), MemoryJournal::new()).map_err(|e| e.to_string())?;
+    let mut study = Study::create(plan.study_spec(), MemoryJournal::new())?;
     study.set_stop_policy(plan.stop.clone());
     let header = study.header().clone();
     let created_ms = now_ms();
@@ -122,9 +117,7 @@ pub async fn start(ctx: AppContext, state: StudyState, setup: StudySetup) -> Res
         created_ms,
         updated_ms: created_ms,
     };
-    records::save_study(&db, &row)
-        .await
-        .map_err(|e| e.to_string())?;
+    records::save_study(&db, &row).await?;
     state.list.update(|list| list.insert(0, row.clone()));
     let run = Run {
         objective: plan.objective(),
@@ -149,36 +142,30 @@ pub async fn resume(
     n_target: u64,
     n_workers: usize,
     allow_mismatch: bool,
-) -> Result<(), String> {
-    let db = ctx
-        .db
-        .get_untracked()
-        .ok_or("the browser database is not open")?;
+) -> Result<(), AppError> {
+    let db = ctx.db.get_untracked().ok_or_else(AppError::no_database)?;
     set_stage(state, "loading the study", true);
     let mut row = records::load_row(&db, id)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("study {id} is not stored"))?;
+        .await?
+        .ok_or_else(|| AppError::Missing {
+            what: format!("study {id}"),
+        })?;
     let Some(dataset) = ctx.datasets.record(&row.dataset_id) else {
-        return Err(format!(
+        return Err(AppError::NotReady(format!(
             "the study's dataset {} (hash {}) is not stored in this browser: load the same file on the Data page to resume",
             row.dataset_name,
             &row.dataset_id[..12.min(row.dataset_id.len())]
-        ));
+        )));
     };
-    datasets::open(ctx, &db, &dataset.id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let (trials, n_corrupt) = records::load_trials(&db, id)
-        .await
-        .map_err(|e| e.to_string())?;
+    datasets::open(ctx, &db, &dataset.id).await?;
+    let (trials, n_corrupt) = records::load_trials(&db, id).await?;
     if n_corrupt > 0 {
         ctx.errors.raise(
             "storage",
             format!("{n_corrupt} corrupt trial record(s) of study {} were skipped; those trials run again", row.name),
         );
     }
-    let recorded = StudyPlan::from_header(&row.header).map_err(|e| e.to_string())?;
+    let recorded = StudyPlan::from_header(&row.header)?;
     // The signature compares today's engine with the recorded one.
     let mut current = recorded.clone();
     current.metadata.engine_version = genesis_engine::ENGINE_VERSION.to_string();
@@ -187,8 +174,8 @@ pub async fn resume(
         allow_signature_mismatch: allow_mismatch,
         now_ms: Some(now_ms() as i64),
     };
-    let mut study = Study::resume(current.study_spec(), journal, options)
-        .map_err(|e| format!("resume refused: {e}"))?;
+    let mut study =
+        Study::resume(current.study_spec(), journal, options).map_err(AppError::ResumeRefused)?;
     study.set_stop_policy(StopPolicy {
         max_trials: Some(n_target),
         ..current.stop.clone()
@@ -197,9 +184,7 @@ pub async fn resume(
     row.status = StudyStatus::Running;
     row.n_target = n_target;
     row.stop_reason = None;
-    records::save_study(&db, &row)
-        .await
-        .map_err(|e| e.to_string())?;
+    records::save_study(&db, &row).await?;
     let plan = Rc::new(current);
     let persisted = trials.iter().map(|t| t.number).collect();
     let run = Run {
@@ -218,7 +203,7 @@ pub async fn resume(
 type TrialFuture = Pin<Box<dyn Future<Output = (u64, Result<Event, PoolError>, Timing)>>>;
 
 /// The ask/tell loop: keeps `n_workers` trials in flight, records each as it finishes.
-async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Result<(), String> {
+async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Result<(), AppError> {
     let run = Rc::new(RefCell::new(run));
     ctx.pool().resize(run.borrow().n_workers);
     let n_workers = ctx.pool().size();
@@ -232,7 +217,8 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
     let mut last_shown_ms = 0.0;
     // Keeps every worker busy: the optimizer's driver asks for as many trials as there are
     // free workers (or as the sync window allows).
-    let fill = |in_flight: &mut FuturesUnordered<TrialFuture>, outcome: &mut Result<(), String>| {
+    let fill = |in_flight: &mut FuturesUnordered<TrialFuture>,
+                outcome: &mut Result<(), AppError>| {
         let poll = {
             let mut r = run.borrow_mut();
             if state.is_cancel_requested() || outcome.is_err() {
@@ -254,7 +240,7 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
                     )));
                 }
             }
-            Err(err) => *outcome = Err(err.to_string()),
+            Err(err) => *outcome = Err(err.into()),
         }
     };
     fill(&mut in_flight, &mut outcome);
@@ -284,7 +270,7 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
             .study
             .tell(number, trial_outcome, Some(timing))
         {
-            outcome = Err(err.to_string());
+            outcome = Err(err.into());
         }
         // The next trials go out before anything is written, so workers never wait on
         // storage; the writes below overlap with their work.
@@ -304,12 +290,14 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
     {
         let mut r = run.borrow_mut();
         r.row.status = StudyStatus::Stopped;
-        r.row.stop_reason = stop_reason.clone().or_else(|| outcome.clone().err());
+        r.row.stop_reason = stop_reason
+            .clone()
+            .or_else(|| outcome.as_ref().err().map(ToString::to_string));
         r.row.updated_ms = now_ms();
     }
     let row = run.borrow().row.clone();
     if let Err(err) = records::save_study(&db, &row).await {
-        outcome = outcome.and(Err(err.to_string()));
+        outcome = outcome.and(Err(err.into()));
     }
     let top_k = run.borrow().plan.metadata.validation.top_k;
     if outcome.is_ok() && top_k > 0 && !state.is_cancel_requested() {
@@ -366,7 +354,7 @@ async fn run_trial(
 
 /// Writes every finished trial not yet stored, each in its own transaction, then (at most
 /// once a second, or when `is_final`) the study's listing with its new counts.
-async fn persist_new(db: &Db, run: &Rc<RefCell<Run>>, is_final: bool) -> Result<(), String> {
+async fn persist_new(db: &Db, run: &Rc<RefCell<Run>>, is_final: bool) -> Result<(), AppError> {
     let new: Vec<TrialRecord> = {
         let r = run.borrow();
         r.study
@@ -379,7 +367,10 @@ async fn persist_new(db: &Db, run: &Rc<RefCell<Run>>, is_final: bool) -> Result<
     for record in &new {
         records::save_trial(db, &id, record)
             .await
-            .map_err(|e| format!("trial {} could not be saved: {e}", record.number))?;
+            .map_err(|error| AppError::TrialNotSaved {
+                number: record.number,
+                error,
+            })?;
         run.borrow_mut().persisted.insert(record.number);
     }
     let is_row_due = is_final || now_ms() - run.borrow().row.updated_ms > 1000.0;
@@ -395,9 +386,7 @@ async fn persist_new(db: &Db, run: &Rc<RefCell<Run>>, is_final: bool) -> Result<
         r.row.updated_ms = now_ms();
         r.row.clone()
     };
-    records::save_study(db, &row)
-        .await
-        .map_err(|e| e.to_string())
+    Ok(records::save_study(db, &row).await?)
 }
 
 /// Evaluated trials (duplicates excluded) and the best feasible one.
@@ -468,8 +457,8 @@ pub async fn validate_top(
     plan: &Rc<StudyPlan>,
     trials: Vec<TrialRecord>,
     top_k: usize,
-) -> Result<(), String> {
-    let log = records::log(&row.header, &trials).map_err(|e| e.to_string())?;
+) -> Result<(), AppError> {
+    let log = records::log(&row.header, &trials)?;
     let chosen: Vec<TrialRecord> = candidates(&log, top_k).into_iter().cloned().collect();
     for mut record in chosen {
         let request = Request::Validate {
@@ -482,15 +471,18 @@ pub async fn validate_top(
                 record.user_attrs.extend(result.to_attrs());
                 records::save_trial(db, &row.id, &record)
                     .await
-                    .map_err(|e| {
-                        format!(
-                            "trial {}'s validation could not be saved: {e}",
-                            record.number
-                        )
+                    .map_err(|error| AppError::TrialNotSaved {
+                        number: record.number,
+                        error,
                     })?;
             }
-            Ok(other) => return Err(format!("unexpected answer: {other:?}")),
-            Err(err) => return Err(format!("validating trial {}: {err}", record.number)),
+            Ok(other) => return Err(AppError::Unexpected(format!("{other:?}"))),
+            Err(err) => {
+                return Err(AppError::Validation {
+                    number: record.number,
+                    error: Box::new(err.into()),
+                })
+            }
         }
     }
     Ok(())
