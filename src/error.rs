@@ -48,6 +48,12 @@ pub enum AppError {
     /// Validating one trial out of sample failed.
     #[error("validating trial {number}: {error}")]
     Validation { number: u64, error: Box<AppError> },
+    /// A study choice refused, under the Optimize form's label for it.
+    #[error("{}", crate::config::study_form::choice_message(.0))]
+    Choice(StudyError),
+    /// A form's text the page cannot use, under the field's label.
+    #[error("{label}: {message}")]
+    Input { label: String, message: String },
     /// The action cannot run as things stand; the message says what to do.
     #[error("{0}")]
     NotReady(String),

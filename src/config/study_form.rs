@@ -154,10 +154,10 @@ impl StudyForm {
         self.texts.insert(key.to_string(), text);
     }
 
-    /// The choices the texts make. A text that does not read as its choice is refused
-    /// under the field's label. Without a split the top K field is not a choice:
-    /// validation needs the out-of-sample window.
-    pub fn choices(&self) -> Result<StudyChoices, String> {
+    /// The choices the texts make. A text that does not read as its choice is refused with
+    /// its key ([`choice_message`] puts it under the field's label). Without a split the top
+    /// K field is not a choice: validation needs the out-of-sample window.
+    pub fn choices(&self) -> Result<StudyChoices, StudyError> {
         let in_sample_fraction = self.parse("in_sample_fraction")?;
         Ok(StudyChoices {
             seed: self.parse("seed")?,
@@ -179,15 +179,17 @@ impl StudyForm {
         })
     }
 
-    fn parse<T: std::str::FromStr>(&self, key: &str) -> Result<Option<T>, String> {
+    fn parse<T: std::str::FromStr>(&self, key: &str) -> Result<Option<T>, StudyError> {
         let text = self.text(key).trim();
         if text.is_empty() {
             return Ok(None);
         }
-        text.parse().map(Some).map_err(|_| {
-            let label = field(key).map_or(key, |f| f.label);
-            format!("{label}: {text:?} is not a valid value")
-        })
+        text.parse()
+            .map(Some)
+            .map_err(|_| StudyError::InvalidSetting {
+                key: key.to_string(),
+                message: format!("{text:?} is not a valid value"),
+            })
     }
 }
 
@@ -295,13 +297,18 @@ mod tests {
     fn unreadable_texts_and_refused_choices_name_the_field() {
         let mut form = StudyForm::default();
         form.set("timeout_s", "soon".into());
+        let err = form.choices().unwrap_err();
+        assert!(
+            matches!(&err, StudyError::InvalidSetting { key, .. } if key == "timeout_s"),
+            "{err:?}"
+        );
         assert_eq!(
-            form.choices().unwrap_err(),
+            choice_message(&err),
             "Timeout (s): \"soon\" is not a valid value"
         );
         form.set("timeout_s", String::new());
         form.set("sampler", "annealing".into());
-        assert!(form.choices().unwrap_err().starts_with("Sampler: "));
+        assert!(choice_message(&form.choices().unwrap_err()).starts_with("Sampler: "));
 
         let mut form = StudyForm::default();
         form.set("in_sample_fraction", "1.5".into());

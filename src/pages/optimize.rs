@@ -16,11 +16,13 @@ use crate::components::busy::{Busy, BusyBar};
 use crate::components::dataset_select::DatasetSelect;
 use crate::components::results::{Results, RunView};
 use crate::config::spaces;
-use crate::config::study_form::{self, choice_message, StudyForm};
+use crate::config::study_form::{self, StudyForm};
 use crate::context::{use_app, AppContext};
+use crate::error::AppError;
 use crate::studies::runner::{self, StudySetup};
 use crate::studies::{champions, OpenStudy};
 use crate::util::dom::sleep_ms;
+use crate::workers::job_error::JobError;
 use crate::workers::pool;
 use crate::workers::protocol::{Event, Request};
 
@@ -98,15 +100,16 @@ fn Setup() -> impl IntoView {
         else {
             return;
         };
-        let setup = (|| -> Result<StudySetup, String> {
+        let setup = (|| -> Result<StudySetup, AppError> {
             let base_name = base.get_untracked();
             let space = SearchSpace::from_yaml_str(&space_yaml.get_untracked())
-                .map_err(|e| format!("search space: {e}"))?;
+                .map_err(|e| AppError::Job(JobError::Space(e)))?;
             let n_workers: usize = parse_field("workers", &workers.get_untracked())?;
             let config = form
-                .with_untracked(StudyForm::choices)?
+                .with_untracked(StudyForm::choices)
+                .map_err(AppError::Choice)?
                 .to_config(name.get_untracked().trim(), space, None)
-                .map_err(|err| choice_message(&err))?;
+                .map_err(AppError::Choice)?;
             Ok(StudySetup {
                 dataset,
                 config,
@@ -260,10 +263,11 @@ fn choice_select<const N: usize>(
     }
 }
 
-fn parse_field<T: std::str::FromStr>(label: &str, text: &str) -> Result<T, String> {
-    text.trim()
-        .parse()
-        .map_err(|_| format!("{label}: {:?} is not a valid number", text.trim()))
+fn parse_field<T: std::str::FromStr>(label: &str, text: &str) -> Result<T, AppError> {
+    text.trim().parse().map_err(|_| AppError::Input {
+        label: label.to_string(),
+        message: format!("{:?} is not a valid number", text.trim()),
+    })
 }
 
 /// Progress, best score and cancel for the running study.
