@@ -17,7 +17,8 @@
 //! dataset, windows, settings and validation rule; its metadata's `parent` names the
 //! parent study (name and signature), the trials and the padding.
 
-use genesis_optimizer::space::{Distribution, ParamSpec};
+use genesis_optimizer::space::{Distribution, Domain, ParamSpec};
+use genesis_optimizer::ParamValue;
 use genesis_optimizer::{SearchSpace, StudyLog, TrialRecord};
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +97,26 @@ fn padded_indices(lo: u64, hi: u64, max_index: u64, padding: f64) -> (u64, u64) 
     )
 }
 
+/// The padded bounds of a stepped range around `lowest..=highest`, as grid cells of the
+/// parent's own distribution (its index arithmetic, not a copy of it), so the new bounds are
+/// values the parent could take. `None` when the values are not on the parent's grid.
+fn grid_bounds(
+    distribution: &Distribution,
+    lowest: &ParamValue,
+    highest: &ParamValue,
+    padding: f64,
+) -> Option<(ParamValue, ParamValue)> {
+    let Domain::Discrete { max_index } = distribution.domain() else {
+        return None;
+    };
+    let index = |value: &ParamValue| distribution.to_internal(value).map(|x| x as u64);
+    let (i_lo, i_hi) = padded_indices(index(lowest)?, index(highest)?, max_index, padding);
+    Some((
+        distribution.from_internal(i_lo as f64),
+        distribution.from_internal(i_hi as f64),
+    ))
+}
+
 fn narrow(distribution: &Distribution, values: &[f64], padding: f64) -> Distribution {
     let Some((vmin, vmax)) = min_max(values) else {
         return distribution.clone();
@@ -134,34 +155,44 @@ fn narrow(distribution: &Distribution, values: &[f64], padding: f64) -> Distribu
             high,
             step: Some(step),
             log,
-        } => {
-            let max_index = libm::round((high - low) / step) as u64;
-            let index = |v: f64| libm::round((v - low) / step).max(0.0) as u64;
-            let (i_lo, i_hi) = padded_indices(index(vmin), index(vmax), max_index, padding);
-            let value_at = |i: u64| distribution.from_internal(i as f64).as_f64().unwrap_or(low);
-            Distribution::Float {
-                low: value_at(i_lo),
-                high: value_at(i_hi),
+        } => match grid_bounds(
+            distribution,
+            &ParamValue::Float(vmin),
+            &ParamValue::Float(vmax),
+            padding,
+        ) {
+            Some((new_low, new_high)) => Distribution::Float {
+                low: new_low.as_f64().unwrap_or(low),
+                high: new_high.as_f64().unwrap_or(high),
                 step: Some(step),
                 log,
-            }
-        }
+            },
+            None => distribution.clone(),
+        },
         Distribution::Int {
             low,
             high,
             step,
             log: false,
-        } => {
-            let max_index = ((high - low) / step.max(1)) as u64;
-            let index = |v: f64| ((v as i64 - low) / step.max(1)).max(0) as u64;
-            let (i_lo, i_hi) = padded_indices(index(vmin), index(vmax), max_index, padding);
-            Distribution::Int {
-                low: low + i_lo as i64 * step,
-                high: low + i_hi as i64 * step,
+        } => match grid_bounds(
+            distribution,
+            &ParamValue::Int(vmin as i64),
+            &ParamValue::Int(vmax as i64),
+            padding,
+        ) {
+            Some((ParamValue::Int(new_low), ParamValue::Int(new_high))) => Distribution::Int {
+                low: new_low,
+                high: new_high,
                 step,
                 log: false,
-            }
-        }
+            },
+            _ => Distribution::Int {
+                low,
+                high,
+                step,
+                log: false,
+            },
+        },
         Distribution::Int {
             low,
             high,
