@@ -587,17 +587,10 @@ fn build_record(
     timing: Option<Timing>,
 ) -> Result<TrialRecord> {
     let mut record = TrialRecord {
-        number,
-        params,
         state: TrialState::Failed,
         value: None,
-        intermediate: Vec::new(),
-        pruned_at_step: None,
-        constraint_violations: Vec::new(),
-        user_attrs: BTreeMap::new(),
-        fail_reason: None,
-        duplicate_of: None,
         timing,
+        ..TrialRecord::complete(number, params, 0.0)
     };
     match outcome {
         TrialOutcome::Complete {

@@ -106,6 +106,25 @@ pub struct TrialRecord {
 }
 
 impl TrialRecord {
+    /// A complete trial with `value` and nothing else recorded: no intermediate values, no
+    /// constraint violations, no attributes, no timing. Where every record starts (the
+    /// study's own, imports, test fixtures) before its outcome fills it in.
+    pub fn complete(number: u64, params: Params, value: f64) -> TrialRecord {
+        TrialRecord {
+            number,
+            params,
+            state: TrialState::Complete,
+            value: Some(value),
+            intermediate: Vec::new(),
+            pruned_at_step: None,
+            constraint_violations: Vec::new(),
+            user_attrs: BTreeMap::new(),
+            fail_reason: None,
+            duplicate_of: None,
+            timing: None,
+        }
+    }
+
     /// Complete with no constraint violation.
     pub fn is_feasible(&self) -> bool {
         self.state == TrialState::Complete && self.constraint_violations.is_empty()

@@ -7,25 +7,13 @@ use std::collections::BTreeMap;
 
 use common::*;
 use genesis_optimizer::space::{Distribution, ParamSpec};
-use genesis_optimizer::{ParamValue, Params, SearchSpace, TrialRecord, TrialState};
+use genesis_optimizer::{ParamValue, Params, SearchSpace, TrialRecord};
 use genesis_study::refine::{refine_plan, refine_space};
 use genesis_study::validation::candidates;
 use proptest::prelude::*;
 
 fn record(number: u64, params: Params) -> TrialRecord {
-    TrialRecord {
-        number,
-        params,
-        state: TrialState::Complete,
-        value: Some(1.0),
-        intermediate: Vec::new(),
-        pruned_at_step: None,
-        constraint_violations: Vec::new(),
-        user_attrs: BTreeMap::new(),
-        fail_reason: None,
-        duplicate_of: None,
-        timing: None,
-    }
+    TrialRecord::complete(number, params, 1.0)
 }
 
 #[test]

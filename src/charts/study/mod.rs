@@ -234,19 +234,7 @@ pub(crate) mod fixtures {
     }
 
     pub fn complete(number: u64, value: f64, params: BTreeMap<String, ParamValue>) -> TrialRecord {
-        TrialRecord {
-            number,
-            params,
-            state: TrialState::Complete,
-            value: Some(value),
-            intermediate: Vec::new(),
-            pruned_at_step: None,
-            constraint_violations: Vec::new(),
-            user_attrs: BTreeMap::new(),
-            fail_reason: None,
-            duplicate_of: None,
-            timing: None,
-        }
+        TrialRecord::complete(number, params, value)
     }
 
     pub fn infeasible(
