@@ -1,53 +1,21 @@
 //! The search space presets (`config/optimizer/*.yaml`), embedded, and which one fits a
-//! strategy by default.
+//! strategy by default. The list comes from the engine's strategy registry: each strategy's
+//! definition names its spaces, its default first.
 
-/// `(name, strategy, yaml)`.
-pub const SPACES: [(&str, &str, &str); 6] = [
-    (
-        "genesis_tpe",
-        "genesis",
-        include_str!("../../config/optimizer/genesis_tpe.yaml"),
-    ),
-    (
-        "genesis_grid",
-        "genesis",
-        include_str!("../../config/optimizer/genesis_grid.yaml"),
-    ),
-    (
-        "sma_cross",
-        "sma_cross",
-        include_str!("../../config/optimizer/sma_cross.yaml"),
-    ),
-    (
-        "rsi_reversion",
-        "rsi_reversion",
-        include_str!("../../config/optimizer/rsi_reversion.yaml"),
-    ),
-    (
-        "bollinger_breakout",
-        "bollinger_breakout",
-        include_str!("../../config/optimizer/bollinger_breakout.yaml"),
-    ),
-    (
-        "donchian_breakout",
-        "donchian_breakout",
-        include_str!("../../config/optimizer/donchian_breakout.yaml"),
-    ),
-];
+use genesis_engine::strategy::registry;
 
+/// The YAML text of space preset `name`.
 pub fn text(name: &str) -> Option<&'static str> {
-    SPACES
-        .iter()
+    registry::spaces()
         .find(|(n, _, _)| *n == name)
-        .map(|(_, _, yaml)| *yaml)
+        .map(|(_, _, yaml)| yaml)
 }
 
 /// The first space preset made for `strategy`.
 pub fn default_for(strategy: &str) -> Option<&'static str> {
-    SPACES
-        .iter()
+    registry::spaces()
         .find(|(_, s, _)| *s == strategy)
-        .map(|(name, _, _)| *name)
+        .map(|(name, _, _)| name)
 }
 
 #[cfg(test)]
@@ -59,7 +27,7 @@ mod tests {
 
     #[test]
     fn every_space_preset_fits_its_strategy_preset() {
-        for (name, strategy, yaml) in SPACES {
+        for (name, strategy, yaml) in registry::spaces() {
             let space = SearchSpace::from_yaml_str(yaml).unwrap_or_else(|e| panic!("{name}: {e}"));
             let base = StrategyConfig::preset(strategy).unwrap();
             check_space(&space, &base).unwrap_or_else(|e| panic!("{name} against {strategy}: {e}"));

@@ -109,9 +109,8 @@ pub struct OptimizeArgs {
     /// The base config from a file.
     #[arg(long, conflicts_with_all = ["preset", "is_champion"])]
     pub config: Option<PathBuf>,
-    /// The base config from an embedded preset: genesis, sma_cross, rsi_reversion,
-    /// bollinger_breakout, donchian_breakout.
-    #[arg(long, conflicts_with = "is_champion")]
+    /// The base config from an embedded preset (one per strategy of the registry).
+    #[arg(long, conflicts_with = "is_champion", value_parser = preset_names())]
     pub preset: Option<String>,
     /// The base config is the current champion of the data's symbol and timeframe.
     #[arg(long = "champion")]
@@ -379,9 +378,8 @@ pub struct ConfigArgs {
     /// A strategy config file (YAML or JSON).
     #[arg(long, conflicts_with = "preset")]
     pub config: Option<PathBuf>,
-    /// An embedded preset: genesis, sma_cross, rsi_reversion, bollinger_breakout,
-    /// donchian_breakout. Default: genesis.
-    #[arg(long)]
+    /// An embedded preset (one per strategy of the registry). Default: genesis.
+    #[arg(long, value_parser = preset_names())]
     pub preset: Option<String>,
 }
 
@@ -491,6 +489,12 @@ pub struct BenchArgs {
     /// Print one JSON document on stdout instead of text.
     #[arg(long = "json")]
     pub is_json: bool,
+}
+
+/// The embedded presets, from the engine's strategy registry: clap lists them in `--help`
+/// and refuses any other name.
+fn preset_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(genesis_engine::strategy::presets::names())
 }
 
 #[cfg(test)]

@@ -316,7 +316,7 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
         return Ok(workloads);
     }
     let candles = demo_candles()?;
-    let space = genesis_optimizer::SearchSpace::from_yaml_str(GENESIS_TPE_SPACE)
+    let space = genesis_optimizer::SearchSpace::from_yaml_str(genesis_tpe_space())
         .map_err(|err| CliError::Internal(anyhow::anyhow!("genesis_tpe.yaml: {err}")))?;
     let base = StrategyConfig::preset("genesis")
         .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
@@ -372,5 +372,7 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
     Ok(workloads)
 }
 
-/// The genesis search space shipped in `config/optimizer/`.
-const GENESIS_TPE_SPACE: &str = include_str!("../../../../config/optimizer/genesis_tpe.yaml");
+/// The genesis strategy's default search space (`config/optimizer/genesis_tpe.yaml`).
+fn genesis_tpe_space() -> &'static str {
+    genesis_engine::strategy::StrategyKind::Genesis.spaces()[0].1
+}

@@ -18,14 +18,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::backtest::{Backtest, BacktestReport, Recording, Strategy, Window};
-use crate::data::DatasetHash;
+use crate::data::{Candles, DatasetHash};
 use crate::features::FeatureStore;
 use crate::metrics::Metrics;
 use crate::score::{evaluate, score, Evaluation, Score};
-use crate::strategy::{
-    BollingerBreakout, DonchianBreakout, Genesis, RsiReversion, SmaCross, StrategyConfig,
-    StrategyError, StrategyKind, StrategyParams,
-};
+use crate::strategy::{StrategyConfig, StrategyError, StrategyKind, Visitor};
 
 /// A finished run: the backtest report, its score and the constraints' verdict, with the
 /// identities of what ran.
@@ -134,6 +131,7 @@ pub fn run_backtest_checkpointed(
     }
     let run = Run {
         config,
+        candles: Arc::clone(store.candles()),
         window,
         recording,
         checkpoints,
@@ -141,28 +139,7 @@ pub fn run_backtest_checkpointed(
     };
     let config_fingerprint = config.fingerprint().to_owned();
     let dataset_hash = store.dataset_hash().clone();
-    let outcome = match config.params() {
-        StrategyParams::Genesis(params) => {
-            let strategy = Genesis::new(store, config.features(), params)?;
-            run.drive(store, strategy)?
-        }
-        StrategyParams::SmaCross(params) => {
-            let strategy = SmaCross::new(store, params)?;
-            run.drive(store, strategy)?
-        }
-        StrategyParams::RsiReversion(params) => {
-            let strategy = RsiReversion::new(store, params)?;
-            run.drive(store, strategy)?
-        }
-        StrategyParams::BollingerBreakout(params) => {
-            let strategy = BollingerBreakout::new(store, params)?;
-            run.drive(store, strategy)?
-        }
-        StrategyParams::DonchianBreakout(params) => {
-            let strategy = DonchianBreakout::new(store, params)?;
-            run.drive(store, strategy)?
-        }
-    };
+    let outcome = config.params().visit(store, config.features(), run)?;
     let strategy = config.kind();
     Ok(match outcome {
         Driven::Finished(report) => {
@@ -187,6 +164,7 @@ pub fn run_backtest_checkpointed(
 /// The arguments of one run, driven with a statically dispatched strategy.
 struct Run<'a, F> {
     config: &'a StrategyConfig,
+    candles: Arc<Candles>,
     window: Window,
     recording: Recording,
     checkpoints: &'a [usize],
@@ -198,15 +176,13 @@ enum Driven {
     Stopped(Checkpoint),
 }
 
-impl<F: FnMut(&Checkpoint) -> ControlFlow<()>> Run<'_, F> {
-    fn drive<S: Strategy>(
-        mut self,
-        store: &FeatureStore,
-        strategy: S,
-    ) -> Result<Driven, StrategyError> {
-        let candles = Arc::clone(store.candles());
+impl<F: FnMut(&Checkpoint) -> ControlFlow<()>> Visitor for Run<'_, F> {
+    type Output = Driven;
+
+    /// Runs the built strategy, monomorphised per strategy type.
+    fn visit<S: Strategy>(mut self, strategy: S) -> Result<Driven, StrategyError> {
         let mut backtest = Backtest::new(
-            &candles,
+            &self.candles,
             self.config.backtest(),
             self.window,
             strategy,

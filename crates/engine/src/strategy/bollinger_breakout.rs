@@ -7,14 +7,16 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::check;
 use super::error::StrategyError;
-use super::simple::{at, SimpleRisk};
+use super::registry::Definition;
+use super::simple::{at, SimpleRisk, WithRisk};
 use crate::backtest::{Decision, PositionView, Side, Strategy};
 use crate::data::Candles;
 use crate::features::params::MAX_BB_STD;
-use crate::features::{Bollinger, FeatureStore};
+use crate::features::{Bollinger, FeatureParams, FeatureStore};
 
 /// The `bollinger_breakout` keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -26,12 +28,6 @@ pub struct BollingerBreakoutParams {
     pub bb_std: f64,
     /// Take short entries.
     pub enable_shorts: bool,
-    /// Notional as a fraction of equity (1 = all in).
-    pub equity_fraction: f64,
-    /// Stop distance as a fraction of the decision bar's close; `null` for none.
-    pub stop_loss_frac: Option<f64>,
-    /// Close after this many bars; `null` for no limit.
-    pub max_hold_bars: Option<u32>,
 }
 
 impl Default for BollingerBreakoutParams {
@@ -40,9 +36,6 @@ impl Default for BollingerBreakoutParams {
             bb_period: 20,
             bb_std: 2.0,
             enable_shorts: false,
-            equity_fraction: 1.0,
-            stop_loss_frac: None,
-            max_hold_bars: None,
         }
     }
 }
@@ -59,15 +52,7 @@ impl BollingerBreakoutParams {
                 ),
             ));
         }
-        self.risk().validate()
-    }
-
-    pub fn risk(&self) -> SimpleRisk {
-        SimpleRisk {
-            equity_fraction: self.equity_fraction,
-            stop_loss_frac: self.stop_loss_frac,
-            max_hold_bars: self.max_hold_bars,
-        }
+        Ok(())
     }
 }
 
@@ -82,14 +67,50 @@ pub struct BollingerBreakout {
 impl BollingerBreakout {
     pub fn new(
         store: &mut FeatureStore,
-        params: &BollingerBreakoutParams,
+        params: &WithRisk<BollingerBreakoutParams>,
     ) -> Result<BollingerBreakout, StrategyError> {
         Ok(BollingerBreakout {
             candles: Arc::clone(store.candles()),
             bands: store.bollinger(params.bb_period, params.bb_std)?,
             is_short_enabled: params.enable_shorts,
-            risk: params.risk(),
+            risk: params.risk,
         })
+    }
+}
+
+/// `bollinger_breakout` in the registry: its rules beside the shared risk keys.
+pub struct BollingerBreakoutDefinition;
+
+impl Definition for BollingerBreakoutDefinition {
+    type Params = WithRisk<BollingerBreakoutParams>;
+    type Strategy = BollingerBreakout;
+    const NAME: &'static str = "bollinger_breakout";
+    const PRESET: &'static str =
+        include_str!("../../../../config/strategy/bollinger_breakout.yaml");
+    const SPACES: &'static [(&'static str, &'static str)] = &[(
+        "bollinger_breakout",
+        include_str!("../../../../config/optimizer/bollinger_breakout.yaml"),
+    )];
+
+    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError> {
+        WithRisk::parse(own_keys, extra_keys)
+    }
+
+    fn to_value(params: &Self::Params) -> Value {
+        params.to_value()
+    }
+
+    fn validate(params: &Self::Params) -> Result<(), StrategyError> {
+        params.rules.validate()?;
+        params.risk.validate()
+    }
+
+    fn build(
+        store: &mut FeatureStore,
+        _features: &FeatureParams,
+        params: &Self::Params,
+    ) -> Result<BollingerBreakout, StrategyError> {
+        BollingerBreakout::new(store, params)
     }
 }
 

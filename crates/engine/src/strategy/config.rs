@@ -24,132 +24,20 @@
 //! optimizer merges a trial's dotted parameters into the canonical value
 //! ([`StrategyConfig::with_params`]), re-parses and fingerprints the effective config.
 
-use std::fmt;
-
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::bollinger_breakout::BollingerBreakoutParams;
-use super::donchian_breakout::DonchianBreakoutParams;
 use super::error::StrategyError;
-use super::genesis::GenesisParams;
 use super::keys::{self, canonical_json, deserialize_at, join_key};
 use super::presets;
-use super::rsi_reversion::RsiReversionParams;
-use super::sma_cross::SmaCrossParams;
+pub use super::registry::{StrategyKind, StrategyParams};
 use crate::backtest::BacktestConfig;
 use crate::features::FeatureParams;
 use crate::score::Constraints;
 
 /// The keys every strategy config has besides its strategy's own.
 pub const COMMON_KEYS: [&str; 4] = ["strategy", "features", "backtest", "constraints"];
-
-/// Which strategy a config runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StrategyKind {
-    Genesis,
-    SmaCross,
-    RsiReversion,
-    BollingerBreakout,
-    DonchianBreakout,
-}
-
-impl StrategyKind {
-    pub const ALL: [StrategyKind; 5] = [
-        StrategyKind::Genesis,
-        StrategyKind::SmaCross,
-        StrategyKind::RsiReversion,
-        StrategyKind::BollingerBreakout,
-        StrategyKind::DonchianBreakout,
-    ];
-
-    /// The name used in `strategy:`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StrategyKind::Genesis => "genesis",
-            StrategyKind::SmaCross => "sma_cross",
-            StrategyKind::RsiReversion => "rsi_reversion",
-            StrategyKind::BollingerBreakout => "bollinger_breakout",
-            StrategyKind::DonchianBreakout => "donchian_breakout",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<StrategyKind> {
-        StrategyKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == name)
-    }
-}
-
-impl fmt::Display for StrategyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The strategy's own keys.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StrategyParams {
-    /// Boxed: the largest variant by far.
-    Genesis(Box<GenesisParams>),
-    SmaCross(SmaCrossParams),
-    RsiReversion(RsiReversionParams),
-    BollingerBreakout(BollingerBreakoutParams),
-    DonchianBreakout(DonchianBreakoutParams),
-}
-
-impl StrategyParams {
-    pub fn kind(&self) -> StrategyKind {
-        match self {
-            StrategyParams::Genesis(_) => StrategyKind::Genesis,
-            StrategyParams::SmaCross(_) => StrategyKind::SmaCross,
-            StrategyParams::RsiReversion(_) => StrategyKind::RsiReversion,
-            StrategyParams::BollingerBreakout(_) => StrategyKind::BollingerBreakout,
-            StrategyParams::DonchianBreakout(_) => StrategyKind::DonchianBreakout,
-        }
-    }
-
-    fn parse(kind: StrategyKind, rest: Value) -> Result<StrategyParams, StrategyError> {
-        let extra = &COMMON_KEYS[..];
-        Ok(match kind {
-            StrategyKind::Genesis => {
-                StrategyParams::Genesis(Box::new(deserialize_at(rest, "", extra)?))
-            }
-            StrategyKind::SmaCross => StrategyParams::SmaCross(deserialize_at(rest, "", extra)?),
-            StrategyKind::RsiReversion => {
-                StrategyParams::RsiReversion(deserialize_at(rest, "", extra)?)
-            }
-            StrategyKind::BollingerBreakout => {
-                StrategyParams::BollingerBreakout(deserialize_at(rest, "", extra)?)
-            }
-            StrategyKind::DonchianBreakout => {
-                StrategyParams::DonchianBreakout(deserialize_at(rest, "", extra)?)
-            }
-        })
-    }
-
-    fn validate(&self) -> Result<(), StrategyError> {
-        match self {
-            StrategyParams::Genesis(params) => params.validate(),
-            StrategyParams::SmaCross(params) => params.validate(),
-            StrategyParams::RsiReversion(params) => params.validate(),
-            StrategyParams::BollingerBreakout(params) => params.validate(),
-            StrategyParams::DonchianBreakout(params) => params.validate(),
-        }
-    }
-
-    fn to_value(&self) -> Result<Value, serde_json::Error> {
-        match self {
-            StrategyParams::Genesis(params) => serde_json::to_value(params),
-            StrategyParams::SmaCross(params) => serde_json::to_value(params),
-            StrategyParams::RsiReversion(params) => serde_json::to_value(params),
-            StrategyParams::BollingerBreakout(params) => serde_json::to_value(params),
-            StrategyParams::DonchianBreakout(params) => serde_json::to_value(params),
-        }
-    }
-}
 
 /// A validated strategy configuration. Build one with [`StrategyConfig::from_yaml_str`],
 /// [`StrategyConfig::from_value`] or [`StrategyConfig::preset`]; it cannot hold an invalid
@@ -231,7 +119,7 @@ impl StrategyConfig {
         let features: FeatureParams = deserialize_at(section("features"), "features", &[])?;
         let backtest: BacktestConfig = deserialize_at(section("backtest"), "backtest", &[])?;
         let constraints: Constraints = deserialize_at(section("constraints"), "constraints", &[])?;
-        let params = StrategyParams::parse(kind, Value::Object(map))?;
+        let params = StrategyParams::parse(kind, Value::Object(map), &COMMON_KEYS)?;
         let mut config = StrategyConfig {
             features,
             backtest,
@@ -280,7 +168,7 @@ impl StrategyConfig {
         for (name, value) in sections {
             map.insert(name.to_owned(), value.unwrap_or(Value::Null));
         }
-        if let Ok(Value::Object(own)) = self.params.to_value() {
+        if let Value::Object(own) = self.params.to_value() {
             map.extend(own);
         }
         keys::sorted(Value::Object(map))

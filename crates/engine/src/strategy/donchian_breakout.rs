@@ -10,13 +10,15 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::check;
 use super::error::StrategyError;
-use super::simple::{at, SimpleRisk};
+use super::registry::Definition;
+use super::simple::{at, SimpleRisk, WithRisk};
 use crate::backtest::{Decision, PositionView, Side, Strategy};
 use crate::data::Candles;
-use crate::features::{Donchian, FeatureStore};
+use crate::features::{Donchian, FeatureParams, FeatureStore};
 
 /// The `donchian_breakout` keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,12 +30,6 @@ pub struct DonchianBreakoutParams {
     pub exit_period: u32,
     /// Take short entries.
     pub enable_shorts: bool,
-    /// Notional as a fraction of equity (1 = all in).
-    pub equity_fraction: f64,
-    /// Stop distance as a fraction of the decision bar's close; `null` for none.
-    pub stop_loss_frac: Option<f64>,
-    /// Close after this many bars; `null` for no limit.
-    pub max_hold_bars: Option<u32>,
 }
 
 impl Default for DonchianBreakoutParams {
@@ -42,9 +38,6 @@ impl Default for DonchianBreakoutParams {
             entry_period: 20,
             exit_period: 10,
             enable_shorts: false,
-            equity_fraction: 1.0,
-            stop_loss_frac: None,
-            max_hold_bars: None,
         }
     }
 }
@@ -53,15 +46,7 @@ impl DonchianBreakoutParams {
     pub fn validate(&self) -> Result<(), StrategyError> {
         check::period("entry_period", self.entry_period)?;
         check::period("exit_period", self.exit_period)?;
-        self.risk().validate()
-    }
-
-    pub fn risk(&self) -> SimpleRisk {
-        SimpleRisk {
-            equity_fraction: self.equity_fraction,
-            stop_loss_frac: self.stop_loss_frac,
-            max_hold_bars: self.max_hold_bars,
-        }
+        Ok(())
     }
 }
 
@@ -77,15 +62,50 @@ pub struct DonchianBreakout {
 impl DonchianBreakout {
     pub fn new(
         store: &mut FeatureStore,
-        params: &DonchianBreakoutParams,
+        params: &WithRisk<DonchianBreakoutParams>,
     ) -> Result<DonchianBreakout, StrategyError> {
         Ok(DonchianBreakout {
             candles: Arc::clone(store.candles()),
             entry: store.donchian(params.entry_period)?,
             exit: store.donchian(params.exit_period)?,
             is_short_enabled: params.enable_shorts,
-            risk: params.risk(),
+            risk: params.risk,
         })
+    }
+}
+
+/// `donchian_breakout` in the registry: its rules beside the shared risk keys.
+pub struct DonchianBreakoutDefinition;
+
+impl Definition for DonchianBreakoutDefinition {
+    type Params = WithRisk<DonchianBreakoutParams>;
+    type Strategy = DonchianBreakout;
+    const NAME: &'static str = "donchian_breakout";
+    const PRESET: &'static str = include_str!("../../../../config/strategy/donchian_breakout.yaml");
+    const SPACES: &'static [(&'static str, &'static str)] = &[(
+        "donchian_breakout",
+        include_str!("../../../../config/optimizer/donchian_breakout.yaml"),
+    )];
+
+    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError> {
+        WithRisk::parse(own_keys, extra_keys)
+    }
+
+    fn to_value(params: &Self::Params) -> Value {
+        params.to_value()
+    }
+
+    fn validate(params: &Self::Params) -> Result<(), StrategyError> {
+        params.rules.validate()?;
+        params.risk.validate()
+    }
+
+    fn build(
+        store: &mut FeatureStore,
+        _features: &FeatureParams,
+        params: &Self::Params,
+    ) -> Result<DonchianBreakout, StrategyError> {
+        DonchianBreakout::new(store, params)
     }
 }
 

@@ -60,6 +60,8 @@ pub mod genesis;
 pub mod keys;
 /// The embedded presets of `config/strategy/`.
 pub mod presets;
+/// The one list of strategies: each one's definition, and everything derived from the list.
+pub mod registry;
 /// `rsi_reversion`: buy oversold, sell at the middle.
 pub mod rsi_reversion;
 /// `sma_cross`: backtesting.py's `SmaCross`.
@@ -73,8 +75,9 @@ pub use config::{StrategyConfig, StrategyKind, StrategyParams};
 pub use donchian_breakout::{DonchianBreakout, DonchianBreakoutParams};
 pub use error::StrategyError;
 pub use genesis::{Genesis, GenesisModel, GenesisParams};
+pub use registry::{Definition, Visitor};
 pub use rsi_reversion::{RsiReversion, RsiReversionParams};
-pub use simple::SimpleRisk;
+pub use simple::{SimpleRisk, WithRisk};
 pub use sma_cross::{SmaCross, SmaCrossParams};
 
 #[cfg(test)]

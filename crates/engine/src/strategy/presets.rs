@@ -1,29 +1,8 @@
 //! The strategy presets of `config/strategy/`, embedded in the binary so the CLI and the
-//! browser app list and load them without a file system.
+//! browser app list and load them without a file system. The list comes from the strategy
+//! registry: each strategy's definition names its preset.
 
-/// `(name, YAML text)` of every preset, in display order. The name is the file stem.
-pub const PRESETS: [(&str, &str); 5] = [
-    (
-        "genesis",
-        include_str!("../../../../config/strategy/genesis.yaml"),
-    ),
-    (
-        "sma_cross",
-        include_str!("../../../../config/strategy/sma_cross.yaml"),
-    ),
-    (
-        "rsi_reversion",
-        include_str!("../../../../config/strategy/rsi_reversion.yaml"),
-    ),
-    (
-        "bollinger_breakout",
-        include_str!("../../../../config/strategy/bollinger_breakout.yaml"),
-    ),
-    (
-        "donchian_breakout",
-        include_str!("../../../../config/strategy/donchian_breakout.yaml"),
-    ),
-];
+pub use super::registry::PRESETS;
 
 /// The preset names, in display order.
 pub fn names() -> impl Iterator<Item = &'static str> {

@@ -7,13 +7,15 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::check;
 use super::error::StrategyError;
-use super::simple::{at, SimpleRisk};
+use super::registry::Definition;
+use super::simple::{at, SimpleRisk, WithRisk};
 use crate::backtest::{Decision, PositionView, Side, Strategy};
 use crate::data::Candles;
-use crate::features::{Column, FeatureStore};
+use crate::features::{Column, FeatureParams, FeatureStore};
 
 /// The `rsi_reversion` keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -29,12 +31,6 @@ pub struct RsiReversionParams {
     pub exit_level: f64,
     /// Take short entries.
     pub enable_shorts: bool,
-    /// Notional as a fraction of equity (1 = all in).
-    pub equity_fraction: f64,
-    /// Stop distance as a fraction of the decision bar's close; `null` for none.
-    pub stop_loss_frac: Option<f64>,
-    /// Close after this many bars; `null` for no limit.
-    pub max_hold_bars: Option<u32>,
 }
 
 impl Default for RsiReversionParams {
@@ -45,9 +41,6 @@ impl Default for RsiReversionParams {
             overbought: 70.0,
             exit_level: 50.0,
             enable_shorts: false,
-            equity_fraction: 1.0,
-            stop_loss_frac: None,
-            max_hold_bars: None,
         }
     }
 }
@@ -85,15 +78,7 @@ impl RsiReversionParams {
                 ),
             ));
         }
-        self.risk().validate()
-    }
-
-    pub fn risk(&self) -> SimpleRisk {
-        SimpleRisk {
-            equity_fraction: self.equity_fraction,
-            stop_loss_frac: self.stop_loss_frac,
-            max_hold_bars: self.max_hold_bars,
-        }
+        Ok(())
     }
 }
 
@@ -108,14 +93,49 @@ pub struct RsiReversion {
 impl RsiReversion {
     pub fn new(
         store: &mut FeatureStore,
-        params: &RsiReversionParams,
+        params: &WithRisk<RsiReversionParams>,
     ) -> Result<RsiReversion, StrategyError> {
         Ok(RsiReversion {
             candles: Arc::clone(store.candles()),
             rsi: store.rsi(params.rsi_period)?,
-            params: params.clone(),
-            risk: params.risk(),
+            params: params.rules.clone(),
+            risk: params.risk,
         })
+    }
+}
+
+/// `rsi_reversion` in the registry: its rules beside the shared risk keys.
+pub struct RsiReversionDefinition;
+
+impl Definition for RsiReversionDefinition {
+    type Params = WithRisk<RsiReversionParams>;
+    type Strategy = RsiReversion;
+    const NAME: &'static str = "rsi_reversion";
+    const PRESET: &'static str = include_str!("../../../../config/strategy/rsi_reversion.yaml");
+    const SPACES: &'static [(&'static str, &'static str)] = &[(
+        "rsi_reversion",
+        include_str!("../../../../config/optimizer/rsi_reversion.yaml"),
+    )];
+
+    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError> {
+        WithRisk::parse(own_keys, extra_keys)
+    }
+
+    fn to_value(params: &Self::Params) -> Value {
+        params.to_value()
+    }
+
+    fn validate(params: &Self::Params) -> Result<(), StrategyError> {
+        params.rules.validate()?;
+        params.risk.validate()
+    }
+
+    fn build(
+        store: &mut FeatureStore,
+        _features: &FeatureParams,
+        params: &Self::Params,
+    ) -> Result<RsiReversion, StrategyError> {
+        RsiReversion::new(store, params)
     }
 }
 

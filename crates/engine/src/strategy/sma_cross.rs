@@ -11,11 +11,13 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::check;
 use super::error::StrategyError;
+use super::registry::{parse_plain, plain_value, Definition};
 use crate::backtest::{Decision, Entry, PositionView, Side, Sizing, Strategy};
-use crate::features::{Column, FeatureStore};
+use crate::features::{Column, FeatureParams, FeatureStore};
 
 /// The `sma_cross` keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,6 +81,40 @@ impl SmaCross {
             is_short_enabled: params.enable_shorts,
             first_decision_bar,
         })
+    }
+}
+
+/// `sma_cross` in the registry.
+pub struct SmaCrossDefinition;
+
+impl Definition for SmaCrossDefinition {
+    type Params = SmaCrossParams;
+    type Strategy = SmaCross;
+    const NAME: &'static str = "sma_cross";
+    const PRESET: &'static str = include_str!("../../../../config/strategy/sma_cross.yaml");
+    const SPACES: &'static [(&'static str, &'static str)] = &[(
+        "sma_cross",
+        include_str!("../../../../config/optimizer/sma_cross.yaml"),
+    )];
+
+    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError> {
+        parse_plain(own_keys, extra_keys)
+    }
+
+    fn to_value(params: &Self::Params) -> Value {
+        plain_value(params)
+    }
+
+    fn validate(params: &Self::Params) -> Result<(), StrategyError> {
+        params.validate()
+    }
+
+    fn build(
+        store: &mut FeatureStore,
+        _features: &FeatureParams,
+        params: &Self::Params,
+    ) -> Result<SmaCross, StrategyError> {
+        SmaCross::new(store, params)
     }
 }
 

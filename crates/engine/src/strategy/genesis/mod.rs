@@ -73,6 +73,7 @@ pub mod params;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub use params::{
@@ -82,6 +83,7 @@ pub use params::{
 
 use super::error::StrategyError;
 use super::keys::canonical_json;
+use super::registry::{parse_plain, plain_value, Definition};
 use crate::backtest::{Decision, Entry, ExitRules, Level, PositionView, Side, Sizing, Strategy};
 use crate::features::{Column, FeatureParams, FeatureStore};
 
@@ -349,6 +351,46 @@ pub struct Genesis {
     trail_atr_multiplier: Option<f64>,
     is_short_enabled: bool,
     first_decision_bar: usize,
+}
+
+/// `genesis` in the registry: the model's features come from the config's `features:`.
+pub struct GenesisDefinition;
+
+impl Definition for GenesisDefinition {
+    type Params = GenesisParams;
+    type Strategy = Genesis;
+    const NAME: &'static str = "genesis";
+    const PRESET: &'static str = include_str!("../../../../../config/strategy/genesis.yaml");
+    const SPACES: &'static [(&'static str, &'static str)] = &[
+        (
+            "genesis_tpe",
+            include_str!("../../../../../config/optimizer/genesis_tpe.yaml"),
+        ),
+        (
+            "genesis_grid",
+            include_str!("../../../../../config/optimizer/genesis_grid.yaml"),
+        ),
+    ];
+
+    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError> {
+        parse_plain(own_keys, extra_keys)
+    }
+
+    fn to_value(params: &Self::Params) -> Value {
+        plain_value(params)
+    }
+
+    fn validate(params: &Self::Params) -> Result<(), StrategyError> {
+        params.validate()
+    }
+
+    fn build(
+        store: &mut FeatureStore,
+        features: &FeatureParams,
+        params: &Self::Params,
+    ) -> Result<Genesis, StrategyError> {
+        Genesis::new(store, features, params)
+    }
 }
 
 impl Genesis {

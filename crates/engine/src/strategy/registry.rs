@@ -1,0 +1,225 @@
+//! The one list of strategies. A strategy is one [`Definition`] in its own file (its name,
+//! its params type, its preset, its default search spaces, how it builds over a
+//! [`FeatureStore`]) and one line in [`registry!`] below. Everything that enumerates
+//! strategies comes from that line: [`StrategyKind`], [`StrategyParams`] (parse, validate,
+//! canonical value), the run's dispatch, the presets the CLI and the app list, and the
+//! default search spaces.
+//!
+//! Dispatch stays static: [`StrategyParams::visit`] builds the concrete strategy and hands it
+//! to a generic [`Visitor`], so the backtest loop is monomorphised per strategy and no
+//! per-bar call goes through a `dyn`.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::bollinger_breakout::BollingerBreakoutDefinition;
+use super::donchian_breakout::DonchianBreakoutDefinition;
+use super::error::StrategyError;
+use super::genesis::GenesisDefinition;
+use super::keys::deserialize_at;
+use super::rsi_reversion::RsiReversionDefinition;
+use super::sma_cross::SmaCrossDefinition;
+use crate::backtest::Strategy;
+use crate::features::{FeatureParams, FeatureStore};
+
+/// Everything the lab knows about one strategy.
+pub trait Definition {
+    /// The strategy's own config keys (the top-level keys besides the shared sections).
+    type Params: Clone + fmt::Debug + PartialEq;
+    /// The strategy bound to one dataset's features.
+    type Strategy: Strategy;
+    /// The name in `strategy:` (snake case, as [`StrategyKind`] serialises).
+    const NAME: &'static str;
+    /// The preset's YAML text (`config/strategy/NAME.yaml`, embedded).
+    const PRESET: &'static str;
+    /// `(space name, YAML text)` of its search space presets (`config/optimizer/`), the
+    /// default first.
+    const SPACES: &'static [(&'static str, &'static str)];
+
+    /// Reads the strategy's own keys; `extra_keys` are the other valid top-level keys (for
+    /// "did you mean" suggestions).
+    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError>;
+    /// The own keys with their effective values (a JSON object).
+    fn to_value(params: &Self::Params) -> Value;
+    /// Every range and consistency rule of the own keys.
+    fn validate(params: &Self::Params) -> Result<(), StrategyError>;
+    /// The strategy over `store`'s dataset, taking (computing once) the features it reads.
+    fn build(
+        store: &mut FeatureStore,
+        features: &FeatureParams,
+        params: &Self::Params,
+    ) -> Result<Self::Strategy, StrategyError>;
+}
+
+/// What to do with a built strategy, generic over its concrete type (static dispatch).
+pub trait Visitor {
+    type Output;
+    fn visit<S: Strategy>(self, strategy: S) -> Result<Self::Output, StrategyError>;
+}
+
+/// [`Definition::parse`] for a params struct that serde reads whole (unknown keys denied).
+pub(crate) fn parse_plain<T: DeserializeOwned>(
+    own_keys: Value,
+    extra_keys: &[&str],
+) -> Result<T, StrategyError> {
+    deserialize_at(own_keys, "", extra_keys)
+}
+
+/// [`Definition::to_value`] for a params struct that serde writes whole. Plain structs of
+/// numbers that validation keeps finite always serialise.
+pub(crate) fn plain_value<T: Serialize>(params: &T) -> Value {
+    serde_json::to_value(params).unwrap_or(Value::Null)
+}
+
+macro_rules! registry {
+    ($($variant:ident: $definition:ty),+ $(,)?) => {
+        /// Which strategy a config runs.
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+        )]
+        #[serde(rename_all = "snake_case")]
+        pub enum StrategyKind {
+            $($variant),+
+        }
+
+        impl StrategyKind {
+            /// Every strategy, in display order.
+            pub const ALL: [StrategyKind; [$(StrategyKind::$variant),+].len()] =
+                [$(StrategyKind::$variant),+];
+
+            /// The name used in `strategy:`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(StrategyKind::$variant => <$definition as Definition>::NAME),+
+                }
+            }
+
+            /// `(space name, YAML)` of the strategy's search space presets, the default
+            /// first.
+            pub fn spaces(self) -> &'static [(&'static str, &'static str)] {
+                match self {
+                    $(StrategyKind::$variant => <$definition as Definition>::SPACES),+
+                }
+            }
+        }
+
+        /// The strategy's own keys.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum StrategyParams {
+            $($variant(Box<<$definition as Definition>::Params>)),+
+        }
+
+        impl StrategyParams {
+            pub fn kind(&self) -> StrategyKind {
+                match self {
+                    $(StrategyParams::$variant(_) => StrategyKind::$variant),+
+                }
+            }
+
+            pub(crate) fn parse(
+                kind: StrategyKind,
+                own_keys: Value,
+                extra_keys: &[&str],
+            ) -> Result<StrategyParams, StrategyError> {
+                Ok(match kind {
+                    $(StrategyKind::$variant => StrategyParams::$variant(Box::new(
+                        <$definition as Definition>::parse(own_keys, extra_keys)?,
+                    ))),+
+                })
+            }
+
+            pub(crate) fn validate(&self) -> Result<(), StrategyError> {
+                match self {
+                    $(StrategyParams::$variant(params) => {
+                        <$definition as Definition>::validate(params)
+                    }),+
+                }
+            }
+
+            pub(crate) fn to_value(&self) -> Value {
+                match self {
+                    $(StrategyParams::$variant(params) => {
+                        <$definition as Definition>::to_value(params)
+                    }),+
+                }
+            }
+
+            /// Builds the strategy over `store` and hands it to `visitor`.
+            pub fn visit<V: Visitor>(
+                &self,
+                store: &mut FeatureStore,
+                features: &FeatureParams,
+                visitor: V,
+            ) -> Result<V::Output, StrategyError> {
+                match self {
+                    $(StrategyParams::$variant(params) => visitor.visit(
+                        <$definition as Definition>::build(store, features, params)?,
+                    )),+
+                }
+            }
+        }
+
+        /// `(name, YAML text)` of every strategy's preset, in display order.
+        pub const PRESETS: [(&str, &str); [$(StrategyKind::$variant),+].len()] = [
+            $((<$definition as Definition>::NAME, <$definition as Definition>::PRESET)),+
+        ];
+    };
+}
+
+registry! {
+    Genesis: GenesisDefinition,
+    SmaCross: SmaCrossDefinition,
+    RsiReversion: RsiReversionDefinition,
+    BollingerBreakout: BollingerBreakoutDefinition,
+    DonchianBreakout: DonchianBreakoutDefinition,
+}
+
+impl StrategyKind {
+    pub fn from_name(name: &str) -> Option<StrategyKind> {
+        StrategyKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+}
+
+impl fmt::Display for StrategyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every search space preset: `(space name, strategy name, YAML text)`, strategies in
+/// display order, each strategy's default first.
+pub fn spaces() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    StrategyKind::ALL.into_iter().flat_map(|kind| {
+        kind.spaces()
+            .iter()
+            .map(move |(name, yaml)| (*name, kind.as_str(), *yaml))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_name_is_the_kinds_serde_name_and_its_preset_names_it() {
+        for kind in StrategyKind::ALL {
+            let serialised = serde_json::to_value(kind).unwrap();
+            assert_eq!(serialised, Value::String(kind.as_str().to_owned()));
+            let preset = PRESETS
+                .iter()
+                .find(|(name, _)| *name == kind.as_str())
+                .map(|(_, text)| *text)
+                .unwrap();
+            assert!(
+                preset.contains(&format!("strategy: {}", kind.as_str())),
+                "the {kind} preset runs another strategy"
+            );
+            assert!(!kind.spaces().is_empty(), "{kind} has no default space");
+        }
+    }
+}
