@@ -63,6 +63,29 @@ pub enum Command {
     Champion(ChampionArgs),
 }
 
+/// How a candle file is read: the options every command that reads one shares.
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Drop bad rows of the candle file (each is reported by `data inspect`) instead of
+    /// rejecting it.
+    #[arg(long = "lenient")]
+    pub is_lenient: bool,
+    /// The day/month order of dates written with the year last (`05.03.2024`): `dmy` or
+    /// `mdy`. By default the data decides (a day above 12 settles it) and the report says
+    /// how; this option overrides that.
+    #[arg(long = "date-order", value_enum)]
+    pub date_order: Option<DateOrderChoice>,
+}
+
+/// The day/month order of year-last dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateOrderChoice {
+    /// Day, month, year (`31.01.2024`).
+    Dmy,
+    /// Month, day, year (`01/31/2024`).
+    Mdy,
+}
+
 /// The sampler of a new study.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SamplerChoice {
@@ -166,9 +189,8 @@ pub struct OptimizeArgs {
     /// The champions file, for --champion.
     #[arg(long, default_value = "champions.json")]
     pub champions: PathBuf,
-    /// Drop bad rows of the candle file instead of rejecting it.
-    #[arg(long = "lenient")]
-    pub is_lenient: bool,
+    #[command(flatten)]
+    pub parse: ParseArgs,
     /// Print one JSON document on stdout (progress still goes to stderr).
     #[arg(long = "json")]
     pub is_json: bool,
@@ -219,9 +241,8 @@ pub struct ReplayArgs {
     /// The candle file (default: the path the study recorded); must be the study's data.
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Drop bad rows of the candle file instead of rejecting it.
-    #[arg(long = "lenient")]
-    pub is_lenient: bool,
+    #[command(flatten)]
+    pub parse: ParseArgs,
     /// Print one JSON document on stdout instead of text.
     #[arg(long = "json")]
     pub is_json: bool,
@@ -386,10 +407,8 @@ pub struct BacktestArgs {
     /// Open time to stop before (exclusive), same formats. Default: after the last bar.
     #[arg(long)]
     pub to: Option<String>,
-    /// Drop bad rows of the candle file (each is reported by `data inspect`) instead of
-    /// rejecting it.
-    #[arg(long = "lenient")]
-    pub is_lenient: bool,
+    #[command(flatten)]
+    pub parse: ParseArgs,
     /// How many of the first and of the last trades the text output lists.
     #[arg(long, default_value_t = 5)]
     pub show_trades: usize,
@@ -406,9 +425,8 @@ pub struct FeaturesArgs {
     /// The config whose `features:` section to use (default: the genesis preset's).
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Drop bad rows of the candle file instead of rejecting it.
-    #[arg(long = "lenient")]
-    pub is_lenient: bool,
+    #[command(flatten)]
+    pub parse: ParseArgs,
     /// Output CSV file (`-` for stdout): time, OHLCV, then every feature column by name;
     /// warm-up values are empty.
     #[arg(long)]
@@ -434,9 +452,8 @@ pub enum DataCommand {
 pub struct InspectArgs {
     /// The candle file: CSV, TSV or JSON, optionally gzipped.
     pub file: PathBuf,
-    /// Drop bad rows (each is reported) instead of rejecting the file.
-    #[arg(long = "lenient")]
-    pub is_lenient: bool,
+    #[command(flatten)]
+    pub parse: ParseArgs,
     /// Print one JSON document on stdout instead of text.
     #[arg(long = "json")]
     pub is_json: bool,
