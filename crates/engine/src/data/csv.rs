@@ -3,15 +3,14 @@
 
 use super::error::DataError;
 use super::layout::{Format, Layout, TimeFormat};
-use super::number::Grouping;
 use super::order::decide_date_order;
 use super::parse::Plan;
 use super::problem::Field;
 use super::report::ParseOptions;
 use super::rows::{runs_newest_first, RowSink, RowSpots, ValueReader, PROGRESS_EVERY_ROWS};
 use super::sniff::{
-    looks_like_header, plan_from_header, plan_from_shape, settle_layout, shape_columns,
-    sniff_time_format, MIN_FIELDS, SAMPLE_ROWS,
+    looks_like_header, plan_from_header, plan_from_shape, settle_layout, sniff_time_format,
+    MIN_FIELDS, SAMPLE_ROWS,
 };
 use super::timestamp::parse_unix;
 
@@ -189,39 +188,19 @@ pub(crate) fn read(
         return Err(DataError::HeaderOnly { line: first_line });
     };
 
-    let (layout, mut map, mut columns, mut ignored, mut notes, is_split, is_unnamed_time, grouping) =
-        if has_header {
-            let plan = plan_from_header(&first_fields, first_line)?;
-            (
-                plan.layout_hint,
-                plan.map,
-                plan.columns,
-                plan.ignored,
-                plan.notes,
-                plan.is_split_date_time,
-                plan.is_unnamed_time,
-                plan.grouping,
-            )
-        } else {
-            let plan = plan_from_shape(&samples[0], &samples).map_err(|seen| {
-                DataError::UnknownLayout {
-                    line: first_data_line,
-                    seen,
-                }
-            })?;
-            let columns = shape_columns(&plan);
-            let is_split = plan.map.time_of_day.is_some();
-            (
-                plan.layout,
-                plan.map,
-                columns,
-                plan.ignored,
-                plan.notes,
-                is_split,
-                false,
-                Grouping::default(),
-            )
-        };
+    let plan = if has_header {
+        plan_from_header(&first_fields, first_line)?
+    } else {
+        plan_from_shape(&samples[0], &samples)
+            .map_err(|seen| DataError::UnknownLayout {
+                line: first_data_line,
+                seen,
+            })?
+            .into_column_plan()
+    };
+    let (mut map, mut columns, mut ignored, mut notes) =
+        (plan.map, plan.columns, plan.ignored, plan.notes);
+    let is_split = plan.is_split_date_time;
     let time_column = map.get(Field::Time).unwrap_or(0);
     let time_format = sniff_time_format(
         samples
@@ -229,7 +208,7 @@ pub(crate) fn read(
             .filter_map(|row| row.get(time_column).copied()),
         is_split,
     );
-    if is_unnamed_time && !holds_times(time_format, samples[0].first().copied()) {
+    if plan.is_unnamed_time && !holds_times(time_format, samples[0].first().copied()) {
         // A pandas RangeIndex (0, 1, 2, ...) is a row number, not a time.
         return Err(DataError::MissingColumn {
             line: first_line,
@@ -249,7 +228,7 @@ pub(crate) fn read(
             String::from_utf8_lossy(samples[0].get(time_column).copied().unwrap_or(b""))
         ),
     })?;
-    let layout = settle_layout(layout, time_format);
+    let layout = settle_layout(plan.layout_hint, time_format);
     let is_comma_decimal = delimiter == b';';
     let has_decimal_comma = is_comma_decimal
         && samples.iter().any(|row| {
@@ -313,7 +292,7 @@ pub(crate) fn read(
         is_comma_decimal,
         has_volume: map.get(Field::Volume).is_some(),
         date_order,
-        grouping,
+        grouping: plan.grouping,
     };
     let sample_times: Vec<i64> = samples
         .iter()

@@ -178,8 +178,9 @@ pub(crate) fn looks_like_header(names: &[&[u8]]) -> bool {
     })
 }
 
-/// The column plan a header implies.
-pub(crate) struct HeaderPlan {
+/// The column plan a header (or, through [`ShapePlan::into_column_plan`], a headerless
+/// shape) implies.
+pub(crate) struct ColumnPlan {
     pub map: ColumnMap,
     pub layout_hint: Layout,
     pub is_split_date_time: bool,
@@ -195,7 +196,7 @@ pub(crate) struct HeaderPlan {
 }
 
 /// Maps header names to fields. `header_line` is only for error messages.
-pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<HeaderPlan, DataError> {
+pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<ColumnPlan, DataError> {
     let display: Vec<String> = names
         .iter()
         .map(|name| String::from_utf8_lossy(name).trim().to_string())
@@ -338,7 +339,7 @@ pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<Head
         .filter(|(i, _)| !map.uses(*i))
         .map(|(_, name)| name.clone())
         .collect();
-    Ok(HeaderPlan {
+    Ok(ColumnPlan {
         map,
         layout_hint,
         is_split_date_time,
@@ -487,6 +488,23 @@ fn plan_six_columns(samples: &[Vec<&[u8]>]) -> ShapePlan {
         names(["time", "open", "high", "low", "close", "volume"]),
         vec![note],
     )
+}
+
+impl ShapePlan {
+    /// The same plan in the form a header gives: the report's column uses filled in.
+    pub fn into_column_plan(self) -> ColumnPlan {
+        let columns = shape_columns(&self);
+        ColumnPlan {
+            is_split_date_time: self.map.time_of_day.is_some(),
+            map: self.map,
+            layout_hint: self.layout,
+            is_unnamed_time: false,
+            grouping: Grouping::default(),
+            ignored: self.ignored,
+            notes: self.notes,
+            columns,
+        }
+    }
 }
 
 fn finish_shape(
