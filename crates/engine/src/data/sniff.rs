@@ -227,7 +227,7 @@ pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<Colu
     // pandas writes the index first with an empty name; with no named time column, it is
     // the time column if its values turn out to be times (the caller checks).
     let is_unnamed_time = index[Field::Time.index()].is_none()
-        && normalized.len() > MIN_FIELDS - 1
+        && normalized.len() >= MIN_FIELDS
         && display.first().is_some_and(|name| name.is_empty());
     if is_unnamed_time {
         index[Field::Time.index()] = Some(0);
