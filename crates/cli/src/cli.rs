@@ -71,6 +71,29 @@ fn sampler_values() -> impl TypedValueParser<Value = SamplerChoice> {
     PossibleValuesParser::new(values).try_map(|name| name.parse::<SamplerChoice>())
 }
 
+/// How a candle file is read: the options every command that reads one shares.
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Drop bad rows of the candle file (each is reported by `data inspect`) instead of
+    /// rejecting it.
+    #[arg(long = "lenient")]
+    pub is_lenient: bool,
+    /// The day/month order of dates written with the year last (`05.03.2024`): `dmy` or
+    /// `mdy`. By default the data decides (a day above 12 settles it) and the report says
+    /// how; this option overrides that.
+    #[arg(long = "date-order", value_enum)]
+    pub date_order: Option<DateOrderChoice>,
+}
+
+/// The day/month order of year-last dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateOrderChoice {
+    /// Day, month, year (`31.01.2024`).
+    Dmy,
+    /// Month, day, year (`01/31/2024`).
+    Mdy,
+}
+
 /// The values of `--pruner`: the study crate's choices, with their descriptions as help.
 fn pruner_values() -> impl TypedValueParser<Value = PrunerChoice> {
     let values = PrunerChoice::ALL.map(|c| PossibleValue::new(c.name()).help(c.describe()));
@@ -178,9 +201,8 @@ pub struct OptimizeArgs {
     /// The champions file, for --champion.
     #[arg(long, default_value = "champions.json")]
     pub champions: PathBuf,
-    /// Drop bad rows of the candle file instead of rejecting it.
-    #[arg(long = "lenient")]
-    pub is_lenient: bool,
+    #[command(flatten)]
+    pub parse: ParseArgs,
     /// Print one JSON document on stdout (progress still goes to stderr).
     #[arg(long = "json")]
     pub is_json: bool,
@@ -231,9 +253,8 @@ pub struct ReplayArgs {
     /// The candle file (default: the path the study recorded); must be the study's data.
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Drop bad rows of the candle file instead of rejecting it.
-    #[arg(long = "lenient")]
-    pub is_lenient: bool,
+    #[command(flatten)]
+    pub parse: ParseArgs,
     /// Print one JSON document on stdout instead of text.
     #[arg(long = "json")]
     pub is_json: bool,
@@ -397,10 +418,8 @@ pub struct BacktestArgs {
     /// Open time to stop before (exclusive), same formats. Default: after the last bar.
     #[arg(long)]
     pub to: Option<String>,
-    /// Drop bad rows of the candle file (each is reported by `data inspect`) instead of
-    /// rejecting it.
-    #[arg(long = "lenient")]
-    pub is_lenient: bool,
+    #[command(flatten)]
+    pub parse: ParseArgs,
     /// How many of the first and of the last trades the text output lists.
     #[arg(long, default_value_t = 5)]
     pub show_trades: usize,
@@ -417,9 +436,8 @@ pub struct FeaturesArgs {
     /// The config whose `features:` section to use (default: the genesis preset's).
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Drop bad rows of the candle file instead of rejecting it.
-    #[arg(long = "lenient")]
-    pub is_lenient: bool,
+    #[command(flatten)]
+    pub parse: ParseArgs,
     /// Output CSV file (`-` for stdout): time, OHLCV, then every feature column by name;
     /// warm-up values are empty.
     #[arg(long)]
@@ -445,9 +463,8 @@ pub enum DataCommand {
 pub struct InspectArgs {
     /// The candle file: CSV, TSV or JSON, optionally gzipped.
     pub file: PathBuf,
-    /// Drop bad rows (each is reported) instead of rejecting the file.
-    #[arg(long = "lenient")]
-    pub is_lenient: bool,
+    #[command(flatten)]
+    pub parse: ParseArgs,
     /// Print one JSON document on stdout instead of text.
     #[arg(long = "json")]
     pub is_json: bool,

@@ -92,6 +92,53 @@ fn lenient_inspect_exits_0_and_lists_dropped_rows() {
 }
 
 #[test]
+fn date_order_reads_year_last_dates_as_asked_and_the_report_says_so() {
+    // 05.03.2024 ... 07.03.2024: no day above 12, so the data cannot decide.
+    let file = TempFile::new(
+        "dates.csv",
+        "date,open,high,low,close,volume\n05.03.2024,100,110,95,105,10\n06.03.2024,105,108,101,102,8\n07.03.2024,102,104,99,103,9\n",
+    );
+    let undecided = genesis(&["data", "inspect", "--json", &file.arg()]);
+    assert_eq!(undecided.status.code(), Some(0));
+    let doc = stdout_json(&undecided);
+    assert_eq!(doc["report"]["date_order"], "dmy");
+    let notes = doc["report"]["notes"].to_string();
+    assert!(notes.contains("no date settles"), "{notes}");
+    assert_eq!(doc["meta"]["timeframe"], "1d");
+    assert_eq!(doc["meta"]["first_ts_ms"], 1_709_596_800_000_i64); // 2024-03-05
+
+    let asked = genesis(&[
+        "data",
+        "inspect",
+        "--json",
+        "--date-order",
+        "mdy",
+        &file.arg(),
+    ]);
+    assert_eq!(asked.status.code(), Some(0));
+    let doc = stdout_json(&asked);
+    assert_eq!(doc["report"]["date_order"], "mdy");
+    assert_eq!(doc["meta"]["first_ts_ms"], 1_714_694_400_000_i64); // 2024-05-03 (May 3rd)
+
+    let text = genesis(&["data", "inspect", "--date-order", "mdy", &file.arg()]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("month first"), "{text}");
+
+    let bad = genesis(&["data", "inspect", "--date-order", "ymd", &file.arg()]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn a_newest_first_investing_file_loads_reversed() {
+    let output = genesis(&["data", "inspect", "--json", &golden("ok/investing.csv")]);
+    assert_eq!(output.status.code(), Some(0));
+    let doc = stdout_json(&output);
+    assert_eq!(doc["report"]["layout"], "investing");
+    assert_eq!(doc["report"]["is_reversed"], true);
+    assert_eq!(doc["meta"]["n_bars"], 6);
+}
+
+#[test]
 fn a_missing_file_is_bad_input() {
     let output = genesis(&["data", "inspect", "/nonexistent/genesis/candles.csv"]);
     assert_eq!(output.status.code(), Some(2));

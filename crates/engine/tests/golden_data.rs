@@ -1,7 +1,8 @@
 //! Golden files for the parser: every input under `tests/golden/data/ok/` must parse and
 //! match its `.expected.json` (the report, first and last bar, hash); every input under
 //! `tests/golden/data/err/` must fail with the message in its `.expected.txt`. An input
-//! whose name contains `.lenient.` is parsed in lenient mode.
+//! whose name contains `.lenient.` is parsed in lenient mode, one with `.dmy.` or `.mdy.`
+//! with that date order asked for (the layout is still decided by content alone).
 //!
 //! `UPDATE_GOLDEN=1 cargo test -p genesis-engine --test golden_data` rewrites the expected
 //! files; review the diff before committing it.
@@ -9,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use genesis_engine::data::timestamp::format_iso_ms;
-use genesis_engine::data::{parse, DataError, ParseOptions};
+use genesis_engine::data::{parse, DataError, DateOrder, ParseOptions};
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/data")
@@ -32,11 +33,17 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
 
 fn options_for(path: &Path) -> ParseOptions {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name.contains(".lenient.") {
+    let mut options = if name.contains(".lenient.") {
         ParseOptions::lenient()
     } else {
         ParseOptions::default()
+    };
+    if name.contains(".dmy.") {
+        options.date_order = Some(DateOrder::Dmy);
+    } else if name.contains(".mdy.") {
+        options.date_order = Some(DateOrder::Mdy);
     }
+    options
 }
 
 /// Compares with (or, under UPDATE_GOLDEN, writes) the expected file; returns a mismatch.

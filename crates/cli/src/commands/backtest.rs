@@ -7,22 +7,22 @@ use std::sync::Arc;
 
 use genesis_engine::backtest::{Recording, Trade, Window};
 use genesis_engine::data::timestamp::{format_iso_ms, parse_timestamp};
-use genesis_engine::data::{format_timeframe, parse, Candles, ParseOptions};
+use genesis_engine::data::{format_timeframe, parse, Candles};
 use genesis_engine::features::FeatureStore;
 use genesis_engine::metrics::{Annualisation, Metrics};
 use genesis_engine::run::{run_backtest, RunOutcome};
 use genesis_engine::strategy::StrategyConfig;
 use serde_json::{json, Value};
 
-use super::data::read_file;
-use crate::cli::{BacktestArgs, ConfigArgs};
+use super::data::{parse_options, read_file};
+use crate::cli::{BacktestArgs, ConfigArgs, ParseArgs};
 use crate::error::CliError;
 
 /// The preset used when neither `--config` nor `--preset` is given.
 pub const DEFAULT_PRESET: &str = "genesis";
 
 pub fn run(args: &BacktestArgs) -> Result<(), CliError> {
-    let candles = load_candles(&args.data, args.is_lenient)?;
+    let candles = load_candles(&args.data, &args.parse)?;
     let (config, config_source) = load_config(&args.config)?;
     let from_ts_ms = time_option("--from", args.from.as_deref())?;
     let to_ts_ms = time_option("--to", args.to.as_deref())?;
@@ -63,14 +63,10 @@ pub fn run(args: &BacktestArgs) -> Result<(), CliError> {
 }
 
 /// Reads and parses a candle file; problems are bad input naming the file and line.
-pub fn load_candles(path: &Path, is_lenient: bool) -> Result<Arc<Candles>, CliError> {
+pub fn load_candles(path: &Path, args: &ParseArgs) -> Result<Arc<Candles>, CliError> {
     let file = path.display().to_string();
     let bytes = read_file(path)?;
-    let options = if is_lenient {
-        ParseOptions::lenient()
-    } else {
-        ParseOptions::default()
-    };
+    let options = parse_options(args);
     let parsed = parse(&bytes, &options).map_err(|err| CliError::input_in(&file, &err))?;
     Ok(Arc::new(parsed.candles))
 }

@@ -6,11 +6,11 @@ use std::path::Path;
 use genesis_engine::data::synth::{generate, SynthParams};
 use genesis_engine::data::timestamp::{format_iso_ms, parse_timestamp};
 use genesis_engine::data::{
-    format_timeframe, parse, parse_timeframe, write_csv, DataError, DatasetMeta, Format,
+    format_timeframe, parse, parse_timeframe, write_csv, DataError, DatasetMeta, DateOrder, Format,
     ParseOptions, ParseReport, Parsed, TimeFormat, TimeUnit, MAX_LISTED_PROBLEMS,
 };
 
-use crate::cli::{InspectArgs, SynthArgs};
+use crate::cli::{DateOrderChoice, InspectArgs, ParseArgs, SynthArgs};
 use crate::error::CliError;
 
 /// Reads a whole file; a missing or unreadable file is bad input.
@@ -19,14 +19,24 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
         .map_err(|err| CliError::input(format!("{}: cannot read: {err}", path.display())))
 }
 
-pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
-    let file = args.file.display().to_string();
-    let bytes = read_file(&args.file)?;
-    let options = if args.is_lenient {
+/// The parser's options from the command line's `--lenient` and `--date-order`.
+pub fn parse_options(args: &ParseArgs) -> ParseOptions {
+    let mut options = if args.is_lenient {
         ParseOptions::lenient()
     } else {
         ParseOptions::default()
     };
+    options.date_order = args.date_order.map(|choice| match choice {
+        DateOrderChoice::Dmy => DateOrder::Dmy,
+        DateOrderChoice::Mdy => DateOrder::Mdy,
+    });
+    options
+}
+
+pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
+    let file = args.file.display().to_string();
+    let bytes = read_file(&args.file)?;
+    let options = parse_options(&args.parse);
     let parsed = parse(&bytes, &options).map_err(|err| rejection(&file, &err))?;
     let meta = DatasetMeta::new(&file, &parsed.candles);
     if args.is_json {
@@ -68,7 +78,13 @@ fn describe(file: &str, meta: &DatasetMeta, parsed: &Parsed) -> String {
         "layout",
         format!("{} ({})", report.layout, container(report)),
     );
-    line("time", time_format(report.time_format));
+    line(
+        "time",
+        match report.date_order {
+            Some(order) => format!("{}, {order}", time_format(report.time_format)),
+            None => time_format(report.time_format),
+        },
+    );
     line(
         "bars",
         format!(

@@ -10,7 +10,7 @@ use crate::cli::FeaturesArgs;
 use crate::error::CliError;
 
 pub fn run(args: &FeaturesArgs) -> Result<(), CliError> {
-    let candles = load_candles(&args.data, args.is_lenient)?;
+    let candles = load_candles(&args.data, &args.parse)?;
     let (config, config_source) = load_config(&args.config)?;
     let mut store = FeatureStore::new(Arc::clone(&candles));
     let frame = FeatureFrame::compute(&mut store, config.features())

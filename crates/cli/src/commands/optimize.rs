@@ -55,7 +55,7 @@ pub fn run(args: &OptimizeArgs) -> Result<(), CliError> {
         None
     };
 
-    let candles = load_candles(&args.data, args.is_lenient)?;
+    let candles = load_candles(&args.data, &args.parse)?;
     let data_name = args.data.display().to_string();
     let dataset = DatasetMeta::new(&data_name, &candles);
     let plan = build_plan(args, dataset, recorded.as_ref())?.with_data_path(&data_name);

@@ -141,7 +141,7 @@ pub fn replay_cmd(args: &ReplayArgs) -> Result<(), CliError> {
             )))
         }
     };
-    let candles = load_candles(&data, args.is_lenient)?;
+    let candles = load_candles(&data, &args.parse)?;
     let mut store = FeatureStore::new(Arc::clone(&candles));
     let report = replay_trial(&plan, &log, args.trial, &mut store)
         .map_err(|e| study_error(Some(&file), e))?;

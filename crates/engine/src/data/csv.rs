@@ -2,15 +2,17 @@
 //! allocation per row.
 
 use super::error::DataError;
-use super::layout::Format;
+use super::layout::{Format, Layout, TimeFormat};
+use super::order::decide_date_order;
 use super::parse::Plan;
 use super::problem::Field;
-use super::report::ValidationMode;
-use super::rows::{RowSink, RowSpots, ValueReader, PROGRESS_EVERY_ROWS};
+use super::report::ParseOptions;
+use super::rows::{runs_newest_first, RowSink, RowSpots, ValueReader, PROGRESS_EVERY_ROWS};
 use super::sniff::{
-    looks_like_header, plan_from_header, plan_from_shape, settle_layout, shape_columns,
-    sniff_time_format, MIN_FIELDS, SAMPLE_ROWS,
+    looks_like_header, plan_from_header, plan_from_shape, settle_layout, sniff_time_format,
+    MIN_FIELDS, SAMPLE_ROWS,
 };
+use super::timestamp::parse_unix;
 
 /// Delimiters in order of preference: tab and `;` rarely occur by accident in a numeric file,
 /// while `,` may be a decimal comma in a `;` file.
@@ -97,9 +99,10 @@ fn delimiter_name(delimiter: u8) -> &'static str {
 /// Reads delimited text into the sink, returning the plan it followed.
 pub(crate) fn read(
     body: &[u8],
-    mode: ValidationMode,
+    options: &ParseOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(Plan, RowSink), DataError> {
+    let mode = options.mode;
     let total = body.len() as u64;
     let mut fields: Vec<(usize, usize)> = Vec::with_capacity(16);
     let mut pos = 0;
@@ -165,6 +168,7 @@ pub(crate) fn read(
 
     // Sample the first rows: they decide the time format and a headerless column order.
     let mut samples: Vec<Vec<&[u8]>> = Vec::new();
+    let mut sample_lines: Vec<u64> = Vec::new();
     let mut sample_bytes = 0;
     let mut sample_pos = data_start;
     let mut sample_line = data_line;
@@ -174,6 +178,7 @@ pub(crate) fn read(
         if !is_blank(body, &fields) {
             first_data_line.get_or_insert(sample_line);
             samples.push(fields.iter().map(|&(s, e)| &body[s..e]).collect());
+            sample_lines.push(sample_line);
             sample_bytes += next - sample_pos;
         }
         sample_pos = next;
@@ -183,41 +188,39 @@ pub(crate) fn read(
         return Err(DataError::HeaderOnly { line: first_line });
     };
 
-    let (layout, map, columns, ignored, mut notes, is_split) = if has_header {
-        let plan = plan_from_header(&first_fields, first_line)?;
-        (
-            plan.layout_hint,
-            plan.map,
-            plan.columns,
-            plan.ignored,
-            plan.notes,
-            plan.is_split_date_time,
-        )
+    let plan = if has_header {
+        plan_from_header(&first_fields, first_line)?
     } else {
-        let plan =
-            plan_from_shape(&samples[0], &samples).map_err(|seen| DataError::UnknownLayout {
+        plan_from_shape(&samples[0], &samples)
+            .map_err(|seen| DataError::UnknownLayout {
                 line: first_data_line,
                 seen,
-            })?;
-        let columns = shape_columns(&plan);
-        let is_split = plan.map.time_of_day.is_some();
-        (
-            plan.layout,
-            plan.map,
-            columns,
-            plan.ignored,
-            plan.notes,
-            is_split,
-        )
+            })?
+            .into_column_plan()
     };
+    let (mut map, mut columns, mut ignored, mut notes) =
+        (plan.map, plan.columns, plan.ignored, plan.notes);
+    let is_split = plan.is_split_date_time;
     let time_column = map.get(Field::Time).unwrap_or(0);
     let time_format = sniff_time_format(
         samples
             .iter()
             .filter_map(|row| row.get(time_column).copied()),
         is_split,
-    )
-    .ok_or_else(|| DataError::UnknownLayout {
+    );
+    if plan.is_unnamed_time && !holds_times(time_format, samples[0].first().copied()) {
+        // A pandas RangeIndex (0, 1, 2, ...) is a row number, not a time.
+        return Err(DataError::MissingColumn {
+            line: first_line,
+            field: Field::Time,
+            header: first_fields
+                .iter()
+                .map(|name| String::from_utf8_lossy(name).trim().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let time_format = time_format.ok_or_else(|| DataError::UnknownLayout {
         line: first_data_line,
         seen: format!(
             "column {} (time) holds `{}`, neither a unix timestamp nor a date",
@@ -225,7 +228,7 @@ pub(crate) fn read(
             String::from_utf8_lossy(samples[0].get(time_column).copied().unwrap_or(b""))
         ),
     })?;
-    let layout = settle_layout(layout, time_format);
+    let layout = settle_layout(plan.layout_hint, time_format);
     let is_comma_decimal = delimiter == b';';
     let has_decimal_comma = is_comma_decimal
         && samples.iter().any(|row| {
@@ -240,16 +243,70 @@ pub(crate) fn read(
     if has_decimal_comma {
         notes.push("numbers use a decimal comma".to_string());
     }
+    // Investing.com leaves `Vol.` empty for instruments without volume (currencies).
+    if layout == Layout::Investing {
+        if let Some(volume_column) = map.get(Field::Volume) {
+            let is_empty = |text: &[u8]| text.is_empty() || text == b"-";
+            if samples
+                .iter()
+                .all(|row| row.get(volume_column).is_none_or(|text| is_empty(text)))
+            {
+                map.index[Field::Volume.index()] = None;
+                if let Some(position) = columns.iter().position(|c| c.field == Field::Volume) {
+                    let column = columns.remove(position);
+                    ignored.push(column.name.clone());
+                    notes.push(format!(
+                        "the {} column is empty: every volume is 0",
+                        column.name
+                    ));
+                }
+            }
+        }
+    }
+
+    let date_order = if matches!(time_format, TimeFormat::Unix(_)) {
+        None
+    } else {
+        // Sampled rows first; only when none of them settles the order is the rest of the
+        // file read for a day above 12.
+        let rest = TimeColumn {
+            body,
+            pos: sample_pos,
+            line: sample_line,
+            delimiter,
+            column: time_column,
+            fields: Vec::new(),
+        };
+        let sampled = samples
+            .iter()
+            .zip(&sample_lines)
+            .filter_map(|(row, &line)| row.get(time_column).map(|text| (line, *text)));
+        decide_date_order(sampled.chain(rest), options.date_order, layout).map(|(order, note)| {
+            notes.push(note);
+            order
+        })
+    };
 
     let reader = ValueReader {
         time_format,
         is_comma_decimal,
         has_volume: map.get(Field::Volume).is_some(),
+        date_order,
+        grouping: plan.grouping,
     };
+    let sample_times: Vec<i64> = samples
+        .iter()
+        .filter_map(|row| {
+            let text = row.get(time_column)?;
+            let time_of_day = map.time_of_day.and_then(|i| row.get(i).copied());
+            reader.time_ms(text, time_of_day).ok()
+        })
+        .collect();
     let average_line = (sample_bytes / samples.len()).max(1);
     let estimated_rows = (body.len() - data_start) / average_line + 16;
     let mut sink = RowSink::new(estimated_rows, mode);
     sink.n_blank_lines = n_blank_lines;
+    sink.is_newest_first = runs_newest_first(&sample_times);
     let max_fields = map.max_index() + 1;
 
     let mut pos = data_start;
@@ -289,11 +346,57 @@ pub(crate) fn read(
         has_header,
         has_decimal_comma,
         time_format,
+        date_order,
         columns,
         ignored,
         notes,
     };
     Ok((plan, sink))
+}
+
+/// Whether an unnamed first column holds times: dates, or unix times from 2001 on (ten
+/// digits and more). Small integers are a row number.
+fn holds_times(time_format: Option<TimeFormat>, first: Option<&[u8]>) -> bool {
+    match time_format {
+        Some(TimeFormat::Text | TimeFormat::DateAndTime) => true,
+        Some(TimeFormat::Unix(_)) => first
+            .and_then(parse_unix)
+            .is_some_and(|(value, _)| value >= 1_000_000_000),
+        None => false,
+    }
+}
+
+/// The time column's text on each remaining line, for the date-order decision.
+struct TimeColumn<'a> {
+    body: &'a [u8],
+    pos: usize,
+    line: u64,
+    delimiter: u8,
+    column: usize,
+    fields: Vec<(usize, usize)>,
+}
+
+impl<'a> Iterator for TimeColumn<'a> {
+    type Item = (u64, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.pos < self.body.len() {
+            let start = self.pos;
+            self.pos = split_line(
+                self.body,
+                start,
+                self.delimiter,
+                self.column + 1,
+                &mut self.fields,
+            );
+            let line = self.line;
+            self.line += 1;
+            if let Some(&(s, e)) = self.fields.get(self.column) {
+                return Some((line, &self.body[s..e]));
+            }
+        }
+        None
+    }
 }
 
 fn line_len(text: &[u8]) -> usize {

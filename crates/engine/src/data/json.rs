@@ -1,19 +1,23 @@
-//! JSON candles: an array of row arrays (`[[1704067200000, 42000, ...], ...]`, as the Bitfinex
-//! and Binance APIs return them) or an array of row objects with the generic names.
+//! JSON candles: an array of row arrays (`[[1704067200000, 42000, ...], ...]`, as the Bitfinex,
+//! Binance and Coinbase APIs return them) or an array of row objects with the generic or the
+//! short names (`t o h l c v`), either at the top level or inside an object that wraps it
+//! (Polygon's `{"results": [...]}`, Alpaca's `{"bars": [...]}`).
 //!
 //! A small purpose-built scanner rather than a general JSON parser: it keeps every value as a
 //! slice of the input (no allocation per row) and knows the line and column of each, which a
 //! problem report needs. String escapes are not decoded; keys are compared as written.
 
 use super::error::DataError;
-use super::layout::Format;
+use super::layout::{Format, Layout, TimeFormat};
+use super::order::decide_date_order;
 use super::parse::Plan;
 use super::problem::Field;
-use super::report::ValidationMode;
-use super::rows::{RowSink, RowSpots, ValueReader, PROGRESS_EVERY_ROWS};
+use super::report::ParseOptions;
+use super::rows::{runs_newest_first, RowSink, RowSpots, ValueReader, PROGRESS_EVERY_ROWS};
 use super::sniff::{
     plan_from_header, plan_from_shape, settle_layout, shape_columns, sniff_time_format, SAMPLE_ROWS,
 };
+use super::timestamp::DateOrder;
 
 /// Nesting deeper than this inside a row is refused rather than followed.
 const MAX_DEPTH: usize = 64;
@@ -40,6 +44,9 @@ struct Scanner<'a> {
     pos: usize,
     line: u64,
     line_start: usize,
+    /// The rows' array sits inside an object: its `]` ends the rows, and the rest of the
+    /// document (already checked) follows.
+    is_wrapped: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -199,6 +206,9 @@ impl<'a> Scanner<'a> {
             }
             Some(b']') => {
                 self.pos += 1;
+                if self.is_wrapped {
+                    return Ok(false);
+                }
                 self.skip_ws();
                 if self.pos < self.bytes.len() {
                     Err(self.error("unexpected text after the closing `]`"))
@@ -263,10 +273,70 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// How deep inside wrapping objects the rows' array is looked for.
+const MAX_WRAPPER_DEPTH: usize = 4;
+
+/// Where the rows were found, when an object wraps them.
+struct Wrapper {
+    /// The dotted key path to the array (`results`, `bars.AAPL`).
+    path: String,
+}
+
+impl<'a> Scanner<'a> {
+    /// Looks through an object (the cursor on its `{`) for the first array whose first
+    /// element is an array or an object: the candle rows. Returns a scanner on that array's
+    /// first element, and the key path.
+    fn find_rows(&mut self, depth: usize) -> Result<Option<(Scanner<'a>, String)>, DataError> {
+        self.expect(b'{', "`{`")?;
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(None);
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.unexpected("a quoted key"));
+            }
+            let key = String::from_utf8_lossy(self.string()?).into_owned();
+            self.expect(b':', "`:` after a key")?;
+            self.skip_ws();
+            match self.peek() {
+                Some(b'[') => {
+                    let mut inside = *self;
+                    inside.pos += 1;
+                    inside.skip_ws();
+                    if matches!(inside.peek(), Some(b'[' | b'{')) {
+                        return Ok(Some((inside, key)));
+                    }
+                    self.skip_nested()?;
+                }
+                Some(b'{') if depth < MAX_WRAPPER_DEPTH => {
+                    if let Some((rows, path)) = self.find_rows(depth + 1)? {
+                        return Ok(Some((rows, format!("{key}.{path}"))));
+                    }
+                }
+                _ => {
+                    self.value()?;
+                }
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(None);
+                }
+                _ => return Err(self.unexpected("`,` or `}` inside an object")),
+            }
+        }
+    }
+}
+
 /// Reads a JSON document into the sink, returning the plan it followed.
 pub(crate) fn read(
     body: &[u8],
-    mode: ValidationMode,
+    options: &ParseOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(Plan, RowSink), DataError> {
     let mut scanner = Scanner {
@@ -274,25 +344,61 @@ pub(crate) fn read(
         pos: 0,
         line: 1,
         line_start: 0,
+        is_wrapped: false,
     };
     scanner.skip_ws();
+    let mut wrapper = None;
     if scanner.peek() == Some(b'{') {
-        return Err(scanner.error("the top level is an object; expected an array of candles"));
+        // The whole document must be well bracketed, with nothing after it, before the rows
+        // inside are read (reading stops at the rows' closing `]`).
+        let mut check = scanner;
+        check.skip_nested()?;
+        check.skip_ws();
+        if check.pos < body.len() {
+            return Err(check.error("unexpected text after the closing `}`"));
+        }
+        let mut search = scanner;
+        let Some((rows, path)) = search.find_rows(0)? else {
+            return Err(scanner.error(
+                "the top level is an object holding no array of candle rows; expected an array of candles, or an object with one inside",
+            ));
+        };
+        let array_line = rows.line;
+        if rows.peek() == Some(b']') {
+            return Err(DataError::EmptyJsonArray { line: array_line });
+        }
+        scanner = rows;
+        scanner.is_wrapped = true;
+        wrapper = Some(Wrapper { path });
+    } else {
+        scanner.expect(b'[', "`[` opening the array of candles")?;
+        let array_line = scanner.line;
+        scanner.skip_ws();
+        if scanner.peek() == Some(b']') {
+            return Err(DataError::EmptyJsonArray { line: array_line });
+        }
     }
-    scanner.expect(b'[', "`[` opening the array of candles")?;
-    let array_line = scanner.line;
-    scanner.skip_ws();
     match scanner.peek() {
-        Some(b']') => Err(DataError::EmptyJsonArray { line: array_line }),
-        Some(b'[') => read_arrays(scanner, mode, progress),
-        Some(b'{') => read_objects(scanner, mode, progress),
+        Some(b'[') => read_arrays(scanner, options, wrapper, progress),
+        Some(b'{') => read_objects(scanner, options, wrapper, progress),
         _ => Err(scanner.unexpected("a row array `[` or object `{`")),
+    }
+}
+
+/// The note saying where the rows were found, and the layout the wrapper's key names.
+fn wrapper_note(wrapper: &Option<Wrapper>, notes: &mut Vec<String>) {
+    if let Some(wrapper) = wrapper {
+        notes.push(format!(
+            "the candles are the array at `{}` inside the top-level object",
+            wrapper.path
+        ));
     }
 }
 
 fn read_arrays<'a>(
     start: Scanner<'a>,
-    mode: ValidationMode,
+    options: &ParseOptions,
+    wrapper: Option<Wrapper>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(Plan, RowSink), DataError> {
     let total = start.bytes.len() as u64;
@@ -300,8 +406,10 @@ fn read_arrays<'a>(
 
     let mut scanner = start;
     let mut samples: Vec<Vec<&[u8]>> = Vec::new();
+    let mut sample_lines: Vec<u64> = Vec::new();
     let first_line = scanner.line;
     loop {
+        sample_lines.push(scanner.line);
         scanner.array_row(&mut values)?;
         samples.push(values.iter().map(|v| v.text).collect());
         if samples.len() >= SAMPLE_ROWS || !scanner.next_row()? {
@@ -321,13 +429,24 @@ fn read_arrays<'a>(
     )
     .ok_or_else(|| time_error(first_line, samples[0].first().copied()))?;
     let map = shape.map.clone();
-    let reader = ValueReader {
+    let mut notes = shape.notes.clone();
+    wrapper_note(&wrapper, &mut notes);
+    let sampled_times: Vec<(u64, &[u8])> = sample_lines
+        .iter()
+        .zip(&samples)
+        .filter_map(|(&line, row)| row.first().map(|text| (line, *text)))
+        .collect();
+    let (reader, date_order) = value_reader(
         time_format,
-        is_comma_decimal: false,
-        has_volume: map.get(Field::Volume).is_some(),
-    };
+        map.get(Field::Volume).is_some(),
+        &sampled_times,
+        options,
+        shape.layout,
+        &mut notes,
+    );
     let per_row = (sample_bytes / samples.len()).max(1);
-    let mut sink = RowSink::new(start.bytes.len() / per_row + 16, mode);
+    let mut sink = RowSink::new(start.bytes.len() / per_row + 16, options.mode);
+    sink.is_newest_first = is_newest_first(&reader, &sampled_times);
 
     let mut scanner = start;
     loop {
@@ -365,16 +484,18 @@ fn read_arrays<'a>(
         has_header: false,
         has_decimal_comma: false,
         time_format,
+        date_order,
         columns,
         ignored: shape.ignored,
-        notes: shape.notes,
+        notes,
     };
     Ok((plan, sink))
 }
 
 fn read_objects<'a>(
     start: Scanner<'a>,
-    mode: ValidationMode,
+    options: &ParseOptions,
+    wrapper: Option<Wrapper>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(Plan, RowSink), DataError> {
     let total = start.bytes.len() as u64;
@@ -389,14 +510,17 @@ fn read_objects<'a>(
     let time_of_day_key = header.map.time_of_day.map(|i| keys[i]);
 
     let mut time_texts: Vec<&[u8]> = Vec::new();
+    let mut sampled_times: Vec<(u64, &[u8])> = Vec::new();
     let mut sample_scanner = start;
     let mut n_sampled = 0;
     loop {
+        let line = sample_scanner.line;
         sample_scanner.object_row(&mut members)?;
         n_sampled += 1;
         if let Some(key) = field_keys[Field::Time.index()] {
             if let Some((_, value)) = members.iter().find(|(k, _)| *k == key) {
                 time_texts.push(value.text);
+                sampled_times.push((line, value.text));
             }
         }
         if n_sampled >= SAMPLE_ROWS || !sample_scanner.next_row()? {
@@ -406,13 +530,24 @@ fn read_objects<'a>(
     let time_format = sniff_time_format(time_texts.iter().copied(), header.is_split_date_time)
         .ok_or_else(|| time_error(first_line, time_texts.first().copied()))?;
     let sample_bytes = sample_scanner.pos - start.pos;
-    let reader = ValueReader {
-        time_format,
-        is_comma_decimal: false,
-        has_volume: field_keys[Field::Volume.index()].is_some(),
+    let layout = match wrapper.as_ref().map(|w| w.path.as_str()) {
+        Some("results") => Layout::Polygon,
+        Some(path) if path == "bars" || path.starts_with("bars.") => Layout::Alpaca,
+        _ => settle_layout(header.layout_hint, time_format),
     };
+    let mut notes = header.notes.clone();
+    wrapper_note(&wrapper, &mut notes);
+    let (reader, date_order) = value_reader(
+        time_format,
+        field_keys[Field::Volume.index()].is_some(),
+        &sampled_times,
+        options,
+        layout,
+        &mut notes,
+    );
     let per_row = (sample_bytes / n_sampled).max(1);
-    let mut sink = RowSink::new(start.bytes.len() / per_row + 16, mode);
+    let mut sink = RowSink::new(start.bytes.len() / per_row + 16, options.mode);
+    sink.is_newest_first = is_newest_first(&reader, &sampled_times);
 
     let mut scanner = start;
     loop {
@@ -457,17 +592,49 @@ fn read_objects<'a>(
         })
         .collect();
     let plan = Plan {
-        layout: settle_layout(header.layout_hint, time_format),
+        layout,
         format: Format::JsonObjects,
         delimiter: None,
         has_header: false,
         has_decimal_comma: false,
         time_format,
+        date_order,
         columns,
         ignored: header.ignored,
-        notes: header.notes,
+        notes,
     };
     Ok((plan, sink))
+}
+
+/// The reader of a JSON document's values: plain numbers (JSON has no thousands separators),
+/// and the day/month order decided from the sampled times when they are year-last dates.
+fn value_reader(
+    time_format: TimeFormat,
+    has_volume: bool,
+    sampled_times: &[(u64, &[u8])],
+    options: &ParseOptions,
+    layout: Layout,
+    notes: &mut Vec<String>,
+) -> (ValueReader, Option<DateOrder>) {
+    let mut reader = ValueReader::plain(time_format, has_volume);
+    if time_format == TimeFormat::Text {
+        if let Some((order, note)) =
+            decide_date_order(sampled_times.iter().copied(), options.date_order, layout)
+        {
+            notes.push(note);
+            reader.date_order = Some(order);
+        }
+    }
+    (reader, reader.date_order)
+}
+
+/// Whether the sampled times run newest first (see [`runs_newest_first`]).
+fn is_newest_first(reader: &ValueReader, sampled_times: &[(u64, &[u8])]) -> bool {
+    let times: Vec<i64> = sampled_times
+        .iter()
+        .filter_map(|(_, text)| reader.time_ms(text, None).ok())
+        .collect();
+    runs_newest_first(&times)
 }
 
 fn time_error(line: u64, text: Option<&[u8]>) -> DataError {

@@ -22,6 +22,20 @@ pub enum Layout {
     TradingView,
     /// MetaTrader `2024.01.02,13:00,open,high,low,close,tickvol[,vol,spread]`.
     MetaTrader,
+    /// pandas `DataFrame.to_csv()`: an unnamed first column (the index) holding the times,
+    /// `,Open,High,Low,Close,Volume` (backtesting.py's sample data).
+    Pandas,
+    /// Dukascopy exports: `Gmt time` (or `Local time`), day-first dates with milliseconds.
+    Dukascopy,
+    /// Investing.com historical data: `Price` is the close, thousands separators, `K/M/B`
+    /// volumes, a `Change %` column, month-first dates, newest row first.
+    Investing,
+    /// Polygon aggregates: `{"results": [{"t", "o", "h", "l", "c", "v", "vw", "n"}], ...}`.
+    Polygon,
+    /// Alpaca bars: `{"bars": [{"t": RFC 3339, "o", "h", "l", "c", "v", ...}], ...}`.
+    Alpaca,
+    /// Coinbase candles `[time, low, high, open, close, volume]`, newest first.
+    Coinbase,
 }
 
 impl std::fmt::Display for Layout {
@@ -33,6 +47,12 @@ impl std::fmt::Display for Layout {
             Layout::Yahoo => "Yahoo Finance",
             Layout::TradingView => "TradingView export",
             Layout::MetaTrader => "MetaTrader",
+            Layout::Pandas => "pandas to_csv",
+            Layout::Dukascopy => "Dukascopy export",
+            Layout::Investing => "Investing.com historical data",
+            Layout::Polygon => "Polygon aggregates",
+            Layout::Alpaca => "Alpaca bars",
+            Layout::Coinbase => "Coinbase candles",
         })
     }
 }
@@ -90,6 +110,14 @@ impl ColumnMap {
     pub fn bitfinex() -> ColumnMap {
         ColumnMap {
             index: [Some(0), Some(1), Some(3), Some(4), Some(2), Some(5)],
+            time_of_day: None,
+        }
+    }
+
+    /// Coinbase order: time, low, high, open, close, volume.
+    pub fn coinbase() -> ColumnMap {
+        ColumnMap {
+            index: [Some(0), Some(3), Some(2), Some(1), Some(4), Some(5)],
             time_of_day: None,
         }
     }

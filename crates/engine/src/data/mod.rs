@@ -33,6 +33,7 @@ mod csv;
 mod gzip;
 mod json;
 mod number;
+mod order;
 mod parse;
 mod resample;
 mod rows;
@@ -46,5 +47,5 @@ pub use meta::{format_timeframe, guess_from_file_name, parse_timeframe, DatasetM
 pub use parse::{parse, parse_with_progress};
 pub use problem::{Field, Problem, ProblemKind, MAX_LISTED_PROBLEMS};
 pub use report::{ColumnUse, ParseOptions, ParseReport, Parsed, ValidationMode};
-pub use timestamp::TimeUnit;
+pub use timestamp::{DateOrder, TimeUnit};
 pub use write::{write_csv, CSV_HEADER};

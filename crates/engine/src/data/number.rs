@@ -36,6 +36,100 @@ pub(crate) fn parse_f64(text: &[u8], is_comma_decimal: bool) -> Option<f64> {
     parse_std(text)
 }
 
+/// How a layout writes numbers beyond plain decimals (Investing.com: `"28,400.00"`, `88.34K`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Grouping {
+    /// `,` separates groups of three digits before the decimal point.
+    pub has_thousands_separators: bool,
+    /// A trailing `K`, `M` or `B` multiplies by a thousand, a million or a billion.
+    pub has_magnitude_suffixes: bool,
+}
+
+/// Parses a number written with thousands separators and/or a magnitude suffix, as the
+/// layout allows. The suffix moves the decimal point rather than multiplying, so `88.34K`
+/// is exactly 88340. A separator must sit between groups of exactly three digits; anything
+/// else (`1,2`, `12,34.5`) is not a number.
+pub(crate) fn parse_grouped(text: &[u8], grouping: Grouping) -> Option<f64> {
+    let (body, shift) = match text.split_last() {
+        Some((b'K' | b'k', rest)) if grouping.has_magnitude_suffixes => (rest, 3),
+        Some((b'M' | b'm', rest)) if grouping.has_magnitude_suffixes => (rest, 6),
+        Some((b'B' | b'b', rest)) if grouping.has_magnitude_suffixes => (rest, 9),
+        _ => (text, 0),
+    };
+    if shift == 0 && !(grouping.has_thousands_separators && body.contains(&b',')) {
+        return parse_f64(text, false);
+    }
+    // Copy without separators, then move the decimal point `shift` places right.
+    let mut buffer = [0u8; MAX_NUMBER_BYTES];
+    let mut len = 0;
+    let mut point = None;
+    let mut digits_since_separator: Option<usize> = None;
+    let mut digits_before = 0;
+    for &b in body {
+        match b {
+            b',' if grouping.has_thousands_separators && point.is_none() => {
+                if digits_since_separator.is_some_and(|n| n != 3) || digits_before == 0 {
+                    return None;
+                }
+                digits_since_separator = Some(0);
+                continue;
+            }
+            b'.' if point.is_none() => {
+                point = Some(len);
+            }
+            b'0'..=b'9' => {
+                if point.is_none() {
+                    digits_before += 1;
+                    if let Some(n) = digits_since_separator.as_mut() {
+                        *n += 1;
+                    }
+                }
+            }
+            b'-' | b'+' if len == 0 => {}
+            _ => return None,
+        }
+        if len >= MAX_NUMBER_BYTES {
+            return None;
+        }
+        buffer[len] = b;
+        len += 1;
+    }
+    let has_digits = body.iter().any(u8::is_ascii_digit);
+    if !has_digits || digits_since_separator.is_some_and(|n| n != 3) {
+        return None;
+    }
+    if shift > 0 {
+        // Remove the point, pad with zeros as needed, and put the point back `shift` later.
+        let (int_end, frac) = match point {
+            Some(p) => (p, len - p - 1),
+            None => (len, 0),
+        };
+        let mut moved = [0u8; MAX_NUMBER_BYTES];
+        let mut n = 0;
+        let push = |moved: &mut [u8; MAX_NUMBER_BYTES], n: &mut usize, b: u8| {
+            if *n < MAX_NUMBER_BYTES {
+                moved[*n] = b;
+                *n += 1;
+            }
+        };
+        for &b in &buffer[..int_end] {
+            push(&mut moved, &mut n, b);
+        }
+        let fraction = &buffer[(int_end + 1).min(len)..len];
+        for i in 0..shift.max(frac) {
+            if i == shift {
+                push(&mut moved, &mut n, b'.');
+            }
+            push(&mut moved, &mut n, fraction.get(i).copied().unwrap_or(b'0'));
+        }
+        if n >= MAX_NUMBER_BYTES {
+            return None;
+        }
+        return parse_f64(&moved[..n], false);
+    }
+    parse_f64(&buffer[..len], false)
+}
+
 fn parse_std(text: &[u8]) -> Option<f64> {
     std::str::from_utf8(text).ok()?.parse::<f64>().ok()
 }
@@ -109,6 +203,38 @@ mod tests {
         assert_eq!(parse_f64(b"1,5e3", true), Some(1500.0));
         assert_eq!(parse_f64(b"1,5", false), None);
         assert_eq!(parse_f64(b"1,000.5", true), None);
+    }
+
+    #[test]
+    fn thousands_separators_and_suffixes_only_when_the_layout_uses_them() {
+        let investing = Grouping {
+            has_thousands_separators: true,
+            has_magnitude_suffixes: true,
+        };
+        assert_eq!(parse_grouped(b"28,400.00", investing), Some(28_400.0));
+        assert_eq!(parse_grouped(b"1,234,567.5", investing), Some(1_234_567.5));
+        assert_eq!(parse_grouped(b"63162.0", investing), Some(63_162.0));
+        assert_eq!(parse_grouped(b"88.34K", investing), Some(88_340.0));
+        assert_eq!(parse_grouped(b"1.5M", investing), Some(1_500_000.0));
+        assert_eq!(parse_grouped(b"2B", investing), Some(2e9));
+        assert_eq!(parse_grouped(b"0.1234567K", investing), Some(123.4567));
+        assert_eq!(parse_grouped(b"1,000K", investing), Some(1e6));
+        for bad in [
+            "1,2",
+            "12,34.5",
+            ",100",
+            "1,0000",
+            "K",
+            "1.2.3K",
+            "1,000.5,0",
+            "--1",
+        ] {
+            assert_eq!(parse_grouped(bad.as_bytes(), investing), None, "{bad}");
+        }
+        let plain = Grouping::default();
+        assert_eq!(parse_grouped(b"28,400.00", plain), None);
+        assert_eq!(parse_grouped(b"88.34K", plain), None);
+        assert_eq!(parse_grouped(b"88.34", plain), Some(88.34));
     }
 
     proptest! {

@@ -5,7 +5,9 @@ use super::candles::MIN_BARS;
 use super::error::DataError;
 use super::layout::{Format, Layout, TimeFormat};
 use super::report::{ColumnUse, ParseOptions, ParseReport, Parsed, ValidationMode};
+use super::rows::reverse_columns;
 use super::sniff::prepare;
+use super::timestamp::DateOrder;
 use super::{csv, json};
 
 /// What the readers decided about a file, before its rows are counted.
@@ -16,6 +18,7 @@ pub(crate) struct Plan {
     pub has_header: bool,
     pub has_decimal_comma: bool,
     pub time_format: TimeFormat,
+    pub date_order: Option<DateOrder>,
     pub columns: Vec<ColumnUse>,
     pub ignored: Vec<String>,
     pub notes: Vec<String>,
@@ -36,10 +39,10 @@ pub fn parse_with_progress(
     let prepared = prepare(bytes, options)?;
     let body = prepared.body();
     let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let (plan, sink) = if matches!(first, Some(b'[' | b'{')) {
-        json::read(body, options.mode, progress)?
+    let (mut plan, mut sink) = if matches!(first, Some(b'[' | b'{')) {
+        json::read(body, options, progress)?
     } else {
-        csv::read(body, options.mode, progress)?
+        csv::read(body, options, progress)?
     };
     if sink.n_rows == 0 {
         return Err(DataError::Empty);
@@ -56,6 +59,13 @@ pub fn parse_with_progress(
             n_dropped: sink.n_problems,
         });
     }
+    if sink.is_newest_first {
+        reverse_columns(&mut sink.cols);
+        plan.notes.push(format!(
+            "the rows run newest first: the {} bars were reversed to run oldest first",
+            sink.cols.len()
+        ));
+    }
     let candles = Candles::from_columns(sink.cols)?;
     let ts_ms = candles.ts_ms();
     let report = ParseReport {
@@ -67,6 +77,8 @@ pub fn parse_with_progress(
         has_header: plan.has_header,
         has_decimal_comma: plan.has_decimal_comma,
         time_format: plan.time_format,
+        date_order: plan.date_order,
+        is_reversed: sink.is_newest_first,
         columns: plan.columns,
         ignored_columns: plan.ignored,
         notes: plan.notes,

@@ -66,6 +66,9 @@ pub enum ProblemKind {
     DuplicateTimestamp,
     /// A timestamp earlier than the previous accepted row's.
     DecreasingTimestamp,
+    /// In a file whose rows run newest first, a timestamp later than the previous accepted
+    /// row's.
+    LaterTimestamp,
 }
 
 impl std::fmt::Display for ProblemKind {
@@ -80,6 +83,9 @@ impl std::fmt::Display for ProblemKind {
             ProblemKind::NegativeVolume => "negative volume",
             ProblemKind::DuplicateTimestamp => "duplicate timestamp",
             ProblemKind::DecreasingTimestamp => "timestamp earlier than the previous row's",
+            ProblemKind::LaterTimestamp => {
+                "timestamp later than the previous row's in a file running newest first"
+            }
         })
     }
 }

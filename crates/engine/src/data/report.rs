@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::candles::{Candles, Gaps};
 use super::layout::{Format, Layout, TimeFormat};
 use super::problem::{Field, Problem};
+use super::timestamp::DateOrder;
 
 /// What to do with bad rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +28,11 @@ pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = 1 << 30;
 pub struct ParseOptions {
     pub mode: ValidationMode,
     pub max_decompressed_bytes: u64,
+    /// The day/month order of dates written with the year last (`05.03.2024`, `05/03/2024`).
+    /// `None` (the default) decides from the data: a value above 12 in either place settles
+    /// it, and otherwise the layout's custom is followed and the report says so.
+    #[serde(default)]
+    pub date_order: Option<DateOrder>,
 }
 
 impl Default for ParseOptions {
@@ -34,6 +40,7 @@ impl Default for ParseOptions {
         ParseOptions {
             mode: ValidationMode::Strict,
             max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
+            date_order: None,
         }
     }
 }
@@ -70,6 +77,13 @@ pub struct ParseReport {
     /// True when numbers were written with a decimal comma (only with a `;` delimiter).
     pub has_decimal_comma: bool,
     pub time_format: TimeFormat,
+    /// The day/month order used for dates written with the year last; absent when the dates
+    /// are year-first or unix numbers. The notes say how it was decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<DateOrder>,
+    /// True when the rows ran newest first and were reversed (the notes say so too).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_reversed: bool,
     pub columns: Vec<ColumnUse>,
     /// Columns present in the file and not used, by header name or position.
     pub ignored_columns: Vec<String>,

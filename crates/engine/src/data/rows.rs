@@ -6,10 +6,10 @@
 
 use super::candles::{check_order, Bar, Columns};
 use super::layout::TimeFormat;
-use super::number::parse_f64;
+use super::number::{parse_f64, parse_grouped, Grouping};
 use super::problem::{Field, Problem, ProblemKind, MAX_LISTED_PROBLEMS};
 use super::report::ValidationMode;
-use super::timestamp::{parse_datetime, parse_time_of_day, parse_unix, TimeUnit};
+use super::timestamp::{parse_datetime_in, parse_time_of_day, parse_unix, DateOrder, TimeUnit};
 
 /// Rows between two progress callbacks; a power of two, tested with a mask.
 pub(crate) const PROGRESS_EVERY_ROWS: usize = 1 << 16;
@@ -69,6 +69,31 @@ pub(crate) struct ValueReader {
     pub is_comma_decimal: bool,
     /// Without a volume column every volume is zero (the report says so).
     pub has_volume: bool,
+    /// The order of year-last dates; `None` reads year-first dates only.
+    pub date_order: Option<DateOrder>,
+    /// Thousands separators and K/M/B suffixes, for the layouts that write them.
+    pub grouping: Grouping,
+}
+
+impl ValueReader {
+    /// A reader of plain numbers and year-first dates.
+    pub fn plain(time_format: TimeFormat, has_volume: bool) -> ValueReader {
+        ValueReader {
+            time_format,
+            is_comma_decimal: false,
+            has_volume,
+            date_order: None,
+            grouping: Grouping::default(),
+        }
+    }
+
+    fn number(&self, text: &[u8]) -> Option<f64> {
+        if self.grouping == Grouping::default() {
+            parse_f64(text, self.is_comma_decimal)
+        } else {
+            parse_grouped(text, self.grouping)
+        }
+    }
 }
 
 impl ValueReader {
@@ -84,9 +109,12 @@ impl ValueReader {
                 unit.to_ms(value, thousandths)
                     .ok_or(ProblemKind::Unparsable)
             }
-            TimeFormat::Text => parse_datetime(text).ok_or(ProblemKind::Unparsable),
+            TimeFormat::Text => {
+                parse_datetime_in(text, self.date_order).ok_or(ProblemKind::Unparsable)
+            }
             TimeFormat::DateAndTime => {
-                let day_ms = parse_datetime(text).ok_or(ProblemKind::Unparsable)?;
+                let day_ms =
+                    parse_datetime_in(text, self.date_order).ok_or(ProblemKind::Unparsable)?;
                 let of_day_ms =
                     parse_time_of_day(time_of_day.unwrap_or(b"")).ok_or(ProblemKind::Unparsable)?;
                 day_ms.checked_add(of_day_ms).ok_or(ProblemKind::Unparsable)
@@ -108,7 +136,7 @@ impl ValueReader {
             .time_ms(spots.text[Field::Time.index()], spots.time_of_day)
             .map_err(|kind| spots.problem(Field::Time, kind))?;
         let number = |field: Field| {
-            parse_f64(spots.text[field.index()], self.is_comma_decimal)
+            self.number(spots.text[field.index()])
                 .ok_or_else(|| spots.problem(field, ProblemKind::Unparsable))
         };
         Ok(Bar {
@@ -135,6 +163,9 @@ pub(crate) struct RowSink {
     pub n_problems: usize,
     pub n_rows: usize,
     pub n_blank_lines: usize,
+    /// The rows run newest first: each time must be earlier than the previous accepted
+    /// row's, and the parser reverses the columns at the end.
+    pub is_newest_first: bool,
     prev_ts_ms: Option<i64>,
 }
 
@@ -147,6 +178,7 @@ impl RowSink {
             n_problems: 0,
             n_rows: 0,
             n_blank_lines: 0,
+            is_newest_first: false,
             prev_ts_ms: None,
         }
     }
@@ -165,7 +197,12 @@ impl RowSink {
             Ok(bar) => bar,
             Err(problem) => return self.problem(problem),
         };
-        let checked = check_order(self.prev_ts_ms, bar.ts_ms).and_then(|()| bar.check());
+        let in_order = if self.is_newest_first {
+            check_order_newest_first(self.prev_ts_ms, bar.ts_ms)
+        } else {
+            check_order(self.prev_ts_ms, bar.ts_ms)
+        };
+        let checked = in_order.and_then(|()| bar.check());
         if let Err((field, kind)) = checked {
             return self.problem(spots.problem(field, kind));
         }
@@ -174,5 +211,61 @@ impl RowSink {
         if self.mode == ValidationMode::Lenient || self.n_problems == 0 {
             self.cols.push(bar);
         }
+    }
+}
+
+/// [`check_order`] for a file whose rows run newest first.
+fn check_order_newest_first(
+    prev_ts_ms: Option<i64>,
+    ts_ms: i64,
+) -> Result<(), (Field, ProblemKind)> {
+    match prev_ts_ms {
+        Some(prev) if ts_ms == prev => Err((Field::Time, ProblemKind::DuplicateTimestamp)),
+        Some(prev) if ts_ms > prev => Err((Field::Time, ProblemKind::LaterTimestamp)),
+        _ => Ok(()),
+    }
+}
+
+/// Whether sampled times run newest first: at least two consecutive pairs fall, and falls
+/// outnumber rises more than two to one. A file that mostly rises reads oldest first (the
+/// usual order), so a row out of order in either kind of file is an error at its line; a
+/// lone fall between two rows decides nothing.
+pub(crate) fn runs_newest_first(times_ms: &[i64]) -> bool {
+    let (mut n_rises, mut n_falls) = (0usize, 0usize);
+    for pair in times_ms.windows(2) {
+        if pair[1] > pair[0] {
+            n_rises += 1;
+        } else if pair[1] < pair[0] {
+            n_falls += 1;
+        }
+    }
+    n_falls >= 2 && n_falls > 2 * n_rises
+}
+
+/// Reverses accepted bars that were read newest first, so they run oldest first.
+pub(crate) fn reverse_columns(cols: &mut Columns) {
+    cols.ts_ms.reverse();
+    cols.open.reverse();
+    cols.high.reverse();
+    cols.low.reverse();
+    cols.close.reverse();
+    cols.volume.reverse();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_first_needs_a_clear_majority_of_falls() {
+        assert!(runs_newest_first(&[5, 4, 3, 2]));
+        // One row out of place in a newest-first file: still newest first.
+        assert!(runs_newest_first(&[5, 4, 3, 6, 2]));
+        // A single fall, or falls matched by rises, keep the usual order.
+        assert!(!runs_newest_first(&[5, 4]));
+        assert!(!runs_newest_first(&[1, 0, 2]));
+        assert!(!runs_newest_first(&[2, 1, 2, 1, 2]));
+        assert!(!runs_newest_first(&[1, 2, 3, 4]));
+        assert!(!runs_newest_first(&[]));
     }
 }

@@ -6,11 +6,11 @@ use std::borrow::Cow;
 use super::error::DataError;
 use super::gzip;
 use super::layout::{ColumnMap, Layout, TimeFormat, BINANCE_EXTRA_COLUMNS};
-use super::number::parse_f64;
+use super::number::{parse_f64, Grouping};
 use super::problem::Field;
 use super::report::{ColumnUse, ParseOptions};
 use super::timestamp::{
-    is_date_only, is_unix_like, parse_datetime, parse_time_of_day, parse_unix, TimeUnit,
+    is_any_datetime, is_date_only, is_unix_like, parse_time_of_day, parse_unix, TimeUnit,
 };
 
 const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
@@ -146,9 +146,12 @@ fn role(normalized: &str) -> Role {
         "opentime" => Role::Time { rank: 0 },
         "timestamp" => Role::Time { rank: 1 },
         "datetime" => Role::Time { rank: 2 },
-        "mts" => Role::Time { rank: 3 },
-        "unixtime" | "unix" => Role::Time { rank: 4 },
-        "ts" => Role::Time { rank: 5 },
+        "gmttime" => Role::Time { rank: 3 },
+        "mts" => Role::Time { rank: 4 },
+        "unixtime" | "unix" => Role::Time { rank: 5 },
+        "ts" => Role::Time { rank: 6 },
+        "t" => Role::Time { rank: 7 },
+        "localtime" => Role::Time { rank: 8 },
         "time" => Role::TimeOrTimeOfDay,
         "date" => Role::Date,
         "open" | "o" => Role::Price(Field::Open),
@@ -175,18 +178,25 @@ pub(crate) fn looks_like_header(names: &[&[u8]]) -> bool {
     })
 }
 
-/// The column plan a header implies.
-pub(crate) struct HeaderPlan {
+/// The column plan a header (or, through [`ShapePlan::into_column_plan`], a headerless
+/// shape) implies.
+pub(crate) struct ColumnPlan {
     pub map: ColumnMap,
     pub layout_hint: Layout,
     pub is_split_date_time: bool,
+    /// The time column is the unnamed first column (a pandas index); the caller must check
+    /// that it holds times rather than row numbers.
+    pub is_unnamed_time: bool,
+    /// How the layout writes numbers (thousands separators and suffixes only for layouts
+    /// known to use them).
+    pub grouping: Grouping,
     pub ignored: Vec<String>,
     pub notes: Vec<String>,
     pub columns: Vec<ColumnUse>,
 }
 
 /// Maps header names to fields. `header_line` is only for error messages.
-pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<HeaderPlan, DataError> {
+pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<ColumnPlan, DataError> {
     let display: Vec<String> = names
         .iter()
         .map(|name| String::from_utf8_lossy(name).trim().to_string())
@@ -214,8 +224,25 @@ pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<Head
     } else {
         best_time.or(time_col).or(date_col)
     };
+    // pandas writes the index first with an empty name; with no named time column, it is
+    // the time column if its values turn out to be times (the caller checks).
+    let is_unnamed_time = index[Field::Time.index()].is_none()
+        && normalized.len() >= MIN_FIELDS
+        && display.first().is_some_and(|name| name.is_empty());
+    if is_unnamed_time {
+        index[Field::Time.index()] = Some(0);
+    }
     for field in [Field::Open, Field::High, Field::Low, Field::Close] {
         index[field.index()] = roles.iter().position(|r| *r == Role::Price(field));
+    }
+    // Investing.com names its close `Price` and adds a `Change %` column; without both, a
+    // `Price` column is not taken for the close.
+    let price_col = normalized.iter().position(|n| n == "price");
+    let is_investing = index[Field::Close.index()].is_none()
+        && price_col.is_some()
+        && normalized.iter().any(|n| n == "change");
+    if is_investing {
+        index[Field::Close.index()] = price_col;
     }
     index[Field::Volume.index()] = roles
         .iter()
@@ -246,7 +273,26 @@ pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<Head
 
     let has = |name: &str| normalized.iter().any(|n| n == name);
     let mut notes = Vec::new();
-    let layout_hint = if roles.contains(&Role::AdjClose) {
+    let mut grouping = Grouping::default();
+    let layout_hint = if is_investing {
+        notes.push(
+            "Investing.com layout: Price is the close; thousands separators (`28,400.00`) and K/M/B volume suffixes are read; Change % is ignored"
+                .to_string(),
+        );
+        grouping = Grouping {
+            has_thousands_separators: true,
+            has_magnitude_suffixes: true,
+        };
+        Layout::Investing
+    } else if is_unnamed_time {
+        notes.push(
+            "the first column has no name (a pandas index) and holds the times: it is the time column"
+                .to_string(),
+        );
+        Layout::Pandas
+    } else if best_time.is_some_and(|i| matches!(normalized[i].as_str(), "gmttime" | "localtime")) {
+        Layout::Dukascopy
+    } else if roles.contains(&Role::AdjClose) {
         notes.push("Yahoo layout: prices come from Close, not Adj Close".to_string());
         Layout::Yahoo
     } else if normalized.first().is_some_and(|n| n == "mts") {
@@ -267,6 +313,10 @@ pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<Head
         notes.push("no volume column: every volume is 0".to_string());
     }
 
+    let mut display = display;
+    if is_unnamed_time {
+        display[0] = "(unnamed index)".to_string();
+    }
     let mut columns = Vec::new();
     let mut uses = |field: Field, column: usize| {
         columns.push(ColumnUse {
@@ -289,10 +339,12 @@ pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<Head
         .filter(|(i, _)| !map.uses(*i))
         .map(|(_, name)| name.clone())
         .collect();
-    Ok(HeaderPlan {
+    Ok(ColumnPlan {
         map,
         layout_hint,
         is_split_date_time,
+        is_unnamed_time,
+        grouping,
         ignored,
         notes,
         columns,
@@ -357,7 +409,7 @@ pub(crate) fn plan_from_shape(
         }
         return Ok(finish_shape(Layout::MetaTrader, map, names, Vec::new()));
     }
-    if !(is_unix_like(f0) || parse_datetime(f0).is_some()) {
+    if !(is_unix_like(f0) || is_any_datetime(f0)) {
         return Err(describe());
     }
     if n_fields == 12 && is_unix_like(f0) {
@@ -372,32 +424,7 @@ pub(crate) fn plan_from_shape(
         ));
     }
     if n_fields == 6 {
-        let generic = ColumnMap::ohlc_from(0, 1, true);
-        let bitfinex = ColumnMap::bitfinex();
-        let generic_fits = count_consistent(samples, &generic);
-        let bitfinex_fits = count_consistent(samples, &bitfinex);
-        if bitfinex_fits > generic_fits {
-            let names = ["mts", "open", "close", "high", "low", "volume"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
-            let note = format!(
-                "6 unnamed columns: the Bitfinex order (time, open, close, high, low, volume) fits {bitfinex_fits} of {} sampled rows, the generic order {generic_fits}",
-                samples.len()
-            );
-            return Ok(finish_shape(Layout::Bitfinex, bitfinex, names, vec![note]));
-        }
-        let note = if bitfinex_fits == generic_fits {
-            "6 unnamed columns read as time, open, high, low, close, volume (the sampled rows fit the Bitfinex order equally well)".to_string()
-        } else {
-            "6 unnamed columns read as time, open, high, low, close, volume".to_string()
-        };
-        return Ok(finish_shape(
-            Layout::Generic,
-            generic,
-            generic_names(6),
-            vec![note],
-        ));
+        return Ok(plan_six_columns(samples));
     }
     let mut notes = vec![format!(
         "{n_fields} unnamed columns read as time, open, high, low, close{}",
@@ -412,6 +439,72 @@ pub(crate) fn plan_from_shape(
         generic_names(n_fields),
         notes,
     ))
+}
+
+/// Six unnamed columns: time first, then the prices in the generic order (open, high, low,
+/// close), Bitfinex's (open, close, high, low) or Coinbase's (low, high, open, close), then
+/// volume. The order that makes strictly more sampled rows consistent than the others wins;
+/// otherwise the generic order is kept. The note gives the counts.
+fn plan_six_columns(samples: &[Vec<&[u8]>]) -> ShapePlan {
+    let generic = ColumnMap::ohlc_from(0, 1, true);
+    let bitfinex = ColumnMap::bitfinex();
+    let coinbase = ColumnMap::coinbase();
+    let generic_fits = count_consistent(samples, &generic);
+    let bitfinex_fits = count_consistent(samples, &bitfinex);
+    let coinbase_fits = count_consistent(samples, &coinbase);
+    let names = |names: [&str; 6]| names.iter().map(|s| s.to_string()).collect();
+    if coinbase_fits > generic_fits.max(bitfinex_fits) {
+        let note = format!(
+            "6 unnamed columns: the Coinbase order (time, low, high, open, close, volume) fits {coinbase_fits} of {} sampled rows, the generic order {generic_fits}, the Bitfinex order {bitfinex_fits}",
+            samples.len()
+        );
+        return finish_shape(
+            Layout::Coinbase,
+            coinbase,
+            names(["time", "low", "high", "open", "close", "volume"]),
+            vec![note],
+        );
+    }
+    if bitfinex_fits > generic_fits {
+        let note = format!(
+            "6 unnamed columns: the Bitfinex order (time, open, close, high, low, volume) fits {bitfinex_fits} of {} sampled rows, the generic order {generic_fits}",
+            samples.len()
+        );
+        return finish_shape(
+            Layout::Bitfinex,
+            bitfinex,
+            names(["mts", "open", "close", "high", "low", "volume"]),
+            vec![note],
+        );
+    }
+    let note = if bitfinex_fits == generic_fits {
+        "6 unnamed columns read as time, open, high, low, close, volume (the sampled rows fit the Bitfinex order equally well)".to_string()
+    } else {
+        "6 unnamed columns read as time, open, high, low, close, volume".to_string()
+    };
+    finish_shape(
+        Layout::Generic,
+        generic,
+        names(["time", "open", "high", "low", "close", "volume"]),
+        vec![note],
+    )
+}
+
+impl ShapePlan {
+    /// The same plan in the form a header gives: the report's column uses filled in.
+    pub fn into_column_plan(self) -> ColumnPlan {
+        let columns = shape_columns(&self);
+        ColumnPlan {
+            is_split_date_time: self.map.time_of_day.is_some(),
+            map: self.map,
+            layout_hint: self.layout,
+            is_unnamed_time: false,
+            grouping: Grouping::default(),
+            ignored: self.ignored,
+            notes: self.notes,
+            columns,
+        }
+    }
 }
 
 fn finish_shape(
@@ -472,7 +565,7 @@ pub(crate) fn sniff_time_format<'a>(
         if let Some((value, _)) = parse_unix(text) {
             return Some(TimeFormat::Unix(TimeUnit::from_magnitude(value)));
         }
-        if parse_datetime(text).is_some() {
+        if is_any_datetime(text) {
             return Some(TimeFormat::Text);
         }
     }

@@ -53,6 +53,65 @@ impl TimeUnit {
     }
 }
 
+/// The order of day and month in a date written with the year last: `05.03.2024` is the 5th
+/// of March day first (Europe, Dukascopy) and the 3rd of May month first (the US,
+/// Investing.com). Year-first dates (`2024-03-05`) have one reading and need no order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// Day, month, year.
+    Dmy,
+    /// Month, day, year.
+    Mdy,
+}
+
+impl DateOrder {
+    /// How the report writes the order: `DD.MM.YYYY`-style, with the file's separator.
+    pub fn pattern(self, separator: char) -> String {
+        let (first, second) = match self {
+            DateOrder::Dmy => ("DD", "MM"),
+            DateOrder::Mdy => ("MM", "DD"),
+        };
+        format!("{first}{separator}{second}{separator}YYYY")
+    }
+}
+
+impl std::fmt::Display for DateOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DateOrder::Dmy => "day first",
+            DateOrder::Mdy => "month first",
+        })
+    }
+}
+
+/// What one year-last date says about the day/month order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OrderEvidence {
+    /// Not a year-last date at all (year-first, unix, or not a date).
+    NotYearLast,
+    /// Both leading numbers are 12 or less: either order reads it.
+    Ambiguous,
+    /// Only this order gives a real date.
+    Settles(DateOrder),
+}
+
+/// Reads the day/month evidence of a year-last date `AA?BB?YYYY...` (separator `.`, `/` or
+/// `-`), with the separator it uses.
+pub(crate) fn order_evidence(text: &[u8]) -> (OrderEvidence, u8) {
+    let mut cursor = Cursor { text, pos: 0 };
+    let Some((first, second, _, separator)) = cursor.year_last_parts() else {
+        return (OrderEvidence::NotYearLast, 0);
+    };
+    let evidence = match (first <= 12, second <= 12) {
+        (true, true) => OrderEvidence::Ambiguous,
+        (false, true) => OrderEvidence::Settles(DateOrder::Dmy),
+        (true, false) => OrderEvidence::Settles(DateOrder::Mdy),
+        (false, false) => OrderEvidence::NotYearLast,
+    };
+    (evidence, separator)
+}
+
 /// Days from 1970-01-01 to the given proleptic Gregorian date (negative before it).
 ///
 /// The year is shifted to start in March, so the leap day is the last day of its year and
@@ -173,8 +232,14 @@ pub(crate) fn is_unix_like(text: &[u8]) -> bool {
 /// `HH:MM[:SS[.fraction]]`; then optionally `Z`, `UTC`, `GMT` or an offset `±HH[:MM]` /
 /// `±HHMM`.
 pub(crate) fn parse_datetime(text: &[u8]) -> Option<i64> {
+    parse_datetime_in(text, None)
+}
+
+/// [`parse_datetime`], also reading year-last dates (`DD.MM.YYYY`, `MM/DD/YYYY`, with `.`,
+/// `/` or `-`) in the given order. Year-first dates read the same under any order.
+pub(crate) fn parse_datetime_in(text: &[u8], order: Option<DateOrder>) -> Option<i64> {
     let mut cursor = Cursor { text, pos: 0 };
-    let days = cursor.date()?;
+    let days = cursor.date(order)?;
     let mut ms_of_day = 0;
     let mut offset_ms = 0;
     if !cursor.is_done() {
@@ -202,7 +267,14 @@ pub(crate) fn parse_datetime(text: &[u8]) -> Option<i64> {
 /// date and time column pair.
 pub(crate) fn is_date_only(text: &[u8]) -> bool {
     let mut cursor = Cursor { text, pos: 0 };
-    cursor.date().is_some() && cursor.is_done()
+    cursor.date(None).is_some() && cursor.is_done()
+}
+
+/// True when the text is a date in some order, year first or year last.
+pub(crate) fn is_any_datetime(text: &[u8]) -> bool {
+    parse_datetime(text).is_some()
+        || parse_datetime_in(text, Some(DateOrder::Dmy)).is_some()
+        || parse_datetime_in(text, Some(DateOrder::Mdy)).is_some()
 }
 
 /// `HH:MM[:SS[.fraction]]` to milliseconds since midnight.
@@ -273,7 +345,41 @@ impl Cursor<'_> {
         }
     }
 
-    fn date(&mut self) -> Option<i64> {
+    /// `AA?BB?YYYY` with `?` one of `.`, `/`, `-` (the same twice): the two leading numbers
+    /// the year and the separator, the cursor after the year.
+    fn year_last_parts(&mut self) -> Option<(u32, u32, i64, u8)> {
+        let first = self.number(1, 2)? as u32;
+        let separator = self.peek()?;
+        if !matches!(separator, b'-' | b'.' | b'/') {
+            return None;
+        }
+        self.pos += 1;
+        let second = self.number(1, 2)? as u32;
+        if !self.eat(separator) {
+            return None;
+        }
+        let year = self.number(4, 4)?;
+        if self.peek().is_some_and(|b| b.is_ascii_digit()) || first == 0 || second == 0 {
+            return None;
+        }
+        Some((first, second, year, separator))
+    }
+
+    fn date(&mut self, order: Option<DateOrder>) -> Option<i64> {
+        if let Some(order) = order {
+            let start = self.pos;
+            if let Some((first, second, year, _)) = self.year_last_parts() {
+                let (day, month) = match order {
+                    DateOrder::Dmy => (first, second),
+                    DateOrder::Mdy => (second, first),
+                };
+                if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+                    return None;
+                }
+                return Some(days_from_civil(year, month, day));
+            }
+            self.pos = start;
+        }
         let year = self.number(4, 4)?;
         let separator = self.peek()?;
         if !matches!(separator, b'-' | b'.' | b'/') {
@@ -326,6 +432,10 @@ impl Cursor<'_> {
         if rest == b"Z" || rest == b"z" || rest == b"UTC" || rest == b"GMT" {
             self.pos = self.text.len();
             return Some(0);
+        }
+        // Dukascopy's local-time exports write `GMT+0300`: UTC plus three hours.
+        if rest.starts_with(b"GMT") || rest.starts_with(b"UTC") {
+            self.pos += 3;
         }
         let sign = match self.peek()? {
             b'+' => 1,
@@ -424,6 +534,53 @@ mod tests {
         ] {
             assert_eq!(parse_datetime(text.as_bytes()), None, "{text}");
         }
+    }
+
+    #[test]
+    fn year_last_dates_read_in_the_given_order() {
+        let may_5 = days_from_civil(2024, 5, 5) * MS_PER_DAY;
+        let mar_5 = days_from_civil(2024, 3, 5) * MS_PER_DAY;
+        let dmy = Some(DateOrder::Dmy);
+        let mdy = Some(DateOrder::Mdy);
+        assert_eq!(parse_datetime_in(b"05.05.2024", dmy), Some(may_5));
+        assert_eq!(parse_datetime_in(b"05/03/2024", dmy), Some(mar_5));
+        assert_eq!(parse_datetime_in(b"03/05/2024", mdy), Some(mar_5));
+        assert_eq!(parse_datetime_in(b"3-5-2024", mdy), Some(mar_5));
+        assert_eq!(
+            parse_datetime_in(b"05.05.2024 13:00:00.250", dmy),
+            Some(may_5 + 13 * MS_PER_HOUR + 250)
+        );
+        // Dukascopy's local-time exports: GMT+0300 is three hours ahead of UTC.
+        assert_eq!(
+            parse_datetime_in(b"05.05.2024 03:00:00.000 GMT+0300", dmy),
+            Some(may_5)
+        );
+        // Year-first dates read the same under any order; year-last ones need an order.
+        assert_eq!(parse_datetime_in(b"2024-05-05", mdy), Some(may_5));
+        assert_eq!(parse_datetime(b"05.05.2024"), None);
+        for bad in [
+            "13/05/2024",
+            "05/32/2024",
+            "00/05/2024",
+            "05/05/24",
+            "05.05/2024",
+            "05/05/20245",
+        ] {
+            assert_eq!(parse_datetime_in(bad.as_bytes(), mdy), None, "{bad}");
+        }
+        assert_eq!(
+            order_evidence(b"13.05.2024").0,
+            OrderEvidence::Settles(DateOrder::Dmy)
+        );
+        assert_eq!(
+            order_evidence(b"05/13/2024").0,
+            OrderEvidence::Settles(DateOrder::Mdy)
+        );
+        assert_eq!(
+            order_evidence(b"05/12/2024"),
+            (OrderEvidence::Ambiguous, b'/')
+        );
+        assert_eq!(order_evidence(b"2024-05-13").0, OrderEvidence::NotYearLast);
     }
 
     #[test]
