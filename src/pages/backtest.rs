@@ -245,6 +245,7 @@ async fn load_checked(
         name: name.clone(),
         bytes,
         is_lenient: false,
+        date_order: None,
     };
     let payload = match ctx.pool().run(request, |_| {}).await {
         Ok(Event::Dataset(payload)) => payload,

@@ -8,7 +8,7 @@
 use std::rc::Rc;
 
 use genesis_engine::data::{
-    format_timeframe, timestamp::format_iso_ms, DataError, ParseReport, Problem,
+    format_timeframe, timestamp::format_iso_ms, DataError, DateOrder, ParseReport, Problem,
 };
 use genesis_engine::features::FeatureParams;
 use leptos::prelude::*;
@@ -42,6 +42,7 @@ pub fn DataPage() -> impl IntoView {
     let ctx = use_app();
     let busy = RwSignal::new(None::<Busy>);
     let is_lenient = RwSignal::new(false);
+    let date_order = RwSignal::new(None::<DateOrder>);
     let last_report = RwSignal::new(None::<(String, ParseReport)>);
     let rejected = RwSignal::new(None::<Rejected>);
     let is_dragging = RwSignal::new(false);
@@ -51,10 +52,13 @@ pub fn DataPage() -> impl IntoView {
             return;
         };
         let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
-        let is_lenient = is_lenient.get_untracked();
+        let options = ReadOptions {
+            is_lenient: is_lenient.get_untracked(),
+            date_order: date_order.get_untracked(),
+        };
         leptos::task::spawn_local(async move {
             for file in files {
-                load_file(ctx, file, is_lenient, busy, last_report, rejected).await;
+                load_file(ctx, file, options, busy, last_report, rejected).await;
             }
         });
     };
@@ -63,8 +67,8 @@ pub fn DataPage() -> impl IntoView {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">"Data"</h1>
             <p class="lede">
-                "Load candle files (CSV, TSV or JSON, gzipped or not: generic, Binance, Bitfinex, Yahoo, "
-                "TradingView, MetaTrader) or the built-in demo data. Files stay in this browser."
+                "Load candle files (CSV, TSV or JSON, gzipped or not: generic, pandas, Binance, Bitfinex, Coinbase, Kraken, CCXT, Yahoo, Stooq, "
+                "TradingView, MetaTrader, Dukascopy, Investing.com, Polygon, Alpaca) or the built-in demo data. Files stay in this browser."
             </p>
             <div
                 class="panel dropzone"
@@ -109,6 +113,21 @@ pub fn DataPage() -> impl IntoView {
                         />
                         " Lenient: drop bad rows and report each (strict rejects the file)"
                     </label>
+                    <label class="inline" title="For dates written with the year last (05.03.2024, 05/03/2024). Automatic: a day above 12 anywhere in the file settles it, and the report says how it was decided.">
+                        "Dates "
+                        <select
+                            data-testid="date-order-select"
+                            on:change=move |ev| date_order.set(match event_target_value(&ev).as_str() {
+                                "dmy" => Some(DateOrder::Dmy),
+                                "mdy" => Some(DateOrder::Mdy),
+                                _ => None,
+                            })
+                        >
+                            <option value="auto" selected=move || date_order.get().is_none()>"day/month: decide from the data"</option>
+                            <option value="dmy" selected=move || date_order.get() == Some(DateOrder::Dmy)>"day first (DD.MM.YYYY)"</option>
+                            <option value="mdy" selected=move || date_order.get() == Some(DateOrder::Mdy)>"month first (MM/DD/YYYY)"</option>
+                        </select>
+                    </label>
                     <span class="grow"></span>
                     <button
                         data-testid="load-demo"
@@ -131,10 +150,18 @@ pub fn DataPage() -> impl IntoView {
     }
 }
 
+/// How the user asked for files to be read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct ReadOptions {
+    is_lenient: bool,
+    /// `None`: the data decides.
+    date_order: Option<DateOrder>,
+}
+
 async fn load_file(
     ctx: AppContext,
     file: web_sys::File,
-    is_lenient: bool,
+    options: ReadOptions,
     busy: RwSignal<Option<Busy>>,
     last_report: RwSignal<Option<(String, ParseReport)>>,
     rejected: RwSignal<Option<Rejected>>,
@@ -170,7 +197,8 @@ async fn load_file(
     let request = Request::ParseFile {
         name: name.clone(),
         bytes,
-        is_lenient,
+        is_lenient: options.is_lenient,
+        date_order: options.date_order,
     };
     let stage = format!("parsing {name}");
     let outcome = ctx
@@ -371,6 +399,13 @@ fn ReportPanel(last_report: RwSignal<Option<(String, ParseReport)>>) -> impl Int
                                     String::new()
                                 },
                             )}
+                        </p>
+                        <p data-testid="parse-report-columns">
+                            {format!(
+                                "columns: {}",
+                                report.columns.iter().map(|c| format!("{} ← {}", c.field, c.name)).collect::<Vec<_>>().join(", ")
+                            )}
+                            {report.date_order.map(|order| format!("; dates {order}"))}
                         </p>
                         <ul class="notes">
                             {report.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}

@@ -167,6 +167,7 @@ async fn parse_million_bars(ctx: AppContext) -> Result<Row, String> {
             name: "bench-1m.csv".into(),
             bytes: bytes.clone(),
             is_lenient: false,
+            date_order: None,
         };
         let start = performance.now();
         match fresh.run(request, |_| {}).await {

@@ -5,7 +5,7 @@
 //! a page and a worker built from different versions (say, a stale cached worker script) refuse
 //! each other in the hello instead of misreading each other's messages.
 
-use genesis_engine::data::{DatasetMeta, ParseReport};
+use genesis_engine::data::{DatasetMeta, DateOrder, ParseReport};
 use genesis_engine::run::RunOutcome;
 use genesis_optimizer::journal::Header;
 use genesis_optimizer::{TrialOutcome, TrialRecord, TrialTicket};
@@ -52,6 +52,9 @@ pub enum Request {
         #[serde(with = "serde_bytes")]
         bytes: Vec<u8>,
         is_lenient: bool,
+        /// The day/month order of year-last dates; `None` lets the data decide.
+        #[serde(default)]
+        date_order: Option<DateOrder>,
     },
     /// Generate the built-in demo dataset; answers [`Event::Dataset`].
     Demo,

@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { candleCsv, launch, openApp, uploadCsv } from './harness.mjs';
 
 let env;
@@ -156,5 +157,40 @@ test('a refused file lists its problems as rows with their line and column; noth
   assert.deepEqual(second.slice(0, 3), ['9', '5', 'close']);
   assert.equal(second[4], 'n/a');
   assert.equal(await rows.count(), before, 'the refused file stored nothing');
+  await page.close();
+});
+
+test('a pandas to_csv file and a JSON wrapper load by content, and the report says what was decided', async () => {
+  const page = await env.newPage();
+  await openApp(page, env.url, '#/data');
+  const golden = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'data', 'ok');
+  const rows = page.getByTestId('dataset-row');
+  const report = page.getByTestId('parse-report');
+  const before = await rows.count();
+
+  await page.getByTestId('dataset-file-input').setInputFiles(join(golden, 'pandas_daily.csv'));
+  await rows.nth(before).waitFor();
+  await report.filter({ hasText: 'pandas_daily.csv: pandas' }).waitFor();
+  let text = await report.textContent();
+  assert.match(text, /6 bars, timeframe 1d/);
+  assert.match(text, /time ← \(unnamed index\)/);
+  assert.match(text, /a pandas index/);
+
+  await page.getByTestId('dataset-file-input').setInputFiles(join(golden, 'polygon.json'));
+  await rows.nth(before + 1).waitFor();
+  await report.filter({ hasText: 'polygon.json: polygon' }).waitFor();
+  text = await report.textContent();
+  assert.match(text, /4 bars/);
+  assert.match(text, /close ← c/);
+  assert.match(text, /the array at `results`/);
+  assert.match(await rows.nth(before + 1).textContent(), /polygon\.json/);
+
+  // Dates nothing settles follow the publisher's custom unless the user chooses.
+  await page.getByTestId('date-order-select').selectOption('mdy');
+  await page.getByTestId('dataset-file-input').setInputFiles(join(golden, 'dukascopy_undecided.csv'));
+  await rows.nth(before + 2).waitFor();
+  await report.filter({ hasText: 'dukascopy_undecided.csv' }).waitFor();
+  assert.match(await page.getByTestId('parse-report-columns').textContent(), /dates month first/);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });

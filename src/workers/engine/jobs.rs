@@ -1,7 +1,9 @@
 //! What the worker does for each request.
 
 use genesis_engine::backtest::{Recording, Window};
-use genesis_engine::data::{parse_with_progress, synth, Candles, DatasetMeta, ParseOptions};
+use genesis_engine::data::{
+    parse_with_progress, synth, Candles, DatasetMeta, DateOrder, ParseOptions,
+};
 use genesis_engine::features::{FeatureFrame, FeatureParams, FeatureStore};
 use genesis_engine::run::run_backtest;
 use genesis_engine::strategy::StrategyConfig;
@@ -38,7 +40,8 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
             name,
             bytes,
             is_lenient,
-        } => parse_file(&name, bytes, is_lenient, reporter),
+            date_order,
+        } => parse_file(&name, bytes, is_lenient, date_order, reporter),
         Request::Demo => match synth::generate(&synth::SynthParams::demo()) {
             Ok(candles) => dataset_event(DEMO_DATASET_NAME, candles, None),
             Err(error) => Event::Failed(JobError::Data {
@@ -145,11 +148,20 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
 /// Parses a file, dropping each large buffer as soon as it is no longer needed (the file's
 /// bytes after parsing, the candles after encoding), so a million-bar file peaks at about the
 /// file plus one copy of its columns.
-fn parse_file(name: &str, bytes: Vec<u8>, is_lenient: bool, reporter: &Reporter) -> Event {
-    let options = if is_lenient {
-        ParseOptions::lenient()
-    } else {
-        ParseOptions::default()
+fn parse_file(
+    name: &str,
+    bytes: Vec<u8>,
+    is_lenient: bool,
+    date_order: Option<DateOrder>,
+    reporter: &Reporter,
+) -> Event {
+    let options = ParseOptions {
+        date_order,
+        ..if is_lenient {
+            ParseOptions::lenient()
+        } else {
+            ParseOptions::default()
+        }
     };
     let mut on_progress = |done: u64, total: u64| reporter.progress("parse", done, total);
     let parsed = parse_with_progress(&bytes, &options, &mut on_progress);
