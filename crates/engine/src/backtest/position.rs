@@ -31,6 +31,11 @@ pub(super) struct OpenPosition {
     /// protective exits (the engine's lean loop skips bars of positions without).
     pub best_price: f64,
     pub max_hold_bars: Option<u32>,
+    /// Largest favourable move from the entry price seen while the position was open
+    /// (`sign × (price − entry)`, from bar highs and lows and the fills), at least 0.
+    pub best_excursion: f64,
+    /// Largest adverse move from the entry price (`sign × (entry − price)`), at least 0.
+    pub worst_excursion: f64,
 }
 
 /// Protective levels of an entry, resolved against its fill.
@@ -145,12 +150,42 @@ impl OpenPosition {
     }
 
     /// Takes in a bar the position survived: the best price moves with its high (long) or
-    /// low (short).
+    /// low (short), and so do the excursions.
     pub fn observe_bar(&mut self, high: f64, low: f64) {
         self.best_price = match self.side {
             Side::Long => self.best_price.max(high),
             Side::Short => self.best_price.min(low),
         };
+        let (favourable, adverse) = match self.side {
+            Side::Long => (high, low),
+            Side::Short => (low, high),
+        };
+        self.observe_excursion(favourable, adverse);
+    }
+
+    /// Takes in the most favourable and most adverse prices of a stretch the position was
+    /// open through (a bar's extremes, or a fill price twice).
+    #[inline]
+    pub fn observe_excursion(&mut self, favourable: f64, adverse: f64) {
+        let sign = self.side.sign();
+        self.best_excursion = self
+            .best_excursion
+            .max(sign * (favourable - self.entry_price));
+        self.worst_excursion = self
+            .worst_excursion
+            .max(sign * (self.entry_price - adverse));
+    }
+
+    /// The price at which equity (`cash` plus this position's unrealised P&L) is zero; the
+    /// engine liquidates there (see the ruin rule).
+    pub fn ruin_price(&self, cash: f64) -> f64 {
+        self.entry_price - cash / self.signed_units()
+    }
+
+    /// True when `price` is at or through the ruin price on the losing side.
+    #[inline]
+    pub fn is_through(&self, ruin_price: f64, price: f64) -> bool {
+        self.side.sign() * (price - ruin_price) <= 0.0
     }
 
     /// Moves the trailing level to `best ∓ distance` if that is tighter.
