@@ -7,8 +7,8 @@
 //!
 //! `auto` (the default) reads the year from the data, as backtesting.py does: daily bars
 //! with weekend bars are a 365-day year (crypto), without them a 252-day stock year; weekly
-//! bars 52 a year, monthly 12; intraday bars are the bars of a trading day (counted in the
-//! data) times those trading days, so FX's five-day week of hourly bars is 252 × 24.
+//! bars 52 a year, monthly 12; intraday bars are the bars of a full trading day (the fullest
+//! day in the data) times those trading days, so FX's five-day week of hourly bars is 252 × 24.
 
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +59,10 @@ pub enum Calendar {
 impl Calendar {
     /// The calendar of bars opening at `ts_ms` (ascending) and spaced `timeframe_ms` apart.
     pub fn infer(ts_ms: &[i64], timeframe_ms: i64) -> Calendar {
+        Calendar::from_scan(&DayScan::of(ts_ms), timeframe_ms)
+    }
+
+    fn from_scan(scan: &DayScan, timeframe_ms: i64) -> Calendar {
         // backtesting.py keys on the whole number of days between bars.
         match timeframe_ms / DAY_MS {
             7 => return Calendar::Weekly,
@@ -67,8 +71,8 @@ impl Calendar {
             days if days > 1 => return Calendar::Other,
             _ => {}
         }
-        let n_weekend = ts_ms.iter().filter(|&&ts| is_weekend(ts)).count();
-        if !ts_ms.is_empty() && n_weekend as f64 / ts_ms.len() as f64 > WEEKEND_SHARE_THRESHOLD {
+        let weekend_share = scan.n_weekend_bars as f64 / scan.n_bars.max(1) as f64;
+        if weekend_share > WEEKEND_SHARE_THRESHOLD {
             Calendar::AllWeek
         } else {
             Calendar::Weekdays
@@ -95,38 +99,49 @@ impl Calendar {
     }
 }
 
-/// Saturday or Sunday in UTC (1970-01-01 was a Thursday).
-fn is_weekend(ts_ms: i64) -> bool {
-    let weekday_from_monday = (ts_ms.div_euclid(DAY_MS) + 3).rem_euclid(7);
-    weekday_from_monday >= 5
+/// Saturday or Sunday in UTC (1970-01-01 was a Thursday), for day `day` since the epoch.
+fn is_weekend_day(day: i64) -> bool {
+    (day + 3).rem_euclid(7) >= 5
 }
 
-/// Bars per trading day: the median number of bars of the UTC days that hold a bar (at
-/// least 1), so the partial days at the ends of a file do not count as short sessions.
-fn bars_per_day(ts_ms: &[i64], timeframe_ms: i64) -> f64 {
-    if timeframe_ms >= DAY_MS || ts_ms.is_empty() {
-        return 1.0;
-    }
-    // Once per run, not per bar: the allocation stays out of the backtest loop.
-    let mut counts: Vec<usize> = Vec::new();
-    let mut day = i64::MIN;
-    for &ts in ts_ms {
-        let this_day = ts.div_euclid(DAY_MS);
-        if this_day == day {
-            if let Some(count) = counts.last_mut() {
-                *count += 1;
+/// What one pass over the open times finds: bars on weekend days, and the bars of the
+/// fullest day. Per bar it only compares with the end of the current day (a division per
+/// day, not per bar), since it runs once per backtest.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct DayScan {
+    n_bars: usize,
+    n_weekend_bars: usize,
+    max_bars_per_day: usize,
+}
+
+impl DayScan {
+    fn of(ts_ms: &[i64]) -> DayScan {
+        let mut scan = DayScan {
+            n_bars: ts_ms.len(),
+            ..DayScan::default()
+        };
+        let mut day_end_ms = i64::MIN;
+        let mut is_weekend = false;
+        let mut day_bars = 0usize;
+        for &ts in ts_ms {
+            if ts >= day_end_ms {
+                scan.end_day(day_bars, is_weekend);
+                let day = ts.div_euclid(DAY_MS);
+                day_end_ms = (day + 1) * DAY_MS;
+                is_weekend = is_weekend_day(day);
+                day_bars = 0;
             }
-        } else {
-            counts.push(1);
-            day = this_day;
+            day_bars += 1;
         }
+        scan.end_day(day_bars, is_weekend);
+        scan
     }
-    counts.sort_unstable();
-    let mid = counts.len() / 2;
-    if counts.len() % 2 == 1 {
-        counts[mid] as f64
-    } else {
-        (counts[mid - 1] + counts[mid]) as f64 / 2.0
+
+    fn end_day(&mut self, day_bars: usize, is_weekend: bool) {
+        if is_weekend {
+            self.n_weekend_bars += day_bars;
+        }
+        self.max_bars_per_day = self.max_bars_per_day.max(day_bars);
     }
 }
 
@@ -146,18 +161,20 @@ impl Annualisation {
     /// The convention applied to bars opening at `ts_ms` spaced `timeframe_ms` apart, with
     /// the numbers it gave, for a report. Reads every timestamp once; call it once per run.
     pub fn report(self, ts_ms: &[i64], timeframe_ms: i64) -> AnnualisationReport {
-        let calendar = Calendar::infer(ts_ms, timeframe_ms);
-        let bars_per_day = bars_per_day(ts_ms, timeframe_ms);
+        let scan = DayScan::of(ts_ms);
+        let calendar = Calendar::from_scan(&scan, timeframe_ms);
+        // The fullest day's bars: the partial days at the ends of a file, early closes and
+        // holidays are shorter, never longer.
+        let bars_per_day = if timeframe_ms >= DAY_MS {
+            1.0
+        } else {
+            scan.max_bars_per_day.max(1) as f64
+        };
         let days_per_year = calendar.periods_per_year(timeframe_ms);
         let periods_per_year = match self {
             Annualisation::Auto if calendar.is_daily() => {
                 // Daily bars are one a trading day; intraday bars count the day's bars.
-                let per_day = if timeframe_ms >= DAY_MS {
-                    1.0
-                } else {
-                    bars_per_day
-                };
-                days_per_year * per_day
+                days_per_year * bars_per_day
             }
             Annualisation::Auto => days_per_year,
             Annualisation::Calendar => YEAR_MS / (timeframe_ms.max(1) as f64),

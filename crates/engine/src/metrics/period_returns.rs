@@ -5,7 +5,8 @@
 //! A period is a UTC day for bars of a day or less; each bar is its own period otherwise.
 //! The return of a period is its last equity over the previous period's last equity, minus 1;
 //! the first period has none. The bar loop only compares the bar's time with the end of the
-//! current period; a logarithm is taken once per period.
+//! current period. The geometric mean needs no logarithm per period: the growth factors
+//! `1 + r` multiply out to the last period's equity over the first's.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,8 +27,8 @@ pub struct PeriodReturns {
     prev_period_equity: f64,
     /// Returns of the periods already ended.
     returns: ReturnStats,
-    /// Sum of `ln(1 + r)`, for the geometric mean.
-    log_growth_sum: f64,
+    /// Last equity of the first period: the base of the growth since.
+    first_period_equity: f64,
     /// Some period lost everything (or more): the geometric mean is then 0, as backtesting.py
     /// sets it.
     has_total_loss: bool,
@@ -43,7 +44,7 @@ impl PeriodReturns {
             last_equity: f64::NAN,
             prev_period_equity: f64::NAN,
             returns: ReturnStats::default(),
-            log_growth_sum: 0.0,
+            first_period_equity: f64::NAN,
             has_total_loss: false,
         }
     }
@@ -65,11 +66,11 @@ impl PeriodReturns {
         if self.prev_period_equity.is_finite() {
             let r = ReturnStats::bar_return(self.prev_period_equity, self.last_equity);
             self.returns.push(r);
-            if 1.0 + r > 0.0 {
-                self.log_growth_sum += libm::log(1.0 + r);
-            } else {
+            if 1.0 + r <= 0.0 {
                 self.has_total_loss = true;
             }
+        } else {
+            self.first_period_equity = self.last_equity;
         }
         self.prev_period_equity = self.last_equity;
     }
@@ -92,10 +93,15 @@ impl PeriodReturns {
         if n == 0 {
             return AnnualFigures::default();
         }
+        // (Π (1 + r))^(1/n) − 1, the product being the growth from the first period's last
+        // equity to the last period's.
         let gmean = if ended.has_total_loss {
             0.0
         } else {
-            libm::exp(ended.log_growth_sum / n as f64) - 1.0
+            libm::pow(
+                ended.prev_period_equity / ended.first_period_equity,
+                1.0 / n as f64,
+            ) - 1.0
         };
         let growth = 1.0 + gmean;
         let annual_return = libm::pow(growth, periods_per_year) - 1.0;

@@ -67,17 +67,22 @@ pub struct SideSummaries {
 }
 
 impl SideSummaries {
+    /// All three columns in one pass over the trades.
     pub fn from_trades(trades: &[Trade], initial_equity: f64) -> SideSummaries {
+        let mut all = Sums::default();
+        let mut long = Sums::default();
+        let mut short = Sums::default();
+        for trade in trades {
+            all.add(trade);
+            match trade.side {
+                Side::Long => long.add(trade),
+                Side::Short => short.add(trade),
+            }
+        }
         SideSummaries {
-            all: TradeSummary::from_trades(trades.iter(), initial_equity),
-            long: TradeSummary::from_trades(
-                trades.iter().filter(|trade| trade.side == Side::Long),
-                initial_equity,
-            ),
-            short: TradeSummary::from_trades(
-                trades.iter().filter(|trade| trade.side == Side::Short),
-                initial_equity,
-            ),
+            all: all.finish(initial_equity),
+            long: long.finish(initial_equity),
+            short: short.finish(initial_equity),
         }
     }
 }
@@ -87,35 +92,53 @@ impl TradeSummary {
         trades: impl Iterator<Item = &'t Trade>,
         initial_equity: f64,
     ) -> TradeSummary {
-        let mut s = TradeSummary::default();
-        let mut return_sum = 0.0;
-        let mut bars_held_sum = 0.0;
+        let mut sums = Sums::default();
         for trade in trades {
-            s.n_trades += 1;
-            s.net_profit += trade.pnl;
-            s.commission_paid += trade.entry_commission + trade.exit_commission;
-            return_sum += trade.return_frac;
-            bars_held_sum += trade.bars_held as f64;
-            if trade.pnl > 0.0 {
-                s.n_wins += 1;
-                s.gross_profit += trade.pnl;
-                if trade.pnl > s.largest_win {
-                    s.largest_win = trade.pnl;
-                    s.largest_win_return = trade.return_frac;
-                }
-            } else if trade.pnl < 0.0 {
-                s.n_losses += 1;
-                s.gross_loss -= trade.pnl;
-                if -trade.pnl > s.largest_loss {
-                    s.largest_loss = -trade.pnl;
-                    s.largest_loss_return = trade.return_frac;
-                }
-            }
-            s.max_run_up = s.max_run_up.max(trade.run_up);
-            s.max_run_up_frac = s.max_run_up_frac.max(trade.run_up_frac);
-            s.max_drawdown = s.max_drawdown.max(trade.drawdown);
-            s.max_drawdown_frac = s.max_drawdown_frac.max(trade.drawdown_frac);
+            sums.add(trade);
         }
+        sums.finish(initial_equity)
+    }
+}
+
+/// A column being summed: the summary's sums and extremes, plus what its averages need.
+#[derive(Default)]
+struct Sums {
+    s: TradeSummary,
+    return_sum: f64,
+    bars_held_sum: f64,
+}
+
+impl Sums {
+    fn add(&mut self, trade: &Trade) {
+        let s = &mut self.s;
+        s.n_trades += 1;
+        s.net_profit += trade.pnl;
+        s.commission_paid += trade.entry_commission + trade.exit_commission;
+        self.return_sum += trade.return_frac;
+        self.bars_held_sum += trade.bars_held as f64;
+        if trade.pnl > 0.0 {
+            s.n_wins += 1;
+            s.gross_profit += trade.pnl;
+            if trade.pnl > s.largest_win {
+                s.largest_win = trade.pnl;
+                s.largest_win_return = trade.return_frac;
+            }
+        } else if trade.pnl < 0.0 {
+            s.n_losses += 1;
+            s.gross_loss -= trade.pnl;
+            if -trade.pnl > s.largest_loss {
+                s.largest_loss = -trade.pnl;
+                s.largest_loss_return = trade.return_frac;
+            }
+        }
+        s.max_run_up = s.max_run_up.max(trade.run_up);
+        s.max_run_up_frac = s.max_run_up_frac.max(trade.run_up_frac);
+        s.max_drawdown = s.max_drawdown.max(trade.drawdown);
+        s.max_drawdown_frac = s.max_drawdown_frac.max(trade.drawdown_frac);
+    }
+
+    fn finish(self, initial_equity: f64) -> TradeSummary {
+        let mut s = self.s;
         if s.n_trades == 0 {
             return s;
         }
@@ -126,7 +149,7 @@ impl TradeSummary {
             .then(|| s.gross_profit / s.gross_loss)
             .and_then(super::finite);
         s.avg_trade = s.net_profit / n;
-        s.avg_trade_return = return_sum / n;
+        s.avg_trade_return = self.return_sum / n;
         if s.n_wins > 0 {
             s.avg_win = s.gross_profit / s.n_wins as f64;
         }
@@ -136,7 +159,7 @@ impl TradeSummary {
         s.win_loss_ratio = (s.avg_loss > 0.0 && s.n_wins > 0)
             .then(|| s.avg_win / s.avg_loss)
             .and_then(super::finite);
-        s.avg_bars_held = bars_held_sum / n;
+        s.avg_bars_held = self.bars_held_sum / n;
         s
     }
 }

@@ -378,7 +378,7 @@ fn auto_annualisation_reads_the_calendar_from_the_data() {
     // Hourly stock bars of a 09:30 to 16:00 session: 7 bars a day.
     let session = auto(&session_ts(70, 7, 9 * hour + hour / 2, hour, false), hour);
     assert_eq!(session.periods_per_year, 7.0 * 252.0);
-    // A file that starts and ends mid-day still reads 24 bars a day (the median day).
+    // A file that starts and ends mid-day still reads 24 bars a day (the fullest day).
     let ts = session_ts(30, 24, 0, hour, true);
     assert_eq!(
         auto(&ts[5..ts.len() - 7], hour).periods_per_year,

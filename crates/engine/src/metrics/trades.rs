@@ -21,6 +21,10 @@
 
 use crate::backtest::Trade;
 
+/// The range the running product of trade growth factors is kept in (2^±64).
+const GROWTH_MAX: f64 = 18_446_744_073_709_551_616.0;
+const GROWTH_MIN: f64 = 1.0 / GROWTH_MAX;
+
 /// Trade statistics; see the module documentation for definitions.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TradeStats {
@@ -54,13 +58,21 @@ impl TradeStats {
         let mut best_trade = f64::NEG_INFINITY;
         let mut worst_trade = f64::INFINITY;
         let mut bars_held_sum = 0.0;
-        let mut log_growth_sum = 0.0;
+        // The product of `1 + r`, kept in range by powers of 2^64 counted aside, so one
+        // logarithm at the end serves any number of trades.
+        let mut growth = 1.0f64;
+        let mut growth_exponent = 0i32;
         let mut has_total_loss = false;
         let mut positive_return_sum = 0.0;
         let mut negative_return_sum = 0.0;
         for trade in trades {
             if 1.0 + trade.return_frac > 0.0 {
-                log_growth_sum += libm::log(1.0 + trade.return_frac);
+                growth *= 1.0 + trade.return_frac;
+                if !(GROWTH_MIN..=GROWTH_MAX).contains(&growth) {
+                    let shift = if growth > GROWTH_MAX { 64 } else { -64 };
+                    growth = libm::ldexp(growth, -shift);
+                    growth_exponent += shift;
+                }
             } else {
                 has_total_loss = true;
             }
@@ -110,7 +122,9 @@ impl TradeStats {
             avg_trade_geometric: if has_total_loss {
                 0.0
             } else {
-                libm::exp(log_growth_sum / n) - 1.0
+                let log_growth =
+                    libm::log(growth) + f64::from(growth_exponent) * std::f64::consts::LN_2;
+                libm::exp(log_growth / n) - 1.0
             },
             profit_factor_returns: (negative_return_sum > 0.0)
                 .then(|| positive_return_sum / negative_return_sum)
