@@ -353,14 +353,10 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         let cash = self.cash;
         let mut position = self.position;
         let is_in_market = position.is_some();
-        // The bar's favourable and adverse extremes for the position's side (either when
-        // flat: they are not read), and the price at which equity would be zero (NaN when
-        // flat, which nothing reaches).
-        let (favourable, adverse) = match position.map(|position| position.side) {
-            Some(Side::Short) => (self.low, self.high),
-            _ => (self.high, self.low),
-        };
-        let ruin_price = position.map_or(f64::NAN, |position| position.ruin_price(cash));
+        // The price at which equity would be zero, as bounds on the bar's low and high
+        // (unreachable when flat).
+        let (ruin_low, ruin_high) =
+            position.map_or((f64::NEG_INFINITY, f64::INFINITY), |p| p.ruin_bounds(cash));
         // Loop invariants in locals: the compiler cannot tell that the vector pushes below
         // leave them alone.
         let timeframe_ms = self.timeframe_ms;
@@ -370,15 +366,15 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         let bars = self.close[start..end]
             .iter()
             .zip(&self.ts_ms[start..end])
-            .zip(favourable[start..end].iter().zip(&adverse[start..end]));
-        for ((&close, &ts_ms), (&favourable, &adverse)) in bars {
+            .zip(self.high[start..end].iter().zip(&self.low[start..end]));
+        for ((&close, &ts_ms), (&high, &low)) in bars {
             let equity = match &mut position {
                 Some(position) => {
                     // A bar reaching the ruin price needs the full step to liquidate there.
-                    if position.is_through(ruin_price, adverse) {
+                    if low <= ruin_low || high >= ruin_high {
                         break;
                     }
-                    position.observe_excursion(favourable, adverse);
+                    position.observe_range(high, low);
                     cash + position.unrealised_pnl(close)
                 }
                 None => cash,
@@ -410,8 +406,8 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         // Only the excursions changed inside the loop (a decision cannot touch a position
         // without protective exits before the next fill).
         if let (Some(ours), Some(theirs)) = (self.position.as_mut(), position) {
-            ours.best_excursion = theirs.best_excursion;
-            ours.worst_excursion = theirs.worst_excursion;
+            ours.max_high = theirs.max_high;
+            ours.min_low = theirs.min_low;
         }
     }
 
@@ -684,8 +680,8 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             trail_level: brackets.trail_level,
             best_price: open,
             max_hold_bars: entry.exits.max_hold_bars,
-            best_excursion: 0.0,
-            worst_excursion: 0.0,
+            max_high: fill_price,
+            min_low: fill_price,
         });
     }
 
@@ -702,7 +698,8 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         let Some(mut position) = self.position.take() else {
             return;
         };
-        position.observe_excursion(fill_price, fill_price);
+        position.observe_range(fill_price, fill_price);
+        let (run_up, drawdown) = position.excursions();
         // backtesting.py's operations: gross P&L `size × (exit − entry)` and exit commission
         // `|size| × exit × rate` go to cash; the trade's P&L also subtracts the entry
         // commission, which left cash at entry.
@@ -725,10 +722,10 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             return_frac: pnl / (position.units * position.entry_price),
             bars_held: bar_idx - position.entry_bar_idx,
             exit_reason: reason,
-            run_up: position.units * position.best_excursion,
-            run_up_frac: position.best_excursion / position.entry_price,
-            drawdown: position.units * position.worst_excursion,
-            drawdown_frac: position.worst_excursion / position.entry_price,
+            run_up: position.units * run_up,
+            run_up_frac: run_up / position.entry_price,
+            drawdown: position.units * drawdown,
+            drawdown_frac: drawdown / position.entry_price,
         });
         // Any close that leaves nothing (a stop or exit filled past the ruin price on a gap,
         // with slippage and commission) is a ruin too: a cash account cannot owe.
