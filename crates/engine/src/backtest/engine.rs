@@ -351,8 +351,13 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             return;
         }
         let cash = self.cash;
-        let mut position = self.position;
+        let position = self.position;
         let is_in_market = position.is_some();
+        // The open position's price extremes in registers: updating the position in memory
+        // every bar would put a store and a reload on the loop's critical path.
+        let (mut max_high, mut min_low) = position.map_or((f64::NAN, f64::NAN), |position| {
+            (position.max_high, position.min_low)
+        });
         // The price at which equity would be zero, as bounds on the bar's low and high
         // (unreachable when flat).
         let (ruin_low, ruin_high) =
@@ -368,13 +373,14 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             .zip(&self.ts_ms[start..end])
             .zip(self.high[start..end].iter().zip(&self.low[start..end]));
         for ((&close, &ts_ms), (&high, &low)) in bars {
-            let equity = match &mut position {
+            let equity = match &position {
                 Some(position) => {
                     // A bar reaching the ruin price needs the full step to liquidate there.
                     if low <= ruin_low || high >= ruin_high {
                         break;
                     }
-                    position.observe_range(high, low);
+                    max_high = if high > max_high { high } else { max_high };
+                    min_low = if low < min_low { low } else { min_low };
                     cash + position.unrealised_pnl(close)
                 }
                 None => cash,
@@ -403,11 +409,10 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         }
         self.stats = stats;
         self.next_bar_idx = bar_idx;
-        // Only the excursions changed inside the loop (a decision cannot touch a position
+        // Only the extremes changed inside the loop (a decision cannot touch a position
         // without protective exits before the next fill).
-        if let (Some(ours), Some(theirs)) = (self.position.as_mut(), position) {
-            ours.max_high = theirs.max_high;
-            ours.min_low = theirs.min_low;
+        if let Some(position) = self.position.as_mut() {
+            position.observe_range(max_high, min_low);
         }
     }
 

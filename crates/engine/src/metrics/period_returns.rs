@@ -62,6 +62,9 @@ impl PeriodReturns {
         self.last_equity = equity;
     }
 
+    // Inlined so the equity statistics, which the engine's lean loop keeps in registers,
+    // never need an address for this (rare) call.
+    #[inline(always)]
     fn end_period(&mut self) {
         if self.prev_period_equity.is_finite() {
             let r = ReturnStats::bar_return(self.prev_period_equity, self.last_equity);
