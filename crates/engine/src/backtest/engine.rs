@@ -9,7 +9,7 @@ use super::sizing::{self, SizingInputs, SizingRejection};
 use super::strategy::{Decision, Entry, PositionView, Side, Strategy};
 use super::trade::{ExitReason, Trade};
 use crate::data::Candles;
-use crate::metrics::{AnnualisationReport, EquityStats, Metrics, MetricsContext};
+use crate::metrics::{AnnualisationReport, EquityStats, Metrics, MetricsContext, PeriodReturns};
 
 /// Entries the engine could not carry out, by cause. A strategy that never trades usually
 /// shows up here.
@@ -108,6 +108,9 @@ pub struct Backtest<'c, S> {
     equity: Vec<f64>,
     drawdown: Vec<f64>,
     stats: EquityStats,
+    /// Equity at each day's last close, for backtesting.py's yearly figures. Kept apart
+    /// from `stats`, which the lean loop copies into registers and back at every stretch.
+    periods: PeriodReturns,
     rejected: RejectedOrders,
     is_ruined: bool,
     ruin: Option<Ruin>,
@@ -163,8 +166,8 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             trades: Vec::with_capacity((window.len() / 8).clamp(8, 4096)),
             equity: Vec::with_capacity(n_points),
             drawdown: Vec::with_capacity(n_points),
-            stats: EquityStats::new(config.initial_cash, start_time_ms)
-                .with_daily_periods(annualisation.calendar.is_daily()),
+            stats: EquityStats::new(config.initial_cash, start_time_ms),
+            periods: PeriodReturns::new(annualisation.calendar.is_daily()),
             rejected: RejectedOrders::default(),
             is_ruined: false,
             ruin: None,
@@ -245,6 +248,7 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             MetricsContext {
                 annualisation: self.annualisation,
                 elapsed_ms,
+                annual: self.periods.annual(self.annualisation.days_per_year),
                 buy_and_hold_return,
                 is_ruined: self.is_ruined,
             },
@@ -388,7 +392,8 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             if equity <= 0.0 {
                 break;
             }
-            stats.push(equity, ts_ms, ts_ms + timeframe_ms, is_in_market);
+            stats.push(equity, ts_ms + timeframe_ms, is_in_market);
+            self.periods.push(ts_ms, equity);
             if IS_RECORDING {
                 self.equity.push(equity);
                 self.drawdown.push(stats.drawdown().drawdown_of(equity));
@@ -480,8 +485,8 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             equity = self.cash;
         }
         let close_time_ms = self.ts_ms[bar_idx] + self.timeframe_ms;
-        self.stats
-            .push(equity, self.ts_ms[bar_idx], close_time_ms, is_in_market);
+        self.stats.push(equity, close_time_ms, is_in_market);
+        self.periods.push(self.ts_ms[bar_idx], equity);
         if self.recording == Recording::Full {
             self.equity.push(equity);
             self.drawdown

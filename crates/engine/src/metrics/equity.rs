@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::drawdown::DrawdownTracker;
-use super::period_returns::PeriodReturns;
 use super::returns::ReturnStats;
 
 /// Running statistics of the equity curve of one window.
@@ -18,7 +17,6 @@ pub struct EquityStats {
     n_bars_in_market: usize,
     returns: ReturnStats,
     drawdown: DrawdownTracker,
-    periods: PeriodReturns,
 }
 
 impl EquityStats {
@@ -31,21 +29,13 @@ impl EquityStats {
             n_bars_in_market: 0,
             returns: ReturnStats::default(),
             drawdown: DrawdownTracker::new(initial_equity, start_time_ms),
-            periods: PeriodReturns::new(true),
         }
     }
 
-    /// The same with backtesting.py-style returns per UTC day (`is_daily`, bars of a day or
-    /// less) or per bar (weekly and longer bars).
-    pub fn with_daily_periods(mut self, is_daily: bool) -> EquityStats {
-        self.periods = PeriodReturns::new(is_daily);
-        self
-    }
-
-    /// Takes the equity at the close of the bar opening at `bar_ts_ms` (observed at
-    /// `close_time_ms`) and whether a position was held at some moment of that bar.
+    /// Takes the equity at the next close (observed at `close_time_ms`) and whether a
+    /// position was held at some moment of that bar.
     #[inline]
-    pub fn push(&mut self, equity: f64, bar_ts_ms: i64, close_time_ms: i64, is_in_market: bool) {
+    pub fn push(&mut self, equity: f64, close_time_ms: i64, is_in_market: bool) {
         self.returns
             .push(ReturnStats::bar_return(self.last_equity, equity));
         self.last_equity = equity;
@@ -54,7 +44,6 @@ impl EquityStats {
             self.n_bars_in_market += 1;
         }
         self.drawdown.push(self.n_bars, close_time_ms, equity);
-        self.periods.push(bar_ts_ms, equity);
     }
 
     pub fn initial_equity(&self) -> f64 {
@@ -72,10 +61,6 @@ impl EquityStats {
     pub fn returns(&self) -> &ReturnStats {
         &self.returns
     }
-    pub fn periods(&self) -> &PeriodReturns {
-        &self.periods
-    }
-
     pub fn drawdown(&self) -> &DrawdownTracker {
         &self.drawdown
     }

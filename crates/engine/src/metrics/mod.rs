@@ -40,6 +40,7 @@ pub mod trades;
 
 pub use annualisation::{Annualisation, AnnualisationReport, Calendar};
 pub use equity::EquityStats;
+pub use period_returns::{AnnualFigures, PeriodReturns};
 pub use summary::{SideSummaries, TradeSummary};
 pub use trades::TradeStats;
 
@@ -127,6 +128,8 @@ pub struct MetricsContext {
     pub annualisation: AnnualisationReport,
     /// Time from the open of the window's first bar to the open of its last processed bar.
     pub elapsed_ms: i64,
+    /// backtesting.py's yearly figures from the daily returns (see [`period_returns`]).
+    pub annual: AnnualFigures,
     pub buy_and_hold_return: f64,
     pub is_ruined: bool,
 }
@@ -140,7 +143,7 @@ impl Metrics {
         let total_return = or_zero(final_equity / initial_equity - 1.0);
         let max_drawdown = or_zero(equity.drawdown().max_drawdown());
         let cagr = cagr::cagr(initial_equity, final_equity, context.elapsed_ms);
-        let annual = equity.periods().annual(context.annualisation.days_per_year);
+        let annual = context.annual;
         let trade_stats = TradeStats::from_trades(trades);
         let summary = SideSummaries::from_trades(trades, initial_equity);
         Metrics {

@@ -18,12 +18,7 @@ fn assert_close(actual: f64, expected: f64) {
 fn stats(path: &[f64]) -> EquityStats {
     let mut stats = EquityStats::new(path[0], 0);
     for (k, &equity) in path.iter().enumerate().skip(1) {
-        stats.push(
-            equity,
-            (k as i64 - 1) * 3_600_000,
-            k as i64 * 3_600_000,
-            true,
-        );
+        stats.push(equity, k as i64 * 3_600_000, true);
     }
     stats
 }
@@ -32,6 +27,7 @@ fn context(periods_per_year: f64) -> MetricsContext {
     MetricsContext {
         annualisation: Annualisation::PeriodsPerYear(periods_per_year).report(&[], 3_600_000),
         elapsed_ms: 0,
+        annual: AnnualFigures::default(),
         buy_and_hold_return: 0.0,
         is_ruined: false,
     }
@@ -100,7 +96,7 @@ fn drawdown_series_is_reported_point_by_point() {
     let drawdowns: Vec<f64> = [105.0, 84.0, 105.0]
         .iter()
         .map(|&equity| {
-            stats.push(equity, 0, 0, false);
+            stats.push(equity, 0, false);
             stats.drawdown().drawdown_of(equity)
         })
         .collect();
@@ -306,7 +302,7 @@ proptest! {
         }
         let mut stats = EquityStats::new(path[0].0, path[0].1);
         for end in 1..path.len() {
-            stats.push(path[end].0, path[end].1, path[end].1, false);
+            stats.push(path[end].0, path[end].1, false);
             let prefix = &path[..=end];
             // Points at a running peak; a period is a gap of more than one point between
             // consecutive ones, or the span from the last one to the end of the prefix.
