@@ -1,6 +1,7 @@
-//! Shared by the optimizer's and the study's Optuna interop tests (each includes this file
-//! with `#[path]`): a virtualenv with Optuna from PyPI under the target directory's tmp,
-//! created by whichever test runs first and reused after.
+//! Shared by the tests that check us against Python tools (the optimizer's and the study's
+//! Optuna interop, the engine's backtesting.py comparison; each includes this file with
+//! `#[path]`): one virtualenv under the target directory's tmp, created by whichever test
+//! runs first, with each test's PyPI requirements installed into it when missing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -28,31 +29,57 @@ pub fn run_checked(command: &mut Command, what: &str) -> String {
 }
 
 /// The virtualenv's Python (`optuna-venv` in `dir`), with Optuna installed.
+#[allow(dead_code)]
 pub fn optuna_python(dir: &Path) -> PathBuf {
+    python_with(dir, &["optuna"])
+}
+
+/// The shared virtualenv's Python (`optuna-venv` in `dir`, created if missing) with every
+/// one of `requirements` installed: a name (`optuna`) or a pinned `name==version`. Only
+/// what is missing (or at another version) is installed.
+pub fn python_with(dir: &Path, requirements: &[&str]) -> PathBuf {
     let venv = dir.join("optuna-venv");
     let python = venv.join("bin").join("python");
-    let ready = Command::new(&python)
-        .args(["-c", "import optuna"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ready {
+    if !python.exists() {
         run_checked(
             Command::new("python3").arg("-m").arg("venv").arg(&venv),
             "python3 -m venv",
         );
+    }
+    let missing: Vec<&str> = requirements
+        .iter()
+        .copied()
+        .filter(|requirement| !is_installed(&python, requirement))
+        .collect();
+    if !missing.is_empty() {
         run_checked(
-            Command::new(&python).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "optuna",
-            ]),
-            "pip install optuna",
+            Command::new(&python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .args(&missing),
+            &format!("pip install {}", missing.join(" ")),
         );
     }
     python
+}
+
+/// Whether `requirement` (`name` or `name==version`) is installed in `python`'s environment.
+fn is_installed(python: &Path, requirement: &str) -> bool {
+    let (name, version) = match requirement.split_once("==") {
+        Some((name, version)) => (name, Some(version)),
+        None => (requirement, None),
+    };
+    let script = format!("import importlib.metadata as m; print(m.version({name:?}))");
+    let Ok(output) = Command::new(python).args(["-c", &script]).output() else {
+        return false;
+    };
+    let installed = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    output.status.success() && version.is_none_or(|version| installed == version)
 }
 
 /// The directory the interop tests share: the venv and their export files.

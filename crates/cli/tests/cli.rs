@@ -340,14 +340,30 @@ fn backtest_json_is_one_document_with_metrics_trades_and_constraints() {
         "return_frac",
         "bars_held",
         "exit_reason",
+        "run_up",
+        "run_up_frac",
+        "drawdown",
+        "drawdown_frac",
     ] {
         assert!(trades[0].get(key).is_some(), "trades[0].{key} missing");
     }
     assert!(doc["constraints"]["is_feasible"].is_boolean());
     assert!(doc["constraints"]["reasons"].is_array());
     assert_eq!(doc["constraints"]["limits"]["min_trades"], 10);
-    assert_eq!(doc["annualisation"]["convention"], "calendar");
+    // Daily stock bars without weekends: auto annualisation reads a 252-day year.
+    assert_eq!(doc["annualisation"]["convention"], "auto");
+    assert_eq!(doc["annualisation"]["calendar"], "weekdays");
+    assert_eq!(doc["annualisation"]["periods_per_year"], 252.0);
     assert_eq!(doc["annualisation"]["timeframe_ms"], 86_400_000);
+    // TradingView's All / Long / Short columns, which add up.
+    let summary = &doc["metrics"]["summary"];
+    let count = |side: &str| summary[side]["n_trades"].as_u64().unwrap();
+    assert_eq!(count("all"), 94);
+    assert_eq!(count("long") + count("short"), 94);
+    assert!(summary["all"]["max_run_up"].as_f64().unwrap() > 0.0);
+    assert_eq!(doc["notes"], serde_json::json!([]));
+    assert_eq!(doc["ruin"], serde_json::Value::Null);
+    assert_eq!(doc["warm_up_bars"], 20);
     assert_eq!(doc["config_fingerprint"].as_str().map(str::len), Some(64));
     assert_eq!(doc["dataset_hash"].as_str().map(str::len), Some(64));
     assert_eq!(doc["window"]["first_decision_bar"], 20);
@@ -365,12 +381,38 @@ fn backtest_text_states_the_annualisation_score_and_trades() {
     );
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("genesis (preset genesis)"), "{text}");
-    assert!(text.contains("annualisation  calendar time"), "{text}");
-    assert!(text.contains("365.25 bars of 1d per year"), "{text}");
+    assert!(
+        text.contains("annualisation  auto (no weekend bars: 252 trading days a year)"),
+        "{text}"
+    );
+    assert!(text.contains("252.00 bars of 1d per year"), "{text}");
+    assert!(text.contains("summary"), "{text}");
+    assert!(text.contains("run-up"), "{text}");
     assert!(text.contains("sharpe"), "{text}");
     assert!(text.contains("score"), "{text}");
     assert!(text.contains("constraints"), "{text}");
     assert!(text.contains("trades: "), "{text}");
+}
+
+#[test]
+fn a_window_shorter_than_the_warm_up_says_so_in_words() {
+    let data = backtest_golden("goog.csv");
+    let output = genesis(&["backtest", "--data", &data, "--to", "2005-03-01", "--json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let n_bars = doc["window"]["to_bar"].as_u64().unwrap();
+    assert!(n_bars < 264);
+    assert_eq!(doc["warm_up_bars"], 264);
+    assert_eq!(
+        doc["notes"][0],
+        format!("genesis needs 264 bars of warm-up; this window has {n_bars}, so it cannot trade")
+    );
+    let text = genesis(&["backtest", "--data", &data, "--to", "2005-03-01"]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("NOTE           genesis needs 264 bars of warm-up"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use genesis_engine::backtest::{Recording, Trade, Window};
 use genesis_engine::data::timestamp::{format_iso_ms, parse_timestamp};
 use genesis_engine::data::{format_timeframe, parse, Candles};
 use genesis_engine::features::FeatureStore;
-use genesis_engine::metrics::{Annualisation, Metrics};
+use genesis_engine::metrics::{Annualisation, Calendar, Metrics};
 use genesis_engine::run::{run_backtest, RunOutcome};
 use genesis_engine::strategy::StrategyConfig;
 use serde_json::{json, Value};
@@ -152,6 +152,9 @@ fn json_document(
             "limits": config.constraints(),
         },
         "rejected_orders": report.rejected_orders,
+        "warm_up_bars": report.warm_up_bars,
+        "ruin": report.ruin,
+        "notes": report.notes,
         "trades": report.trades,
     })
 }
@@ -200,8 +203,13 @@ fn describe(
         ),
     );
     line("annualisation", annualisation(metrics));
+    for note in &report.notes {
+        out.push_str(&format!("NOTE           {note}\n"));
+    }
     out.push('\n');
     out.push_str(&metrics_table(metrics));
+    out.push('\n');
+    out.push_str(&summary_table(metrics));
     let score = &evaluation.score;
     out.push_str(&format!(
         "\n{:<26} {:.4}   = sharpe {:.4} + total_return {:.4} + 0.25 × return_to_dd {:.4} + win-rate term {:.4}\n",
@@ -245,15 +253,133 @@ fn describe(
 
 fn annualisation(metrics: &Metrics) -> String {
     let report = metrics.annualisation;
+    let timeframe = format_timeframe(report.timeframe_ms);
+    let calendar = match report.calendar {
+        Calendar::AllWeek => "bars at weekends: 365 trading days a year".to_owned(),
+        Calendar::Weekdays => "no weekend bars: 252 trading days a year".to_owned(),
+        Calendar::Weekly => "weekly bars: 52 a year".to_owned(),
+        Calendar::Monthly => "monthly bars: 12 a year".to_owned(),
+        Calendar::Yearly => "yearly bars: 1 a year".to_owned(),
+        Calendar::Other => "calendar time".to_owned(),
+    };
     let rule = match report.convention {
+        Annualisation::Auto if report.calendar.is_daily() && report.timeframe_ms < 86_400_000 => {
+            format!(
+                "auto ({calendar}, {} bars of {timeframe} a day)",
+                report.bars_per_day
+            )
+        }
+        Annualisation::Auto => format!("auto ({calendar})"),
         Annualisation::Calendar => "calendar time (365.25 days a year)".to_owned(),
         Annualisation::PeriodsPerYear(periods) => format!("a fixed {periods} bars a year"),
     };
     format!(
-        "{rule}: {:.2} bars of {} per year; Sharpe, Sortino and volatility scale per-bar figures by its square root",
+        "{rule}: {:.2} bars of {timeframe} per year; Sharpe, Sortino and volatility scale per-bar figures by its square root; CAGR uses calendar time",
         report.periods_per_year,
-        format_timeframe(report.timeframe_ms)
     )
+}
+
+/// TradingView's performance summary in its All / Long / Short columns.
+fn summary_table(m: &Metrics) -> String {
+    let columns = [&m.summary.all, &m.summary.long, &m.summary.short];
+    let money = |x: f64| format!("{x:.2}");
+    let pct = |x: f64| format!("{:.2} %", x * 100.0);
+    let opt = |x: Option<f64>| x.map_or("n/a".to_owned(), |v| format!("{v:.3}"));
+    let rows: Vec<(&str, Vec<String>)> = vec![
+        (
+            "net_profit",
+            columns.iter().map(|s| money(s.net_profit)).collect(),
+        ),
+        (
+            "net_profit %",
+            columns.iter().map(|s| pct(s.net_profit_frac)).collect(),
+        ),
+        (
+            "gross_profit",
+            columns.iter().map(|s| money(s.gross_profit)).collect(),
+        ),
+        (
+            "gross_loss",
+            columns.iter().map(|s| money(s.gross_loss)).collect(),
+        ),
+        (
+            "commission_paid",
+            columns.iter().map(|s| money(s.commission_paid)).collect(),
+        ),
+        (
+            "n_trades",
+            columns.iter().map(|s| s.n_trades.to_string()).collect(),
+        ),
+        (
+            "n_wins / n_losses",
+            columns
+                .iter()
+                .map(|s| format!("{} / {}", s.n_wins, s.n_losses))
+                .collect(),
+        ),
+        (
+            "win_rate",
+            columns.iter().map(|s| pct(s.win_rate)).collect(),
+        ),
+        (
+            "avg_trade",
+            columns.iter().map(|s| money(s.avg_trade)).collect(),
+        ),
+        (
+            "avg_trade %",
+            columns.iter().map(|s| pct(s.avg_trade_return)).collect(),
+        ),
+        (
+            "avg_win",
+            columns.iter().map(|s| money(s.avg_win)).collect(),
+        ),
+        (
+            "avg_loss",
+            columns.iter().map(|s| money(s.avg_loss)).collect(),
+        ),
+        (
+            "win_loss_ratio",
+            columns.iter().map(|s| opt(s.win_loss_ratio)).collect(),
+        ),
+        (
+            "largest_win",
+            columns.iter().map(|s| money(s.largest_win)).collect(),
+        ),
+        (
+            "largest_loss",
+            columns.iter().map(|s| money(s.largest_loss)).collect(),
+        ),
+        (
+            "max_run_up (trade)",
+            columns.iter().map(|s| money(s.max_run_up)).collect(),
+        ),
+        (
+            "max_drawdown (trade)",
+            columns.iter().map(|s| money(s.max_drawdown)).collect(),
+        ),
+        (
+            "profit_factor",
+            columns.iter().map(|s| opt(s.profit_factor)).collect(),
+        ),
+        (
+            "avg_bars_held",
+            columns
+                .iter()
+                .map(|s| format!("{:.1}", s.avg_bars_held))
+                .collect(),
+        ),
+    ];
+    let mut out = format!(
+        "{:<26} {:>16} {:>16} {:>16}\n",
+        "summary", "all", "long", "short"
+    );
+    for (name, values) in rows {
+        out.push_str(&format!(
+            "{name:<26} {:>16} {:>16} {:>16}\n",
+            values[0], values[1], values[2]
+        ));
+    }
+    out
 }
 
 fn metrics_table(m: &Metrics) -> String {
@@ -267,10 +393,17 @@ fn metrics_table(m: &Metrics) -> String {
         ("final_equity", format!("{:.2}", m.final_equity)),
         ("total_return", pct(m.total_return)),
         ("cagr", m.cagr.map_or("n/a".to_owned(), pct)),
+        (
+            "annual_return",
+            m.annual_return.map_or("n/a".to_owned(), pct),
+        ),
         ("annual_volatility", pct(m.annual_volatility)),
         ("sharpe", opt(m.sharpe, 3)),
         ("sortino", opt(m.sortino, 3)),
         ("calmar", opt(m.calmar, 3)),
+        ("calmar_cagr", opt(m.calmar_cagr, 3)),
+        ("sharpe_backtesting_py", opt(m.sharpe_backtesting_py, 3)),
+        ("sortino_backtesting_py", opt(m.sortino_backtesting_py, 3)),
         ("max_drawdown", pct(m.max_drawdown)),
         (
             "max_drawdown_duration",
@@ -283,8 +416,11 @@ fn metrics_table(m: &Metrics) -> String {
         ("n_trades", m.n_trades.to_string()),
         ("win_rate", pct(m.win_rate)),
         ("profit_factor", opt(m.profit_factor, 3)),
+        ("profit_factor_returns", opt(m.profit_factor_returns, 3)),
+        ("commission_paid", format!("{:.2}", m.commission_paid)),
         ("expectancy", format!("{:.2} per trade", m.expectancy)),
         ("avg_trade", pct(m.avg_trade)),
+        ("avg_trade_geometric", pct(m.avg_trade_geometric)),
         ("best_trade", pct(m.best_trade)),
         ("worst_trade", pct(m.worst_trade)),
         ("avg_bars_held", format!("{:.1}", m.avg_bars_held)),
@@ -298,15 +434,18 @@ fn metrics_table(m: &Metrics) -> String {
         out.push_str(&format!("{name:<26} {value}\n"));
     }
     if m.is_ruined {
-        out.push_str("RUINED: equity fell to zero or below and the run stopped trading\n");
+        out.push_str(
+            "RUINED: equity reached zero; the position was liquidated and the run stopped\n",
+        );
     }
     out
 }
 
 fn trade_header() -> String {
     format!(
-        "  {:>5} {:<5} {:<20} {:>12} {:<20} {:>12} {:>12} {:>12} {:>8} {:>5} {}\n",
-        "#", "side", "entry", "price", "exit", "price", "units", "pnl", "return", "bars", "reason"
+        "  {:>5} {:<5} {:<20} {:>12} {:<20} {:>12} {:>12} {:>12} {:>8} {:>12} {:>8} {:>12} {:>8} {:>5} {}\n",
+        "#", "side", "entry", "price", "exit", "price", "units", "pnl", "return", "run-up", "%", "drawdown",
+        "%", "bars", "reason"
     )
 }
 
@@ -316,7 +455,7 @@ fn trade_row(k: usize, trade: &Trade) -> String {
         genesis_engine::backtest::Side::Short => "short",
     };
     format!(
-        "  {:>5} {:<5} {:<20} {:>12.4} {:<20} {:>12.4} {:>12.4} {:>12.2} {:>7.2}% {:>5} {}\n",
+        "  {:>5} {:<5} {:<20} {:>12.4} {:<20} {:>12.4} {:>12.4} {:>12.2} {:>7.2}% {:>12.2} {:>7.2}% {:>12.2} {:>7.2}% {:>5} {}\n",
         k + 1,
         side,
         format_iso_ms(trade.entry_ts_ms),
@@ -326,6 +465,10 @@ fn trade_row(k: usize, trade: &Trade) -> String {
         trade.units,
         trade.pnl,
         trade.return_frac * 100.0,
+        trade.run_up,
+        trade.run_up_frac * 100.0,
+        trade.drawdown,
+        trade.drawdown_frac * 100.0,
         trade.bars_held,
         trade.exit_reason
     )

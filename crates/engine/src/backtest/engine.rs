@@ -9,7 +9,7 @@ use super::sizing::{self, SizingInputs, SizingRejection};
 use super::strategy::{Decision, Entry, PositionView, Side, Strategy};
 use super::trade::{ExitReason, Trade};
 use crate::data::Candles;
-use crate::metrics::{EquityStats, Metrics, MetricsContext};
+use crate::metrics::{AnnualisationReport, EquityStats, Metrics, MetricsContext, PeriodReturns};
 
 /// Entries the engine could not carry out, by cause. A strategy that never trades usually
 /// shows up here.
@@ -36,6 +36,20 @@ pub struct EquityCurve {
     pub drawdown: Vec<f64>,
 }
 
+/// Where and how a run was ruined.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ruin {
+    /// The bar in which equity reached zero.
+    pub bar_idx: usize,
+    /// Its open time (UTC ms).
+    pub ts_ms: i64,
+    /// The liquidation price: where equity was zero, or the bar's open on a gap through it.
+    pub price: f64,
+    /// True when the bar opened through that price.
+    pub is_gap: bool,
+}
+
 /// Everything a finished backtest produced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,6 +62,14 @@ pub struct BacktestReport {
     pub equity_curve: Option<EquityCurve>,
     pub metrics: Metrics,
     pub rejected_orders: RejectedOrders,
+    /// Bars the strategy needs before its first decision (an absolute index: features are
+    /// computed over the whole dataset, so bars before the window count).
+    pub warm_up_bars: usize,
+    /// Set when equity reached zero and the run stopped.
+    pub ruin: Option<Ruin>,
+    /// Plain sentences a reader must see beside the figures: a window shorter than the
+    /// warm-up, a ruin.
+    pub notes: Vec<String>,
 }
 
 /// Runs a whole window in one go.
@@ -70,6 +92,7 @@ pub struct Backtest<'c, S> {
     low: &'c [f64],
     close: &'c [f64],
     timeframe_ms: i64,
+    annualisation: AnnualisationReport,
     config: BacktestConfig,
     slippage_frac: f64,
     window: Window,
@@ -85,8 +108,14 @@ pub struct Backtest<'c, S> {
     equity: Vec<f64>,
     drawdown: Vec<f64>,
     stats: EquityStats,
+    /// Equity at each day's last close, for backtesting.py's yearly figures. Kept apart
+    /// from `stats`, which the lean loop copies into registers and back at every stretch.
+    periods: PeriodReturns,
     rejected: RejectedOrders,
     is_ruined: bool,
+    ruin: Option<Ruin>,
+    /// How notes name the strategy.
+    strategy_name: &'static str,
     /// Whether quiet bars take the lean loop; tests turn it off to hold both paths equal.
     is_quiet_path_enabled: bool,
 }
@@ -108,6 +137,11 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             Recording::MetricsOnly => 0,
         };
         let start_time_ms = candles.ts_ms()[window.from_bar];
+        // The calendar is read from the data up to the window's end, never past it: a window
+        // gives the same result as the data cut at its end.
+        let annualisation = config
+            .annualisation
+            .report(&candles.ts_ms()[..window.to_bar], candles.timeframe_ms());
         Ok(Backtest {
             ts_ms: candles.ts_ms(),
             open: candles.open(),
@@ -115,6 +149,7 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             low: candles.low(),
             close: candles.close(),
             timeframe_ms: candles.timeframe_ms(),
+            annualisation,
             config: config.clone(),
             slippage_frac: config.slippage_frac(),
             window,
@@ -132,10 +167,19 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             equity: Vec::with_capacity(n_points),
             drawdown: Vec::with_capacity(n_points),
             stats: EquityStats::new(config.initial_cash, start_time_ms),
+            periods: PeriodReturns::new(annualisation.calendar.is_daily()),
             rejected: RejectedOrders::default(),
             is_ruined: false,
+            ruin: None,
+            strategy_name: "the strategy",
             is_quiet_path_enabled: true,
         })
+    }
+
+    /// The same backtest with `name` in its notes ("genesis needs 250 bars of warm-up").
+    pub fn with_strategy_name(mut self, name: &'static str) -> Self {
+        self.strategy_name = name;
+        self
     }
 
     /// The same backtest with every bar through the full step: the reference the lean loop
@@ -191,15 +235,20 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             .next_bar_idx
             .checked_sub(1)
             .filter(|&bar| bar >= self.window.from_bar);
-        let buy_and_hold_return = match last_bar {
-            Some(last) => self.buy_and_hold_return(last),
-            None => 0.0,
+        let (buy_and_hold_return, elapsed_ms) = match last_bar {
+            Some(last) => (
+                self.buy_and_hold_return(last),
+                self.ts_ms[last] - self.ts_ms[self.window.from_bar],
+            ),
+            None => (0.0, 0),
         };
         Metrics::compute(
             &self.stats,
             &self.trades,
             MetricsContext {
-                annualisation: self.config.annualisation.report(self.timeframe_ms),
+                annualisation: self.annualisation,
+                elapsed_ms,
+                annual: self.periods.annual(self.annualisation.days_per_year),
                 buy_and_hold_return,
                 is_ruined: self.is_ruined,
             },
@@ -210,6 +259,7 @@ impl<'c, S: Strategy> Backtest<'c, S> {
     pub fn finish(mut self) -> BacktestReport {
         self.run_until(self.window.to_bar);
         let metrics = self.metrics_so_far();
+        let notes = self.notes();
         let equity_curve = match self.recording {
             Recording::Full => Some(EquityCurve {
                 first_bar_idx: self.window.from_bar,
@@ -225,12 +275,53 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             equity_curve,
             metrics,
             rejected_orders: self.rejected,
+            warm_up_bars: self.strategy.first_decision_bar(),
+            ruin: self.ruin,
+            notes,
         }
     }
 
+    /// The sentences of [`BacktestReport::notes`].
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let warm_up = self.strategy.first_decision_bar();
+        // A decision at the window's last bar could never fill, so a strategy that cannot
+        // decide before it never trades.
+        if warm_up + 1 >= self.window.to_bar {
+            let before = if self.window.from_bar > 0 {
+                format!(
+                    " (counting the {} bars before the window; the window itself has {})",
+                    self.window.from_bar,
+                    self.window.len()
+                )
+            } else {
+                String::new()
+            };
+            notes.push(format!(
+                "{} needs {warm_up} bars of warm-up; this window has {}{before}, so it cannot trade",
+                self.strategy_name, self.window.to_bar
+            ));
+        }
+        if let Some(ruin) = self.ruin {
+            let how = if ruin.is_gap {
+                "the bar opened through the price where equity is zero, so the position was liquidated at the open"
+            } else {
+                "the position was liquidated at the price where equity is zero"
+            };
+            notes.push(format!(
+                "ruin: equity reached zero in bar {} (opening {}); {how} ({}), and the run stopped",
+                ruin.bar_idx,
+                crate::data::timestamp::format_iso_ms(ruin.ts_ms),
+                ruin.price
+            ));
+        }
+        notes
+    }
+
+    /// Buy and hold over the window: its last close over its first close, minus 1 (the
+    /// equity chart's benchmark line, independent of the strategy's warm-up).
     fn buy_and_hold_return(&self, last_bar: usize) -> f64 {
-        let start = self.first_decision_bar.min(last_bar);
-        self.close[last_bar] / self.close[start] - 1.0
+        self.close[last_bar] / self.close[self.window.from_bar] - 1.0
     }
 
     /// True when the next bar needs no fill and no intrabar check: no order is pending and
@@ -266,21 +357,43 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         let cash = self.cash;
         let position = self.position;
         let is_in_market = position.is_some();
+        // The open position's price extremes in registers: updating the position in memory
+        // every bar would put a store and a reload on the loop's critical path.
+        let (mut max_high, mut min_low) = position.map_or((f64::NAN, f64::NAN), |position| {
+            (position.max_high, position.min_low)
+        });
+        // The price at which equity would be zero, as bounds on the bar's low and high
+        // (unreachable when flat).
+        let (ruin_low, ruin_high) =
+            position.map_or((f64::NEG_INFINITY, f64::INFINITY), |p| p.ruin_bounds(cash));
         // Loop invariants in locals: the compiler cannot tell that the vector pushes below
         // leave them alone.
         let timeframe_ms = self.timeframe_ms;
         let first_decision_bar = self.first_decision_bar;
         let mut stats = self.stats;
         let mut bar_idx = start;
-        for (&close, &ts_ms) in self.close[start..end].iter().zip(&self.ts_ms[start..end]) {
+        let bars = self.close[start..end]
+            .iter()
+            .zip(&self.ts_ms[start..end])
+            .zip(self.high[start..end].iter().zip(&self.low[start..end]));
+        for ((&close, &ts_ms), (&high, &low)) in bars {
             let equity = match &position {
-                Some(position) => cash + position.unrealised_pnl(close),
+                Some(position) => {
+                    // A bar reaching the ruin price needs the full step to liquidate there.
+                    if low <= ruin_low || high >= ruin_high {
+                        break;
+                    }
+                    max_high = if high > max_high { high } else { max_high };
+                    min_low = if low < min_low { low } else { min_low };
+                    cash + position.unrealised_pnl(close)
+                }
                 None => cash,
             };
             if equity <= 0.0 {
                 break;
             }
             stats.push(equity, ts_ms + timeframe_ms, is_in_market);
+            self.periods.push(ts_ms, equity);
             if IS_RECORDING {
                 self.equity.push(equity);
                 self.drawdown.push(stats.drawdown().drawdown_of(equity));
@@ -301,6 +414,11 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         }
         self.stats = stats;
         self.next_bar_idx = bar_idx;
+        // Only the extremes changed inside the loop (a decision cannot touch a position
+        // without protective exits before the next fill).
+        if let Some(position) = self.position.as_mut() {
+            position.observe_range(max_high, min_low);
+        }
     }
 
     fn step(&mut self, bar_idx: usize) {
@@ -311,37 +429,56 @@ impl<'c, S: Strategy> Backtest<'c, S> {
 
         // Orders decided at the previous close fill at this open: the exit first, so a
         // reverse sizes its new position from the cash the exit left.
+        // A gap through the price where equity is zero liquidates before any order fills.
+        let mut is_in_market = self.position.is_some();
+        let is_gap_ruin = self
+            .position
+            .as_ref()
+            .is_some_and(|position| position.is_through(position.ruin_price(self.cash), open));
+        if is_gap_ruin {
+            self.liquidate(bar_idx, open, true);
+        }
         if let Some(reason) = self.pending_exit.take() {
             self.close_at_market(bar_idx, open, reason);
         }
         if let Some(entry) = self.pending_entry.take() {
             self.open_position(bar_idx, entry, open);
         }
+        is_in_market |= self.position.is_some();
 
-        let intrabar_exit = self
-            .position
-            .as_ref()
-            .and_then(|position| position.intrabar_exit(open, high, low));
-        match intrabar_exit {
-            Some((price, reason, FillKind::Market)) => self.close_at_market(bar_idx, price, reason),
-            Some((price, reason, FillKind::Limit)) => self.close_position(bar_idx, price, reason),
-            None => {
-                if let Some(position) = self.position.as_mut() {
-                    position.observe_bar(high, low);
+        if let Some((price, is_gap)) = self.ruin_fill(open, high, low) {
+            self.liquidate(bar_idx, price, is_gap);
+        } else {
+            let intrabar_exit = self
+                .position
+                .as_ref()
+                .and_then(|position| position.intrabar_exit(open, high, low));
+            match intrabar_exit {
+                Some((price, reason, FillKind::Market)) => {
+                    self.close_at_market(bar_idx, price, reason)
+                }
+                Some((price, reason, FillKind::Limit)) => {
+                    self.close_position(bar_idx, price, reason)
+                }
+                None => {
+                    if let Some(position) = self.position.as_mut() {
+                        position.observe_bar(high, low);
+                    }
                 }
             }
         }
 
         let mut equity = self.equity_at(close);
-        if equity <= 0.0 {
-            self.is_ruined = true;
-            self.pending_entry = None;
+        if equity <= 0.0 && !self.is_ruined {
+            // Only reachable through rounding at the ruin price: liquidate at this close.
             if self.position.is_some() {
-                self.close_at_market(bar_idx, close, ExitReason::Ruin);
-                equity = self.cash;
+                self.liquidate(bar_idx, close, false);
+            } else {
+                self.is_ruined = true;
+                self.pending_entry = None;
             }
+            equity = self.cash;
         }
-        let is_in_market = self.position.is_some();
         let is_last_bar = bar_idx + 1 == self.window.to_bar;
         if is_last_bar && self.position.is_some() {
             self.close_at_market(bar_idx, close, ExitReason::EndOfData);
@@ -349,6 +486,7 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         }
         let close_time_ms = self.ts_ms[bar_idx] + self.timeframe_ms;
         self.stats.push(equity, close_time_ms, is_in_market);
+        self.periods.push(self.ts_ms[bar_idx], equity);
         if self.recording == Recording::Full {
             self.equity.push(equity);
             self.drawdown
@@ -437,6 +575,63 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         }
     }
 
+    /// Where the open position must be liquidated for ruin in this bar, if anywhere: at the
+    /// open when it is already through the price where equity is zero, else at that price
+    /// when the bar reaches it before a stop does (a stop tighter than the ruin price is
+    /// hit first on the way down; a take-profit in the same bar is assumed to come later,
+    /// the pessimistic order the stop rule also follows). `(price, is_gap)`.
+    fn ruin_fill(&self, open: f64, high: f64, low: f64) -> Option<(f64, bool)> {
+        let position = self.position.as_ref()?;
+        let ruin_price = position.ruin_price(self.cash);
+        if position.is_through(ruin_price, open) {
+            return Some((open, true));
+        }
+        let adverse = match position.side {
+            Side::Long => low,
+            Side::Short => high,
+        };
+        if !position.is_through(ruin_price, adverse) {
+            return None;
+        }
+        let is_stop_first = position
+            .effective_stop()
+            .is_some_and(|(level, _)| !position.is_through(ruin_price, level));
+        (!is_stop_first).then_some((ruin_price, false))
+    }
+
+    /// Closes the position for ruin at `price` (no slippage: it is the price at which the
+    /// account is empty, or the open it gapped to) and stops the run. The account is empty
+    /// and a cash account cannot owe: equity ends at exactly zero, and the trade's loss is
+    /// what the account held (a gap's loss beyond it, the exit commission, and rounding at
+    /// the ruin price are not carried).
+    fn liquidate(&mut self, bar_idx: usize, price: f64, is_gap: bool) {
+        self.close_position(bar_idx, price, ExitReason::Ruin);
+        if !self.is_ruined {
+            self.empty_account(bar_idx, price, is_gap);
+        } else if let Some(ruin) = self.ruin.as_mut() {
+            ruin.is_gap = is_gap;
+        }
+    }
+
+    /// Ends the run with an empty account after the trade just closed at `price`: its loss
+    /// is capped at what the account held, equity is exactly zero, and nothing more trades.
+    fn empty_account(&mut self, bar_idx: usize, price: f64, is_gap: bool) {
+        if let Some(trade) = self.trades.last_mut() {
+            trade.pnl -= self.cash;
+            trade.return_frac = trade.pnl / (trade.units * trade.entry_price);
+        }
+        self.cash = 0.0;
+        self.is_ruined = true;
+        self.pending_entry = None;
+        self.pending_exit = None;
+        self.ruin = Some(Ruin {
+            bar_idx,
+            ts_ms: self.ts_ms[bar_idx],
+            price,
+            is_gap,
+        });
+    }
+
     fn equity_at(&self, price: f64) -> f64 {
         match &self.position {
             Some(position) => self.cash + position.unrealised_pnl(price),
@@ -495,6 +690,8 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             trail_level: brackets.trail_level,
             best_price: open,
             max_hold_bars: entry.exits.max_hold_bars,
+            max_high: fill_price,
+            min_low: fill_price,
         });
     }
 
@@ -508,9 +705,11 @@ impl<'c, S: Strategy> Backtest<'c, S> {
     }
 
     fn close_position(&mut self, bar_idx: usize, fill_price: f64, reason: ExitReason) {
-        let Some(position) = self.position.take() else {
+        let Some(mut position) = self.position.take() else {
             return;
         };
+        position.observe_range(fill_price, fill_price);
+        let (run_up, drawdown) = position.excursions();
         // backtesting.py's operations: gross P&L `size × (exit − entry)` and exit commission
         // `|size| × exit × rate` go to cash; the trade's P&L also subtracts the entry
         // commission, which left cash at entry.
@@ -533,6 +732,15 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             return_frac: pnl / (position.units * position.entry_price),
             bars_held: bar_idx - position.entry_bar_idx,
             exit_reason: reason,
+            run_up: position.units * run_up,
+            run_up_frac: run_up / position.entry_price,
+            drawdown: position.units * drawdown,
+            drawdown_frac: drawdown / position.entry_price,
         });
+        // Any close that leaves nothing (a stop or exit filled past the ruin price on a gap,
+        // with slippage and commission) is a ruin too: a cash account cannot owe.
+        if self.cash <= 0.0 {
+            self.empty_account(bar_idx, fill_price, false);
+        }
     }
 }

@@ -31,6 +31,10 @@ pub(super) struct OpenPosition {
     /// protective exits (the engine's lean loop skips bars of positions without).
     pub best_price: f64,
     pub max_hold_bars: Option<u32>,
+    /// Highest and lowest prices seen while the position was open (bar highs and lows and
+    /// the fills, from the entry fill on): its run-up and drawdown.
+    pub max_high: f64,
+    pub min_low: f64,
 }
 
 /// Protective levels of an entry, resolved against its fill.
@@ -145,12 +149,59 @@ impl OpenPosition {
     }
 
     /// Takes in a bar the position survived: the best price moves with its high (long) or
-    /// low (short).
+    /// low (short), and so do the excursions.
     pub fn observe_bar(&mut self, high: f64, low: f64) {
         self.best_price = match self.side {
             Side::Long => self.best_price.max(high),
             Side::Short => self.best_price.min(low),
         };
+        self.observe_range(high, low);
+    }
+
+    /// Takes in the extremes of a stretch the position was open through (a bar's high and
+    /// low, or a fill price twice). A plain compare, so the lean loop pays two instructions.
+    #[inline]
+    pub fn observe_range(&mut self, high: f64, low: f64) {
+        if high > self.max_high {
+            self.max_high = high;
+        }
+        if low < self.min_low {
+            self.min_low = low;
+        }
+    }
+
+    /// Largest favourable and adverse moves from the entry price while open, both at least
+    /// 0: `(run-up, drawdown)` per unit.
+    pub fn excursions(&self) -> (f64, f64) {
+        let up = self.max_high - self.entry_price;
+        let down = self.entry_price - self.min_low;
+        match self.side {
+            Side::Long => (up, down),
+            Side::Short => (down, up),
+        }
+    }
+
+    /// The ruin price as bounds on a bar's low and high: a long is ruined when the low is at
+    /// or below the first, a short when the high is at or above the second (the other bound
+    /// is never reached).
+    pub fn ruin_bounds(&self, cash: f64) -> (f64, f64) {
+        let ruin_price = self.ruin_price(cash);
+        match self.side {
+            Side::Long => (ruin_price, f64::INFINITY),
+            Side::Short => (f64::NEG_INFINITY, ruin_price),
+        }
+    }
+
+    /// The price at which equity (`cash` plus this position's unrealised P&L) is zero; the
+    /// engine liquidates there (see the ruin rule).
+    pub fn ruin_price(&self, cash: f64) -> f64 {
+        self.entry_price - cash / self.signed_units()
+    }
+
+    /// True when `price` is at or through the ruin price on the losing side.
+    #[inline]
+    pub fn is_through(&self, ruin_price: f64, price: f64) -> bool {
+        self.side.sign() * (price - ruin_price) <= 0.0
     }
 
     /// Moves the trailing level to `best ∓ distance` if that is tighter.

@@ -22,7 +22,7 @@ pub enum ExitReason {
     Reverse,
     /// Still open at the window's last bar; closed at its close.
     EndOfData,
-    /// Equity fell to zero or below; liquidated at that close.
+    /// Equity reached zero: liquidated at the price where it did (at the open on a gap).
     Ruin,
 }
 
@@ -73,4 +73,15 @@ pub struct Trade {
     /// `exit_bar_idx − entry_bar_idx`.
     pub bars_held: usize,
     pub exit_reason: ExitReason,
+    /// Run-up (maximum favourable excursion): the largest gain the position showed before
+    /// costs, `units × (best price − entry)` signed by side, from the highs and lows of the
+    /// bars it was open through and its fills; never below 0.
+    pub run_up: f64,
+    /// The run-up as a fraction of the entry price.
+    pub run_up_frac: f64,
+    /// Drawdown (maximum adverse excursion): the largest loss the position showed before
+    /// costs, a positive amount.
+    pub drawdown: f64,
+    /// The drawdown as a fraction of the entry price.
+    pub drawdown_frac: f64,
 }

@@ -33,7 +33,8 @@ impl EquityStats {
     }
 
     /// Takes the equity at the next close (observed at `close_time_ms`) and whether a
-    /// position was open at that close.
+    /// position was held at some moment of that bar.
+    #[inline]
     pub fn push(&mut self, equity: f64, close_time_ms: i64, is_in_market: bool) {
         self.returns
             .push(ReturnStats::bar_return(self.last_equity, equity));

@@ -23,6 +23,8 @@ pub mod cagr;
 pub mod drawdown;
 /// The streaming equity-curve accumulator the engine updates at every close.
 pub mod equity;
+/// Returns per trading day, for backtesting.py's yearly figures.
+pub mod period_returns;
 /// The guarded return-to-drawdown ratio.
 pub mod return_to_dd;
 /// Per-bar return statistics (shifted sums).
@@ -31,11 +33,15 @@ pub mod returns;
 pub mod sharpe;
 /// Sortino ratio.
 pub mod sortino;
+/// TradingView's performance summary in All / Long / Short columns.
+pub mod summary;
 /// Win rate, profit factor, expectancy, SQN and other trade statistics.
 pub mod trades;
 
-pub use annualisation::{Annualisation, AnnualisationReport};
+pub use annualisation::{Annualisation, AnnualisationReport, Calendar};
 pub use equity::EquityStats;
+pub use period_returns::{AnnualFigures, PeriodReturns};
+pub use summary::{SideSummaries, TradeSummary};
 pub use trades::TradeStats;
 
 use serde::{Deserialize, Serialize};
@@ -55,13 +61,26 @@ pub struct Metrics {
     pub final_equity: f64,
     /// `final_equity / initial_equity − 1`.
     pub total_return: f64,
-    /// Compound annual growth rate.
+    /// Compound annual growth rate over the window's calendar time (first to last bar).
     pub cagr: Option<f64>,
+    /// backtesting.py's "Return (Ann.)": the geometric mean daily return compounded over
+    /// the calendar's trading days a year.
+    pub annual_return: Option<f64>,
     /// Standard deviation of per-bar returns × `sqrt(periods_per_year)`.
     pub annual_volatility: f64,
+    /// Mean per-bar return over its standard deviation × `sqrt(periods_per_year)`.
     pub sharpe: Option<f64>,
     pub sortino: Option<f64>,
+    /// `annual_return / max_drawdown` (backtesting.py's Calmar ratio).
     pub calmar: Option<f64>,
+    /// `cagr / max_drawdown`.
+    pub calmar_cagr: Option<f64>,
+    /// backtesting.py's Sharpe ratio: `annual_return` over the compounded annual volatility
+    /// of daily returns.
+    pub sharpe_backtesting_py: Option<f64>,
+    /// backtesting.py's Sortino ratio: `annual_return` over the annualised downside
+    /// deviation of daily returns.
+    pub sortino_backtesting_py: Option<f64>,
     /// Largest fall from a running peak, a positive fraction.
     pub max_drawdown: f64,
     /// Longest drawdown period, peak to recovery (or to the end), in bars.
@@ -72,29 +91,45 @@ pub struct Metrics {
     pub win_rate: f64,
     pub gross_profit: f64,
     pub gross_loss: f64,
+    /// Gross profit over gross loss, in money (TradingView's).
     pub profit_factor: Option<f64>,
+    /// Sum of positive over sum of negative trade returns (backtesting.py's).
+    pub profit_factor_returns: Option<f64>,
+    /// Commission paid on every closed trade, both sides.
+    pub commission_paid: f64,
     /// Mean net P&L per trade, quote currency.
     pub expectancy: f64,
-    /// Mean net return per trade.
+    /// Mean net return per trade (backtesting.py's "Expectancy [%]", TradingView's
+    /// "Avg Trade %").
     pub avg_trade: f64,
+    /// Geometric mean net return per trade (backtesting.py's "Avg. Trade [%]").
+    pub avg_trade_geometric: f64,
     pub best_trade: f64,
     pub worst_trade: f64,
     pub avg_bars_held: f64,
-    /// Share of the window's closes at which a position was open.
+    /// Share of the window's bars during which a position was held at some moment (entry bar
+    /// to exit bar, both included), as backtesting.py counts it.
     pub exposure: f64,
     pub sqn: Option<f64>,
-    /// Close of the window's last bar over the close of its first decision bar, minus 1.
+    /// Close of the window's last bar over the close of its first bar, minus 1: the equity
+    /// chart's buy-and-hold line, whatever the strategy's warm-up.
     pub buy_and_hold_return: f64,
     /// Guarded total return per unit of max drawdown (see [`return_to_dd`]).
     pub return_to_dd: f64,
-    /// Equity reached zero or below and the run stopped trading.
+    /// Equity reached zero and the run stopped trading (see the ruin rule).
     pub is_ruined: bool,
+    /// TradingView's performance summary: all trades, longs, shorts.
+    pub summary: SideSummaries,
 }
 
 /// What [`Metrics::compute`] needs besides trades and equity statistics.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MetricsContext {
     pub annualisation: AnnualisationReport,
+    /// Time from the open of the window's first bar to the open of its last processed bar.
+    pub elapsed_ms: i64,
+    /// backtesting.py's yearly figures from the daily returns (see [`period_returns`]).
+    pub annual: AnnualFigures,
     pub buy_and_hold_return: f64,
     pub is_ruined: bool,
 }
@@ -107,13 +142,10 @@ impl Metrics {
         let final_equity = equity.last_equity();
         let total_return = or_zero(final_equity / initial_equity - 1.0);
         let max_drawdown = or_zero(equity.drawdown().max_drawdown());
-        let cagr = cagr::cagr(
-            initial_equity,
-            final_equity,
-            equity.n_bars(),
-            periods_per_year,
-        );
+        let cagr = cagr::cagr(initial_equity, final_equity, context.elapsed_ms);
+        let annual = context.annual;
         let trade_stats = TradeStats::from_trades(trades);
+        let summary = SideSummaries::from_trades(trades, initial_equity);
         Metrics {
             annualisation: context.annualisation,
             n_bars: equity.n_bars(),
@@ -121,13 +153,17 @@ impl Metrics {
             final_equity: or_zero(final_equity),
             total_return,
             cagr,
+            annual_return: annual.annual_return,
             annual_volatility: or_zero(sharpe::annual_volatility(
                 equity.returns(),
                 periods_per_year,
             )),
             sharpe: sharpe::sharpe(equity.returns(), periods_per_year),
             sortino: sortino::sortino(equity.returns(), periods_per_year),
-            calmar: cagr::calmar(cagr, max_drawdown),
+            calmar: cagr::calmar(annual.annual_return, max_drawdown),
+            calmar_cagr: cagr::calmar(cagr, max_drawdown),
+            sharpe_backtesting_py: annual.sharpe,
+            sortino_backtesting_py: annual.sortino,
             max_drawdown,
             max_drawdown_duration_bars: equity.drawdown().max_duration_bars(),
             max_drawdown_duration_ms: equity.drawdown().max_duration_ms(),
@@ -136,8 +172,11 @@ impl Metrics {
             gross_profit: or_zero(trade_stats.gross_profit),
             gross_loss: or_zero(trade_stats.gross_loss),
             profit_factor: trade_stats.profit_factor,
+            profit_factor_returns: trade_stats.profit_factor_returns,
+            commission_paid: or_zero(summary.all.commission_paid),
             expectancy: or_zero(trade_stats.expectancy),
             avg_trade: or_zero(trade_stats.avg_trade),
+            avg_trade_geometric: or_zero(trade_stats.avg_trade_geometric),
             best_trade: or_zero(trade_stats.best_trade),
             worst_trade: or_zero(trade_stats.worst_trade),
             avg_bars_held: trade_stats.avg_bars_held,
@@ -154,6 +193,7 @@ impl Metrics {
                 trade_stats.n_trades,
             ),
             is_ruined: context.is_ruined,
+            summary,
         }
     }
 }

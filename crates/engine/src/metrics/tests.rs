@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 
+use super::annualisation::DAY_MS;
 use super::*;
 use crate::backtest::{ExitReason, Side, Trade};
 
@@ -24,7 +25,9 @@ fn stats(path: &[f64]) -> EquityStats {
 
 fn context(periods_per_year: f64) -> MetricsContext {
     MetricsContext {
-        annualisation: Annualisation::PeriodsPerYear(periods_per_year).report(3_600_000),
+        annualisation: Annualisation::PeriodsPerYear(periods_per_year).report(&[], 3_600_000),
+        elapsed_ms: 0,
+        annual: AnnualFigures::default(),
         buy_and_hold_return: 0.0,
         is_ruined: false,
     }
@@ -32,6 +35,10 @@ fn context(periods_per_year: f64) -> MetricsContext {
 
 fn trade(pnl: f64, return_frac: f64, bars_held: usize) -> Trade {
     Trade {
+        run_up: 0.0,
+        run_up_frac: 0.0,
+        drawdown: 0.0,
+        drawdown_frac: 0.0,
         side: Side::Long,
         units: 1.0,
         entry_bar_idx: 0,
@@ -128,19 +135,31 @@ fn trade_statistics_profit_factor_and_sqn() {
 
 #[test]
 fn cagr_and_calmar() {
-    // 100 → 121 over 8 quarterly bars: 2 years under a calendar year of 365.25 days
-    // (timeframe 365.25 d / 4 = 7,889,400,000 ms): (1.21)^(1/2) − 1 = 0.1.
+    // 100 → 121 over 2 calendar years of 365.25 days (8 quarters of 7,889,400,000 ms
+    // between the first bar's open and the last's): (1.21)^(1/2) − 1 = 0.1.
     let quarter_ms = 7_889_400_000;
-    let periods = Annualisation::Calendar.periods_per_year(quarter_ms);
+    let periods = Annualisation::Calendar
+        .report(&[], quarter_ms)
+        .periods_per_year;
     assert_close(periods, 4.0);
-    assert_close(cagr::cagr(100.0, 121.0, 8, periods).expect("finite"), 0.1);
+    assert_close(
+        cagr::cagr(100.0, 121.0, 8 * quarter_ms).expect("finite"),
+        0.1,
+    );
+    // No elapsed time (a single bar): no CAGR.
+    assert_eq!(cagr::cagr(100.0, 121.0, 0), None);
     // Calmar with a 5 % drawdown: 0.1 / 0.05 = 2; undefined without a drawdown.
     assert_close(cagr::calmar(Some(0.1), 0.05).expect("defined"), 2.0);
     assert_eq!(cagr::calmar(Some(0.1), 0.0), None);
     // Total loss or worse is −100 % a year.
-    assert_eq!(cagr::cagr(100.0, -5.0, 8, periods), Some(-1.0));
+    assert_eq!(cagr::cagr(100.0, -5.0, 8 * quarter_ms), Some(-1.0));
     // Hourly annualisation of a calendar year: 8,766 bars.
-    assert_close(Annualisation::Calendar.periods_per_year(3_600_000), 8_766.0);
+    assert_close(
+        Annualisation::Calendar
+            .report(&[], 3_600_000)
+            .periods_per_year,
+        8_766.0,
+    );
 }
 
 #[test]
@@ -314,4 +333,64 @@ proptest! {
             prop_assert_eq!((drawdown.max_duration_bars(), drawdown.max_duration_ms()), longest);
         }
     }
+}
+
+/// Open times of `n_days` consecutive days from Monday 2024-01-01, `per_day` bars a day
+/// `step_ms` apart from `first_ms` after midnight, skipping weekends unless `has_weekends`.
+fn session_ts(
+    n_days: i64,
+    per_day: i64,
+    first_ms: i64,
+    step_ms: i64,
+    has_weekends: bool,
+) -> Vec<i64> {
+    const MONDAY_2024_01_01: i64 = 1_704_067_200_000;
+    (0..n_days)
+        .filter(|day| has_weekends || day % 7 < 5)
+        .flat_map(|day| {
+            (0..per_day).map(move |k| MONDAY_2024_01_01 + day * DAY_MS + first_ms + k * step_ms)
+        })
+        .collect()
+}
+
+#[test]
+fn auto_annualisation_reads_the_calendar_from_the_data() {
+    let hour = 3_600_000;
+    let auto = |ts: &[i64], timeframe: i64| Annualisation::Auto.report(ts, timeframe);
+    // Daily stock bars (no weekends): a 252-day year; with weekends (crypto): 365.
+    let stocks = auto(&session_ts(70, 1, 0, 0, false), DAY_MS);
+    assert_eq!(
+        (stocks.calendar, stocks.periods_per_year),
+        (Calendar::Weekdays, 252.0)
+    );
+    let crypto = auto(&session_ts(70, 1, 0, 0, true), DAY_MS);
+    assert_eq!(
+        (crypto.calendar, crypto.periods_per_year),
+        (Calendar::AllWeek, 365.0)
+    );
+    // Hourly FX: 24 bars a day, five days a week, 252 days.
+    let fx = auto(&session_ts(70, 24, 0, hour, false), hour);
+    assert_eq!((fx.bars_per_day, fx.periods_per_year), (24.0, 24.0 * 252.0));
+    // Hourly stock bars of a 09:30 to 16:00 session: 7 bars a day.
+    let session = auto(&session_ts(70, 7, 9 * hour + hour / 2, hour, false), hour);
+    assert_eq!(session.periods_per_year, 7.0 * 252.0);
+    // A file that starts and ends mid-day still reads 24 bars a day (the fullest day).
+    let ts = session_ts(30, 24, 0, hour, true);
+    assert_eq!(
+        auto(&ts[5..ts.len() - 7], hour).periods_per_year,
+        24.0 * 365.0
+    );
+    // Weekly and monthly bars.
+    assert_eq!(auto(&[], 7 * DAY_MS).periods_per_year, 52.0);
+    assert_eq!(auto(&[], 30 * DAY_MS).periods_per_year, 12.0);
+    // Overrides stay as they were.
+    assert_eq!(
+        Annualisation::PeriodsPerYear(100.0)
+            .report(&ts, hour)
+            .periods_per_year,
+        100.0
+    );
+    let parsed: Annualisation = serde_json::from_str(r#""auto""#).expect("ok");
+    assert_eq!(parsed, Annualisation::Auto);
+    assert_eq!(Annualisation::default(), Annualisation::Auto);
 }

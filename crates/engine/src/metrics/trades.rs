@@ -12,9 +12,18 @@
 //!   deviation of net P&L (as backtesting.py computes it); `None` below two trades or with
 //!   zero deviation.
 //!
+//! - `avg_trade_geometric`: backtesting.py's "Avg. Trade": the geometric mean of net returns,
+//!   `(Π (1 + r))^(1/n) − 1`, 0 when some trade lost everything.
+//! - `profit_factor_returns`: backtesting.py's profit factor, from returns rather than money:
+//!   sum of positive net returns over the sum of negative ones.
+//!
 //! Averages over trades are 0 when there are no trades; read `n_trades` first.
 
 use crate::backtest::Trade;
+
+/// The range the running product of trade growth factors is kept in (2^±64).
+const GROWTH_MAX: f64 = 18_446_744_073_709_551_616.0;
+const GROWTH_MIN: f64 = 1.0 / GROWTH_MAX;
 
 /// Trade statistics; see the module documentation for definitions.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -30,6 +39,8 @@ pub struct TradeStats {
     pub worst_trade: f64,
     pub avg_bars_held: f64,
     pub sqn: Option<f64>,
+    pub avg_trade_geometric: f64,
+    pub profit_factor_returns: Option<f64>,
 }
 
 impl TradeStats {
@@ -47,7 +58,29 @@ impl TradeStats {
         let mut best_trade = f64::NEG_INFINITY;
         let mut worst_trade = f64::INFINITY;
         let mut bars_held_sum = 0.0;
+        // The product of `1 + r`, kept in range by powers of 2^64 counted aside, so one
+        // logarithm at the end serves any number of trades.
+        let mut growth = 1.0f64;
+        let mut growth_exponent = 0i32;
+        let mut has_total_loss = false;
+        let mut positive_return_sum = 0.0;
+        let mut negative_return_sum = 0.0;
         for trade in trades {
+            if 1.0 + trade.return_frac > 0.0 {
+                growth *= 1.0 + trade.return_frac;
+                if !(GROWTH_MIN..=GROWTH_MAX).contains(&growth) {
+                    let shift = if growth > GROWTH_MAX { 64 } else { -64 };
+                    growth = libm::ldexp(growth, -shift);
+                    growth_exponent += shift;
+                }
+            } else {
+                has_total_loss = true;
+            }
+            if trade.return_frac > 0.0 {
+                positive_return_sum += trade.return_frac;
+            } else if trade.return_frac < 0.0 {
+                negative_return_sum -= trade.return_frac;
+            }
             if trade.pnl > 0.0 {
                 n_wins += 1;
                 gross_profit += trade.pnl;
@@ -86,6 +119,16 @@ impl TradeStats {
             worst_trade,
             avg_bars_held: bars_held_sum / n,
             sqn,
+            avg_trade_geometric: if has_total_loss {
+                0.0
+            } else {
+                let log_growth =
+                    libm::log(growth) + f64::from(growth_exponent) * std::f64::consts::LN_2;
+                libm::exp(log_growth / n) - 1.0
+            },
+            profit_factor_returns: (negative_return_sum > 0.0)
+                .then(|| positive_return_sum / negative_return_sum)
+                .and_then(super::finite),
         }
     }
 }

@@ -75,6 +75,9 @@ pub struct StoppedRun {
 /// How a checkpointed run ended.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+// Both variants carry a full `Metrics` (over a kilobyte with the per-side summaries); boxing
+// one would save a few hundred bytes once per run and change the API for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum CheckpointedRun {
     Finished(RunOutcome),
     Stopped(StoppedRun),
@@ -187,7 +190,8 @@ impl<F: FnMut(&Checkpoint) -> ControlFlow<()>> Visitor for Run<'_, F> {
             self.window,
             strategy,
             self.recording,
-        )?;
+        )?
+        .with_strategy_name(self.config.kind().as_str());
         for (index, &bar_idx) in self.checkpoints.iter().enumerate() {
             backtest.run_until(bar_idx);
             let metrics = backtest.metrics_so_far();

@@ -20,7 +20,9 @@ fn metrics(
         &flat,
         &[],
         MetricsContext {
-            annualisation: Annualisation::Calendar.report(3_600_000),
+            annualisation: Annualisation::Calendar.report(&[], 3_600_000),
+            elapsed_ms: 0,
+            annual: crate::metrics::AnnualFigures::default(),
             buy_and_hold_return: 0.0,
             is_ruined: false,
         },

@@ -422,7 +422,7 @@ fn invalid_entries_are_skipped_and_counted() {
 }
 
 #[test]
-fn ruin_liquidates_at_the_close_and_stops_trading() {
+fn ruin_liquidates_where_equity_reaches_zero_and_stops_trading() {
     let candles = candles(&[
         (100.0, 100.0, 100.0, 100.0),
         (100.0, 100.0, 100.0, 100.0),
@@ -435,16 +435,123 @@ fn ruin_liquidates_at_the_close_and_stops_trading() {
         (3, enter(Side::Long, Sizing::AllIn)),
     ]);
     let report = run_script(&candles, &BacktestConfig::default(), &mut script);
-    // Short ~100 units at 100; bar 2 closes at 250: equity ≈ 10,000 − 100 × 150 < 0. The
-    // position is liquidated at that close, and the entry decided later never happens.
+    // Short 100 units at 100 with 10,000 of cash: equity is 10,000 − 100 × (p − 100), zero at
+    // p = 200, which bar 2 reaches on its way to 250. The position is liquidated there, equity
+    // is exactly zero (not −5,000 as at the close), and the entry decided later never
+    // happens.
     assert_eq!(report.trades.len(), 1);
-    assert_eq!(report.trades[0].exit_reason, ExitReason::Ruin);
-    assert_eq!(report.trades[0].exit_bar_idx, 2);
+    let trade = report.trades[0];
+    assert_eq!(
+        (trade.exit_reason, trade.exit_bar_idx),
+        (ExitReason::Ruin, 2)
+    );
+    assert_close(trade.exit_price, 200.0);
+    assert_close(trade.pnl, -10_000.0);
     assert!(report.metrics.is_ruined);
-    assert!(report.metrics.final_equity < 0.0);
+    assert_eq!(report.metrics.final_equity, 0.0);
+    assert_close(report.metrics.total_return, -1.0);
+    assert_close(report.metrics.max_drawdown, 1.0);
+    let ruin = report.ruin.expect("ruin recorded");
+    assert_eq!((ruin.bar_idx, ruin.is_gap), (2, false));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|note| note.starts_with("ruin: equity reached zero in bar 2")),
+        "{:?}",
+        report.notes
+    );
     assert_eq!(
         script.seen.iter().map(|(bar, _)| *bar).collect::<Vec<_>>(),
         [0, 1]
+    );
+    assert!(report
+        .equity_curve
+        .expect("full")
+        .equity
+        .iter()
+        .all(|&e| e >= 0.0));
+}
+
+#[test]
+fn ruin_on_a_gap_liquidates_at_the_open_and_equity_stops_at_zero() {
+    let candles = candles(&[
+        (100.0, 100.0, 100.0, 100.0),
+        (100.0, 100.0, 100.0, 100.0),
+        (100.0, 100.0, 100.0, 100.0),
+        (260.0, 270.0, 255.0, 265.0),
+        (265.0, 265.0, 265.0, 265.0),
+    ]);
+    let mut script = Script::new(vec![(0, enter(Side::Short, Sizing::AllIn))]);
+    let config = BacktestConfig {
+        commission: 0.001,
+        ..BacktestConfig::default()
+    };
+    let report = run_script(&candles, &config, &mut script);
+    // Bar 3 opens at 260, past the ruin price (about 200): the short is bought back at that
+    // open. A cash account cannot owe the rest, so the trade loses the whole account.
+    let trade = report.trades[0];
+    assert_eq!(
+        (trade.exit_reason, trade.exit_bar_idx, trade.exit_price),
+        (ExitReason::Ruin, 3, 260.0)
+    );
+    assert_eq!(report.metrics.final_equity, 0.0);
+    assert_close(trade.pnl, -config.initial_cash);
+    assert!(report.ruin.expect("ruin").is_gap);
+    let equity = report.equity_curve.expect("full").equity;
+    assert_eq!(equity[3..], [0.0, 0.0]);
+}
+
+#[test]
+fn run_up_and_drawdown_of_a_trade_come_from_the_bars_it_was_open_through() {
+    let candles = candles(&[
+        (100.0, 101.0, 99.0, 100.0),
+        (100.0, 104.0, 97.0, 103.0),
+        (103.0, 110.0, 102.0, 108.0),
+        (107.0, 109.0, 90.0, 95.0),
+        (96.0, 200.0, 1.0, 98.0),
+    ]);
+    let mut script = Script::new(vec![
+        (0, enter(Side::Long, Sizing::Units(10.0))),
+        (3, Decision::Exit),
+    ]);
+    let report = run_script(&candles, &BacktestConfig::default(), &mut script);
+    // Long 10 from bar 1's open (100) to bar 4's open (96): highs 104, 110, 109 and lows 97,
+    // 102, 90 while open; bar 4's range came after the exit and does not count.
+    let trade = report.trades[0];
+    assert_eq!((trade.entry_price, trade.exit_price), (100.0, 96.0));
+    assert_close(trade.run_up, 100.0);
+    assert_close(trade.run_up_frac, 0.10);
+    assert_close(trade.drawdown, 100.0);
+    assert_close(trade.drawdown_frac, 0.10);
+    let long = report.metrics.summary.long;
+    assert_eq!((long.n_trades, long.n_losses), (1, 1));
+    assert_close(long.max_run_up, 100.0);
+    assert_close(long.largest_loss, 40.0);
+    assert_eq!(report.metrics.summary.short.n_trades, 0);
+    assert_eq!(report.metrics.summary.all, long);
+}
+
+#[test]
+fn a_window_shorter_than_the_warm_up_says_so() {
+    let candles = rising();
+    let mut script = Script::new(vec![]);
+    script.first_decision_bar = 250;
+    let report = run(
+        &candles,
+        &BacktestConfig::default(),
+        Window::all(&candles),
+        &mut script,
+        Recording::Full,
+    )
+    .expect("an error-free run");
+    assert_eq!(report.warm_up_bars, 250);
+    assert_eq!(
+        report.notes,
+        [format!(
+            "the strategy needs 250 bars of warm-up; this window has {}, so it cannot trade",
+            candles.len()
+        )]
     );
 }
 
@@ -460,8 +567,9 @@ fn the_strategy_is_asked_from_its_warm_up_to_the_second_to_last_bar() {
         [1, 2]
     );
     assert!(report.trades.is_empty());
-    // Buy and hold runs from the first decision bar's close (102) to the last close (106).
-    assert_close(report.metrics.buy_and_hold_return, 106.0 / 102.0 - 1.0);
+    // Buy and hold runs over the window, from its first close (100) to its last (106),
+    // whatever the warm-up: the equity chart's benchmark line.
+    assert_close(report.metrics.buy_and_hold_return, 106.0 / 100.0 - 1.0);
 }
 
 #[test]

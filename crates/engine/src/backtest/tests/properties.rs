@@ -335,3 +335,59 @@ proptest! {
         prop_assert_eq!(&results[0], &results[1]);
     }
 }
+
+/// Candles with moves of up to ±60 % a bar, so that shorts (and leveraged longs) can lose
+/// everything within a few bars, on a gap or inside a bar.
+fn arb_wild_candles() -> impl proptest::strategy::Strategy<Value = Candles> {
+    prop::collection::vec(
+        (-0.6f64..0.6, -0.6f64..0.6, 0.0f64..0.5, 0.0f64..0.5),
+        3..40,
+    )
+    .prop_map(|moves| {
+        let mut prev_close = 100.0;
+        let rows: Vec<_> = moves
+            .into_iter()
+            .map(|(gap, body, wick_up, wick_down)| {
+                let open: f64 = prev_close * (1.0 + gap);
+                let close: f64 = open * (1.0 + body);
+                let high = open.max(close) * (1.0 + wick_up);
+                let low = open.min(close) * (1.0 - wick_down);
+                prev_close = close;
+                (open, high, low, close)
+            })
+            .collect();
+        candles(&rows)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn equity_never_goes_below_zero_in_a_cash_account(
+        candles in arb_wild_candles(),
+        config in arb_config(),
+        decisions in arb_decisions(),
+    ) {
+        let strategy = ByBar { first_decision_bar: 0, decisions };
+        let report = run_all(&candles, &config, &strategy);
+        let curve = report.equity_curve.as_ref().expect("full");
+        prop_assert!(curve.equity.iter().all(|&equity| equity >= 0.0), "{:?}", curve.equity);
+        prop_assert!(report.metrics.final_equity >= 0.0);
+        prop_assert!(report.metrics.total_return >= -1.0);
+        prop_assert!(report.metrics.max_drawdown <= 1.0);
+        // Ruin is stated, ends trading, and leaves exactly nothing.
+        let has_ruin_exit = report.trades.iter().any(|t| t.exit_reason == ExitReason::Ruin);
+        prop_assert!(!has_ruin_exit || report.ruin.is_some());
+        if let Some(ruin) = report.ruin {
+            prop_assert!(report.metrics.is_ruined);
+            prop_assert_eq!(report.metrics.final_equity, 0.0);
+            prop_assert_eq!(report.trades.last().map(|t| t.exit_bar_idx), Some(ruin.bar_idx));
+            prop_assert!(report.notes.iter().any(|note| note.starts_with("ruin:")));
+        }
+        // Run-up and drawdown are never negative.
+        for trade in &report.trades {
+            prop_assert!(trade.run_up >= 0.0 && trade.drawdown >= 0.0);
+        }
+    }
+}

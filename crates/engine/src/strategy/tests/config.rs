@@ -342,7 +342,7 @@ fn the_canonical_form_is_sorted_compact_and_complete() {
     // Written out by hand from the rules: every key with its effective value, sorted, no
     // whitespace, floats in their shortest round-trip form.
     let expected = concat!(
-        r#"{"backtest":{"annualisation":"calendar","commission":0.002,"initial_cash":10000.0,"max_leverage":1.0,"slippage_bps":0.0,"whole_units":false},"#,
+        r#"{"backtest":{"annualisation":"auto","commission":0.002,"initial_cash":10000.0,"max_leverage":1.0,"slippage_bps":0.0,"whole_units":false},"#,
         r#""constraints":{"include_scoring_failures":false,"max_max_dd":null,"min_profit_factor":null,"min_trades":null},"#,
         r#""enable_shorts":true,"fast_period":5,"#,
         r#""features":{"atr_long_period":50,"atr_pct_lookback":250,"atr_period":14,"bb_period":20,"bb_std":2.0,"ema_fast":20,"ema_slow":50,"htf_ema_period":20,"htf_multiple":4,"rsi_period":14,"swing_strength":3},"#,
