@@ -76,7 +76,10 @@ pub fn Results(run: RwSignal<Option<RunView>, LocalStorage>) -> impl IntoView {
     });
     view! {
         <Show when=move || run.with(Option::is_some)>
-            {move || run.get().map(|view| view! { <MetricCards outcome=view.outcome.clone()/> })}
+            {move || run.get().map(|view| view! {
+                <MetricCards outcome=view.outcome.clone()/>
+                <PerformanceSummary outcome=view.outcome.clone()/>
+            })}
             <div class="panel">
                 <h2>"Equity and drawdown"</h2>
                 <ChartCanvas test_id="equity-chart" label="Equity curve with drawdown" height=360 source=equity_source/>
@@ -189,7 +192,7 @@ pub fn MetricCards(outcome: Rc<RunOutcome>) -> impl IntoView {
             "CAGR",
             "metric-cagr",
             m.cagr.map_or_else(|| "n/a".into(), pct),
-            "compound annual growth",
+            "compound annual growth over the window's calendar time",
         ),
         (
             "Sortino",
@@ -201,7 +204,13 @@ pub fn MetricCards(outcome: Rc<RunOutcome>) -> impl IntoView {
             "Calmar",
             "metric-calmar",
             ratio(m.calmar),
-            "CAGR over max drawdown",
+            "backtesting.py's: annual return over max drawdown",
+        ),
+        (
+            "Annual return",
+            "metric-annual-return",
+            m.annual_return.map_or_else(|| "n/a".into(), pct),
+            "backtesting.py's Return (Ann.): geometric mean daily return over the trading year",
         ),
         (
             "Volatility",
@@ -249,14 +258,14 @@ pub fn MetricCards(outcome: Rc<RunOutcome>) -> impl IntoView {
             "Exposure",
             "metric-exposure",
             pct(m.exposure),
-            "closes with a position open",
+            "bars during which a position was held, as backtesting.py counts",
         ),
         ("SQN", "metric-sqn", ratio(m.sqn), "system quality number"),
         (
             "Buy and hold",
             "metric-buy-hold",
             pct(m.buy_and_hold_return),
-            "over the same bars",
+            "the window's last close over its first close (the equity chart's line)",
         ),
         (
             "Return / DD",
@@ -288,17 +297,100 @@ pub fn MetricCards(outcome: Rc<RunOutcome>) -> impl IntoView {
                 }).collect_view()}
             </div>
             <p class="muted" data-testid="constraints">{verdict}</p>
-            <p class="muted">
+            <ul class="notes" data-testid="run-notes">
+                {outcome.report.notes.iter().map(|note| view! { <li class="note">{note.clone()}</li> }).collect_view()}
+            </ul>
+            <p class="muted" data-testid="annualisation">
                 {format!(
-                    "Annualised with {:.1} periods a year ({:?}). {} bars in the window, first decision at bar {}. Config fingerprint {}, dataset {}.",
-                    annual.periods_per_year,
+                    "Annualised {:?}: {:.1} periods a year ({:?} calendar, {:.0} trading days a year, {:.1} bars a day). {} bars in the window, first decision at bar {} (the strategy's warm-up is {} bars). Config fingerprint {}, dataset {}.",
                     annual.convention,
+                    annual.periods_per_year,
+                    annual.calendar,
+                    annual.days_per_year,
+                    annual.bars_per_day,
                     m.n_bars,
                     outcome.report.first_decision_bar,
+                    outcome.report.warm_up_bars,
                     &outcome.config_fingerprint[..12.min(outcome.config_fingerprint.len())],
                     outcome.dataset_hash.short(),
                 )}
             </p>
+        </div>
+    }
+}
+
+/// TradingView's performance summary: all trades, longs and shorts side by side.
+#[component]
+pub fn PerformanceSummary(outcome: Rc<RunOutcome>) -> impl IntoView {
+    let summary = outcome.report.metrics.summary;
+    let columns = [summary.all, summary.long, summary.short];
+    let money = |v: f64| format!("{v:.2}");
+    let rows: Vec<(&str, [String; 3])> = vec![
+        (
+            "Net profit",
+            columns.map(|c| format!("{} ({})", money(c.net_profit), pct(c.net_profit_frac))),
+        ),
+        ("Gross profit", columns.map(|c| money(c.gross_profit))),
+        ("Gross loss", columns.map(|c| money(c.gross_loss))),
+        ("Commission paid", columns.map(|c| money(c.commission_paid))),
+        ("Trades", columns.map(|c| c.n_trades.to_string())),
+        (
+            "Winning / losing",
+            columns.map(|c| format!("{} / {}", c.n_wins, c.n_losses)),
+        ),
+        ("Win rate", columns.map(|c| pct(c.win_rate))),
+        ("Profit factor", columns.map(|c| ratio(c.profit_factor))),
+        (
+            "Avg trade",
+            columns.map(|c| format!("{} ({})", money(c.avg_trade), pct(c.avg_trade_return))),
+        ),
+        (
+            "Avg win / avg loss",
+            columns.map(|c| format!("{} / {}", money(c.avg_win), money(c.avg_loss))),
+        ),
+        (
+            "Ratio avg win / avg loss",
+            columns.map(|c| ratio(c.win_loss_ratio)),
+        ),
+        (
+            "Largest win",
+            columns.map(|c| format!("{} ({})", money(c.largest_win), pct(c.largest_win_return))),
+        ),
+        (
+            "Largest loss",
+            columns.map(|c| format!("{} ({})", money(c.largest_loss), pct(c.largest_loss_return))),
+        ),
+        (
+            "Max run-up (a trade)",
+            columns.map(|c| format!("{} ({})", money(c.max_run_up), pct(c.max_run_up_frac))),
+        ),
+        (
+            "Max drawdown (a trade)",
+            columns.map(|c| format!("{} ({})", money(c.max_drawdown), pct(c.max_drawdown_frac))),
+        ),
+        (
+            "Avg bars held",
+            columns.map(|c| format!("{:.1}", c.avg_bars_held)),
+        ),
+    ];
+    view! {
+        <div class="panel">
+            <h2>"Performance summary"</h2>
+            <div class="table-scroll">
+                <table data-testid="performance-summary">
+                    <thead>
+                        <tr><th>""</th><th class="num">"All"</th><th class="num">"Long"</th><th class="num">"Short"</th></tr>
+                    </thead>
+                    <tbody>
+                        {rows.into_iter().map(|(label, values)| view! {
+                            <tr>
+                                <th scope="row">{label}</th>
+                                {values.into_iter().map(|v| view! { <td class="num">{v}</td> }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
         </div>
     }
 }

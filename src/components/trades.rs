@@ -23,10 +23,12 @@ enum Column {
     Pnl,
     Return,
     Bars,
+    RunUp,
+    Drawdown,
     Reason,
 }
 
-const COLUMNS: [(Column, &str, bool); 11] = [
+const COLUMNS: [(Column, &str, bool); 13] = [
     (Column::Number, "#", true),
     (Column::Side, "Side", false),
     (Column::Entry, "Entry (UTC)", false),
@@ -37,6 +39,8 @@ const COLUMNS: [(Column, &str, bool); 11] = [
     (Column::Pnl, "P&L", true),
     (Column::Return, "Return", true),
     (Column::Bars, "Bars", true),
+    (Column::RunUp, "Run-up", true),
+    (Column::Drawdown, "Drawdown", true),
     (Column::Reason, "Exit reason", false),
 ];
 
@@ -68,6 +72,8 @@ fn compare(column: Column, a: &(usize, &Trade), b: &(usize, &Trade)) -> std::cmp
         Column::Pnl => ta.pnl.total_cmp(&tb.pnl),
         Column::Return => ta.return_frac.total_cmp(&tb.return_frac),
         Column::Bars => ta.bars_held.cmp(&tb.bars_held),
+        Column::RunUp => ta.run_up.total_cmp(&tb.run_up),
+        Column::Drawdown => ta.drawdown.total_cmp(&tb.drawdown),
         Column::Reason => reason(ta).cmp(&reason(tb)),
     }
 }
@@ -75,11 +81,11 @@ fn compare(column: Column, a: &(usize, &Trade), b: &(usize, &Trade)) -> std::cmp
 /// Every trade as CSV, numbers at full precision.
 pub fn trades_csv(trades: &[Trade]) -> String {
     let mut out = String::from(
-        "number,side,entry_time,entry_ts_ms,entry_price,exit_time,exit_ts_ms,exit_price,units,pnl,return,bars_held,exit_reason\n",
+        "number,side,entry_time,entry_ts_ms,entry_price,exit_time,exit_ts_ms,exit_price,units,pnl,return,bars_held,run_up,run_up_frac,drawdown,drawdown_frac,exit_reason\n",
     );
     for (i, t) in trades.iter().enumerate() {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             i + 1,
             side(t),
             short_time(t.entry_ts_ms),
@@ -92,6 +98,10 @@ pub fn trades_csv(trades: &[Trade]) -> String {
             t.pnl,
             t.return_frac,
             t.bars_held,
+            t.run_up,
+            t.run_up_frac,
+            t.drawdown,
+            t.drawdown_frac,
             reason(t)
         ));
     }
@@ -131,6 +141,12 @@ pub fn TradesTable(trades: Rc<Vec<Trade>>) -> impl IntoView {
                             <td class=pnl_class>{format!("{:.2}", t.pnl)}</td>
                             <td class=pnl_class>{format!("{:.2}%", t.return_frac * 100.0)}</td>
                             <td class="num">{t.bars_held}</td>
+                            <td class="num up" title="maximum favourable excursion, before costs">
+                                {format!("{:.2} ({:.2}%)", t.run_up, t.run_up_frac * 100.0)}
+                            </td>
+                            <td class="num down" title="maximum adverse excursion, before costs">
+                                {format!("{:.2} ({:.2}%)", t.drawdown, t.drawdown_frac * 100.0)}
+                            </td>
                             <td>{reason(t)}</td>
                         </tr>
                     }

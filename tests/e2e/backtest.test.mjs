@@ -51,8 +51,21 @@ test('the demo backtest on the page shows the native engine\'s metrics', async (
   const nTrades = Number(await text('metric-trades'));
   assert.ok(nTrades > 10, `${nTrades} trades`);
 
+  // TradingView's summary: All / Long / Short, the sides adding up to all trades.
+  const summary = page.getByTestId('performance-summary');
+  assert.deepEqual(
+    (await summary.locator('thead th').allTextContents()).map((t) => t.trim()),
+    ['', 'All', 'Long', 'Short'],
+  );
+  const tradesRow = (await summary.locator('tbody tr').filter({ hasText: /^Trades/ }).locator('td').allTextContents()).map(Number);
+  assert.equal(tradesRow[0], nTrades);
+  assert.equal(tradesRow[1] + tradesRow[2], nTrades);
+  assert.match(await page.getByTestId('annualisation').textContent(), /periods a year/);
+
   const rows = page.getByTestId('trades-table').locator('tbody tr');
   assert.equal(await rows.count(), Math.min(nTrades, 500));
+  const headers = await page.getByTestId('trades-table').locator('thead th').allTextContents();
+  assert.ok(headers.some((h) => h.includes('Run-up')) && headers.some((h) => h.includes('Drawdown')), headers.join('|'));
   await page.getByTestId('trades-table').getByRole('button', { name: /P&L/ }).click();
   const pnl = async (i) => Number((await rows.nth(i).locator('td').nth(7).textContent()).trim());
   assert.ok(await pnl(0) <= await pnl(1), 'sorted by P&L ascending');
@@ -106,6 +119,23 @@ test('the editor names a mistyped key with its nearest known key, and the form w
   await page.waitForFunction(() => document.querySelector('[data-testid=config-yaml]').value.includes('max_hold_bars: 48'));
   assert.match(await yaml.inputValue(), /# Close a position at the open/, 'comments survive form edits');
   await status.filter({ hasText: 'valid genesis config' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a window shorter than the warm-up says so in words instead of a silent zero trades', async () => {
+  const page = await env.newPage();
+  await loadDemo(page);
+  await page.getByTestId('nav-backtest').click();
+  await page.getByTestId('preset-select').selectOption('genesis');
+  await page.getByTestId('config-status').filter({ hasText: 'valid genesis config' }).waitFor();
+  await page.getByLabel('From (UTC, optional)').fill('2024-01-01');
+  await page.getByLabel('To (UTC, exclusive, optional)').fill('2024-01-05');
+  await page.getByTestId('run-backtest').click();
+  const notes = page.getByTestId('run-notes');
+  await notes.filter({ hasText: 'warm-up' }).waitFor();
+  assert.match(await notes.textContent(), /genesis needs \d+ bars of warm-up; this window has \d+/);
+  assert.equal((await page.getByTestId('metric-trades').textContent()).trim(), '0');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
