@@ -18,6 +18,8 @@ pub mod run;
 pub mod score;
 /// Strategies, their YAML configuration and the embedded presets.
 pub mod strategy;
+/// A closed trade, its side and why it closed: below the backtest and the metrics.
+pub mod trade;
 
 /// The engine version; studies and caches record it, and workers report it in their hello.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

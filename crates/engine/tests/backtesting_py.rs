@@ -210,8 +210,8 @@ fn the_documented_example_agrees_except_for_the_trade_left_open() {
         // The same elapsed time in years, read back from their CAGR, gives ours from our
         // final equity.
         let their_cagr = stat(&theirs, "CAGR [%]") / 100.0;
-        let years = (their_final / 10_000.0).ln() / (1.0 + their_cagr).ln();
-        let expected_cagr = (m.final_equity / 10_000.0).powf(1.0 / years) - 1.0;
+        let years = libm::log(their_final / 10_000.0) / libm::log(1.0 + their_cagr);
+        let expected_cagr = libm::pow(m.final_equity / 10_000.0, 1.0 / years) - 1.0;
         assert_agrees(
             &format!("{sample} CAGR"),
             some("cagr", m.cagr),

@@ -69,7 +69,13 @@ impl BacktestConfig {
             self.max_leverage > 0.0 && self.max_leverage <= 100.0,
             "must be in (0, 100]; 1 means no leverage",
         )?;
-        self.annualisation.validate()
+        match self.annualisation.problem() {
+            Some((key, message)) => Err(BacktestError::InvalidConfig {
+                key: key.to_string(),
+                message,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Slippage as a fraction of price.

@@ -128,8 +128,10 @@ pub mod reference;
 pub mod sizing;
 /// The interface strategies implement and the decisions they return.
 pub mod strategy;
-/// Closed trades and why they closed.
-pub mod trade;
+/// Closed trades and why they closed (the crate-level [`crate::trade`], re-exported).
+pub mod trade {
+    pub use crate::trade::{ExitReason, Trade};
+}
 
 mod position;
 

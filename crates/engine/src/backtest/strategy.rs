@@ -4,32 +4,7 @@
 //! question per bar: given the position, what now? The engine owns cash, sizing, fills and
 //! protective exits. Everything here is `Copy`, so the per-bar exchange allocates nothing.
 
-use serde::{Deserialize, Serialize};
-
-/// Long or short.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    Long,
-    Short,
-}
-
-impl Side {
-    /// `+1` for long, `-1` for short: the sign of P&L per unit of price rise.
-    pub fn sign(self) -> f64 {
-        match self {
-            Side::Long => 1.0,
-            Side::Short => -1.0,
-        }
-    }
-
-    pub fn opposite(self) -> Side {
-        match self {
-            Side::Long => Side::Short,
-            Side::Short => Side::Long,
-        }
-    }
-}
+pub use crate::trade::Side;
 
 /// A strategy the engine drives bar by bar.
 ///

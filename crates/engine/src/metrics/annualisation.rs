@@ -12,8 +12,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::backtest::BacktestError;
-
 /// Milliseconds in a calendar year of 365.25 days.
 pub const YEAR_MS: f64 = 365.25 * 86_400_000.0;
 
@@ -146,15 +144,17 @@ impl DayScan {
 }
 
 impl Annualisation {
-    pub fn validate(self) -> Result<(), BacktestError> {
+    /// What is wrong with the setting, if anything: `(dotted key under the setting, message)`.
+    /// The caller's config names the section it sits in.
+    pub fn problem(self) -> Option<(&'static str, String)> {
         match self {
             Annualisation::PeriodsPerYear(periods) if !(periods.is_finite() && periods > 0.0) => {
-                Err(BacktestError::InvalidConfig {
-                    key: "annualisation.periods_per_year".to_string(),
-                    message: format!("{periods} must be a number of bars per year above 0"),
-                })
+                Some((
+                    "annualisation.periods_per_year",
+                    format!("{periods} must be a number of bars per year above 0"),
+                ))
             }
-            _ => Ok(()),
+            _ => None,
         }
     }
 

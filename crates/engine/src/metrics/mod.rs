@@ -46,7 +46,7 @@ pub use trades::TradeStats;
 
 use serde::{Deserialize, Serialize};
 
-use crate::backtest::Trade;
+use crate::trade::Trade;
 
 /// All metrics of one backtest window. Fractions are plain fractions (0.12 is 12 %); money
 /// is in quote currency.

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::backtest::{Side, Trade};
+use crate::trade::{Side, Trade};
 
 /// One column of the summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]

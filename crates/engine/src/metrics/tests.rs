@@ -202,10 +202,16 @@ fn return_to_dd_is_floored_capped_and_zero_without_trades() {
 
 #[test]
 fn annualisation_config_is_validated_and_named() {
-    assert!(Annualisation::PeriodsPerYear(252.0).validate().is_ok());
-    let err = Annualisation::PeriodsPerYear(0.0)
-        .validate()
-        .expect_err("zero periods");
+    assert_eq!(Annualisation::PeriodsPerYear(252.0).problem(), None);
+    let (key, _) = Annualisation::PeriodsPerYear(0.0)
+        .problem()
+        .expect("zero periods");
+    assert_eq!(key, "annualisation.periods_per_year");
+    let config = crate::backtest::BacktestConfig {
+        annualisation: Annualisation::PeriodsPerYear(0.0),
+        ..crate::backtest::BacktestConfig::default()
+    };
+    let err = config.validate().expect_err("zero periods");
     assert!(
         err.to_string()
             .starts_with("annualisation.periods_per_year"),

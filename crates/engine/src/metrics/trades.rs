@@ -19,7 +19,7 @@
 //!
 //! Averages over trades are 0 when there are no trades; read `n_trades` first.
 
-use crate::backtest::Trade;
+use crate::trade::Trade;
 
 /// The range the running product of trade growth factors is kept in (2^±64).
 const GROWTH_MAX: f64 = 18_446_744_073_709_551_616.0;

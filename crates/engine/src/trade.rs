@@ -1,14 +1,38 @@
-//! A closed trade and the reason it closed.
+//! A closed trade, its side and the reason it closed: the record the backtest writes and the
+//! metrics read, below both (neither reaches into the other for it).
 
 use serde::{Deserialize, Serialize};
 
-use super::strategy::Side;
+/// Long or short.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Long,
+    Short,
+}
+
+impl Side {
+    /// `+1` for long, `-1` for short: the sign of P&L per unit of price rise.
+    pub fn sign(self) -> f64 {
+        match self {
+            Side::Long => 1.0,
+            Side::Short => -1.0,
+        }
+    }
+
+    pub fn opposite(self) -> Side {
+        match self {
+            Side::Long => Side::Short,
+            Side::Short => Side::Long,
+        }
+    }
+}
 
 /// Why a position closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExitReason {
-    /// The strategy decided [`super::Decision::Exit`].
+    /// The strategy decided [`crate::backtest::Decision::Exit`].
     Signal,
     /// The fixed stop was hit (or gapped through).
     Stop,
