@@ -306,7 +306,7 @@ pub(crate) fn read(
     let estimated_rows = (body.len() - data_start) / average_line + 16;
     let mut sink = RowSink::new(estimated_rows, mode);
     sink.n_blank_lines = n_blank_lines;
-    sink.is_newest_first = runs_newest_first(&sample_times);
+    sink.set_newest_first(runs_newest_first(&sample_times));
     let max_fields = map.max_index() + 1;
 
     let mut pos = data_start;

@@ -446,7 +446,7 @@ fn read_arrays<'a>(
     );
     let per_row = (sample_bytes / samples.len()).max(1);
     let mut sink = RowSink::new(start.bytes.len() / per_row + 16, options.mode);
-    sink.is_newest_first = is_newest_first(&reader, &sampled_times);
+    sink.set_newest_first(is_newest_first(&reader, &sampled_times));
 
     let mut scanner = start;
     loop {
@@ -547,7 +547,7 @@ fn read_objects<'a>(
     );
     let per_row = (sample_bytes / n_sampled).max(1);
     let mut sink = RowSink::new(start.bytes.len() / per_row + 16, options.mode);
-    sink.is_newest_first = is_newest_first(&reader, &sampled_times);
+    sink.set_newest_first(is_newest_first(&reader, &sampled_times));
 
     let mut scanner = start;
     loop {

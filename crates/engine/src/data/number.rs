@@ -23,6 +23,26 @@ pub(crate) fn parse_f64(text: &[u8], is_comma_decimal: bool) -> Option<f64> {
     if let Some(value) = parse_simple(text, is_comma_decimal) {
         return Some(value);
     }
+    parse_f64_slow(text, is_comma_decimal)
+}
+
+/// A row's number in the layout's way of writing them. Plain decimals take the same fast
+/// path as [`parse_f64`] whatever the layout, so grouping costs nothing until a value is not
+/// a plain decimal. Kept out of line, as `parse_f64` is, so the row code around it stays small.
+#[inline(never)]
+pub(crate) fn parse_number(text: &[u8], is_comma_decimal: bool, grouping: Grouping) -> Option<f64> {
+    if let Some(value) = parse_simple(text, is_comma_decimal) {
+        return Some(value);
+    }
+    if grouping.is_plain() {
+        parse_f64_slow(text, is_comma_decimal)
+    } else {
+        parse_grouped(text, grouping)
+    }
+}
+
+/// [`parse_f64`] past its fast path: a decimal comma, an exponent, a long mantissa, `inf`.
+fn parse_f64_slow(text: &[u8], is_comma_decimal: bool) -> Option<f64> {
     if is_comma_decimal && text.contains(&b',') {
         if text.len() > MAX_NUMBER_BYTES || text.contains(&b'.') {
             return None;
@@ -45,10 +65,19 @@ pub(crate) struct Grouping {
     pub has_magnitude_suffixes: bool,
 }
 
+impl Grouping {
+    /// Neither separators nor suffixes: plain decimals.
+    #[inline(always)]
+    pub fn is_plain(self) -> bool {
+        !self.has_thousands_separators && !self.has_magnitude_suffixes
+    }
+}
+
 /// Parses a number written with thousands separators and/or a magnitude suffix, as the
 /// layout allows. The suffix moves the decimal point rather than multiplying, so `88.34K`
 /// is exactly 88340. A separator must sit between groups of exactly three digits; anything
 /// else (`1,2`, `12,34.5`) is not a number.
+#[inline(never)]
 pub(crate) fn parse_grouped(text: &[u8], grouping: Grouping) -> Option<f64> {
     let (body, shift) = match text.split_last() {
         Some((b'K' | b'k', rest)) if grouping.has_magnitude_suffixes => (rest, 3),

@@ -59,7 +59,8 @@ pub fn parse_with_progress(
             n_dropped: sink.n_problems,
         });
     }
-    if sink.is_newest_first {
+    let is_reversed = sink.is_newest_first();
+    if is_reversed {
         reverse_columns(&mut sink.cols);
         plan.notes.push(format!(
             "the rows run newest first: the {} bars were reversed to run oldest first",
@@ -78,7 +79,7 @@ pub fn parse_with_progress(
         has_decimal_comma: plan.has_decimal_comma,
         time_format: plan.time_format,
         date_order: plan.date_order,
-        is_reversed: sink.is_newest_first,
+        is_reversed,
         columns: plan.columns,
         ignored_columns: plan.ignored,
         notes: plan.notes,

@@ -290,7 +290,15 @@ pub(crate) fn plan_from_header(names: &[&[u8]], header_line: u64) -> Result<Colu
                 .to_string(),
         );
         Layout::Pandas
-    } else if best_time.is_some_and(|i| matches!(normalized[i].as_str(), "gmttime" | "localtime")) {
+    } else if let Some(i) =
+        best_time.filter(|&i| matches!(normalized[i].as_str(), "gmttime" | "localtime"))
+    {
+        notes.push(if normalized[i] == "gmttime" {
+            "Dukascopy layout: times from `Gmt time`, in UTC".to_string()
+        } else {
+            "Dukascopy layout: times from `Local time`, moved to UTC by their GMT offset"
+                .to_string()
+        });
         Layout::Dukascopy
     } else if roles.contains(&Role::AdjClose) {
         notes.push("Yahoo layout: prices come from Close, not Adj Close".to_string());
