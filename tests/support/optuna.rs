@@ -82,6 +82,20 @@ fn is_installed(python: &Path, requirement: &str) -> bool {
     output.status.success() && version.is_none_or(|version| installed == version)
 }
 
+/// What real Optuna sees in the journal file `path` for study `study_name`: the JSON that
+/// `tests/support/read_optuna_journal.py` prints (trials, states, values, params,
+/// intermediate values, attributes, best trial).
+#[allow(dead_code)]
+pub fn read_with_optuna(python: &Path, path: &Path, study_name: &str) -> serde_json::Value {
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/read_optuna_journal.py");
+    let stdout = run_checked(
+        Command::new(python).arg(&script).arg(path).arg(study_name),
+        "reading the export with Optuna",
+    );
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
 /// The directory the interop tests share: the venv and their export files.
 pub fn interop_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("optuna-interop");

@@ -7,42 +7,12 @@ mod common;
 #[path = "../../../tests/support/optuna.rs"]
 mod optuna;
 
-use std::process::Command;
-
 use common::*;
 use genesis_optimizer::export::to_optuna_journal;
 use genesis_optimizer::pruner::MedianPruner;
 use genesis_optimizer::{PrunerSettings, SamplerSettings, StudySettings, TpeSettings, TrialState};
-use optuna::{has_python3, interop_dir, optuna_python, run_checked};
+use optuna::{has_python3, interop_dir, optuna_python, read_with_optuna};
 use serde_json::Value;
-
-const READ_SCRIPT: &str = r#"
-import json, sys
-import optuna
-from optuna.storages import JournalStorage
-try:
-    from optuna.storages.journal import JournalFileBackend
-except ImportError:  # Optuna 3.x
-    from optuna.storages import JournalFileStorage as JournalFileBackend
-
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-storage = JournalStorage(JournalFileBackend(sys.argv[1]))
-study = optuna.load_study(study_name=sys.argv[2], storage=storage)
-trials = study.get_trials(deepcopy=False)
-print(json.dumps({
-    "optuna_version": optuna.__version__,
-    "direction": study.direction.name,
-    "n_trials": len(trials),
-    "states": [t.state.name for t in trials],
-    "values": [t.value for t in trials],
-    "params": [t.params for t in trials],
-    "intermediate": [{str(k): v for k, v in t.intermediate_values.items()} for t in trials],
-    "numbers": [t.system_attrs.get("genesis_number") for t in trials],
-    "fingerprints": [t.user_attrs.get("fingerprint") for t in trials],
-    "best_value": study.best_value,
-    "best_number": study.best_trial.system_attrs.get("genesis_number"),
-}))
-"#;
 
 #[test]
 fn real_optuna_reads_the_export() {
@@ -74,13 +44,7 @@ fn real_optuna_reads_the_export() {
 
     let path = dir.join("export.jsonl");
     std::fs::write(&path, to_optuna_journal(&log).unwrap()).unwrap();
-    let script = dir.join("read_export.py");
-    std::fs::write(&script, READ_SCRIPT).unwrap();
-    let stdout = run_checked(
-        Command::new(&python).arg(&script).arg(&path).arg("test"),
-        "reading the export with Optuna",
-    );
-    let seen: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let seen: Value = read_with_optuna(&python, &path, "test");
     println!(
         "Optuna {} read {} trials",
         seen["optuna_version"], seen["n_trials"]

@@ -8,7 +8,6 @@ mod common;
 #[path = "../../../tests/support/optuna.rs"]
 mod optuna;
 
-use std::process::Command;
 use std::sync::Arc;
 
 use common::*;
@@ -17,33 +16,8 @@ use genesis_optimizer::export::to_optuna_journal;
 use genesis_optimizer::pruner::MedianPruner;
 use genesis_optimizer::{PrunerSettings, TrialState};
 use genesis_study::validation::validate_top;
-use optuna::{has_python3, interop_dir, optuna_python, run_checked};
+use optuna::{has_python3, interop_dir, optuna_python, read_with_optuna};
 use serde_json::Value;
-
-const READ_SCRIPT: &str = r#"
-import json, sys
-import optuna
-from optuna.storages import JournalStorage
-try:
-    from optuna.storages.journal import JournalFileBackend
-except ImportError:  # Optuna 3.x
-    from optuna.storages import JournalFileStorage as JournalFileBackend
-
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-storage = JournalStorage(JournalFileBackend(sys.argv[1]))
-study = optuna.load_study(study_name=sys.argv[2], storage=storage)
-trials = study.get_trials(deepcopy=False)
-print(json.dumps({
-    "n_trials": len(trials),
-    "states": [t.state.name for t in trials],
-    "values": [t.value for t in trials],
-    "numbers": [t.system_attrs.get("genesis_number") for t in trials],
-    "fingerprints": [t.user_attrs.get("fingerprint") for t in trials],
-    "sharpes": [t.user_attrs.get("sharpe") for t in trials],
-    "validations": [t.user_attrs.get("validation") for t in trials],
-    "best_number": study.best_trial.system_attrs.get("genesis_number"),
-}))
-"#;
 
 #[test]
 fn optuna_reads_the_export_of_a_real_study() {
@@ -69,13 +43,7 @@ fn optuna_reads_the_export_of_a_real_study() {
 
     let path = dir.join("study-export.jsonl");
     std::fs::write(&path, to_optuna_journal(&log).unwrap()).unwrap();
-    let script = dir.join("read_study_export.py");
-    std::fs::write(&script, READ_SCRIPT).unwrap();
-    let stdout = run_checked(
-        Command::new(&python).arg(&script).arg(&path).arg("test"),
-        "reading the export with Optuna",
-    );
-    let seen: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let seen: Value = read_with_optuna(&python, &path, "test");
     assert_eq!(seen["n_trials"].as_u64(), Some(log.trials.len() as u64));
     let mut n_validated = 0;
     for (i, trial) in log.trials.iter().enumerate() {

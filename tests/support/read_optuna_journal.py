@@ -1,0 +1,38 @@
+"""Loads a study from an Optuna journal file with real Optuna and prints what it sees as JSON.
+
+Usage: python read_optuna_journal.py JOURNAL STUDY_NAME
+
+Shared by the optimizer's and the study crate's interop tests (through
+`tests/support/optuna.rs`): each reads the fields it checks.
+"""
+
+import json
+import sys
+
+import optuna
+from optuna.storages import JournalStorage
+
+try:
+    from optuna.storages.journal import JournalFileBackend
+except ImportError:  # Optuna 3.x
+    from optuna.storages import JournalFileStorage as JournalFileBackend
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = JournalStorage(JournalFileBackend(sys.argv[1]))
+study = optuna.load_study(study_name=sys.argv[2], storage=storage)
+trials = study.get_trials(deepcopy=False)
+print(json.dumps({
+    "optuna_version": optuna.__version__,
+    "direction": study.direction.name,
+    "n_trials": len(trials),
+    "states": [t.state.name for t in trials],
+    "values": [t.value for t in trials],
+    "params": [t.params for t in trials],
+    "intermediate": [{str(k): v for k, v in t.intermediate_values.items()} for t in trials],
+    "numbers": [t.system_attrs.get("genesis_number") for t in trials],
+    "fingerprints": [t.user_attrs.get("fingerprint") for t in trials],
+    "sharpes": [t.user_attrs.get("sharpe") for t in trials],
+    "validations": [t.user_attrs.get("validation") for t in trials],
+    "best_value": study.best_value,
+    "best_number": study.best_trial.system_attrs.get("genesis_number"),
+}))
