@@ -7,12 +7,11 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::check;
 use super::error::StrategyError;
 use super::registry::Definition;
-use super::simple::{at, SimpleRisk, WithRisk};
+use super::simple::{at, Rules, SimpleRisk, WithRisk};
 use crate::backtest::{Decision, PositionView, Side, Strategy};
 use crate::data::Candles;
 use crate::features::params::MAX_BB_STD;
@@ -40,8 +39,8 @@ impl Default for BollingerBreakoutParams {
     }
 }
 
-impl BollingerBreakoutParams {
-    pub fn validate(&self) -> Result<(), StrategyError> {
+impl Rules for BollingerBreakoutParams {
+    fn validate(&self) -> Result<(), StrategyError> {
         check::period("bb_period", self.bb_period)?;
         if !(self.bb_std.is_finite() && self.bb_std > 0.0 && self.bb_std <= MAX_BB_STD) {
             return Err(StrategyError::invalid(
@@ -91,19 +90,6 @@ impl Definition for BollingerBreakoutDefinition {
         "bollinger_breakout",
         include_str!("../../../../config/optimizer/bollinger_breakout.yaml"),
     )];
-
-    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError> {
-        WithRisk::parse(own_keys, extra_keys)
-    }
-
-    fn to_value(params: &Self::Params) -> Value {
-        params.to_value()
-    }
-
-    fn validate(params: &Self::Params) -> Result<(), StrategyError> {
-        params.rules.validate()?;
-        params.risk.validate()
-    }
 
     fn build(
         store: &mut FeatureStore,

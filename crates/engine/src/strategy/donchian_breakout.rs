@@ -10,12 +10,11 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::check;
 use super::error::StrategyError;
 use super::registry::Definition;
-use super::simple::{at, SimpleRisk, WithRisk};
+use super::simple::{at, Rules, SimpleRisk, WithRisk};
 use crate::backtest::{Decision, PositionView, Side, Strategy};
 use crate::data::Candles;
 use crate::features::{Donchian, FeatureParams, FeatureStore};
@@ -42,8 +41,8 @@ impl Default for DonchianBreakoutParams {
     }
 }
 
-impl DonchianBreakoutParams {
-    pub fn validate(&self) -> Result<(), StrategyError> {
+impl Rules for DonchianBreakoutParams {
+    fn validate(&self) -> Result<(), StrategyError> {
         check::period("entry_period", self.entry_period)?;
         check::period("exit_period", self.exit_period)?;
         Ok(())
@@ -86,19 +85,6 @@ impl Definition for DonchianBreakoutDefinition {
         "donchian_breakout",
         include_str!("../../../../config/optimizer/donchian_breakout.yaml"),
     )];
-
-    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError> {
-        WithRisk::parse(own_keys, extra_keys)
-    }
-
-    fn to_value(params: &Self::Params) -> Value {
-        params.to_value()
-    }
-
-    fn validate(params: &Self::Params) -> Result<(), StrategyError> {
-        params.rules.validate()?;
-        params.risk.validate()
-    }
 
     fn build(
         store: &mut FeatureStore,

@@ -208,15 +208,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn edit_distance_counts_single_character_edits() {
-        assert_eq!(edit_distance("", ""), 0);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("entry_conf_overal", "entry_conf_overall"), 1);
-        assert_eq!(edit_distance("abc", ""), 3);
-        assert_eq!(edit_distance("flaw", "lawn"), 2);
-    }
-
-    #[test]
     fn nearest_suggests_typos_only() {
         let known = ["entry_conf_overall", "regime_proba"].map(String::from);
         assert_eq!(

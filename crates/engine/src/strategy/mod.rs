@@ -75,9 +75,9 @@ pub use config::{StrategyConfig, StrategyKind, StrategyParams};
 pub use donchian_breakout::{DonchianBreakout, DonchianBreakoutParams};
 pub use error::StrategyError;
 pub use genesis::{Genesis, GenesisModel, GenesisParams};
-pub use registry::{Definition, Visitor};
+pub use registry::{ConfigParams, Definition, Visitor};
 pub use rsi_reversion::{RsiReversion, RsiReversionParams};
-pub use simple::{SimpleRisk, WithRisk};
+pub use simple::{Rules, SimpleRisk, WithRisk};
 pub use sma_cross::{SmaCross, SmaCrossParams};
 
 #[cfg(test)]

@@ -11,7 +11,6 @@
 
 use std::fmt;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -25,10 +24,48 @@ use super::sma_cross::SmaCrossDefinition;
 use crate::backtest::Strategy;
 use crate::features::{FeatureParams, FeatureStore};
 
+/// A strategy's own config keys (the top-level keys besides the shared sections): how they
+/// are read, written back in canonical form, and checked.
+pub trait ConfigParams: Sized + Clone + fmt::Debug + PartialEq {
+    /// Reads the keys; `extra_keys` are the other valid top-level keys (for "did you mean"
+    /// suggestions).
+    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self, StrategyError>;
+    /// The keys with their effective values (a JSON object).
+    fn to_value(&self) -> Value;
+    /// Every range and consistency rule of the keys.
+    fn check(&self) -> Result<(), StrategyError>;
+}
+
+/// [`ConfigParams`] for params structs that serde reads whole (unknown keys denied) and that
+/// have a `validate` method.
+macro_rules! serde_config_params {
+    ($($params:ty),+ $(,)?) => {
+        $(impl ConfigParams for $params {
+            fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self, StrategyError> {
+                deserialize_at(own_keys, "", extra_keys)
+            }
+
+            fn to_value(&self) -> Value {
+                // Plain structs of numbers that validation keeps finite always serialise.
+                serde_json::to_value(self).unwrap_or(Value::Null)
+            }
+
+            fn check(&self) -> Result<(), StrategyError> {
+                self.validate()
+            }
+        })+
+    };
+}
+
+serde_config_params!(
+    super::genesis::GenesisParams,
+    super::sma_cross::SmaCrossParams
+);
+
 /// Everything the lab knows about one strategy.
 pub trait Definition {
-    /// The strategy's own config keys (the top-level keys besides the shared sections).
-    type Params: Clone + fmt::Debug + PartialEq;
+    /// The strategy's own config keys.
+    type Params: ConfigParams;
     /// The strategy bound to one dataset's features.
     type Strategy: Strategy;
     /// The name in `strategy:` (snake case, as [`StrategyKind`] serialises).
@@ -39,13 +76,6 @@ pub trait Definition {
     /// default first.
     const SPACES: &'static [(&'static str, &'static str)];
 
-    /// Reads the strategy's own keys; `extra_keys` are the other valid top-level keys (for
-    /// "did you mean" suggestions).
-    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError>;
-    /// The own keys with their effective values (a JSON object).
-    fn to_value(params: &Self::Params) -> Value;
-    /// Every range and consistency rule of the own keys.
-    fn validate(params: &Self::Params) -> Result<(), StrategyError>;
     /// The strategy over `store`'s dataset, taking (computing once) the features it reads.
     fn build(
         store: &mut FeatureStore,
@@ -58,20 +88,6 @@ pub trait Definition {
 pub trait Visitor {
     type Output;
     fn visit<S: Strategy>(self, strategy: S) -> Result<Self::Output, StrategyError>;
-}
-
-/// [`Definition::parse`] for a params struct that serde reads whole (unknown keys denied).
-pub(crate) fn parse_plain<T: DeserializeOwned>(
-    own_keys: Value,
-    extra_keys: &[&str],
-) -> Result<T, StrategyError> {
-    deserialize_at(own_keys, "", extra_keys)
-}
-
-/// [`Definition::to_value`] for a params struct that serde writes whole. Plain structs of
-/// numbers that validation keeps finite always serialise.
-pub(crate) fn plain_value<T: Serialize>(params: &T) -> Value {
-    serde_json::to_value(params).unwrap_or(Value::Null)
 }
 
 macro_rules! registry {
@@ -126,24 +142,23 @@ macro_rules! registry {
             ) -> Result<StrategyParams, StrategyError> {
                 Ok(match kind {
                     $(StrategyKind::$variant => StrategyParams::$variant(Box::new(
-                        <$definition as Definition>::parse(own_keys, extra_keys)?,
+                        <<$definition as Definition>::Params as ConfigParams>::parse(
+                            own_keys,
+                            extra_keys,
+                        )?,
                     ))),+
                 })
             }
 
             pub(crate) fn validate(&self) -> Result<(), StrategyError> {
                 match self {
-                    $(StrategyParams::$variant(params) => {
-                        <$definition as Definition>::validate(params)
-                    }),+
+                    $(StrategyParams::$variant(params) => params.check()),+
                 }
             }
 
             pub(crate) fn to_value(&self) -> Value {
                 match self {
-                    $(StrategyParams::$variant(params) => {
-                        <$definition as Definition>::to_value(params)
-                    }),+
+                    $(StrategyParams::$variant(params) => params.to_value()),+
                 }
             }
 

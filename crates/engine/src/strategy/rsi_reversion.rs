@@ -7,12 +7,11 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::check;
 use super::error::StrategyError;
 use super::registry::Definition;
-use super::simple::{at, SimpleRisk, WithRisk};
+use super::simple::{at, Rules, SimpleRisk, WithRisk};
 use crate::backtest::{Decision, PositionView, Side, Strategy};
 use crate::data::Candles;
 use crate::features::{Column, FeatureParams, FeatureStore};
@@ -45,8 +44,8 @@ impl Default for RsiReversionParams {
     }
 }
 
-impl RsiReversionParams {
-    pub fn validate(&self) -> Result<(), StrategyError> {
+impl Rules for RsiReversionParams {
+    fn validate(&self) -> Result<(), StrategyError> {
         check::period("rsi_period", self.rsi_period)?;
         for (key, level) in [
             ("oversold", self.oversold),
@@ -116,19 +115,6 @@ impl Definition for RsiReversionDefinition {
         "rsi_reversion",
         include_str!("../../../../config/optimizer/rsi_reversion.yaml"),
     )];
-
-    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError> {
-        WithRisk::parse(own_keys, extra_keys)
-    }
-
-    fn to_value(params: &Self::Params) -> Value {
-        params.to_value()
-    }
-
-    fn validate(params: &Self::Params) -> Result<(), StrategyError> {
-        params.rules.validate()?;
-        params.risk.validate()
-    }
 
     fn build(
         store: &mut FeatureStore,

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use super::check;
 use super::error::StrategyError;
 use super::keys::deserialize_at;
+use super::registry::ConfigParams;
 use crate::backtest::{Entry, ExitRules, Level, Side, Sizing};
 
 /// How a simple strategy sizes and protects its positions.
@@ -87,10 +88,15 @@ impl<P: Default> Default for WithRisk<P> {
     }
 }
 
-impl<P: DeserializeOwned> WithRisk<P> {
+/// A simple strategy's own rules: serde reads and writes them, `validate` checks them.
+pub trait Rules: Serialize + DeserializeOwned + Clone + std::fmt::Debug + PartialEq {
+    fn validate(&self) -> Result<(), StrategyError>;
+}
+
+impl<P: Rules> ConfigParams for WithRisk<P> {
     /// Splits the risk keys off the strategy's own keys and reads each part; an unknown key
     /// is suggested from both.
-    pub(crate) fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self, StrategyError> {
+    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self, StrategyError> {
         let mut risk = Map::new();
         let rules_value = match own_keys {
             Value::Object(mut map) => {
@@ -109,11 +115,9 @@ impl<P: DeserializeOwned> WithRisk<P> {
             risk: deserialize_at(Value::Object(risk), "", &[])?,
         })
     }
-}
 
-impl<P: Serialize> WithRisk<P> {
     /// Both parts' keys in one object: the config's flat shape.
-    pub(crate) fn to_value(&self) -> Value {
+    fn to_value(&self) -> Value {
         let mut map = match serde_json::to_value(&self.rules) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
@@ -122,6 +126,11 @@ impl<P: Serialize> WithRisk<P> {
             map.extend(risk);
         }
         Value::Object(map)
+    }
+
+    fn check(&self) -> Result<(), StrategyError> {
+        self.rules.validate()?;
+        self.risk.validate()
     }
 }
 

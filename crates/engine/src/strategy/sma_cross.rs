@@ -11,11 +11,10 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::check;
 use super::error::StrategyError;
-use super::registry::{parse_plain, plain_value, Definition};
+use super::registry::Definition;
 use crate::backtest::{Decision, Entry, PositionView, Side, Sizing, Strategy};
 use crate::features::{Column, FeatureParams, FeatureStore};
 
@@ -96,18 +95,6 @@ impl Definition for SmaCrossDefinition {
         "sma_cross",
         include_str!("../../../../config/optimizer/sma_cross.yaml"),
     )];
-
-    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError> {
-        parse_plain(own_keys, extra_keys)
-    }
-
-    fn to_value(params: &Self::Params) -> Value {
-        plain_value(params)
-    }
-
-    fn validate(params: &Self::Params) -> Result<(), StrategyError> {
-        params.validate()
-    }
 
     fn build(
         store: &mut FeatureStore,

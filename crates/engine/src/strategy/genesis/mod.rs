@@ -73,7 +73,6 @@ pub mod params;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub use params::{
@@ -83,7 +82,7 @@ pub use params::{
 
 use super::error::StrategyError;
 use super::keys::canonical_json;
-use super::registry::{parse_plain, plain_value, Definition};
+use super::registry::Definition;
 use crate::backtest::{Decision, Entry, ExitRules, Level, PositionView, Side, Sizing, Strategy};
 use crate::features::{Column, FeatureParams, FeatureStore};
 
@@ -371,18 +370,6 @@ impl Definition for GenesisDefinition {
             include_str!("../../../../../config/optimizer/genesis_grid.yaml"),
         ),
     ];
-
-    fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self::Params, StrategyError> {
-        parse_plain(own_keys, extra_keys)
-    }
-
-    fn to_value(params: &Self::Params) -> Value {
-        plain_value(params)
-    }
-
-    fn validate(params: &Self::Params) -> Result<(), StrategyError> {
-        params.validate()
-    }
 
     fn build(
         store: &mut FeatureStore,
