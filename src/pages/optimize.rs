@@ -24,6 +24,7 @@ use crate::studies::{champions, OpenStudy};
 use crate::util::dom::sleep_ms;
 use crate::workers::job_error::JobError;
 use crate::workers::pool;
+use crate::workers::pool::PoolError;
 use crate::workers::protocol::{Event, Request};
 
 /// Trials shown in the best-trials table.
@@ -49,40 +50,21 @@ pub fn OptimizePage() -> impl IntoView {
 fn Setup() -> impl IntoView {
     let ctx = use_app();
     let state = ctx.studies;
-    let name = RwSignal::new("study".to_string());
-    let base = RwSignal::new("genesis".to_string());
-    let space_yaml = RwSignal::new(spaces::text("genesis_tpe").unwrap_or_default().to_string());
-    let space_check = RwSignal::new(None::<Result<Vec<String>, String>>);
-    let space_revision = StoredValue::new(0_u64);
-    let form = RwSignal::new(StudyForm::default());
-    let workers = RwSignal::new(pool::default_size().to_string());
-
-    // The space is checked against the base config in a worker, 250 ms after the last edit.
-    Effect::new(move |_| {
-        let space_text = space_yaml.get();
-        let base_text = presets::text(&base.get()).unwrap_or_default().to_string();
-        let revision = space_revision.get_value() + 1;
-        space_revision.set_value(revision);
-        space_check.set(None);
-        leptos::task::spawn_local(async move {
-            sleep_ms(250).await;
-            if space_revision.try_get_value() != Some(revision) {
-                return;
-            }
-            let request = Request::CheckSpace {
-                space_yaml: space_text,
-                base_yaml: base_text,
-            };
-            let verdict = match ctx.pool().run(request, |_| {}).await {
-                Ok(Event::Space { parameters }) => Ok(parameters),
-                Ok(other) => Err(format!("unexpected answer: {other:?}")),
-                Err(err) => Err(err.to_string()),
-            };
-            if space_revision.try_get_value() == Some(revision) {
-                space_check.set(Some(verdict));
-            }
-        });
-    });
+    let fields = SetupFields {
+        name: RwSignal::new("study".to_string()),
+        base: RwSignal::new("genesis".to_string()),
+        space_yaml: RwSignal::new(spaces::text("genesis_tpe").unwrap_or_default().to_string()),
+        form: RwSignal::new(StudyForm::default()),
+        workers: RwSignal::new(pool::default_size().to_string()),
+    };
+    let SetupFields {
+        name,
+        base,
+        space_yaml,
+        form,
+        workers,
+    } = fields;
+    let space_check = check_space_as_typed(ctx, fields);
 
     let is_running =
         move || state.running.with(Option::is_some) || state.live.with(|l| l.is_running);
@@ -91,48 +73,7 @@ fn Setup() -> impl IntoView {
             && ctx.datasets.selected.with(Option::is_some)
             && space_check.with(|c| matches!(c, Some(Ok(_))))
     };
-    let start = move |_| {
-        let Some(dataset) = ctx
-            .datasets
-            .selected
-            .get_untracked()
-            .and_then(|id| ctx.datasets.record(&id))
-        else {
-            return;
-        };
-        let setup = (|| -> Result<StudySetup, AppError> {
-            let base_name = base.get_untracked();
-            let space = SearchSpace::from_yaml_str(&space_yaml.get_untracked())
-                .map_err(|e| AppError::Job(JobError::Space(e)))?;
-            let n_workers: usize = parse_field("workers", &workers.get_untracked())?;
-            let config = form
-                .with_untracked(StudyForm::choices)
-                .map_err(AppError::Choice)?
-                .to_config(name.get_untracked().trim(), space, None)
-                .map_err(AppError::Choice)?;
-            Ok(StudySetup {
-                dataset,
-                config,
-                base_source: BaseSource::Preset {
-                    name: base_name.clone(),
-                },
-                base_yaml: presets::text(&base_name).unwrap_or_default().to_string(),
-                n_workers,
-            })
-        })();
-        match setup {
-            Ok(setup) => leptos::task::spawn_local(async move {
-                if let Err(message) = runner::start(ctx, state, setup).await {
-                    state.live.update(|l| {
-                        l.is_running = false;
-                        l.stage = format!("stopped: {message}");
-                    });
-                    ctx.errors.raise("study", message);
-                }
-            }),
-            Err(message) => ctx.errors.raise("study", message),
-        }
-    };
+    let start = move |_| start_study(ctx, fields);
 
     view! {
         <div class="panel">
@@ -199,10 +140,106 @@ fn Setup() -> impl IntoView {
                 {move || match space_check.get() {
                     None => "checking…".to_string(),
                     Some(Ok(params)) => format!("valid space: {}", params.join(", ")),
-                    Some(Err(message)) => message,
+                    Some(Err(error)) => error.to_string(),
                 }}
             </p>
         </div>
+    }
+}
+
+/// What the set-up form holds besides the study choices' texts.
+#[derive(Clone, Copy)]
+struct SetupFields {
+    name: RwSignal<String>,
+    base: RwSignal<String>,
+    space_yaml: RwSignal<String>,
+    form: RwSignal<StudyForm>,
+    workers: RwSignal<String>,
+}
+
+/// The engine's verdict on the search space against the base config, checked in a worker
+/// 250 ms after the last edit (`None` while checking).
+fn check_space_as_typed(
+    ctx: AppContext,
+    fields: SetupFields,
+) -> RwSignal<Option<Result<Vec<String>, JobError>>> {
+    let space_check = RwSignal::new(None);
+    let revision_seen = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        let space_yaml = fields.space_yaml.get();
+        let base_yaml = presets::text(&fields.base.get())
+            .unwrap_or_default()
+            .to_string();
+        let revision = revision_seen.get_value() + 1;
+        revision_seen.set_value(revision);
+        space_check.set(None);
+        leptos::task::spawn_local(async move {
+            sleep_ms(250).await;
+            if revision_seen.try_get_value() != Some(revision) {
+                return;
+            }
+            let request = Request::CheckSpace {
+                space_yaml,
+                base_yaml,
+            };
+            let verdict = match ctx.pool().run(request, |_| {}).await {
+                Ok(Event::Space { parameters }) => Ok(parameters),
+                Ok(other) => Err(JobError::Other(format!("unexpected answer: {other:?}"))),
+                Err(PoolError::Failed(error)) => Err(error),
+                Err(err) => Err(JobError::Other(err.to_string())),
+            };
+            if revision_seen.try_get_value() == Some(revision) {
+                space_check.set(Some(verdict));
+            }
+        });
+    });
+    space_check
+}
+
+/// Reads the form into a study set-up and starts it on the selected dataset; a refused
+/// choice goes to the banner under its label.
+fn start_study(ctx: AppContext, fields: SetupFields) {
+    let state = ctx.studies;
+    let Some(dataset) = ctx
+        .datasets
+        .selected
+        .get_untracked()
+        .and_then(|id| ctx.datasets.record(&id))
+    else {
+        return;
+    };
+    let setup = (|| -> Result<StudySetup, AppError> {
+        let base_name = fields.base.get_untracked();
+        let space = SearchSpace::from_yaml_str(&fields.space_yaml.get_untracked())
+            .map_err(|e| AppError::Job(JobError::Space(e)))?;
+        let n_workers: usize = parse_field("workers", &fields.workers.get_untracked())?;
+        let config = fields
+            .form
+            .with_untracked(StudyForm::choices)
+            .map_err(AppError::Choice)?
+            .to_config(fields.name.get_untracked().trim(), space, None)
+            .map_err(AppError::Choice)?;
+        Ok(StudySetup {
+            dataset,
+            config,
+            base_source: BaseSource::Preset {
+                name: base_name.clone(),
+            },
+            base_yaml: presets::text(&base_name).unwrap_or_default().to_string(),
+            n_workers,
+        })
+    })();
+    match setup {
+        Ok(setup) => leptos::task::spawn_local(async move {
+            if let Err(message) = runner::start(ctx, state, setup).await {
+                state.live.update(|l| {
+                    l.is_running = false;
+                    l.stage = format!("stopped: {message}");
+                });
+                ctx.errors.raise("study", message);
+            }
+        }),
+        Err(message) => ctx.errors.raise("study", message),
     }
 }
 
