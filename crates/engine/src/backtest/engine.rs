@@ -63,7 +63,8 @@ pub struct BacktestReport {
     pub metrics: Metrics,
     pub rejected_orders: RejectedOrders,
     /// Bars the strategy needs before its first decision (an absolute index: features are
-    /// computed over the whole dataset, so bars before the window count).
+    /// computed over the whole dataset, so bars before the window count). When its
+    /// indicators never become valid on the data, the data's length.
     pub warm_up_bars: usize,
     /// Set when equity reached zero and the run stopped.
     pub ruin: Option<Ruin>,
@@ -297,8 +298,15 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             } else {
                 String::new()
             };
+            // A strategy whose indicators never become valid on this data reports the data's
+            // length: its true need is more than that.
+            let need = if warm_up >= self.close.len() {
+                format!("more than {}", self.close.len())
+            } else {
+                warm_up.to_string()
+            };
             notes.push(format!(
-                "{} needs {warm_up} bars of warm-up; this window has {}{before}, so it cannot trade",
+                "{} needs {need} bars of warm-up; this window has {}{before}, so it cannot trade",
                 self.strategy_name, self.window.to_bar
             ));
         }

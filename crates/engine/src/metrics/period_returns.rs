@@ -50,7 +50,8 @@ impl PeriodReturns {
     }
 
     /// Takes the equity at the close of the bar opening at `bar_ts_ms`.
-    #[inline]
+    // Always inlined: a call per bar in the engine's lean loop made it spill its registers.
+    #[inline(always)]
     pub fn push(&mut self, bar_ts_ms: i64, equity: f64) {
         if bar_ts_ms >= self.period_end_ms {
             if self.has_period {
@@ -62,9 +63,8 @@ impl PeriodReturns {
         self.last_equity = equity;
     }
 
-    // Inlined so the equity statistics, which the engine's lean loop keeps in registers,
-    // never need an address for this (rare) call.
-    #[inline(always)]
+    // The rare path (once a day), kept out of line so the per-bar push stays small.
+    #[inline(never)]
     fn end_period(&mut self) {
         if self.prev_period_equity.is_finite() {
             let r = ReturnStats::bar_return(self.prev_period_equity, self.last_equity);

@@ -549,9 +549,28 @@ fn a_window_shorter_than_the_warm_up_says_so() {
     assert_eq!(
         report.notes,
         [format!(
-            "the strategy needs 250 bars of warm-up; this window has {}, so it cannot trade",
+            "the strategy needs more than {0} bars of warm-up; this window has {0}, so it cannot trade",
             candles.len()
         )]
+    );
+    // With the warm-up inside the data but the window ending before it can trade.
+    let mut script = Script::new(vec![]);
+    script.first_decision_bar = 2;
+    let window = Window {
+        from_bar: 1,
+        to_bar: 3,
+    };
+    let report = run(
+        &candles,
+        &BacktestConfig::default(),
+        window,
+        &mut script,
+        Recording::Full,
+    )
+    .expect("an error-free run");
+    assert_eq!(
+        report.notes,
+        ["the strategy needs 2 bars of warm-up; this window has 3 (counting the 1 bars before the window; the window itself has 2), so it cannot trade"]
     );
 }
 
