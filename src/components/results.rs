@@ -375,8 +375,9 @@ pub fn PerformanceSummary(outcome: Rc<RunOutcome>) -> impl IntoView {
     ];
     view! {
         <div class="panel">
-            <h2>"Performance summary"</h2>
-            <div class="table-scroll">
+            <h2 id="performance-summary-title">"Performance summary"</h2>
+            // Focusable so a keyboard can scroll it on a narrow screen (axe: scrollable-region-focusable).
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="performance-summary-title">
                 <table data-testid="performance-summary">
                     <thead>
                         <tr><th>""</th><th class="num">"All"</th><th class="num">"Long"</th><th class="num">"Short"</th></tr>
