@@ -202,11 +202,20 @@ impl Evaluate for Objective {
     }
 }
 
-/// Every metric under its own name (`sharpe`, `n_trades`, `annualisation`, ...): what a
-/// complete trial keeps, and what a replay compares.
+/// Metrics a trial does not keep: the All / Long / Short performance summary (about 70
+/// numbers, three times the rest) is for reading one run, and a replay recomputes it. Kept
+/// out, a trial's record stays small on its way through the worker, IndexedDB and the live
+/// charts, which every trial of a browser study pays for.
+const METRICS_NOT_KEPT: [&str; 1] = ["summary"];
+
+/// Every metric under its own name (`sharpe`, `n_trades`, `annualisation`, ...) but the
+/// per-side summary: what a complete trial keeps, and what a replay compares.
 pub fn metrics_attrs(metrics: &Metrics) -> BTreeMap<String, Value> {
     match serde_json::to_value(metrics) {
-        Ok(Value::Object(map)) => map.into_iter().collect(),
+        Ok(Value::Object(map)) => map
+            .into_iter()
+            .filter(|(key, _)| !METRICS_NOT_KEPT.contains(&key.as_str()))
+            .collect(),
         _ => BTreeMap::new(),
     }
 }
