@@ -54,6 +54,9 @@ pub enum AppError {
     /// A form's text the page cannot use, under the field's label.
     #[error("{label}: {message}")]
     Input { label: String, message: String },
+    /// A file the user chose is not what was asked for (too large, other data).
+    #[error("{file}: {message}")]
+    WrongFile { file: String, message: String },
     /// The action cannot run as things stand; the message says what to do.
     #[error("{0}")]
     NotReady(String),

@@ -12,6 +12,7 @@ use crate::components::config_editor::ConfigEditor;
 use crate::components::dataset_select::DatasetSelect;
 use crate::components::results::{Results, RunView};
 use crate::context::{use_app, AppContext};
+use crate::error::AppError;
 use crate::sharing::links::{self, SharedSetup};
 use crate::storage::datasets;
 use crate::util::timefmt::parse_date_input;
@@ -134,23 +135,23 @@ pub fn start_run(ctx: AppContext) {
 
 /// The current setup as a shareable one: the selected dataset and the engine's canonical
 /// form of the config.
-fn shared_setup(ctx: AppContext) -> Result<SharedSetup, String> {
+fn shared_setup(ctx: AppContext) -> Result<SharedSetup, AppError> {
     let state = ctx.backtest;
+    let not_ready = |message: &str| AppError::NotReady(message.to_string());
     let id = ctx
         .datasets
         .selected
         .get_untracked()
-        .ok_or("choose a dataset first")?;
+        .ok_or_else(|| not_ready("choose a dataset first"))?;
     let record = ctx
         .datasets
         .record(&id)
-        .ok_or("the selected dataset is not stored")?;
+        .ok_or_else(|| not_ready("the selected dataset is not stored"))?;
     let check = state
         .config
         .check
         .get_untracked()
-        .ok_or("the config is still being checked")?
-        .map_err(|e| format!("the config is not valid: {e}"))?;
+        .ok_or_else(|| not_ready("the config is still being checked"))??;
     let date = |s: String| (!s.trim().is_empty()).then_some(s);
     Ok(SharedSetup {
         dataset_hash: record.id.clone(),
@@ -235,11 +236,14 @@ async fn load_checked(
     ctx: AppContext,
     file: web_sys::File,
     expected: &str,
-) -> Result<String, String> {
+) -> Result<String, AppError> {
     let name = file.name();
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
         .await
-        .map_err(|e| format!("{name}: the browser could not read the file: {e:?}"))?;
+        .map_err(|e| AppError::Browser {
+            what: format!("reading {name}"),
+            message: format!("{e:?}"),
+        })?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     let request = Request::ParseFile {
         name: name.clone(),
@@ -249,28 +253,25 @@ async fn load_checked(
     };
     let payload = match ctx.pool().run(request, |_| {}).await {
         Ok(Event::Dataset(payload)) => payload,
-        Ok(other) => return Err(format!("unexpected answer: {other:?}")),
-        Err(err) => return Err(err.to_string()),
+        Ok(other) => return Err(AppError::Unexpected(format!("{other:?}"))),
+        Err(err) => return Err(err.into()),
     };
     if payload.meta.hash.0 != expected {
-        return Err(format!(
-            "{name}: its candles hash to {}, but the link needs {}: it is not the same data",
-            payload.meta.hash.short(),
-            &expected[..12.min(expected.len())]
-        ));
+        return Err(AppError::WrongFile {
+            file: name,
+            message: format!(
+                "its candles hash to {}, but the link needs {}: it is not the same data",
+                payload.meta.hash.short(),
+                &expected[..12.min(expected.len())]
+            ),
+        });
     }
-    let db = ctx
-        .db
-        .get_untracked()
-        .ok_or("the browser database is not open")?;
+    let db = ctx.db.get_untracked().ok_or_else(AppError::no_database)?;
     let source = payload
         .report
         .as_ref()
         .map_or_else(|| "file".to_string(), |r| r.layout.to_string());
-    match datasets::add(ctx, &db, *payload, source)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    match datasets::add(ctx, &db, *payload, source).await? {
         datasets::Added::New(record) | datasets::Added::AlreadyStored(record) => Ok(record.id),
     }
 }

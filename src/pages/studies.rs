@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::context::{use_app, AppContext};
+use crate::error::AppError;
 use crate::sharing::transfer;
 use crate::studies::records::{self, StudyRow, StudyStatus};
 use crate::studies::{champions, load_open, refresh_list, StudyState};
@@ -303,14 +304,18 @@ fn ImportPanel() -> impl IntoView {
             let name = file.name();
             let result = async {
                 if file.size() > crate::sharing::bundle::MAX_IMPORT_BYTES as f64 {
-                    return Err(format!(
-                        "{name}: {:.0} MB is too large to import",
-                        file.size() / 1e6
-                    ));
+                    return Err(AppError::WrongFile {
+                        file: name.clone(),
+                        message: format!("{:.0} MB is too large to import", file.size() / 1e6),
+                    });
                 }
-                let buffer = JsFuture::from(file.array_buffer())
-                    .await
-                    .map_err(|e| format!("{name}: the browser could not read the file: {e:?}"))?;
+                let buffer =
+                    JsFuture::from(file.array_buffer())
+                        .await
+                        .map_err(|e| AppError::Browser {
+                            what: format!("reading {name}"),
+                            message: format!("{e:?}"),
+                        })?;
                 let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
                 transfer::import(ctx, name.clone(), bytes).await
             }

@@ -92,13 +92,16 @@ pub async fn import(
     ctx: AppContext,
     file_name: String,
     bytes: Vec<u8>,
-) -> Result<StudyRow, String> {
+) -> Result<StudyRow, AppError> {
     if bytes.len() > bundle::MAX_IMPORT_BYTES {
-        return Err(format!(
-            "{file_name}: {} bytes is more than the {} an import may have",
-            bytes.len(),
-            bundle::MAX_IMPORT_BYTES
-        ));
+        return Err(AppError::WrongFile {
+            message: format!(
+                "{} bytes is more than the {} an import may have",
+                bytes.len(),
+                bundle::MAX_IMPORT_BYTES
+            ),
+            file: file_name,
+        });
     }
     let imported = match ctx
         .pool()
@@ -106,10 +109,10 @@ pub async fn import(
         .await
     {
         Ok(Event::ImportedStudy(imported)) => *imported,
-        Ok(other) => return Err(format!("unexpected answer: {other:?}")),
-        Err(err) => return Err(err.to_string()),
+        Ok(other) => return Err(AppError::Unexpected(format!("{other:?}"))),
+        Err(err) => return Err(err.into()),
     };
-    store(ctx, imported).await.map_err(|e| e.to_string())
+    Ok(store(ctx, imported).await?)
 }
 
 async fn store(ctx: AppContext, imported: ImportedStudy) -> Result<StudyRow, DbError> {
