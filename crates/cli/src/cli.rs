@@ -538,53 +538,28 @@ mod tests {
         }
     }
 
+    /// `genesis optimize --data d.csv --study s.jsonl FLAG VALUE`, parsed.
+    fn optimize_with(flag: &str, value: &str) -> Result<OptimizeArgs, clap::Error> {
+        let cli = Cli::try_parse_from([
+            "genesis", "optimize", "--data", "d.csv", "--study", "s.jsonl", flag, value,
+        ])?;
+        match cli.command {
+            Command::Optimize(args) => Ok(*args),
+            _ => panic!("optimize"),
+        }
+    }
+
     #[test]
     fn sampler_and_pruner_take_every_choice_by_name() {
         for sampler in SamplerChoice::ALL {
-            let cli = Cli::try_parse_from([
-                "genesis",
-                "optimize",
-                "--data",
-                "d.csv",
-                "--study",
-                "s.jsonl",
-                "--sampler",
-                sampler.name(),
-            ])
-            .unwrap();
-            let Command::Optimize(args) = cli.command else {
-                panic!("optimize")
-            };
+            let args = optimize_with("--sampler", sampler.name()).unwrap();
             assert_eq!(args.sampler, Some(sampler));
         }
         for pruner in PrunerChoice::ALL {
-            let cli = Cli::try_parse_from([
-                "genesis",
-                "optimize",
-                "--data",
-                "d.csv",
-                "--study",
-                "s.jsonl",
-                "--pruner",
-                pruner.name(),
-            ])
-            .unwrap();
-            let Command::Optimize(args) = cli.command else {
-                panic!("optimize")
-            };
+            let args = optimize_with("--pruner", pruner.name()).unwrap();
             assert_eq!(args.pruner, Some(pruner));
         }
-        let bad = Cli::try_parse_from([
-            "genesis",
-            "optimize",
-            "--data",
-            "d.csv",
-            "--study",
-            "s.jsonl",
-            "--sampler",
-            "tpee",
-        ])
-        .unwrap_err();
+        let bad = optimize_with("--sampler", "tpee").unwrap_err();
         assert!(bad.to_string().contains("tpe-independent"), "{bad}");
     }
 }
