@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
 use crate::storage::db::Db;
 use crate::workers::pool::Pool;
 
@@ -112,16 +113,16 @@ impl AppContext {
 }
 
 impl AppContext {
+    /// The open database, or the error saying it is not open yet.
+    pub fn open_db(&self) -> Result<Rc<Db>, AppError> {
+        self.db.get_untracked().ok_or_else(AppError::no_database)
+    }
+
     /// The open database, or a banner saying it is not available.
     pub fn db_or_raise(&self) -> Option<Rc<Db>> {
-        let db = self.db.get_untracked();
-        if db.is_none() {
-            self.errors.raise(
-                "storage",
-                "the browser database is not open (yet); try again in a moment",
-            );
-        }
-        db
+        self.open_db()
+            .map_err(|error| self.errors.raise("storage", error))
+            .ok()
     }
 }
 

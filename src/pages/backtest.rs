@@ -266,7 +266,7 @@ async fn load_checked(
             ),
         });
     }
-    let db = ctx.db.get_untracked().ok_or_else(AppError::no_database)?;
+    let db = ctx.open_db()?;
     let source = payload
         .report
         .as_ref()

@@ -22,7 +22,7 @@ pub async fn run(ctx: AppContext) {
 }
 
 async fn run_inner(ctx: AppContext) -> Result<(), AppError> {
-    let db = ctx.db.get_untracked().ok_or_else(AppError::no_database)?;
+    let db = ctx.open_db()?;
     let payload = match ctx.pool().run(Request::Demo, |_| {}).await {
         Ok(Event::Dataset(payload)) => payload,
         Ok(other) => return Err(AppError::Unexpected(format!("{other:?}"))),

@@ -57,11 +57,7 @@ pub async fn export_bundle(
     with_dataset: bool,
 ) -> Result<(), AppError> {
     let columns = if with_dataset {
-        let db = ctx.db.get_untracked().ok_or_else(|| {
-            AppError::NotReady(
-                "the browser database is not open (yet); try again in a moment".into(),
-            )
-        })?;
+        let db = ctx.open_db()?;
         let cols = datasets::open(ctx, &db, &study.row.dataset_id).await?;
         Some(crate::storage::colfile::encode(&cols))
     } else {

@@ -160,9 +160,7 @@ pub async fn refresh_open(ctx: AppContext, state: StudyState, id: &str) {
 }
 
 pub async fn load_open(ctx: AppContext, id: &str) -> Result<OpenStudy, AppError> {
-    let db = ctx.db.get_untracked().ok_or_else(|| {
-        AppError::NotReady("the browser database is not open (yet); try again in a moment".into())
-    })?;
+    let db = ctx.open_db()?;
     let row = records::load_row(&db, id)
         .await?
         .ok_or_else(|| AppError::Missing {

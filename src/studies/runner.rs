@@ -75,7 +75,7 @@ fn now_ms() -> f64 {
 
 /// Starts a new study: plan and preflight in a worker, then run it.
 pub async fn start(ctx: AppContext, state: StudyState, setup: StudySetup) -> Result<(), AppError> {
-    let db = ctx.db.get_untracked().ok_or_else(AppError::no_database)?;
+    let db = ctx.open_db()?;
     set_stage(state, "opening the dataset", true);
     datasets::open(ctx, &db, &setup.dataset.id).await?;
     set_stage(
@@ -143,7 +143,7 @@ pub async fn resume(
     n_workers: usize,
     allow_mismatch: bool,
 ) -> Result<(), AppError> {
-    let db = ctx.db.get_untracked().ok_or_else(AppError::no_database)?;
+    let db = ctx.open_db()?;
     set_stage(state, "loading the study", true);
     let mut row = records::load_row(&db, id)
         .await?
