@@ -116,33 +116,26 @@ fn test() -> Result<()> {
     // platform libm in the pure crates; no unsafe anywhere) are clippy lints and attributes,
     // so they hold only while clippy runs with warnings as errors, natively and for the app's
     // wasm target (whose code is mostly behind `cfg(target_arch = "wasm32")`).
-    let mut lint = env.command("cargo");
-    lint.args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--color",
-        "never",
-        "--",
-        "-D",
-        "warnings",
-    ]);
-    stages.push(run_whole("clippy (native, -D warnings)", lint));
-    let mut lint_wasm = env.command("cargo");
-    lint_wasm.args([
-        "clippy",
-        "-p",
-        "genesis-lab",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--all-targets",
-        "--color",
-        "never",
-        "--",
-        "-D",
-        "warnings",
-    ]);
-    stages.push(run_whole("clippy (app for wasm32, -D warnings)", lint_wasm));
+    let clippy = |scope: &[&str]| {
+        let mut command = env.command("cargo");
+        command.arg("clippy").args(scope).args([
+            "--all-targets",
+            "--color",
+            "never",
+            "--",
+            "-D",
+            "warnings",
+        ]);
+        command
+    };
+    stages.push(run_whole(
+        "clippy (native, -D warnings)",
+        clippy(&["--workspace"]),
+    ));
+    stages.push(run_whole(
+        "clippy (app for wasm32, -D warnings)",
+        clippy(&["-p", "genesis-lab", "--target", "wasm32-unknown-unknown"]),
+    ));
 
     let mut native = env.command("cargo");
     native.args(["test", "--workspace", "--color", "never"]);

@@ -28,17 +28,28 @@ impl Strategy for ByBar {
     }
 }
 
-/// A random walk of valid bars: gap, body and wicks of a few percent, starting at 100.
-fn arb_candles() -> impl proptest::strategy::Strategy<Value = Candles> {
+/// A random walk of valid bars starting at 100: each bar's gap, body and wicks are drawn up
+/// to the given fractions.
+fn random_walk(
+    max_gap: f64,
+    max_body: f64,
+    max_wick: f64,
+    n_bars: std::ops::Range<usize>,
+) -> impl proptest::strategy::Strategy<Value = Candles> {
     prop::collection::vec(
-        (-0.04f64..0.04, -0.05f64..0.05, 0.0f64..0.03, 0.0f64..0.03),
-        3..60,
+        (
+            -max_gap..max_gap,
+            -max_body..max_body,
+            0.0..max_wick,
+            0.0..max_wick,
+        ),
+        n_bars,
     )
     .prop_map(|moves| {
         let mut prev_close = 100.0;
         let rows: Vec<_> = moves
             .into_iter()
-            .map(|(gap, body, wick_up, wick_down)| {
+            .map(|(gap, body, wick_up, wick_down): (f64, f64, f64, f64)| {
                 let open: f64 = prev_close * (1.0 + gap);
                 let close: f64 = open * (1.0 + body);
                 let high = open.max(close) * (1.0 + wick_up);
@@ -49,6 +60,11 @@ fn arb_candles() -> impl proptest::strategy::Strategy<Value = Candles> {
             .collect();
         candles(&rows)
     })
+}
+
+/// Gap, body and wicks of a few percent.
+fn arb_candles() -> impl proptest::strategy::Strategy<Value = Candles> {
+    random_walk(0.04, 0.05, 0.03, 3..60)
 }
 
 fn arb_level() -> impl proptest::strategy::Strategy<Value = Option<Level>> {
@@ -339,25 +355,7 @@ proptest! {
 /// Candles with moves of up to ±60 % a bar, so that shorts (and leveraged longs) can lose
 /// everything within a few bars, on a gap or inside a bar.
 fn arb_wild_candles() -> impl proptest::strategy::Strategy<Value = Candles> {
-    prop::collection::vec(
-        (-0.6f64..0.6, -0.6f64..0.6, 0.0f64..0.5, 0.0f64..0.5),
-        3..40,
-    )
-    .prop_map(|moves| {
-        let mut prev_close = 100.0;
-        let rows: Vec<_> = moves
-            .into_iter()
-            .map(|(gap, body, wick_up, wick_down)| {
-                let open: f64 = prev_close * (1.0 + gap);
-                let close: f64 = open * (1.0 + body);
-                let high = open.max(close) * (1.0 + wick_up);
-                let low = open.min(close) * (1.0 - wick_down);
-                prev_close = close;
-                (open, high, low, close)
-            })
-            .collect();
-        candles(&rows)
-    })
+    random_walk(0.6, 0.6, 0.5, 3..40)
 }
 
 proptest! {
