@@ -18,7 +18,6 @@ use super::bollinger_breakout::BollingerBreakoutDefinition;
 use super::donchian_breakout::DonchianBreakoutDefinition;
 use super::error::StrategyError;
 use super::genesis::GenesisDefinition;
-use super::keys::deserialize_at;
 use super::rsi_reversion::RsiReversionDefinition;
 use super::sma_cross::SmaCrossDefinition;
 use crate::backtest::Strategy;
@@ -37,30 +36,30 @@ pub trait ConfigParams: Sized + Clone + fmt::Debug + PartialEq {
 }
 
 /// [`ConfigParams`] for params structs that serde reads whole (unknown keys denied) and that
-/// have a `validate` method.
+/// have a `validate` method; a strategy's file says `serde_config_params!(MyParams);`.
 macro_rules! serde_config_params {
-    ($($params:ty),+ $(,)?) => {
-        $(impl ConfigParams for $params {
-            fn parse(own_keys: Value, extra_keys: &[&str]) -> Result<Self, StrategyError> {
-                deserialize_at(own_keys, "", extra_keys)
+    ($params:ty) => {
+        impl $crate::strategy::registry::ConfigParams for $params {
+            fn parse(
+                own_keys: ::serde_json::Value,
+                extra_keys: &[&str],
+            ) -> Result<Self, $crate::strategy::StrategyError> {
+                $crate::strategy::keys::deserialize_at(own_keys, "", extra_keys)
             }
 
-            fn to_value(&self) -> Value {
+            fn to_value(&self) -> ::serde_json::Value {
                 // Plain structs of numbers that validation keeps finite always serialise.
-                serde_json::to_value(self).unwrap_or(Value::Null)
+                ::serde_json::to_value(self).unwrap_or(::serde_json::Value::Null)
             }
 
-            fn check(&self) -> Result<(), StrategyError> {
+            fn check(&self) -> Result<(), $crate::strategy::StrategyError> {
                 self.validate()
             }
-        })+
+        }
     };
 }
 
-serde_config_params!(
-    super::genesis::GenesisParams,
-    super::sma_cross::SmaCrossParams
-);
+pub(crate) use serde_config_params;
 
 /// Everything the lab knows about one strategy.
 pub trait Definition {

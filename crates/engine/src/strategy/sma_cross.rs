@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::check;
 use super::error::StrategyError;
-use super::registry::Definition;
+use super::registry::{serde_config_params, Definition};
 use crate::backtest::{Decision, Entry, PositionView, Side, Sizing, Strategy};
 use crate::features::{Column, FeatureParams, FeatureStore};
 
@@ -82,6 +82,8 @@ impl SmaCross {
         })
     }
 }
+
+serde_config_params!(SmaCrossParams);
 
 /// `sma_cross` in the registry.
 pub struct SmaCrossDefinition;

@@ -82,7 +82,7 @@ pub use params::{
 
 use super::error::StrategyError;
 use super::keys::canonical_json;
-use super::registry::Definition;
+use super::registry::{serde_config_params, Definition};
 use crate::backtest::{Decision, Entry, ExitRules, Level, PositionView, Side, Sizing, Strategy};
 use crate::features::{Column, FeatureParams, FeatureStore};
 
@@ -351,6 +351,8 @@ pub struct Genesis {
     is_short_enabled: bool,
     first_decision_bar: usize,
 }
+
+serde_config_params!(GenesisParams);
 
 /// `genesis` in the registry: the model's features come from the config's `features:`.
 pub struct GenesisDefinition;
