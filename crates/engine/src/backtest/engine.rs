@@ -489,7 +489,10 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         }
         let is_last_bar = bar_idx + 1 == self.window.to_bar;
         if is_last_bar && self.position.is_some() {
-            self.close_at_market(bar_idx, close, ExitReason::EndOfData);
+            // Still open at the end: valued at the last close, as backtesting.py and
+            // TradingView value an open trade. Nothing is sold, so no slippage and no exit
+            // commission; `equity` above is already that value.
+            self.close_position(bar_idx, close, ExitReason::EndOfData);
             equity = self.cash;
         }
         let close_time_ms = self.ts_ms[bar_idx] + self.timeframe_ms;
@@ -722,7 +725,11 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         // `|size| × exit × rate` go to cash; the trade's P&L also subtracts the entry
         // commission, which left cash at entry.
         let gross_pnl = position.signed_units() * (fill_price - position.entry_price);
-        let exit_commission = position.units * fill_price * self.config.commission;
+        let exit_commission = if reason == ExitReason::EndOfData {
+            0.0
+        } else {
+            position.units * fill_price * self.config.commission
+        };
         self.cash += gross_pnl - exit_commission;
         let pnl = gross_pnl - (exit_commission + position.entry_commission);
         self.trades.push(Trade {

@@ -309,6 +309,28 @@ fn short_positions_mirror_stops_targets_and_equity() {
 }
 
 #[test]
+fn a_position_open_at_the_end_is_valued_at_the_last_close_without_exit_costs() {
+    let candles = rising();
+    let config = BacktestConfig {
+        commission: 0.001,
+        slippage_bps: 100.0,
+        ..BacktestConfig::default()
+    };
+    let mut script = Script::new(vec![(0, enter(Side::Long, Sizing::Units(10.0)))]);
+    let report = run_script(&candles, &config, &mut script);
+    let trade = report.trades[0];
+    // Entry at 102 slipped 1 % = 103.02, commission 10 × 103.02 × 0.001 = 1.0302. Nothing is
+    // sold at the end: the last close 106 as it is, no slippage, no exit commission.
+    assert_eq!(trade.exit_reason, ExitReason::EndOfData);
+    assert_eq!((trade.exit_bar_idx, trade.exit_price), (3, 106.0));
+    assert_eq!(trade.exit_commission, 0.0);
+    assert_close(trade.pnl, 10.0 * (106.0 - 103.02) - 1.0302);
+    // The last equity point is the position marked to market, and final equity agrees.
+    assert_close(*equity(&report).last().unwrap(), 10_000.0 + trade.pnl);
+    assert_close(report.metrics.final_equity, 10_000.0 + trade.pnl);
+}
+
+#[test]
 fn whole_units_round_down() {
     let candles = rising();
     let config = BacktestConfig {
