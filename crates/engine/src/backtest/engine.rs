@@ -323,6 +323,7 @@ impl<'c, S: Strategy> Backtest<'c, S> {
                 ruin.price
             ));
         }
+        notes.extend(self.strategy.notes());
         notes
     }
 

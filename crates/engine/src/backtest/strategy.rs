@@ -19,6 +19,12 @@ pub trait Strategy {
 
     /// The decision at the close of `bar_idx`, given the position as it stands then.
     fn decide(&mut self, bar_idx: usize, position: &PositionView) -> Decision;
+
+    /// Sentences about the run the strategy wants in the report's notes (entries it could
+    /// not take, and why). Called once, when the run ends.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 impl<S: Strategy + ?Sized> Strategy for &mut S {
@@ -27,6 +33,9 @@ impl<S: Strategy + ?Sized> Strategy for &mut S {
     }
     fn decide(&mut self, bar_idx: usize, position: &PositionView) -> Decision {
         (**self).decide(bar_idx, position)
+    }
+    fn notes(&self) -> Vec<String> {
+        (**self).notes()
     }
 }
 

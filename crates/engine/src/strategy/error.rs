@@ -37,6 +37,16 @@ pub enum StrategyError {
         key: String,
         message: String,
     },
+    /// A mistake inside a rule's text (`strategy: rules`), at a line and column of that
+    /// text: `rules.long_entry:1:14: unknown function smaa; did you mean sma?`.
+    #[error("{}{key}:{line}:{column}: {message}", at(source_name))]
+    Rule {
+        source_name: Option<String>,
+        key: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// `preset(name)` with a name that is not embedded.
     #[error("unknown preset `{name}`; the presets are {}", known.join(", "))]
     UnknownPreset { name: String, known: Vec<String> },
@@ -79,7 +89,8 @@ impl StrategyError {
         match &mut self {
             StrategyError::Syntax { source_name, .. }
             | StrategyError::UnknownKey { source_name, .. }
-            | StrategyError::Invalid { source_name, .. } => {
+            | StrategyError::Invalid { source_name, .. }
+            | StrategyError::Rule { source_name, .. } => {
                 if source_name.is_none() {
                     *source_name = Some(name.to_owned());
                 }
@@ -94,7 +105,9 @@ impl StrategyError {
     /// The dotted key the error is about, when it is about one.
     pub fn key(&self) -> Option<&str> {
         match self {
-            StrategyError::UnknownKey { key, .. } | StrategyError::Invalid { key, .. } => Some(key),
+            StrategyError::UnknownKey { key, .. }
+            | StrategyError::Invalid { key, .. }
+            | StrategyError::Rule { key, .. } => Some(key),
             StrategyError::Feature(FeatureError::InvalidParam { key, .. }) => Some(key),
             StrategyError::Backtest(BacktestError::InvalidConfig { key, .. }) => Some(key),
             _ => None,

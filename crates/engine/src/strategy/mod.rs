@@ -64,6 +64,7 @@ pub mod presets;
 pub mod registry;
 /// `rsi_reversion`: buy oversold, sell at the middle.
 pub mod rsi_reversion;
+pub mod rules;
 /// `sma_cross`: backtesting.py's `SmaCross`.
 pub mod sma_cross;
 

@@ -19,6 +19,7 @@ use super::donchian_breakout::DonchianBreakoutDefinition;
 use super::error::StrategyError;
 use super::genesis::GenesisDefinition;
 use super::rsi_reversion::RsiReversionDefinition;
+use super::rules::RulesDefinition;
 use super::sma_cross::SmaCrossDefinition;
 use crate::backtest::Strategy;
 use crate::features::{FeatureParams, FeatureStore};
@@ -69,8 +70,9 @@ pub trait Definition {
     type Strategy: Strategy;
     /// The name in `strategy:` (snake case, as [`StrategyKind`] serialises).
     const NAME: &'static str;
-    /// The preset's YAML text (`config/strategy/NAME.yaml`, embedded).
-    const PRESET: &'static str;
+    /// `(preset name, YAML text)` of its presets (`config/strategy/`, embedded), the default
+    /// first.
+    const PRESETS: &'static [(&'static str, &'static str)];
     /// `(space name, YAML text)` of its search space presets (`config/optimizer/`), the
     /// default first.
     const SPACES: &'static [(&'static str, &'static str)];
@@ -176,11 +178,29 @@ macro_rules! registry {
             }
         }
 
-        /// `(name, YAML text)` of every strategy's preset, in display order.
-        pub const PRESETS: [(&str, &str); [$(StrategyKind::$variant),+].len()] = [
-            $((<$definition as Definition>::NAME, <$definition as Definition>::PRESET)),+
-        ];
+        /// `(name, YAML text)` of every strategy's presets, in display order.
+        pub const PRESETS: [(&str, &str); 0 $(+ <$definition as Definition>::PRESETS.len())+] =
+            concat_presets(&[$(<$definition as Definition>::PRESETS),+]);
     };
+}
+
+/// The presets of every strategy in one array (a `const fn`, so [`PRESETS`] stays a constant).
+const fn concat_presets<const N: usize>(
+    parts: &[&[(&'static str, &'static str)]],
+) -> [(&'static str, &'static str); N] {
+    let mut out = [("", ""); N];
+    let mut k = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        let mut j = 0;
+        while j < parts[i].len() {
+            out[k] = parts[i][j];
+            k += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    out
 }
 
 registry! {
@@ -189,6 +209,7 @@ registry! {
     RsiReversion: RsiReversionDefinition,
     BollingerBreakout: BollingerBreakoutDefinition,
     DonchianBreakout: DonchianBreakoutDefinition,
+    Rules: RulesDefinition,
 }
 
 impl StrategyKind {
@@ -224,14 +245,10 @@ mod tests {
         for kind in StrategyKind::ALL {
             let serialised = serde_json::to_value(kind).unwrap();
             assert_eq!(serialised, Value::String(kind.as_str().to_owned()));
-            let preset = PRESETS
-                .iter()
-                .find(|(name, _)| *name == kind.as_str())
-                .map(|(_, text)| *text)
-                .unwrap();
+            let runs_it = |text: &str| text.contains(&format!("strategy: {}\n", kind.as_str()));
             assert!(
-                preset.contains(&format!("strategy: {}", kind.as_str())),
-                "the {kind} preset runs another strategy"
+                PRESETS.iter().any(|(_, text)| runs_it(text)),
+                "no preset runs {kind}"
             );
             assert!(!kind.spaces().is_empty(), "{kind} has no default space");
         }

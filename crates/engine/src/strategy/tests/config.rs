@@ -21,10 +21,10 @@ fn parse_err(text: &str) -> StrategyError {
 fn every_preset_parses_and_every_preset_file_is_embedded() {
     for (name, _) in PRESETS {
         let config = StrategyConfig::preset(name).unwrap_or_else(|err| panic!("{err}"));
-        assert_eq!(
-            config.kind().as_str(),
-            name,
-            "a preset is named after its strategy"
+        let kind = config.kind().as_str();
+        assert!(
+            name == kind || name.starts_with(&format!("{kind}_")),
+            "preset {name} runs {kind}: a preset is named after its strategy"
         );
     }
     // Every file in config/strategy/ is a preset, so a new file cannot be forgotten.
@@ -413,6 +413,10 @@ fn perturbations(value: &Value) -> Vec<Value> {
         Value::Number(number) => {
             let x = number.as_f64().unwrap_or(0.0);
             let mut out = vec![];
+            if !number.is_u64() && x == x.trunc() {
+                // A whole float (a rules param used as a length) stays whole.
+                out.extend([json!(x + 1.0), json!(x - 1.0)]);
+            }
             if number.is_u64() {
                 out.extend([json!(number.as_u64().unwrap_or(0) + 1), json!(1)]);
                 if let Some(smaller) = number.as_u64().and_then(|n| n.checked_sub(1)) {
@@ -428,7 +432,13 @@ fn perturbations(value: &Value) -> Vec<Value> {
             out
         }
         Value::Null => vec![json!(1), json!(0.5), json!(30), json!(0.05)],
-        Value::String(_) => vec![json!({"periods_per_year": 252.0})],
+        // A rule's text (a condition or a number), or the annualisation.
+        Value::String(text) => vec![
+            json!(format!("({text}) and true")),
+            json!(format!("({text}) + 0")),
+            json!({"periods_per_year": 252.0}),
+            json!({"equity_fraction": 0.5}),
+        ],
         _ => vec![],
     }
 }

@@ -19,7 +19,7 @@ use crate::run::{run_backtest, RunOutcome};
 use crate::strategy::StrategyConfig;
 
 /// The demo dataset (17,278 hourly bars, seed 42), generated once per test binary.
-pub(super) fn demo() -> Arc<Candles> {
+pub(crate) fn demo() -> Arc<Candles> {
     static DEMO: OnceLock<Arc<Candles>> = OnceLock::new();
     Arc::clone(DEMO.get_or_init(|| {
         Arc::new(generate(&SynthParams::demo()).expect("the demo parameters are valid"))
@@ -27,7 +27,7 @@ pub(super) fn demo() -> Arc<Candles> {
 }
 
 /// `tests/golden/backtest/<name>` in the repository.
-pub(super) fn golden_path(name: &str) -> PathBuf {
+pub(crate) fn golden_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/golden/backtest")
         .join(name)
@@ -42,7 +42,7 @@ pub(super) fn yaml(text: &str) -> StrategyConfig {
 }
 
 /// One full run over all of `candles`.
-pub(super) fn run_all(candles: &Arc<Candles>, config: &StrategyConfig) -> RunOutcome {
+pub(crate) fn run_all(candles: &Arc<Candles>, config: &StrategyConfig) -> RunOutcome {
     let mut store = FeatureStore::new(Arc::clone(candles));
     run_backtest(&mut store, config, Window::all(candles), Recording::Full)
         .unwrap_or_else(|err| panic!("{err}"))

@@ -14,6 +14,7 @@ use crate::data::Candles;
 use crate::features::FeatureStore;
 use crate::run::{run_backtest, run_backtest_checkpointed, CheckpointedRun};
 use crate::strategy::presets::PRESETS;
+use crate::strategy::rules::RulesStrategy;
 use crate::strategy::{
     BollingerBreakout, DonchianBreakout, Genesis, RsiReversion, SmaCross, StrategyConfig,
     StrategyParams,
@@ -66,6 +67,9 @@ fn independent_warm_up(store: &mut FeatureStore, config: &StrategyConfig) -> usi
             let exit = store.donchian(params.exit_period).unwrap();
             entry.upper.first_valid().max(exit.lower.first_valid())
         }
+        // A rule that reads undefined values is false there, so no bar is out of bounds for
+        // a decision; the rules' tests check its warm-up against the columns themselves.
+        StrategyParams::Rules(_) => 0,
     }
 }
 
@@ -85,6 +89,9 @@ fn first_decision_bar(store: &mut FeatureStore, config: &StrategyConfig) -> usiz
             .unwrap()
             .first_decision_bar(),
         StrategyParams::DonchianBreakout(params) => DonchianBreakout::new(store, params)
+            .unwrap()
+            .first_decision_bar(),
+        StrategyParams::Rules(params) => RulesStrategy::new(store, params)
             .unwrap()
             .first_decision_bar(),
     }

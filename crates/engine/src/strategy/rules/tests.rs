@@ -1,0 +1,146 @@
+//! The rules strategy: the contract's error messages, decisions, and the rules presets
+//! against the built-in strategies they restate.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::data::{parse, Candles, ParseOptions};
+use crate::strategy::tests::{demo, golden_path, run_all};
+use crate::strategy::{StrategyConfig, StrategyParams};
+
+fn config(yaml: &str) -> Result<StrategyConfig, StrategyError> {
+    StrategyConfig::from_yaml_str(yaml, "test")
+}
+
+fn rules_error(rules: &str) -> String {
+    let yaml = format!("strategy: rules\nparams: {{fast: 10, slow: 20, frac: 2.5}}\nrules:\n{rules}");
+    match config(&yaml) {
+        Ok(_) => panic!("accepted: {rules}"),
+        Err(err) => err.to_string(),
+    }
+}
+
+#[test]
+fn each_error_class_has_its_message() {
+    assert_eq!(
+        rules_error("  long_entry: crossover(smaa(close, fast), sma(close, slow))\n"),
+        "test: rules.long_entry:1:11: unknown function smaa; did you mean sma?"
+    );
+    assert_eq!(
+        rules_error("  long_entry: clsoe > open\n"),
+        "test: rules.long_entry:1:1: unknown series or param clsoe; did you mean close?"
+    );
+    assert_eq!(
+        rules_error("  long_entry: sma(close) > open\n"),
+        "test: rules.long_entry:1:1: sma takes 2 arguments (series, length), found 1"
+    );
+    assert_eq!(
+        rules_error("  long_entry: close and open > 1\n"),
+        "test: rules.long_entry:1:1: and needs two conditions; close is a number"
+    );
+    assert_eq!(
+        rules_error("  long_entry: close[-1] > open\n"),
+        "test: rules.long_entry:1:1: close[-1] would read a future bar; x[n] is the value n bars ago, n 0 or more"
+    );
+    assert_eq!(
+        rules_error("  long_entry: sma(close, 2.5) > open\n"),
+        "test: rules.long_entry:1:12: sma's length must be a positive whole number of bars; found 2.5"
+    );
+    assert_eq!(
+        rules_error("  long_entry: sma(close, frac) > open\n"),
+        "test: rules.long_entry:1:12: sma's length must be a positive whole number of bars; frac is 2.5"
+    );
+    assert_eq!(
+        rules_error("  long_entry: sma(close, fast)\n"),
+        "test: rules.long_entry:1:1: long_entry must be a condition; sma(close, fast) is a number"
+    );
+    assert_eq!(
+        rules_error("  long_entry: close >\n"),
+        "test: rules.long_entry:1:8: the rule ends too early"
+    );
+    let err = config(
+        "strategy: rules\nparams: {fast: 30, slow: 20}\nrequire: [fast < slow]\nrules: {long_entry: close > open}\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "test: require[0]: `fast < slow` does not hold (fast = 30, slow = 20)"
+    );
+    assert_eq!(
+        rules_error("  long_entry: |\n    close > open and\n    rsi(close, 14) > sma(close, fast) +\n"),
+        "test: rules.long_entry:2:36: the rule ends too early"
+    );
+}
+
+#[test]
+fn a_rule_error_names_its_key_for_the_editor() {
+    let err = config("strategy: rules\nrules: {long_entry: close >> open}\n").unwrap_err();
+    match err {
+        StrategyError::Rule { key, line, column, .. } => {
+            assert_eq!((key.as_str(), line, column), ("rules.long_entry", 1, 8));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn common_sub_expressions_are_computed_once() {
+    let cfg = config(
+        "strategy: rules\nparams: {fast: 10, slow: 20}\nrules:\n  long_entry: crossover(sma(close, fast), sma(close, slow))\n  short_entry: crossunder(ta.sma(close, 10), sma(close, slow))\n",
+    )
+    .unwrap();
+    let StrategyParams::Rules(params) = cfg.params() else {
+        panic!("a rules config");
+    };
+    let listing = params.compiled.program.listing();
+    assert_eq!(listing.matches("= sma(close, 10)").count(), 1, "{listing}");
+    assert_eq!(listing.matches("= sma(close, 20)").count(), 1, "{listing}");
+    // close, 10, sma, 20, sma, crossover, crossunder.
+    assert_eq!(params.compiled.program.ops().len(), 7, "{listing}");
+}
+
+/// The trades of `rules_preset` and of the built-in config `builtin` on `candles`, equal to
+/// the bit.
+fn assert_same_trades(candles: &Arc<Candles>, rules: &StrategyConfig, builtin: &StrategyConfig) {
+    let ours = run_all(candles, rules);
+    let theirs = run_all(candles, builtin);
+    let (ours, theirs) = (&ours.report.trades, &theirs.report.trades);
+    assert!(theirs.len() > 10, "{}: a real sample of trades", builtin.kind());
+    assert_eq!(ours.len(), theirs.len(), "{}: trade count", builtin.kind());
+    for (k, (a, b)) in ours.iter().zip(theirs).enumerate() {
+        assert_eq!(a, b, "{}: trade {k}", builtin.kind());
+        assert_eq!(a.pnl.to_bits(), b.pnl.to_bits(), "{}: trade {k}", builtin.kind());
+    }
+}
+
+#[test]
+fn the_rules_presets_make_the_built_in_presets_trades_on_the_demo_data() {
+    let candles = demo();
+    for (rules, builtin) in [
+        ("rules_sma_cross", "sma_cross"),
+        ("rules_rsi_reversion", "rsi_reversion"),
+        ("rules_bollinger_breakout", "bollinger_breakout"),
+        ("rules_donchian_breakout", "donchian_breakout"),
+    ] {
+        assert_same_trades(
+            &candles,
+            &StrategyConfig::preset(rules).unwrap(),
+            &StrategyConfig::preset(builtin).unwrap(),
+        );
+    }
+}
+
+#[test]
+fn rules_sma_cross_makes_backtesting_pys_trades_on_goog() {
+    let bytes = std::fs::read(golden_path("goog.csv")).unwrap();
+    let candles = Arc::new(parse(&bytes, &ParseOptions::default()).unwrap().candles);
+    let cash = "backtest: {initial_cash: 10000, commission: 0.002, whole_units: true}\n";
+    let rules = StrategyConfig::preset("rules_sma_cross")
+        .unwrap()
+        .with_params([("backtest.initial_cash", serde_json::json!(10000))])
+        .unwrap();
+    let builtin = config(&format!("strategy: sma_cross\n{cash}")).unwrap();
+    assert_same_trades(&candles, &rules, &builtin);
+    // backtesting.py's 93 closed trades and the one it leaves open.
+    assert_eq!(run_all(&candles, &rules).report.trades.len(), 94);
+}
