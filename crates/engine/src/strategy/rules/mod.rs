@@ -571,3 +571,65 @@ pub fn plots(store: &mut FeatureStore, params: &RulesParams) -> Result<Vec<Plot>
 
 #[cfg(test)]
 mod tests;
+
+/// A search space over every param of `spec`, the starting point the Optimize page offers
+/// for a rules strategy: a whole number from half to twice its value (at least 1), any
+/// other number likewise as a float. The ranges are for the trader to edit.
+pub fn default_space(spec: &RulesSpec) -> String {
+    let mut text = String::from(
+        "# The rules' params, from half to twice their values: edit the ranges.\nparams:\n",
+    );
+    for (name, &value) in &spec.params {
+        let line = if value == value.trunc() && value.abs() < 1e9 {
+            let value = value as i64;
+            let low = (value / 2).max(1);
+            let high = (value * 2).max(low + 1);
+            format!("  {name}: {{type: int, low: {low}, high: {high}}}\n")
+        } else {
+            let (a, b) = (value / 2.0, value * 2.0);
+            let (low, high) = if a <= b { (a, b) } else { (b, a) };
+            format!("  {name}: {{type: float, low: {low}, high: {high}}}\n")
+        };
+        text.push_str(&line);
+    }
+    text
+}
+
+/// The language reference: inputs, operators and every function with its signature,
+/// definition and warm-up (`genesis rules functions`, the app's reference panel).
+pub fn reference() -> String {
+    let mut text = String::new();
+    text.push_str("INPUTS\n");
+    text.push_str("  open high low close volume   the bar's prices and volume\n");
+    text.push_str("  hl2 hlc3 ohlc4              (high+low)/2, (high+low+close)/3, (open+high+low+close)/4\n");
+    text.push_str("  true false, numbers, params  single values, the same at every bar\n\n");
+    text.push_str("OPERATORS (loosest first)\n");
+    for (ops, meaning) in REFERENCE_OPERATORS {
+        text.push_str(&format!("  {ops:<26} {meaning}\n"));
+    }
+    text.push_str("\nFUNCTIONS (a ta. prefix is accepted: ta.sma)\n");
+    for info in functions::FUNCTIONS {
+        text.push_str(&format!(
+            "  {:<44} -> {}; warm-up {}\n      {}\n",
+            info.signature(),
+            program::returns_text(info.returns),
+            info.warm_up,
+            info.definition
+        ));
+    }
+    text.push_str("\nUndefined values (warm-up, division by zero) make every comparison false, so no rule fires during warm-up.\n");
+    text
+}
+
+/// The operators of the reference, loosest first.
+pub const REFERENCE_OPERATORS: &[(&str, &str)] = &[
+    ("a or b", "either condition"),
+    ("a and b", "both conditions"),
+    ("not a", "the condition does not hold"),
+    ("< <= > >= == !=", "compare two numbers (== != also two conditions); false when either is undefined"),
+    ("+ -", "add, subtract"),
+    ("* /", "multiply, divide (by zero: undefined)"),
+    ("-x", "negate"),
+    ("x[n]", "the value n bars ago (n a whole number, 0 or more: never a later bar)"),
+    ("( )", "grouping"),
+];

@@ -144,3 +144,22 @@ fn rules_sma_cross_makes_backtesting_pys_trades_on_goog() {
     // backtesting.py's 93 closed trades and the one it leaves open.
     assert_eq!(run_all(&candles, &rules).report.trades.len(), 94);
 }
+
+#[test]
+fn the_default_space_covers_every_param_and_parses_as_a_space_over_the_config() {
+    let StrategyParams::Rules(params) = StrategyConfig::preset("rules_rsi_reversion").unwrap().params().clone() else {
+        panic!("a rules preset");
+    };
+    let space = default_space(&params.spec);
+    assert!(space.contains("  rsi_period: {type: int, low: 7, high: 28}\n"), "{space}");
+    assert!(space.contains("  stop_loss_frac: {type: float, low: 0.025, high: 0.1}\n"), "{space}");
+    assert_eq!(space.matches("{type:").count(), params.spec.params.len());
+}
+
+#[test]
+fn the_reference_lists_every_function() {
+    let text = reference();
+    for info in functions::FUNCTIONS {
+        assert!(text.contains(&info.signature()), "{}", info.name);
+    }
+}
