@@ -32,6 +32,10 @@ impl Cli {
                 StudyCommand::Refine(args) => args.is_json,
                 StudyCommand::Export(_) | StudyCommand::Import(_) => false,
             },
+            Command::Rules(rules) => match &rules.command {
+                RulesCommand::Check(args) => args.is_json,
+                RulesCommand::Functions => false,
+            },
             Command::Champion(champion) => match &champion.command {
                 ChampionCommand::Show(args) => args.is_json,
                 ChampionCommand::Promote(args) => args.is_json,
@@ -63,6 +67,34 @@ pub enum Command {
     /// Champions per (symbol, timeframe): show, promote a validated trial, roll back,
     /// export as a config file.
     Champion(ChampionArgs),
+    /// Rules strategies (`strategy: rules`): check a config's rules, print the language
+    /// reference.
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub command: RulesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Compile a rules config: print its column program, or every error with its key, line
+    /// and column. Exit 0 if valid, 2 if not.
+    Check(RulesCheckArgs),
+    /// Print the language reference: inputs, operators, every function with its signature,
+    /// definition and warm-up.
+    Functions,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesCheckArgs {
+    /// The config file (YAML or JSON) with `strategy: rules`.
+    pub file: PathBuf,
+    /// Print one JSON document (`ok`, `program` or `errors`) instead of text.
+    #[arg(long = "json")]
+    pub is_json: bool,
 }
 
 /// The values of `--sampler`: the study crate's choices, with their descriptions as help.

@@ -611,3 +611,58 @@ fn bench_times_the_strategy_workloads() {
     assert_eq!(workloads[0]["name"], "backtest_sma_cross_17278");
     assert_eq!(workloads[0]["n_bars"], 17_278);
 }
+
+#[test]
+fn rules_check_prints_the_program_or_every_error() {
+    let preset = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../config/strategy/rules_sma_cross.yaml")
+        .display()
+        .to_string();
+    let ok = genesis(&["rules", "check", &preset]);
+    assert_eq!(ok.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(text.contains("= crossover(sma(close, 10), sma(close, 20))"), "{text}");
+    assert!(text.contains("long_entry = %"), "{text}");
+
+    let bad = TempFile::new(
+        "bad_rules.yaml",
+        "strategy: rules\nparams: {fast: 10}\nrules:\n  long_entry: crossover(smaa(close, fast), close)\n  long_exit: close[-1] > 1\n",
+    );
+    let output = genesis(&["rules", "check", &bad.arg()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let file = bad.arg();
+    assert!(
+        stderr.contains(&format!(
+            "{file}: rules.long_entry:1:11: unknown function smaa; did you mean sma?"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{file}: rules.long_exit:1:1: close[-1] would read a future bar")),
+        "{stderr}"
+    );
+    let json = genesis(&["rules", "check", "--json", &bad.arg()]);
+    let doc = stdout_json(&json);
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["errors"].as_array().map(Vec::len), Some(2));
+    assert_eq!(doc["errors"][0]["detail"]["column"], 11);
+}
+
+#[test]
+fn rules_functions_prints_the_reference_and_a_rules_config_backtests() {
+    let output = genesis(&["rules", "functions"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    for signature in ["sma(series, length)", "macd_signal(series, fast, slow, signal)", "iff(condition, then, else)"] {
+        assert!(text.contains(signature), "{signature}");
+    }
+    let config = TempFile::new(
+        "my_rules.yaml",
+        "strategy: rules\nparams: {n: 14}\nrules:\n  long_entry: rsi(close, n) < 30\n  long_exit: rsi(close, n) > 55\n",
+    );
+    let data = golden("ok/binance_ms.csv");
+    let output = genesis(&["backtest", "--data", &data, "--config", &config.arg(), "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout_json(&output)["strategy"], "rules");
+}

@@ -7,9 +7,10 @@ mod data;
 mod features;
 mod journal;
 mod optimize;
+mod rules;
 mod study;
 
-use crate::cli::{ChampionCommand, Cli, Command, DataCommand, StudyCommand};
+use crate::cli::{ChampionCommand, Cli, Command, DataCommand, RulesCommand, StudyCommand};
 use crate::error::CliError;
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -28,6 +29,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             StudyCommand::Export(args) => study::export_cmd(&args),
             StudyCommand::Import(args) => study::import_cmd(&args),
             StudyCommand::Refine(args) => study::refine_cmd(&args),
+        },
+        Command::Rules(rules) => match rules.command {
+            RulesCommand::Check(args) => rules::check(&args),
+            RulesCommand::Functions => rules::functions(),
         },
         Command::Champion(champion) => match champion.command {
             ChampionCommand::Show(args) => champion::show(&args),

@@ -236,7 +236,7 @@ impl<'de> Deserialize<'de> for StrategyConfig {
 /// YAML text to a JSON value; a syntax error names its line and column. The text goes
 /// through YAML's own value first because that is where a duplicated key is an error (a
 /// direct JSON value would keep the last one silently).
-fn parse_yaml(text: &str) -> Result<Value, StrategyError> {
+pub(crate) fn parse_yaml(text: &str) -> Result<Value, StrategyError> {
     let yaml = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).map_err(|err| {
         let (line, column) = err
             .location()

@@ -170,53 +170,70 @@ fn is_identifier(name: &str) -> bool {
 
 /// Compiles `spec`: every rule, require condition and plot, or the first error by key.
 pub fn compile(spec: &RulesSpec) -> Result<Compiled, StrategyError> {
-    check_params(&spec.params)?;
+    let mut errors = Vec::new();
+    let compiled = compile_collecting(spec, &mut errors, true);
+    match errors.into_iter().next() {
+        Some(err) => Err(err),
+        None => Ok(compiled),
+    }
+}
+
+/// Every error of `spec`, each rule, require condition and plot checked on its own (what
+/// `genesis rules check` prints and the editor marks); empty when it compiles.
+pub fn check_all(spec: &RulesSpec) -> Vec<StrategyError> {
+    let mut errors = Vec::new();
+    compile_collecting(spec, &mut errors, false);
+    errors
+}
+
+/// Compiles piece by piece, pushing errors; with `stop_at_first` it returns at the first.
+fn compile_collecting(
+    spec: &RulesSpec,
+    errors: &mut Vec<StrategyError>,
+    stop_at_first: bool,
+) -> Compiled {
+    let mut compiled = Compiled::default();
+    if let Err(err) = check_params(&spec.params) {
+        // Names that cannot be params make every rule's errors misleading.
+        errors.push(err);
+        return compiled;
+    }
     let mut compiler = Compiler::new(&spec.params);
+    macro_rules! attempt {
+        ($result:expr) => {
+            match $result {
+                Ok(value) => Some(value),
+                Err(err) => {
+                    errors.push(err);
+                    if stop_at_first {
+                        return compiled;
+                    }
+                    None
+                }
+            }
+        };
+    }
     if spec.require.len() > MAX_REQUIRE {
-        return Err(StrategyError::invalid(
+        attempt!(Err::<(), _>(StrategyError::invalid(
             "require",
             format!("{} conditions; the most is {MAX_REQUIRE}", spec.require.len()),
-        ));
+        )));
     }
-    for (i, text) in spec.require.iter().enumerate() {
-        let key = format!("require[{i}]");
-        let expr = syntax::parse(text).map_err(|err| rule_error(&key, text, err))?;
-        let (slot, is_series) = compiler
-            .rule(text, &expr, Kind::Condition, "a require entry")
-            .map_err(|err| rule_error(&key, text, err))?;
-        if is_series {
-            return Err(StrategyError::invalid(
-                key,
-                format!("`{}` reads the bars; require is for conditions on params only (fast < slow)", text.trim()),
-            ));
-        }
-        if compiler.flag_value(slot) == Some(false) {
-            let values: Vec<String> = spec
-                .params
-                .iter()
-                .filter(|(name, _)| mentions(text, name))
-                .map(|(name, value)| format!("{name} = {value}"))
-                .collect();
-            return Err(StrategyError::invalid(
-                key,
-                format!("`{}` does not hold ({})", text.trim(), values.join(", ")),
-            ));
-        }
+    for (i, text) in spec.require.iter().take(MAX_REQUIRE).enumerate() {
+        attempt!(require(&mut compiler, spec, i, text));
     }
     let rules = &spec.rules;
     if rules.long_entry.is_none() && rules.short_entry.is_none() {
-        return Err(StrategyError::invalid(
+        attempt!(Err::<(), _>(StrategyError::invalid(
             "rules",
             "needs long_entry or short_entry (or both): without an entry the strategy never trades",
-        ));
+        )));
     }
-    let mut compiled = Compiled::default();
     for (name, text, kind) in rules.given() {
         let key = format!("rules.{name}");
-        let expr = syntax::parse(text).map_err(|err| rule_error(&key, text, err))?;
-        let (slot, _) = compiler
-            .rule(text, &expr, kind, name)
-            .map_err(|err| rule_error(&key, text, err))?;
+        let Some(slot) = attempt!(piece(&mut compiler, &key, text, kind, name)) else {
+            continue;
+        };
         let target = match name {
             "long_entry" => &mut compiled.long_entry,
             "short_entry" => &mut compiled.short_entry,
@@ -229,29 +246,79 @@ pub fn compile(spec: &RulesSpec) -> Result<Compiled, StrategyError> {
         *target = Some(slot);
     }
     if spec.plots.len() > MAX_PLOTS {
-        return Err(StrategyError::invalid(
+        attempt!(Err::<(), _>(StrategyError::invalid(
             "plots",
             format!("{} plots; the most is {MAX_PLOTS}", spec.plots.len()),
-        ));
+        )));
     }
-    for (name, text) in &spec.plots {
+    for (name, text) in spec.plots.iter().take(MAX_PLOTS) {
         let key = format!("plots.{name}");
         if !is_identifier(name) {
-            return Err(StrategyError::invalid(
+            attempt!(Err::<(), _>(StrategyError::invalid(
                 key,
                 "a plot's name is letters, digits and _ (not starting with a digit)",
-            ));
+            )));
+            continue;
         }
-        let expr = syntax::parse(text).map_err(|err| rule_error(&key, text, err))?;
-        let (slot, _) = compiler
-            .rule(text, &expr, Kind::Number, "a plot")
-            .map_err(|err| rule_error(&key, text, err))?;
-        compiled.plots.push((name.clone(), slot));
+        if let Some(slot) = attempt!(piece(&mut compiler, &key, text, Kind::Number, "a plot")) {
+            compiled.plots.push((name.clone(), slot));
+        }
     }
-    check_size(spec)?;
-    check::optional_bars("max_hold_bars", spec.max_hold_bars)?;
+    attempt!(check_size(spec));
+    attempt!(check::optional_bars("max_hold_bars", spec.max_hold_bars));
     compiled.program = compiler.program;
-    Ok(compiled)
+    compiled
+}
+
+/// One rule or plot: parsed, lowered into the shared program, of `kind`.
+fn piece<'a>(
+    compiler: &mut Compiler<'a>,
+    key: &str,
+    text: &'a str,
+    kind: Kind,
+    what: &str,
+) -> Result<Slot, StrategyError> {
+    let expr = syntax::parse(text).map_err(|err| rule_error(key, text, err))?;
+    compiler
+        .rule(text, &expr, kind, what)
+        .map(|(slot, _)| slot)
+        .map_err(|err| rule_error(key, text, err))
+}
+
+/// The `i`th require condition: a condition on params alone that holds.
+fn require<'a>(
+    compiler: &mut Compiler<'a>,
+    spec: &RulesSpec,
+    i: usize,
+    text: &'a str,
+) -> Result<(), StrategyError> {
+    let key = format!("require[{i}]");
+    let expr = syntax::parse(text).map_err(|err| rule_error(&key, text, err))?;
+    let (slot, is_series) = compiler
+        .rule(text, &expr, Kind::Condition, "a require entry")
+        .map_err(|err| rule_error(&key, text, err))?;
+    if is_series {
+        return Err(StrategyError::invalid(
+            key,
+            format!(
+                "`{}` reads the bars; require is for conditions on params only (fast < slow)",
+                text.trim()
+            ),
+        ));
+    }
+    if compiler.flag_value(slot) == Some(false) {
+        let values: Vec<String> = spec
+            .params
+            .iter()
+            .filter(|(name, _)| mentions(text, name))
+            .map(|(name, value)| format!("{name} = {value}"))
+            .collect();
+        return Err(StrategyError::invalid(
+            key,
+            format!("`{}` does not hold ({})", text.trim(), values.join(", ")),
+        ));
+    }
+    Ok(())
 }
 
 /// True when `text` uses the word `name`.
@@ -633,3 +700,59 @@ pub const REFERENCE_OPERATORS: &[(&str, &str)] = &[
     ("x[n]", "the value n bars ago (n a whole number, 0 or more: never a later bar)"),
     ("( )", "grouping"),
 ];
+
+/// Every error of a rules config file's text (`genesis rules check`): a YAML or shape error
+/// alone, else every rule's, require condition's and plot's, then the shared sections'
+/// (the first of those). Empty when the config is valid.
+pub fn check_config_text(text: &str, source_name: &str) -> Vec<StrategyError> {
+    let with_source = |err: StrategyError| err.with_source(source_name);
+    let value = match super::config::parse_yaml(text) {
+        Ok(value) => value,
+        Err(err) => return vec![with_source(err)],
+    };
+    let Value::Object(mut map) = value.clone() else {
+        return vec![with_source(StrategyError::invalid(
+            "(top level)",
+            "expected a mapping of keys starting with `strategy: rules`",
+        ))];
+    };
+    if map.get("strategy") != Some(&Value::String(RulesDefinition::NAME.to_owned())) {
+        return vec![with_source(StrategyError::invalid(
+            "strategy",
+            "`genesis rules check` reads a config with `strategy: rules`",
+        ))];
+    }
+    for key in super::config::COMMON_KEYS {
+        map.remove(key);
+    }
+    let spec: RulesSpec =
+        match deserialize_at(Value::Object(map), "", &super::config::COMMON_KEYS) {
+            Ok(spec) => spec,
+            Err(err) => return vec![with_source(err)],
+        };
+    let mut errors: Vec<StrategyError> = check_all(&spec).into_iter().map(with_source).collect();
+    if errors.is_empty() {
+        if let Err(err) = super::StrategyConfig::from_value(value) {
+            errors.push(with_source(err));
+        }
+    }
+    errors
+}
+
+impl Compiled {
+    /// `(rule name, slot)` of every rule given, for listings.
+    pub fn rule_slots(&self) -> Vec<(&'static str, Slot)> {
+        [
+            ("long_entry", self.long_entry),
+            ("short_entry", self.short_entry),
+            ("long_exit", self.long_exit),
+            ("short_exit", self.short_exit),
+            ("stop_loss", self.stop_loss),
+            ("take_profit", self.take_profit),
+            ("trailing_stop", self.trailing_stop),
+        ]
+        .into_iter()
+        .filter_map(|(name, slot)| slot.map(|slot| (name, slot)))
+        .collect()
+    }
+}

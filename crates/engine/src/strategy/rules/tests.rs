@@ -163,3 +163,23 @@ fn the_reference_lists_every_function() {
         assert!(text.contains(&info.signature()), "{}", info.name);
     }
 }
+
+#[test]
+fn check_all_reports_every_broken_rule_and_compile_the_first() {
+    let spec: RulesSpec = serde_json::from_value(serde_json::json!({
+        "params": {"fast": 10},
+        "rules": {"long_entry": "clsoe > 1", "long_exit": "sma(close) > 1"},
+        "plots": {"x": "close > 1"},
+    }))
+    .unwrap();
+    let messages: Vec<String> = check_all(&spec).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "rules.long_entry:1:1: unknown series or param clsoe; did you mean close?",
+            "rules.long_exit:1:1: sma takes 2 arguments (series, length), found 1",
+            "plots.x:1:1: a plot must be a number; close > 1 is a condition",
+        ]
+    );
+    assert_eq!(compile(&spec).unwrap_err().to_string(), messages[0]);
+}
