@@ -94,7 +94,7 @@ pub mod vol_shift;
 #[cfg(test)]
 pub(crate) mod asof;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use bollinger::Bollinger;
 pub use column::Column;

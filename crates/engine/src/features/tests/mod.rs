@@ -2,7 +2,7 @@
 //! naive as-of oracle, and invariants that hold whatever the data.
 
 mod fused;
-mod gen;
+pub(crate) mod gen;
 mod golden;
 mod invariants;
 mod oracle;

@@ -756,3 +756,40 @@ impl Compiled {
         .collect()
     }
 }
+
+/// The values of one expression at every bar.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Series {
+    /// Undefined values are NaN.
+    Numbers(Vec<f64>),
+    Conditions(Vec<bool>),
+}
+
+/// Evaluates one expression (`sma(close, fast) > close`) with `params` over `store`'s
+/// dataset; errors name `key` (`expression` when the caller has none) with line and column.
+pub fn evaluate(
+    text: &str,
+    params: &BTreeMap<String, f64>,
+    store: &mut FeatureStore,
+) -> Result<Series, StrategyError> {
+    const KEY: &str = "expression";
+    check_params(params)?;
+    let expr = syntax::parse(text).map_err(|err| rule_error(KEY, text, err))?;
+    let mut compiler = Compiler::new(params);
+    // Lowered as a number or a condition, whichever it is.
+    let (slot, kind) = match compiler.rule(text, &expr, Kind::Number, KEY) {
+        Ok((slot, _)) => (slot, Kind::Number),
+        Err(_) => {
+            let (slot, _) = compiler
+                .rule(text, &expr, Kind::Condition, KEY)
+                .map_err(|err| rule_error(KEY, text, err))?;
+            (slot, Kind::Condition)
+        }
+    };
+    let program = compiler.program;
+    let evaluation = Evaluation::run(&program, store)?;
+    Ok(match kind {
+        Kind::Number => Series::Numbers(evaluation.number_column(slot)),
+        Kind::Condition => Series::Conditions(evaluation.flag_column(slot)),
+    })
+}

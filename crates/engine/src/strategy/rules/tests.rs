@@ -183,3 +183,132 @@ fn check_all_reports_every_broken_rule_and_compile_the_first() {
     );
     assert_eq!(compile(&spec).unwrap_err().to_string(), messages[0]);
 }
+
+mod as_of {
+    //! Every function and every preset rule computed over the bars up to each bar equals
+    //! the same expression computed over all the bars, at that bar and every bar before: no
+    //! value depends on a later bar, and appending bars changes no past value.
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::data::Columns;
+    use crate::features::tests::gen::random_walk;
+    use crate::strategy::presets::PRESETS;
+
+    /// One call of every function (with inputs that have leading undefined values, and a
+    /// division by a zero volume in the middle), and the operators.
+    const EXPRESSIONS: &[&str] = &[
+        "sma(close, 5)",
+        "ema(hl2, 4)",
+        "wma(close, 6)",
+        "rma(close, 5)",
+        "rsi(close, 6)",
+        "atr(5)",
+        "stdev(close, 7)",
+        "highest(high, 5)",
+        "lowest(low, 5)",
+        "bb_upper(close, 6, 2)",
+        "bb_mid(close, 6)",
+        "bb_lower(close, 6, 1.5)",
+        "macd(close, 3, 7)",
+        "macd_signal(close, 3, 7, 4)",
+        "roc(close, 3)",
+        "change(ohlc4, 2)",
+        "crossover(ema(close, 3), sma(close, 7))",
+        "crossunder(close, sma(close, 5))",
+        "abs(change(close, 1))",
+        "min(open, close)",
+        "max(hlc3, close)",
+        "sqrt(volume - 20)",
+        "log(volume)",
+        "iff(close > open, high, low)",
+        "sma(close / volume, 3)",
+        "rsi(sma(close, 3), 4)",
+        "close[2] > open and not (volume > 50) or false",
+        "-close * 2 + 1 != 0",
+    ];
+
+    fn prefix(candles: &Candles, n_bars: usize) -> Arc<Candles> {
+        let c = candles.columns();
+        let cols = Columns {
+            ts_ms: c.ts_ms[..n_bars].to_vec(),
+            open: c.open[..n_bars].to_vec(),
+            high: c.high[..n_bars].to_vec(),
+            low: c.low[..n_bars].to_vec(),
+            close: c.close[..n_bars].to_vec(),
+            volume: c.volume[..n_bars].to_vec(),
+        };
+        Arc::new(Candles::from_columns(cols).unwrap())
+    }
+
+    fn same(a: &Series, b: &Series, upto: usize) -> bool {
+        match (a, b) {
+            (Series::Numbers(a), Series::Numbers(b)) => a[..upto]
+                .iter()
+                .zip(&b[..upto])
+                .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())),
+            (Series::Conditions(a), Series::Conditions(b)) => a[..upto] == b[..upto],
+            _ => false,
+        }
+    }
+
+    /// `(expression, params)`: the list above, and every rule and plot of the rules presets.
+    fn cases() -> Vec<(String, BTreeMap<String, f64>)> {
+        let mut cases: Vec<(String, BTreeMap<String, f64>)> = EXPRESSIONS
+            .iter()
+            .map(|text| ((*text).to_owned(), BTreeMap::new()))
+            .collect();
+        for (name, _) in PRESETS.iter().filter(|(name, _)| name.starts_with("rules_")) {
+            let StrategyParams::Rules(params) = StrategyConfig::preset(name).unwrap().params().clone()
+            else {
+                panic!("{name} is a rules preset");
+            };
+            let spec = &params.spec;
+            let texts = [
+                &spec.rules.long_entry,
+                &spec.rules.short_entry,
+                &spec.rules.long_exit,
+                &spec.rules.short_exit,
+                &spec.rules.stop_loss,
+            ];
+            for text in texts.into_iter().flatten().chain(spec.plots.values()) {
+                cases.push((text.clone(), spec.params.clone()));
+            }
+        }
+        cases
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        #[test]
+        fn no_value_depends_on_a_later_bar(seed in any::<u64>(), n_bars in 25usize..70) {
+            let candles = Arc::new(random_walk(seed, n_bars));
+            let cases = cases();
+            let mut full_store = FeatureStore::new(Arc::clone(&candles));
+            let full: Vec<Series> = cases
+                .iter()
+                .map(|(text, params)| evaluate(text, params, &mut full_store).unwrap())
+                .collect();
+            for upto in 2..=n_bars {
+                let mut store = FeatureStore::new(prefix(&candles, upto));
+                for ((text, params), whole) in cases.iter().zip(&full) {
+                    let part = evaluate(text, params, &mut store).unwrap();
+                    prop_assert!(same(&part, whole, upto), "{} over the first {} bars", text, upto);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_cases_cover_every_function() {
+        let cases = cases();
+        for info in functions::FUNCTIONS {
+            assert!(
+                cases.iter().any(|(text, _)| text.contains(&format!("{}(", info.name))),
+                "{}",
+                info.name
+            );
+        }
+    }
+}
