@@ -167,6 +167,29 @@ fn test() -> Result<()> {
         parse_cargo_counts,
     ));
 
+    // Each fuzz target for a bounded time: the candle parser and the rules compiler take
+    // hostile input (uploads, share links, bundles). A finding fails the stage and leaves
+    // the input in fuzz/artifacts/.
+    for (target, seeds) in FUZZ_TARGETS {
+        let corpus = format!("corpus/{target}");
+        std::fs::create_dir_all(root().join("fuzz").join(&corpus))
+            .map_err(|e| format!("fuzz/{corpus}: {e}"))?;
+        let mut fuzz = env.command("cargo");
+        fuzz.current_dir(root().join("fuzz"))
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args(["fuzz", "run", target, &corpus])
+            .args(*seeds)
+            .args(["--", &format!("-max_total_time={FUZZ_SECONDS}")]);
+        stages.push(run_whole(
+            if *target == "parse" {
+                "fuzz: candle parser (cargo fuzz, bounded time)"
+            } else {
+                "fuzz: rules compiler (cargo fuzz, bounded time)"
+            },
+            fuzz,
+        ));
+    }
+
     let dist = root().join("target/site-test");
     match site::build(&env, &dist) {
         Ok(()) => {
@@ -219,6 +242,18 @@ fn test() -> Result<()> {
         Err(format!("{failed} test(s) or stage(s) failed"))
     }
 }
+
+/// Seconds each fuzz target runs in the test command.
+const FUZZ_SECONDS: u32 = 45;
+
+/// The fuzz targets and their seed directories (relative to `fuzz/`).
+const FUZZ_TARGETS: &[(&str, &[&str])] = &[
+    (
+        "parse",
+        &["seeds/parse", "../tests/golden/data/ok", "../tests/golden/data/err"],
+    ),
+    ("rules", &["seeds/rules"]),
+];
 
 fn e2e_test_files() -> Result<Vec<String>> {
     let dir = root().join("tests/e2e");

@@ -10,6 +10,7 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const TRUNK_VERSION_PREFIX: &str = "trunk 0.21.";
 const TRUNK_REQUIREMENT: &str = "~0.21";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const CARGO_FUZZ_REQUIREMENT: &str = "~0.13";
 
 /// The environment every later command runs in: `PATH` with the cargo bin directory and the
 /// npm tools (wasm-opt) in front.
@@ -40,6 +41,7 @@ pub fn ensure_all() -> Result<Env> {
     ensure_wasm_bindgen(&env)?;
     ensure_npm_packages(&env)?;
     ensure_chromium(&env)?;
+    ensure_cargo_fuzz(&env)?;
     Ok(env)
 }
 
@@ -154,6 +156,23 @@ fn ensure_wasm_bindgen(env: &Env) -> Result<()> {
         &wanted,
         "--force",
     ]))
+}
+
+/// cargo-fuzz drives libFuzzer over the fuzz targets in `fuzz/` (the test command runs each
+/// for a bounded time); it builds them with the stable compiler and `RUSTC_BOOTSTRAP=1`.
+fn ensure_cargo_fuzz(env: &Env) -> Result<()> {
+    let installed = env
+        .command("cargo")
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if installed {
+        return Ok(());
+    }
+    println!("Installing cargo-fuzz (about a minute)...");
+    run(env
+        .command("cargo")
+        .args(["install", "cargo-fuzz", "--version", CARGO_FUZZ_REQUIREMENT, "--locked"]))
 }
 
 fn ensure_npm_packages(env: &Env) -> Result<()> {

@@ -15,7 +15,7 @@ use genesis_engine::data::{parse, write_csv, Candles, ParseOptions};
 use genesis_engine::features::{bench_all, FeatureParams, FeatureStore};
 use genesis_engine::run::run_backtest;
 use genesis_engine::strategy::genesis::Model;
-use genesis_engine::strategy::{GenesisModel, StrategyConfig};
+use genesis_engine::strategy::{GenesisModel, StrategyConfig, StrategyKind};
 use serde::Serialize;
 
 use super::data::read_file;
@@ -211,6 +211,9 @@ fn strategy_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
         "genesis_model_17278",
         "backtest_genesis_17278",
         "backtest_sma_cross_17278",
+        "backtest_rules_sma_cross_17278",
+        "backtest_rules_sma_cross_17278_cold",
+        "rules_compile_sma_cross",
     ];
     if !names.iter().any(|name| wanted(name)) {
         return Ok(Vec::new());
@@ -253,7 +256,11 @@ fn strategy_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             }),
         });
     }
-    for (name, preset) in [(names[2], "genesis"), (names[3], "sma_cross")] {
+    for (name, preset) in [
+        (names[2], "genesis"),
+        (names[3], "sma_cross"),
+        (names[4], "rules_sma_cross"),
+    ] {
         if !wanted(name) {
             continue;
         }
@@ -270,6 +277,42 @@ fn strategy_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
                 let outcome = run_backtest(&mut store, &config, window, Recording::MetricsOnly)
                     .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
                 std::hint::black_box(outcome);
+                Ok(())
+            }),
+        });
+    }
+    if wanted(names[5]) {
+        // Cold: a store that keeps nothing (memory bound 0), so the SMAs are computed every
+        // run; the dataset's hash is computed once, as a worker's store does.
+        let config = StrategyConfig::preset("rules_sma_cross")
+            .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
+        let mut store = FeatureStore::with_memory_limit(Arc::clone(&candles), 0);
+        let window = Window::all(&candles);
+        workloads.push(Workload {
+            name: names[5].to_string(),
+            n_bars,
+            n_bytes: 0,
+            n_trials: 0,
+            run: Box::new(move || {
+                let outcome = run_backtest(&mut store, &config, window, Recording::MetricsOnly)
+                    .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
+                std::hint::black_box(outcome);
+                Ok(())
+            }),
+        });
+    }
+    if wanted(names[6]) {
+        // Reading, checking and compiling the preset's rules (every key, the program).
+        let text = genesis_engine::strategy::presets::text("rules_sma_cross").unwrap_or_default();
+        workloads.push(Workload {
+            name: names[6].to_string(),
+            n_bars: 0,
+            n_bytes: text.len(),
+            n_trials: 0,
+            run: Box::new(move || {
+                let config = StrategyConfig::from_yaml_str(text, "rules_sma_cross")
+                    .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
+                std::hint::black_box(config);
                 Ok(())
             }),
         });
@@ -308,68 +351,81 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             }),
         });
     }
-    let study_names = [
-        ("study_tpe_200_trials_1_job", 1usize),
-        ("study_tpe_200_trials_2_jobs", 2),
+    // (name, preset, space, trials, worker threads)
+    let studies: [(&str, &str, &str, u64, usize); 4] = [
+        ("study_tpe_200_trials_1_job", "genesis", genesis_tpe_space(), 200, 1),
+        ("study_tpe_200_trials_2_jobs", "genesis", genesis_tpe_space(), 200, 2),
+        // A rules strategy against the built-in one it restates (issue 14: within 1.5×).
+        ("study_tpe_1000_sma_cross", "sma_cross", StrategyKind::SmaCross.spaces()[0].1, 1_000, 1),
+        ("study_tpe_1000_rules_sma_cross", "rules_sma_cross", StrategyKind::Rules.spaces()[0].1, 1_000, 1),
     ];
-    if !study_names.iter().any(|(name, _)| wanted(name)) {
+    if !studies.iter().any(|(name, ..)| wanted(name)) {
         return Ok(workloads);
     }
     let candles = demo_candles()?;
-    let space = genesis_optimizer::SearchSpace::from_yaml_str(genesis_tpe_space())
-        .map_err(|err| CliError::Internal(anyhow::anyhow!("genesis_tpe.yaml: {err}")))?;
-    let base = StrategyConfig::preset("genesis")
-        .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
+    for (name, preset, space, n_trials, n_jobs) in studies {
+        if wanted(name) {
+            workloads.push(study_workload(name, preset, space, n_trials, n_jobs, &candles)?);
+        }
+    }
+    Ok(workloads)
+}
+
+/// `n_trials` TPE trials of `preset` over `space` on the demo data with `n_jobs` worker
+/// threads, each with its own feature store, through the runner `genesis optimize` uses.
+fn study_workload(
+    name: &str,
+    preset: &str,
+    space: &str,
+    n_trials: u64,
+    n_jobs: usize,
+    candles: &Arc<Candles>,
+) -> Result<Workload, CliError> {
+    let internal = |err: &dyn std::fmt::Display| CliError::Internal(anyhow::anyhow!("{name}: {err}"));
+    let space = genesis_optimizer::SearchSpace::from_yaml_str(space).map_err(|err| internal(&err))?;
+    let base = StrategyConfig::preset(preset).map_err(|err| internal(&err))?;
     let plan = genesis_study::StudyPlan::new(
         genesis_study::StudyConfig::new("bench", space, 42),
         genesis_study::BaseSource::Preset {
-            name: "genesis".into(),
+            name: preset.into(),
         },
         base,
-        genesis_engine::data::DatasetMeta::new("demo.csv", &candles),
+        genesis_engine::data::DatasetMeta::new("demo.csv", candles),
     )
-    .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
-    for (name, n_jobs) in study_names {
-        if !wanted(name) {
-            continue;
-        }
-        let plan = plan.clone();
-        let candles = Arc::clone(&candles);
-        workloads.push(Workload {
-            name: name.to_string(),
-            n_bars: candles.len(),
-            n_bytes: 0,
-            n_trials: 200,
-            run: Box::new(move || {
-                let internal =
-                    |err: genesis_study::StudyError| CliError::Internal(anyhow::anyhow!("{err}"));
-                let mut study = genesis_optimizer::Study::create(
-                    plan.study_spec(),
-                    genesis_optimizer::MemoryJournal::new(),
-                )
-                .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
-                study.set_stop_policy(genesis_optimizer::StopPolicy {
-                    max_trials: Some(200),
-                    ..Default::default()
-                });
-                let start = Instant::now();
-                let cancel = std::sync::atomic::AtomicBool::new(false);
-                genesis_study::runner::run_parallel(
-                    &mut study,
-                    &plan.objective(),
-                    &candles,
-                    n_jobs,
-                    &|| start.elapsed().as_millis() as i64,
-                    &cancel,
-                    |_| {},
-                )
-                .map_err(internal)?;
-                std::hint::black_box(study.trials().count());
-                Ok(())
-            }),
-        });
-    }
-    Ok(workloads)
+    .map_err(|err| internal(&err))?;
+    let candles = Arc::clone(candles);
+    Ok(Workload {
+        name: name.to_string(),
+        n_bars: candles.len(),
+        n_bytes: 0,
+        n_trials: n_trials as usize,
+        run: Box::new(move || {
+            let internal = |err: &dyn std::fmt::Display| CliError::Internal(anyhow::anyhow!("{err}"));
+            let mut study = genesis_optimizer::Study::create(
+                plan.study_spec(),
+                genesis_optimizer::MemoryJournal::new(),
+            )
+            .map_err(|err| internal(&err))?;
+            study.set_stop_policy(genesis_optimizer::StopPolicy {
+                max_trials: Some(n_trials),
+                ..Default::default()
+            });
+            let start = Instant::now();
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            genesis_study::runner::run_parallel(
+                &mut study,
+                &plan.objective(),
+                &candles,
+                n_jobs,
+                &|| start.elapsed().as_millis() as i64,
+                &cancel,
+                |_| {},
+            )
+            .map_err(|err| internal(&err))?;
+            std::hint::black_box(study.trials().count());
+            Ok(())
+        }),
+    })
 }
 
 /// The genesis strategy's default search space (`config/optimizer/genesis_tpe.yaml`).

@@ -449,11 +449,7 @@ impl RulesStrategy {
             (compiled.short_exit, SHORT_EXIT),
         ] {
             if let Some(slot) = slot {
-                evaluation.for_each_flag(slot, |bar, holds| {
-                    if holds {
-                        flags[bar] |= bit;
-                    }
-                });
+                evaluation.set_bit_where(slot, &mut flags, bit);
             }
         }
         let column = |slot: Option<Slot>| slot.map(|slot| evaluation.number_column(slot));

@@ -897,14 +897,15 @@ impl Evaluation {
         }
     }
 
-    /// Calls `visit(bar, value)` for every bar of the condition `slot`.
-    pub fn for_each_flag(&self, slot: Slot, mut visit: impl FnMut(usize, bool)) {
+    /// Sets `bit` in `flags` at every bar where the condition `slot` holds.
+    pub fn set_bit_where(&self, slot: Slot, flags: &mut [u8], bit: u8) {
         match self.flags(slot) {
-            FlagView::Scalar(value) => (0..self.len()).for_each(|bar| visit(bar, value)),
-            FlagView::Series(values) => values
-                .iter()
-                .enumerate()
-                .for_each(|(bar, &value)| visit(bar, value)),
+            FlagView::Scalar(false) => {}
+            FlagView::Scalar(true) => flags.iter_mut().for_each(|flag| *flag |= bit),
+            FlagView::Series(values) => flags
+                .iter_mut()
+                .zip(values)
+                .for_each(|(flag, &holds)| *flag |= bit * u8::from(holds)),
         }
     }
 
@@ -933,9 +934,7 @@ impl Evaluation {
             Op::Arith(op, a, b) => self.zip_numbers(*a, *b, |x, y| arith(*op, x, y)),
             Op::Compare(op, a, b) => {
                 let (x, y) = (self.numbers(*a), self.numbers(*b));
-                Evaluated::Flags(Arc::new(
-                    (0..len).map(|i| compare(*op, x.at(i), y.at(i))).collect(),
-                ))
+                Evaluated::Flags(Arc::new(pairwise(x, y, len, |p, q| compare(*op, p, q))))
             }
             Op::Logic(op, a, b) => {
                 let (x, y) = (self.flags(*a), self.flags(*b));
@@ -965,15 +964,20 @@ impl Evaluation {
             Op::Atr(n) => Evaluated::Numbers(Numbers::Column(store.atr(*n as u32)?)),
             Op::Cross { is_up, a, b } => {
                 let (x, y) = (self.numbers(*a), self.numbers(*b));
-                let mut out = vec![false; len];
-                for i in 1..len {
-                    let (was_a, was_b, now_a, now_b) = (x.at(i - 1), y.at(i - 1), x.at(i), y.at(i));
-                    out[i] = if *is_up {
-                        was_a < was_b && now_a > now_b
-                    } else {
-                        was_a > was_b && now_a < now_b
-                    };
+                // Below: a[i] < b[i]; a cross up is below at i − 1 and above at i (a cross
+                // down is a cross up of b over a).
+                let (x, y) = if *is_up { (x, y) } else { (y, x) };
+                let mut out = Vec::with_capacity(len);
+                out.push(false);
+                match (x, y) {
+                    (NumberView::Series(xs), NumberView::Series(ys)) => out.extend(
+                        xs.windows(2)
+                            .zip(ys.windows(2))
+                            .map(|(p, q)| p[0] < q[0] && p[1] > q[1]),
+                    ),
+                    _ => out.extend((1..len).map(|i| x.at(i - 1) < y.at(i - 1) && x.at(i) > y.at(i))),
                 }
+                out.truncate(len);
                 Evaluated::Flags(Arc::new(out))
             }
             Op::Math(func, a) => self.map_numbers(*a, |x| math(*func, x)),
@@ -1071,6 +1075,18 @@ impl Evaluation {
             Ok::<_, FeatureError>((values, bytes))
         })?;
         Ok(Numbers::Owned(values))
+    }
+}
+
+/// `f` of two number views bar by bar, over slices when both are series.
+fn pairwise(x: NumberView, y: NumberView, len: usize, f: impl Fn(f64, f64) -> bool) -> Vec<bool> {
+    match (x, y) {
+        (NumberView::Series(xs), NumberView::Series(ys)) => {
+            xs.iter().zip(ys).map(|(&p, &q)| f(p, q)).collect()
+        }
+        (NumberView::Series(xs), NumberView::Scalar(q)) => xs.iter().map(|&p| f(p, q)).collect(),
+        (NumberView::Scalar(p), NumberView::Series(ys)) => ys.iter().map(|&q| f(p, q)).collect(),
+        (NumberView::Scalar(p), NumberView::Scalar(q)) => vec![f(p, q); len],
     }
 }
 
