@@ -581,3 +581,30 @@ fn a_resumed_study_keeps_what_it_recorded_for_the_choices_not_made() {
     assert_eq!(changed.validation.min_oos_score, 1.0);
     assert_eq!(changed.validation.top_k, recorded.metadata.validation.top_k);
 }
+
+#[test]
+fn a_rules_param_that_is_no_length_fails_its_trial_with_the_reason() {
+    // `fast` is a length in the preset's rules: a fractional value cannot be one, and the
+    // require entry fails when fast >= slow. Both are failed trials with the config's words.
+    let candles = short_demo(2_000);
+    let space = "params:\n  fast: {type: float, low: 4.0, high: 30.0}\n  slow: {type: int, low: 10, high: 40}\n";
+    let mut plan = plan(&candles, "rules_sma_cross", space, 7, None);
+    plan.settings.sampler = SamplerSettings::Random;
+    let study = run_study(&plan, &candles, 30, 2);
+    let log = study.log().unwrap();
+    let reasons: Vec<&str> = log
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Failed)
+        .filter_map(|t| t.fail_reason.as_deref())
+        .collect();
+    assert!(
+        reasons.iter().any(|reason| reason
+            .contains("rules.long_entry:1:") && reason.contains("sma's length must be a positive whole number of bars; fast is")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|reason| reason.contains("require[0]: `fast < slow` does not hold")),
+        "{reasons:?}"
+    );
+}
