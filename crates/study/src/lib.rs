@@ -71,6 +71,7 @@ pub mod choices;
 pub mod error;
 /// The objective: ticket in, backtest, outcome out.
 pub mod objective;
+pub mod overfit;
 /// The end-to-end check before any worker starts.
 pub mod preflight;
 /// Narrowing a finished study's space around its best trials.

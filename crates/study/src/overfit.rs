@@ -1,0 +1,544 @@
+//! Is the best trial skill or selection? The probabilistic and deflated Sharpe ratios
+//! (Bailey and López de Prado, 2012 and 2014), the minimum track record length, and the
+//! probability of backtest overfitting by combinatorially symmetric cross-validation
+//! (Bailey, Borwein, López de Prado and Zhu, 2015).
+//!
+//! Everything is per period (per bar): a Sharpe ratio here is the mean of per-bar returns
+//! over their sample (`n − 1`) standard deviation, skewness and kurtosis are the population
+//! moments (kurtosis raw, 3 for a normal), as the papers write them.
+//!
+//! PBO needs, per trial, what a Sharpe ratio over any union of blocks needs: the count, sum
+//! and sum of squares of its per-bar returns in each block. [`BlockSums`] holds them as one
+//! flat `Vec<f64>`, trial-major (`[trial][block][count, sum, sum of squares]`): `N × S × 3`
+//! numbers, 384 KB for 1,000 trials and 16 blocks, whatever the number of bars. A flat vector
+//! with explicit strides is all the two loops over it need; `ndarray` would name the axes
+//! but add a dependency for no operation we lack.
+
+use std::f64::consts::{E, SQRT_2};
+
+/// The Euler–Mascheroni constant.
+pub const EULER_MASCHERONI: f64 = 0.577_215_664_901_532_9;
+
+/// The standard normal distribution function.
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * libm::erfc(-x / SQRT_2)
+}
+
+/// The standard normal quantile function (Wichura's algorithm AS 241, accurate to about
+/// 1e-16), for `p` in (0, 1); NaN outside. The coefficients are the published ones, digit
+/// for digit.
+#[allow(clippy::excessive_precision)]
+pub fn normal_inv_cdf(p: f64) -> f64 {
+    if p.is_nan() || p <= 0.0 || p >= 1.0 {
+        return f64::NAN;
+    }
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180_625 - q * q;
+        let num = (((((((2_509.080_928_730_122_7 * r + 33_430.575_583_588_128) * r
+            + 67_265.770_927_008_7)
+            * r
+            + 45_921.953_931_549_87)
+            * r
+            + 13_731.693_765_509_461)
+            * r
+            + 1_971.590_950_306_551_3)
+            * r
+            + 133.141_667_891_784_38)
+            * r
+            + 3.387_132_872_796_366_5)
+            * q;
+        let den = ((((((5_226.495_278_852_545 * r + 28_729.085_735_721_943) * r
+            + 39_307.895_800_092_71)
+            * r
+            + 21_213.794_301_586_597)
+            * r
+            + 5_394.196_021_424_751)
+            * r
+            + 687.187_007_492_057_9)
+            * r
+            + 42.313_330_701_600_91)
+            * r
+            + 1.0;
+        return num / den;
+    }
+    let r = if q <= 0.0 { p } else { 1.0 - p };
+    let r = libm::sqrt(-libm::log(r));
+    let x = if r <= 5.0 {
+        let r = r - 1.6;
+        let num = ((((((7.745_450_142_783_414e-4 * r + 0.022_723_844_989_269_184) * r
+            + 0.241_780_725_177_450_6)
+            * r
+            + 1.270_458_252_452_368_4)
+            * r
+            + 3.647_848_324_763_204_5)
+            * r
+            + 5.769_497_221_460_691)
+            * r
+            + 4.630_337_846_156_546)
+            * r
+            + 1.423_437_110_749_683_5;
+        let den = ((((((1.050_750_071_644_416_9e-9 * r + 5.475_938_084_995_345e-4) * r
+            + 0.015_198_666_563_616_457)
+            * r
+            + 0.148_103_976_427_480_08)
+            * r
+            + 0.689_767_334_985_1)
+            * r
+            + 1.676_384_830_183_803_8)
+            * r
+            + 2.053_191_626_637_759)
+            * r
+            + 1.0;
+        num / den
+    } else {
+        let r = r - 5.0;
+        let num = ((((((2.010_334_399_292_288e-7 * r + 2.711_555_568_743_487_6e-5) * r
+            + 1.242_660_947_388_078_4e-3)
+            * r
+            + 0.026_532_189_526_576_124)
+            * r
+            + 0.296_560_571_828_504_9)
+            * r
+            + 1.784_826_539_917_291_3)
+            * r
+            + 5.463_784_911_164_114)
+            * r
+            + 6.657_904_643_501_103;
+        let den = ((((((2.044_263_103_389_939_7e-15 * r + 1.421_511_758_316_446e-7) * r
+            + 1.846_318_317_510_054_8e-5)
+            * r
+            + 7.868_691_311_456_133e-4)
+            * r
+            + 0.014_875_361_290_850_615)
+            * r
+            + 0.136_929_880_922_735_8)
+            * r
+            + 0.599_832_206_555_888)
+            * r
+            + 1.0;
+        num / den
+    };
+    if q < 0.0 {
+        -x
+    } else {
+        x
+    }
+}
+
+/// The moments of a return series that the Sharpe ratio's inference needs.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SharpeEstimate {
+    /// Observations.
+    pub n: usize,
+    /// Mean over the sample (`n − 1`) standard deviation.
+    pub sharpe: f64,
+    /// Population skewness.
+    pub skewness: f64,
+    /// Population kurtosis, raw (3 for a normal).
+    pub kurtosis: f64,
+}
+
+impl SharpeEstimate {
+    /// From per-period returns; `None` with fewer than 2 values or no variance.
+    pub fn of(returns: &[f64]) -> Option<SharpeEstimate> {
+        let n = returns.len();
+        if n < 2 {
+            return None;
+        }
+        let mean = returns.iter().sum::<f64>() / n as f64;
+        let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
+        for &r in returns {
+            let d = r - mean;
+            let d2 = d * d;
+            m2 += d2;
+            m3 += d2 * d;
+            m4 += d2 * d2;
+        }
+        let (m2, m3, m4) = (m2 / n as f64, m3 / n as f64, m4 / n as f64);
+        if m2.is_nan() || m2 <= 0.0 {
+            return None;
+        }
+        let std = libm::sqrt(m2 * n as f64 / (n as f64 - 1.0));
+        Some(SharpeEstimate {
+            n,
+            sharpe: mean / std,
+            skewness: m3 / libm::pow(m2, 1.5),
+            kurtosis: m4 / (m2 * m2),
+        })
+    }
+}
+
+/// `1 − skew × SR + (kurt − 1) / 4 × SR²`: `n` times the variance of the Sharpe estimator.
+pub fn sharpe_variance_term(sharpe: f64, skewness: f64, kurtosis: f64) -> f64 {
+    (1.0 - skewness * sharpe + (kurtosis - 1.0) / 4.0 * sharpe * sharpe).max(0.0)
+}
+
+/// The probability that the true Sharpe ratio exceeds `benchmark` (PSR), from `n`
+/// observations.
+pub fn probabilistic_sharpe(estimate: &SharpeEstimate, benchmark: f64) -> f64 {
+    let term = sharpe_variance_term(estimate.sharpe, estimate.skewness, estimate.kurtosis);
+    if term == 0.0 || estimate.n < 2 {
+        return if estimate.sharpe > benchmark {
+            1.0
+        } else if estimate.sharpe < benchmark {
+            0.0
+        } else {
+            0.5
+        };
+    }
+    let z = (estimate.sharpe - benchmark) * libm::sqrt(estimate.n as f64 - 1.0) / libm::sqrt(term);
+    normal_cdf(z)
+}
+
+/// The expected maximum Sharpe ratio of `n_trials` independent trials of no skill whose
+/// Sharpe ratios have variance `variance`: `√V × ((1 − γ) Φ⁻¹(1 − 1/N) + γ Φ⁻¹(1 − 1/(N e)))`.
+pub fn expected_max_sharpe(n_trials: usize, variance: f64) -> f64 {
+    if n_trials <= 1 {
+        return 0.0;
+    }
+    let n = n_trials as f64;
+    let g = EULER_MASCHERONI;
+    libm::sqrt(variance.max(0.0))
+        * ((1.0 - g) * normal_inv_cdf(1.0 - 1.0 / n) + g * normal_inv_cdf(1.0 - 1.0 / (n * E)))
+}
+
+/// The number of observations at which PSR against `benchmark` reaches `confidence`; `None`
+/// when the Sharpe ratio does not exceed the benchmark (no length would do).
+pub fn min_track_record_length(
+    estimate: &SharpeEstimate,
+    benchmark: f64,
+    confidence: f64,
+) -> Option<f64> {
+    let is_above = estimate.sharpe > benchmark;
+    if !is_above || !(0.0..1.0).contains(&confidence) || confidence == 0.0 {
+        return None;
+    }
+    let z = normal_inv_cdf(confidence);
+    let term = sharpe_variance_term(estimate.sharpe, estimate.skewness, estimate.kurtosis);
+    let ratio = z / (estimate.sharpe - benchmark);
+    Some(1.0 + term * ratio * ratio)
+}
+
+/// The deflated Sharpe ratio of a study's best trial, with what it was computed from.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Deflation {
+    /// The best trial's per-bar returns.
+    pub best: SharpeEstimate,
+    /// Trials counted as independent tries.
+    pub n_trials: usize,
+    /// Sample variance of the trials' per-bar Sharpe ratios.
+    pub trials_variance: f64,
+    /// The Sharpe ratio the best of `n_trials` tries of no skill is expected to reach.
+    pub expected_max_sharpe: f64,
+    /// PSR against 0.
+    pub psr: f64,
+    /// PSR against `expected_max_sharpe`.
+    pub dsr: f64,
+    /// Bars needed for PSR against 0 to reach 95 % (`None`: the Sharpe ratio is not above 0).
+    pub min_track_record_bars: Option<f64>,
+}
+
+/// Deflates `best` among trials whose per-bar Sharpe ratios are `trial_sharpes` (the best's
+/// included): the null is the best of that many tries of no skill (mean 0, the trials'
+/// sample variance). `None` with fewer than 2 trials.
+pub fn deflate(best: SharpeEstimate, trial_sharpes: &[f64]) -> Option<Deflation> {
+    let n_trials = trial_sharpes.len();
+    if n_trials < 2 {
+        return None;
+    }
+    let mean = trial_sharpes.iter().sum::<f64>() / n_trials as f64;
+    let variance = trial_sharpes
+        .iter()
+        .map(|s| (s - mean) * (s - mean))
+        .sum::<f64>()
+        / (n_trials as f64 - 1.0);
+    let expected = expected_max_sharpe(n_trials, variance);
+    Some(Deflation {
+        best,
+        n_trials,
+        trials_variance: variance,
+        expected_max_sharpe: expected,
+        psr: probabilistic_sharpe(&best, 0.0),
+        dsr: probabilistic_sharpe(&best, expected),
+        min_track_record_bars: min_track_record_length(&best, 0.0, 0.95),
+    })
+}
+
+/// Per trial and block: the count, sum and sum of squares of the trial's per-bar returns
+/// (see the module docs for the layout).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BlockSums {
+    n_blocks: usize,
+    /// `[trial][block][count, sum, sum of squares]`, flat.
+    values: Vec<f64>,
+}
+
+impl BlockSums {
+    pub fn new(n_blocks: usize) -> BlockSums {
+        BlockSums {
+            n_blocks,
+            values: Vec::new(),
+        }
+    }
+
+    pub fn n_blocks(&self) -> usize {
+        self.n_blocks
+    }
+
+    pub fn n_trials(&self) -> usize {
+        if self.n_blocks == 0 {
+            0
+        } else {
+            self.values.len() / (3 * self.n_blocks)
+        }
+    }
+
+    /// Adds a trial from its per-bar returns, cut into `n_blocks` contiguous blocks as equal
+    /// as possible (the first `len % n_blocks` one bar longer).
+    pub fn push_returns(&mut self, returns: &[f64]) {
+        let s = self.n_blocks;
+        let (base, extra) = (returns.len() / s.max(1), returns.len() % s.max(1));
+        let mut start = 0;
+        for block in 0..s {
+            let len = base + usize::from(block < extra);
+            let part = &returns[start..start + len];
+            let sum: f64 = part.iter().sum();
+            let squares: f64 = part.iter().map(|r| r * r).sum();
+            self.values.extend([len as f64, sum, squares]);
+            start += len;
+        }
+    }
+
+    /// Adds a trial from its blocks' `[count, sum, sum of squares]`.
+    pub fn push_blocks(&mut self, blocks: &[[f64; 3]]) {
+        for block in blocks.iter().take(self.n_blocks) {
+            self.values.extend(block);
+        }
+    }
+
+    fn trial(&self, trial: usize) -> &[f64] {
+        let stride = 3 * self.n_blocks;
+        &self.values[trial * stride..(trial + 1) * stride]
+    }
+}
+
+/// The outcome of combinatorially symmetric cross-validation.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Pbo {
+    /// The share of partitions where the in-sample best is at or below the out-of-sample
+    /// median (logit ≤ 0).
+    pub pbo: f64,
+    /// Per partition: the logit of the in-sample best's relative out-of-sample rank.
+    pub logits: Vec<f64>,
+    /// Per partition: the in-sample best's Sharpe ratio in and out of sample.
+    pub in_sample: Vec<f64>,
+    pub out_of_sample: Vec<f64>,
+    /// Least-squares slope of out-of-sample on in-sample Sharpe of the selected trials:
+    /// near 0 or negative, in-sample performance says nothing about what follows.
+    pub degradation_slope: f64,
+    /// The share of partitions whose selected trial lost out of sample.
+    pub probability_of_loss: f64,
+    pub n_blocks: usize,
+    pub n_trials: usize,
+}
+
+/// Why PBO cannot be computed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PboError {
+    #[error("PBO needs an even number of blocks, at least 2 and at most 22; found {0}")]
+    Blocks(usize),
+    #[error("PBO needs at least 2 trials with returns; found {0}")]
+    TooFewTrials(usize),
+    #[error("trial {trial} has no variance in part of the sample, so its Sharpe ratio is undefined there")]
+    Flat { trial: usize },
+}
+
+/// Sharpe ratio from a count, sum and sum of squares; NaN without variance.
+fn sharpe_from_sums(count: f64, sum: f64, squares: f64) -> f64 {
+    let mean = sum / count;
+    let variance = (squares - count * mean * mean) / (count - 1.0);
+    if variance > 0.0 {
+        mean / libm::sqrt(variance)
+    } else {
+        f64::NAN
+    }
+}
+
+/// PBO over `sums`: for every half/half split of the blocks, the trial with the best
+/// in-sample Sharpe ratio, its relative rank among all trials out of sample (rank 1 the
+/// worst, ties sharing the average rank, over `N + 1`), and the logit of that rank.
+pub fn pbo(sums: &BlockSums) -> Result<Pbo, PboError> {
+    let s = sums.n_blocks;
+    if s < 2 || s % 2 == 1 || s > 22 {
+        return Err(PboError::Blocks(s));
+    }
+    let n = sums.n_trials();
+    if n < 2 {
+        return Err(PboError::TooFewTrials(n));
+    }
+    let mut logits = Vec::new();
+    let mut in_sample = Vec::new();
+    let mut out_of_sample = Vec::new();
+    // Per trial, the totals over all blocks: out of sample is the total less in sample.
+    let totals: Vec<[f64; 3]> = (0..n)
+        .map(|t| {
+            let blocks = sums.trial(t);
+            let mut total = [0.0; 3];
+            for block in blocks.chunks_exact(3) {
+                for k in 0..3 {
+                    total[k] += block[k];
+                }
+            }
+            total
+        })
+        .collect();
+    let mut is_sharpe = vec![0.0; n];
+    let mut oos_sharpe = vec![0.0; n];
+    for chosen in Combinations::new(s, s / 2) {
+        for t in 0..n {
+            let blocks = sums.trial(t);
+            let mut part = [0.0; 3];
+            for &b in &chosen {
+                for k in 0..3 {
+                    part[k] += blocks[3 * b + k];
+                }
+            }
+            is_sharpe[t] = sharpe_from_sums(part[0], part[1], part[2]);
+            let total = totals[t];
+            oos_sharpe[t] =
+                sharpe_from_sums(total[0] - part[0], total[1] - part[1], total[2] - part[2]);
+            if is_sharpe[t].is_nan() || oos_sharpe[t].is_nan() {
+                return Err(PboError::Flat { trial: t });
+            }
+        }
+        // The first of equal bests, as numpy's argmax.
+        let mut best = 0;
+        for t in 1..n {
+            if is_sharpe[t] > is_sharpe[best] {
+                best = t;
+            }
+        }
+        let winner = oos_sharpe[best];
+        let below = oos_sharpe.iter().filter(|&&x| x < winner).count() as f64;
+        let ties = oos_sharpe.iter().filter(|&&x| x == winner).count() as f64;
+        let w = (below + (ties + 1.0) / 2.0) / (n as f64 + 1.0);
+        logits.push(libm::log(w / (1.0 - w)));
+        in_sample.push(is_sharpe[best]);
+        out_of_sample.push(winner);
+    }
+    let n_partitions = logits.len() as f64;
+    let pbo = logits.iter().filter(|&&l| l <= 0.0).count() as f64 / n_partitions;
+    let probability_of_loss =
+        out_of_sample.iter().filter(|&&x| x < 0.0).count() as f64 / n_partitions;
+    let mean_x = in_sample.iter().sum::<f64>() / n_partitions;
+    let mean_y = out_of_sample.iter().sum::<f64>() / n_partitions;
+    let (mut sxx, mut sxy) = (0.0, 0.0);
+    for (x, y) in in_sample.iter().zip(&out_of_sample) {
+        sxx += (x - mean_x) * (x - mean_x);
+        sxy += (x - mean_x) * (y - mean_y);
+    }
+    let degradation_slope = if sxx > 0.0 { sxy / sxx } else { f64::NAN };
+    Ok(Pbo {
+        pbo,
+        logits,
+        in_sample,
+        out_of_sample,
+        degradation_slope,
+        probability_of_loss,
+        n_blocks: s,
+        n_trials: n,
+    })
+}
+
+/// Every choice of `k` of `0..n`, in lexicographic order.
+struct Combinations {
+    n: usize,
+    current: Option<Vec<usize>>,
+}
+
+impl Combinations {
+    fn new(n: usize, k: usize) -> Combinations {
+        Combinations {
+            n,
+            current: (k <= n).then(|| (0..k).collect()),
+        }
+    }
+}
+
+impl Iterator for Combinations {
+    type Item = Vec<usize>;
+
+    fn next(&mut self) -> Option<Vec<usize>> {
+        let current = self.current.take()?;
+        let k = current.len();
+        let mut next = current.clone();
+        // The rightmost index that can still move right.
+        let mut i = k;
+        while i > 0 {
+            i -= 1;
+            if next[i] < self.n - k + i {
+                next[i] += 1;
+                for j in i + 1..k {
+                    next[j] = next[j - 1] + 1;
+                }
+                self.current = Some(next);
+                return Some(current);
+            }
+        }
+        Some(current)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deflated_sharpe_papers_worked_example() {
+        // Bailey and López de Prado (2014), section on the numerical example: the best of
+        // N = 100 trials has an annualised Sharpe ratio of 2.5 over T = 1,250 daily
+        // observations, skewness −3 and kurtosis 10; the annualised variance of the trials'
+        // Sharpe ratios is 1/2. Per day: SR = 2.5 / √250 and V = 0.5 / 250.
+        let expected = expected_max_sharpe(100, 0.5 / 250.0);
+        assert!((expected - 0.1132).abs() < 1e-4, "SR0 {expected}");
+        let best = SharpeEstimate {
+            n: 1_250,
+            sharpe: 2.5 / libm::sqrt(250.0),
+            skewness: -3.0,
+            kurtosis: 10.0,
+        };
+        let dsr = probabilistic_sharpe(&best, expected);
+        assert!((dsr - 0.9004).abs() < 1e-4, "DSR {dsr}");
+    }
+
+    #[test]
+    fn the_quantile_inverts_the_distribution() {
+        for p in [1e-12, 1e-6, 0.01, 0.2, 0.5, 0.7, 0.975, 1.0 - 1e-9] {
+            let x = normal_inv_cdf(p);
+            assert!((normal_cdf(x) - p).abs() <= 1e-12 * p.max(1e-3), "{p}");
+        }
+        assert!((normal_inv_cdf(0.975) - 1.959_963_984_540_054).abs() < 1e-15);
+        assert!(normal_inv_cdf(0.0).is_nan() && normal_inv_cdf(1.0).is_nan());
+    }
+
+    #[test]
+    fn combinations_are_every_half() {
+        assert_eq!(Combinations::new(4, 2).count(), 6);
+        assert_eq!(Combinations::new(16, 8).count(), 12_870);
+        assert_eq!(
+            Combinations::new(4, 2).collect::<Vec<_>>(),
+            [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]
+        );
+    }
+
+    #[test]
+    fn pbo_refuses_what_it_cannot_compute() {
+        let mut sums = BlockSums::new(3);
+        sums.push_returns(&[0.1, -0.1, 0.2, 0.0, 0.1, 0.3]);
+        assert_eq!(pbo(&sums), Err(PboError::Blocks(3)));
+        let mut sums = BlockSums::new(2);
+        sums.push_returns(&[0.1, -0.1, 0.2, 0.0]);
+        assert_eq!(pbo(&sums), Err(PboError::TooFewTrials(1)));
+    }
+}
