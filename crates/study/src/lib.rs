@@ -71,6 +71,7 @@ pub mod choices;
 pub mod error;
 /// The objective: ticket in, backtest, outcome out.
 pub mod objective;
+/// Skill or selection: PSR, DSR, minimum track record length and PBO.
 pub mod overfit;
 /// The end-to-end check before any worker starts.
 pub mod preflight;

@@ -351,6 +351,34 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             }),
         });
     }
+    if wanted("pbo_16_blocks_1000_trials") {
+        // Probability of backtest overfitting over 1,000 trials' per-block sums (16 blocks,
+        // 12,870 partitions): what every study's report pays once.
+        let mut sums = genesis_study::overfit::BlockSums::new(16);
+        let mut state: u64 = 42;
+        for trial in 0..1_000u64 {
+            // A cheap deterministic generator: returns around a per-trial drift.
+            let returns: Vec<f64> = (0..2_000)
+                .map(|_| {
+                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.02 + (trial % 7) as f64 * 1e-5
+                })
+                .collect();
+            sums.push_returns(&returns);
+        }
+        workloads.push(Workload {
+            name: "pbo_16_blocks_1000_trials".to_string(),
+            n_bars: 0,
+            n_bytes: 0,
+            n_trials: 1_000,
+            run: Box::new(move || {
+                let report = genesis_study::overfit::pbo(&sums)
+                    .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
+                std::hint::black_box(report);
+                Ok(())
+            }),
+        });
+    }
     // (name, preset, space, trials, worker threads)
     let studies: [(&str, &str, &str, u64, usize); 4] = [
         ("study_tpe_200_trials_1_job", "genesis", genesis_tpe_space(), 200, 1),
