@@ -69,6 +69,8 @@ pub mod champion;
 pub mod choices;
 /// The crate's error type.
 pub mod error;
+/// Walk-forward folds: train and test windows, and the stitched out-of-sample equity.
+pub mod folds;
 /// The objective: ticket in, backtest, outcome out.
 pub mod objective;
 /// Skill or selection: PSR, DSR, minimum track record length and PBO.
