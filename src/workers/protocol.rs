@@ -161,14 +161,23 @@ pub enum BenchWorkload {
     BacktestGenesis,
     /// One `sma_cross` preset backtest on the demo dataset, features ready.
     BacktestSmaCross,
+    /// One `rules_sma_cross` preset backtest (the same trades from rules), indicators cached.
+    BacktestRulesSmaCross,
+    /// The same with nothing cached: the rules' indicators computed every run.
+    BacktestRulesSmaCrossCold,
+    /// Reading, checking and compiling the `rules_sma_cross` preset.
+    CompileRules,
 }
 
 impl BenchWorkload {
-    pub const ALL: [BenchWorkload; 4] = [
+    pub const ALL: [BenchWorkload; 7] = [
         BenchWorkload::ParseDemoCsv,
         BenchWorkload::PrecomputeFeatures,
         BenchWorkload::BacktestGenesis,
         BenchWorkload::BacktestSmaCross,
+        BenchWorkload::BacktestRulesSmaCross,
+        BenchWorkload::BacktestRulesSmaCrossCold,
+        BenchWorkload::CompileRules,
     ];
 
     /// The name `genesis bench` uses for the same workload natively.
@@ -178,6 +187,9 @@ impl BenchWorkload {
             BenchWorkload::PrecomputeFeatures => "features_all_17278",
             BenchWorkload::BacktestGenesis => "backtest_genesis_17278",
             BenchWorkload::BacktestSmaCross => "backtest_sma_cross_17278",
+            BenchWorkload::BacktestRulesSmaCross => "backtest_rules_sma_cross_17278",
+            BenchWorkload::BacktestRulesSmaCrossCold => "backtest_rules_sma_cross_17278_cold",
+            BenchWorkload::CompileRules => "rules_compile_sma_cross",
         }
     }
 
@@ -188,6 +200,9 @@ impl BenchWorkload {
             BenchWorkload::PrecomputeFeatures => "< 5 ms",
             BenchWorkload::BacktestGenesis => "< 1.5 ms",
             BenchWorkload::BacktestSmaCross => ">= 1000x backtesting.py",
+            BenchWorkload::BacktestRulesSmaCross => "within 2x of backtest_sma_cross_17278",
+            BenchWorkload::BacktestRulesSmaCrossCold => "",
+            BenchWorkload::CompileRules => "< 1 ms",
         }
     }
 }

@@ -80,17 +80,33 @@ pub fn run(workload: BenchWorkload, repeats: u32) -> Event {
                     .map_err(|e| e.to_string())
             })
         }),
-        BenchWorkload::BacktestGenesis | BenchWorkload::BacktestSmaCross => {
-            let preset = if workload == BenchWorkload::BacktestGenesis {
-                "genesis"
-            } else {
-                "sma_cross"
+        BenchWorkload::CompileRules => {
+            let text = genesis_engine::strategy::presets::text("rules_sma_cross").unwrap_or_default();
+            time_batched(repeats, 25, || {
+                StrategyConfig::from_yaml_str(text, "rules_sma_cross")
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+        }
+        BenchWorkload::BacktestGenesis
+        | BenchWorkload::BacktestSmaCross
+        | BenchWorkload::BacktestRulesSmaCross
+        | BenchWorkload::BacktestRulesSmaCrossCold => {
+            let preset = match workload {
+                BenchWorkload::BacktestGenesis => "genesis",
+                BenchWorkload::BacktestSmaCross => "sma_cross",
+                _ => "rules_sma_cross",
             };
             synth_candles(17_278).and_then(|candles| {
                 let config = StrategyConfig::preset(preset).map_err(|e| e.to_string())?;
                 let window = Window::all(&candles);
-                // Features ready: the warm-up run fills the store, as trials share it.
-                let mut store = FeatureStore::new(Arc::new(candles));
+                // Features ready: the warm-up run fills the store, as trials share it; the
+                // cold workload's store keeps nothing (memory bound 0).
+                let mut store = if workload == BenchWorkload::BacktestRulesSmaCrossCold {
+                    FeatureStore::with_memory_limit(Arc::new(candles), 0)
+                } else {
+                    FeatureStore::new(Arc::new(candles))
+                };
                 time_batched(repeats, 25, || {
                     run_backtest(&mut store, &config, window, Recording::MetricsOnly)
                         .map(|_| ())
