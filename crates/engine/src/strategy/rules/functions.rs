@@ -503,7 +503,7 @@ fn stdev(values: &[f64], n: usize) -> Vec<f64> {
     let (mut mean, mut m2) = (0.0, 0.0);
     for i in (n - 1)..values.len() {
         let window = &values[i + 1 - n..=i];
-        if (i + 1 - n) % n == 0 {
+        if (i + 1 - n).is_multiple_of(n) {
             mean = window.iter().fold(0.0, |sum, &value| sum + value) / divisor;
             m2 = window
                 .iter()

@@ -966,9 +966,9 @@ impl Evaluation {
             Op::Cross { is_up, a, b } => {
                 let (x, y) = (self.numbers(*a), self.numbers(*b));
                 let mut out = vec![false; len];
-                for i in 1..len {
+                for (i, crossed) in out.iter_mut().enumerate().skip(1) {
                     let (was_a, was_b, now_a, now_b) = (x.at(i - 1), y.at(i - 1), x.at(i), y.at(i));
-                    out[i] = if *is_up {
+                    *crossed = if *is_up {
                         was_a < was_b && now_a > now_b
                     } else {
                         was_a > was_b && now_a < now_b
