@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use genesis_engine::strategy::presets;
+use genesis_engine::strategy::rules::Plot;
 use genesis_optimizer::{SearchSpace, TrialRecord, TrialState};
 use genesis_study::validation::recorded_validation;
 use genesis_study::{BaseSource, PrunerChoice, SamplerChoice};
@@ -25,10 +26,18 @@ use crate::util::dom::sleep_ms;
 use crate::workers::job_error::JobError;
 use crate::workers::pool;
 use crate::workers::pool::PoolError;
-use crate::workers::protocol::{Event, Request};
+use crate::workers::protocol::{Event, ReplayView, Request};
 
 /// Trials shown in the best-trials table.
 const TOP_N: usize = 15;
+
+/// A replayed trial as the page shows it.
+#[derive(Clone)]
+struct Replayed {
+    number: u64,
+    view: Rc<ReplayView>,
+    plots: Rc<Vec<Plot>>,
+}
 
 #[component]
 pub fn OptimizePage() -> impl IntoView {
@@ -353,7 +362,7 @@ fn duration(seconds: f64) -> String {
 fn StudyView() -> impl IntoView {
     let ctx = use_app();
     let state = ctx.studies;
-    let replay = RwSignal::new_local(None::<(u64, Rc<crate::workers::protocol::ReplayView>)>);
+    let replay = RwSignal::new_local(None::<Replayed>);
     let busy = RwSignal::new(None::<Busy>);
     view! {
         <Show when=move || state.open.with(Option::is_some)>
@@ -410,7 +419,7 @@ fn StudyView() -> impl IntoView {
 #[component]
 fn TopTrials(
     study: OpenStudy,
-    replay: RwSignal<Option<(u64, Rc<crate::workers::protocol::ReplayView>)>, LocalStorage>,
+    replay: RwSignal<Option<Replayed>, LocalStorage>,
     busy: RwSignal<Option<Busy>>,
 ) -> impl IntoView {
     let ctx = use_app();
@@ -530,7 +539,7 @@ async fn replay_trial(
     ctx: AppContext,
     study: OpenStudy,
     number: u64,
-    replay: RwSignal<Option<(u64, Rc<crate::workers::protocol::ReplayView>)>, LocalStorage>,
+    replay: RwSignal<Option<Replayed>, LocalStorage>,
     busy: RwSignal<Option<Busy>>,
 ) {
     let Some(db) = ctx.db_or_raise() else {
@@ -559,7 +568,11 @@ async fn replay_trial(
         number,
     };
     match ctx.pool().run(request, |_| {}).await {
-        Ok(Event::Replay(view)) => replay.set(Some((number, Rc::from(view.0)))),
+        Ok(Event::Replay { view, plots }) => replay.set(Some(Replayed {
+            number,
+            view: Rc::from(view.0),
+            plots: Rc::new(plots),
+        })),
         Ok(other) => ctx
             .errors
             .raise("study", format!("unexpected answer: {other:?}")),
@@ -583,12 +596,12 @@ async fn promote(ctx: AppContext, study: OpenStudy, number: u64) {
 
 #[component]
 fn ReplayPanel(
-    replay: RwSignal<Option<(u64, Rc<crate::workers::protocol::ReplayView>)>, LocalStorage>,
+    replay: RwSignal<Option<Replayed>, LocalStorage>,
 ) -> impl IntoView {
     let ctx = use_app();
     let run = RwSignal::new_local(None::<RunView>);
     Effect::new(move |_| {
-        let Some((_, view)) = replay.get() else {
+        let Some(Replayed { view, plots, .. }) = replay.get() else {
             run.set(None);
             return;
         };
@@ -602,6 +615,7 @@ fn ReplayPanel(
             match crate::storage::datasets::open(ctx, &db, &study.row.dataset_id).await {
                 Ok(columns) => run.set(Some(RunView {
                     outcome: Rc::new(view.outcome.clone()),
+                    plots,
                     columns,
                 })),
                 Err(message) => ctx.errors.raise("storage", message),
@@ -610,7 +624,7 @@ fn ReplayPanel(
     });
     view! {
         <Show when=move || replay.with(Option::is_some)>
-            {move || replay.get().map(|(number, view)| {
+            {move || replay.get().map(|Replayed { number, view, .. }| {
                 let verdict = if view.report.is_identical {
                     format!("Trial #{number} replayed: every stored number is identical, bit for bit.")
                 } else {
