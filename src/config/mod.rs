@@ -9,3 +9,5 @@ pub mod spaces;
 pub mod study_form;
 /// Comment-preserving edits of YAML config text.
 pub mod yaml_edit;
+/// Where a value or a mistake sits in YAML config text, for the editor's underline.
+pub mod yaml_locate;
