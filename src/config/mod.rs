@@ -3,6 +3,8 @@
 
 /// Which config keys the editor's form shows.
 pub mod form;
+/// The rules language reference, read from the engine.
+pub mod rules_reference;
 /// The embedded search space presets.
 pub mod spaces;
 /// The Optimize page's study form: a field per study choice, read into `StudyChoices`.
