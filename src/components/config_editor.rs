@@ -241,11 +241,11 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
                             {move || underline.with(Option::is_some).then_some(" (underlined in the text)")}
                         </p>
                     </Show>
-                    <Show when=move || is_rules.get()>
-                        <RulesReference/>
-                    </Show>
                 </div>
             </div>
+            <Show when=move || is_rules.get()>
+                <RulesReference/>
+            </Show>
         </div>
     }
 }
