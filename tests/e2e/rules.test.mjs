@@ -1,7 +1,7 @@
 // The rules strategy in the app: a rules preset from the preset select, a typo in a rule
 // underlined where it is with the engine's message, fixed, backtested with its plots on the
-// price chart and its oscillator in the pane below, optimised over its params from the
-// Backtest page's config, and a trial replayed with its plots.
+// price chart and its oscillator in the pane below, shared by a link, optimised over its
+// params from the Backtest page's config, and a trial replayed with its plots.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openApp, runStudy } from './harness.mjs';
@@ -109,6 +109,23 @@ test('a typo in a rule is underlined where it is, and the fixed rules backtest, 
   await pane.waitFor();
   assert.ok(await ink(pane) > 1000, 'the indicator pane has a drawing');
   assert.ok(await ink(page.getByTestId('price-chart')) > 1000, 'the price chart has a drawing');
+
+  // A shared link carries the rules: opened afresh, it runs the same config to the same result.
+  const fingerprint = (await status.textContent()).match(/fingerprint (\w+)/)[1];
+  const totalReturn = await page.getByTestId('metric-total-return').textContent();
+  await page.getByTestId('share-backtest').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  const other = await env.newPage();
+  await openApp(other, link);
+  await other.getByTestId('metric-score').waitFor();
+  assert.equal(
+    (await other.getByTestId('config-status').textContent()).match(/valid rules config · fingerprint (\w+)/)?.[1],
+    fingerprint,
+  );
+  assert.equal(await other.getByTestId('metric-total-return').textContent(), totalReturn);
+  await other.getByTestId('plot-legend').filter({ hasText: 'momentum' }).waitFor();
+  assert.deepEqual(other.errors, []);
+  await other.close();
 
   // Optimised from the Backtest page's config: the space starts from its params.
   await page.getByTestId('nav-optimize').click();
