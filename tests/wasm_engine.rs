@@ -92,14 +92,21 @@ fn a_rules_backtest_answer_with_its_plots_crosses_the_worker_codec_intact() {
     };
     let plots = plots(&mut store, params).expect("plots");
     assert_eq!(plots.len(), 1);
-    assert_eq!((plots[0].name.as_str(), plots[0].pane), ("rsi", Pane::Below));
-    assert!(plots[0].values[0].is_nan(), "the RSI's warm-up is undefined");
+    assert_eq!(
+        (plots[0].name.as_str(), plots[0].pane),
+        ("rsi", Pane::Below)
+    );
+    assert!(
+        plots[0].values[0].is_nan(),
+        "the RSI's warm-up is undefined"
+    );
     let sent = FromWorker {
         job_id: 7,
         event: Event::Backtest(Box::new(BacktestView { outcome, plots })),
     };
     let received: FromWorker = JsCodec::decode(JsCodec::encode(&sent));
-    let (Event::Backtest(sent_view), Event::Backtest(received_view)) = (&sent.event, &received.event)
+    let (Event::Backtest(sent_view), Event::Backtest(received_view)) =
+        (&sent.event, &received.event)
     else {
         panic!("a backtest answer comes back a backtest answer")
     };

@@ -256,7 +256,11 @@ async fn the_golden_rules_study_is_the_same_in_the_browser_and_replays_from_inde
     let mut store = FeatureStore::new(candles);
     driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
     let golden = include_str!("golden/study/rules_sma_cross_tpe_200.jsonl");
-    assert_same_journal("the browser's rules study", &study.log().unwrap().canonical_jsonl(), golden);
+    assert_same_journal(
+        "the browser's rules study",
+        &study.log().unwrap().canonical_jsonl(),
+        golden,
+    );
 
     let mut row = row(&study, "rules");
     row.strategy = "rules".into();
@@ -268,9 +272,16 @@ async fn the_golden_rules_study_is_the_same_in_the_browser_and_replays_from_inde
     let (stored, n_corrupt) = records::load_trials(&db, "rules").await.unwrap();
     assert_eq!(n_corrupt, 0);
     let log = records::log(&stored_row.header, &stored).unwrap();
-    assert_same_journal("the rules study read back from IndexedDB", &log.canonical_jsonl(), golden);
+    assert_same_journal(
+        "the rules study read back from IndexedDB",
+        &log.canonical_jsonl(),
+        golden,
+    );
     assert_eq!(
-        log.trials.iter().filter(|t| t.duplicate_of.is_none()).count(),
+        log.trials
+            .iter()
+            .filter(|t| t.duplicate_of.is_none())
+            .count(),
         200
     );
 

@@ -41,7 +41,8 @@ impl ChartSource for IndicatorChart {
 
     fn draw(&self, canvas: &HtmlCanvasElement, view: Range<usize>) -> Result<Layout, String> {
         let n_bars = self.n_bars();
-        let view = view.start.min(n_bars.saturating_sub(1))..view.end.min(n_bars).max(view.start + 1);
+        let view =
+            view.start.min(n_bars.saturating_sub(1))..view.end.min(n_bars).max(view.start + 1);
         let root = panes::whole(canvas)?;
         let columns = panes::plot_columns(canvas);
         let decimated: Vec<(usize, Vec<_>)> = self

@@ -42,10 +42,7 @@ pub fn CodeEditor(
     let backdrop = NodeRef::<leptos::html::Pre>::new();
     let n_lines = Memo::new(move |_| text.with(|t| t.split('\n').count()));
     let error_line = Memo::new(move |_| {
-        underline.with(|u| {
-            u.as_ref()
-                .map(|u| text.with(|t| line_of(t, u.range.start)))
-        })
+        underline.with(|u| u.as_ref().map(|u| text.with(|t| line_of(t, u.range.start))))
     });
     // The copy of the text behind the textarea, cut around the underlined range.
     let parts = Memo::new(move |_| {
@@ -59,7 +56,11 @@ pub fn CodeEditor(
                     (Some(before), Some(marked), Some(after)) => {
                         // An empty range (a mistake at the end of a rule) marks one blank.
                         let marked = if marked.is_empty() { " " } else { marked };
-                        (before.to_string(), Some((marked.to_string(), u.test_id)), after.to_string())
+                        (
+                            before.to_string(),
+                            Some((marked.to_string(), u.test_id)),
+                            after.to_string(),
+                        )
                     }
                     _ => (t.clone(), None, String::new()),
                 },

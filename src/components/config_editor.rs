@@ -111,12 +111,17 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
         state
             .yaml
             .with(|text| yaml_locate::value_at(text, "strategy"))
-            .map_or_else(|| previous.copied().unwrap_or(false), |s| s.value == "rules")
+            .map_or_else(
+                || previous.copied().unwrap_or(false),
+                |s| s.value == "rules",
+            )
     });
     let underline = Signal::derive(move || {
         last_error.with(|error| {
             let error = error.as_ref()?;
-            let range = state.yaml.with(|text| yaml_locate::error_mark(text, error))?;
+            let range = state
+                .yaml
+                .with(|text| yaml_locate::error_mark(text, error))?;
             let test_id = match error {
                 StrategyError::Rule { .. } => "rule-error-mark",
                 _ => "config-error-mark",
@@ -262,7 +267,9 @@ fn RuleError(error: Memo<Option<StrategyError>>, text: RwSignal<String>) -> impl
             return String::new();
         };
         let rule = text.with(|text| yaml_locate::value_at(text, &key));
-        let Some(rule_line) = rule.as_ref().and_then(|r| r.value.lines().nth(line.saturating_sub(1)))
+        let Some(rule_line) = rule
+            .as_ref()
+            .and_then(|r| r.value.lines().nth(line.saturating_sub(1)))
         else {
             return String::new();
         };

@@ -103,7 +103,9 @@ mod tests {
         assert!(paths.contains(&"params.fast".to_string()), "{paths:?}");
         assert!(paths.contains(&"params.slow".to_string()), "{paths:?}");
         assert!(
-            !paths.iter().any(|p| p.starts_with("rules.") || p.starts_with("plots.")),
+            !paths
+                .iter()
+                .any(|p| p.starts_with("rules.") || p.starts_with("plots.")),
             "{paths:?}"
         );
     }

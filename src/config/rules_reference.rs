@@ -87,13 +87,23 @@ mod tests {
                 reference.inputs
             );
         }
-        assert!(reference.inputs.iter().all(|(_, meaning)| !meaning.is_empty()));
+        assert!(reference
+            .inputs
+            .iter()
+            .all(|(_, meaning)| !meaning.is_empty()));
         assert_eq!(reference.operators, REFERENCE_OPERATORS);
         assert_eq!(reference.functions.len(), FUNCTIONS.len());
         let sma = &reference.functions[0];
         assert_eq!(sma.signature, "sma(series, length)");
-        assert_eq!((sma.returns, sma.warm_up, sma.pane), ("number", "length − 1", "price"));
-        let rsi = reference.functions.iter().find(|f| f.signature.starts_with("rsi(")).unwrap();
+        assert_eq!(
+            (sma.returns, sma.warm_up, sma.pane),
+            ("number", "length − 1", "price")
+        );
+        let rsi = reference
+            .functions
+            .iter()
+            .find(|f| f.signature.starts_with("rsi("))
+            .unwrap();
         assert_eq!(rsi.pane, "below");
         assert!(reference.note.contains("Undefined"), "{}", reference.note);
     }

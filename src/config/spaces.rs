@@ -67,7 +67,8 @@ mod tests {
     use genesis_study::space_check::check_space;
 
     fn fits(space_yaml: &str, base: &StrategyConfig, what: &str) -> SearchSpace {
-        let space = SearchSpace::from_yaml_str(space_yaml).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let space =
+            SearchSpace::from_yaml_str(space_yaml).unwrap_or_else(|e| panic!("{what}: {e}"));
         check_space(&space, base).unwrap_or_else(|e| panic!("{what}: {e}"));
         space
     }
@@ -100,8 +101,12 @@ mod tests {
                 let StrategyParams::Rules(params) = base.params() else {
                     unreachable!()
                 };
-                let expected: Vec<String> =
-                    params.spec.params.keys().map(|k| format!("params.{k}")).collect();
+                let expected: Vec<String> = params
+                    .spec
+                    .params
+                    .keys()
+                    .map(|k| format!("params.{k}"))
+                    .collect();
                 assert_eq!(space.leaf_paths(), expected, "{preset}");
             }
         }
@@ -118,13 +123,19 @@ mod tests {
         let file = offered.split_once("uncomment these.\n").unwrap().1;
         let uncommented: String = file
             .lines()
-            .map(|line| line.strip_prefix("# ").unwrap_or(line.trim_start_matches('#')))
+            .map(|line| {
+                line.strip_prefix("# ")
+                    .unwrap_or(line.trim_start_matches('#'))
+            })
             .collect::<Vec<_>>()
             .join("\n");
         fits(&uncommented, &base, "the commented rules_sma_cross space");
         assert!(uncommented.contains("high: 200"), "{uncommented}");
         // The Backtest page's config is no preset: its generated space alone.
-        assert_eq!(starting_space(None, "rules", Some(&generated)), Some(generated));
+        assert_eq!(
+            starting_space(None, "rules", Some(&generated)),
+            Some(generated)
+        );
         assert_eq!(
             starting_space(None, "sma_cross", None).as_deref(),
             text("sma_cross")

@@ -336,7 +336,9 @@ impl Reader<'_> {
                 None => return Some(Node::Empty(self.pos)),
                 Some(b'#' | b'\n' | b'\r') => {}
                 Some(b'%') => return None,
-                Some(b'-') if self.text[self.pos..].starts_with("---") && self.column(self.pos) == 0 => {
+                Some(b'-')
+                    if self.text[self.pos..].starts_with("---") && self.column(self.pos) == 0 =>
+                {
                     self.pos += 3;
                     if !self.rest_of_line_is_empty() {
                         return None;
@@ -395,13 +397,16 @@ impl Reader<'_> {
 
     /// True when the quoted scalar at `self.pos` is followed on its line by `:`.
     fn quoted_key_follows(&self) -> bool {
+        if !matches!(self.peek(), Some(b'"' | b'\'')) {
+            return false;
+        }
         let mut probe = Reader {
             text: self.text,
             bytes: self.bytes,
             pos: self.pos,
             depth: self.depth,
         };
-        if probe.quoted(None).is_none() {
+        if probe.quoted().is_none() {
             return false;
         }
         probe.skip_spaces();
@@ -414,7 +419,7 @@ impl Reader<'_> {
         let mut entries = Vec::new();
         loop {
             let key = match self.peek()? {
-                b'"' | b'\'' => self.quoted(None)?,
+                b'"' | b'\'' => self.quoted()?,
                 b'?' | b'&' | b'*' | b'!' | b'-' | b'[' | b'{' => return None,
                 _ => self.plain_key()?,
             };
@@ -494,7 +499,7 @@ impl Reader<'_> {
                 return Some(node);
             }
             b'|' | b'>' => return self.block_scalar(parent).map(Node::Scalar),
-            b'"' | b'\'' => Node::Scalar(self.quoted(parent)?),
+            b'"' | b'\'' => Node::Scalar(self.quoted()?),
             _ => Node::Scalar(self.plain_block(parent)),
         };
         if !self.rest_of_line_is_empty() {
@@ -524,8 +529,8 @@ impl Reader<'_> {
                 }
                 Some(_) => {
                     let column = self.column(self.pos);
-                    let is_compact = matches!(self.peek(), Some(b'-'))
-                        && Self::is_blank(self.at(self.pos + 1));
+                    let is_compact =
+                        matches!(self.peek(), Some(b'-')) && Self::is_blank(self.at(self.pos + 1));
                     if is_compact || self.plain_key_follows() || self.quoted_key_follows() {
                         self.block_node_here(column)?
                     } else {
@@ -562,7 +567,11 @@ impl Reader<'_> {
             builder.push_source(self.text, start..stop);
             end = stop.max(end);
             self.pos = stop;
-            if self.peek() == Some(b'#') || self.text[stop..line_end(self.text, stop)].trim_start().starts_with('#') {
+            if self.peek() == Some(b'#')
+                || self.text[stop..line_end(self.text, stop)]
+                    .trim_start()
+                    .starts_with('#')
+            {
                 break;
             }
             // Continuation: the next line, if it is more indented than the parent and not
@@ -607,7 +616,8 @@ impl Reader<'_> {
 
     fn is_document_marker(&self, line_start: usize) -> bool {
         let rest = &self.text[line_start..];
-        (rest.starts_with("---") || rest.starts_with("...")) && Self::is_blank(self.at(line_start + 3))
+        (rest.starts_with("---") || rest.starts_with("..."))
+            && Self::is_blank(self.at(line_start + 3))
     }
 
     /// Where a plain scalar's text on this line ends: before ` #` or the line's end, trailing
@@ -626,8 +636,8 @@ impl Reader<'_> {
     }
 
     /// A single- or double-quoted scalar at `self.pos`, over lines if need be.
-    fn quoted(&mut self, _parent: Option<usize>) -> Option<Scalar> {
-        let quote = self.peek()?;
+    fn quoted(&mut self) -> Option<Scalar> {
+        let quote = self.peek().filter(|q| matches!(q, b'"' | b'\''))?;
         self.pos += 1;
         let mut builder = Builder::new();
         loop {
@@ -791,7 +801,10 @@ impl Reader<'_> {
             pos = end;
         }
         // The line breaks after the last content line count only as chomping says.
-        let n_body = lines.iter().rposition(|(_, _, empty)| !empty).map_or(0, |i| i + 1);
+        let n_body = lines
+            .iter()
+            .rposition(|(_, _, empty)| !empty)
+            .map_or(0, |i| i + 1);
         let mut builder = Builder::new();
         // Whether the previous content line was more indented, and where it ended.
         let mut previous: Option<(bool, usize)> = None;
@@ -809,7 +822,8 @@ impl Reader<'_> {
                 Some(_) => empties.iter().copied().chain([*break_at]).collect(),
                 None => empties.clone(),
             };
-            let is_folding = is_folded && previous.is_some_and(|(was_more, _)| !was_more) && !is_more;
+            let is_folding =
+                is_folded && previous.is_some_and(|(was_more, _)| !was_more) && !is_more;
             if is_folding && breaks.len() == 1 {
                 builder.push(' ', breaks[0]..breaks[0] + 1);
             } else {
@@ -823,7 +837,13 @@ impl Reader<'_> {
             previous = Some((is_more, range.start + text.len()));
         }
         let end = previous.map_or(self.pos, |(_, end)| end);
-        let trailing: Vec<usize> = (end..stop_at)
+        // The header's own line break is not the value's.
+        let first_break = if previous.is_some() {
+            end
+        } else {
+            (end + 1).min(stop_at)
+        };
+        let trailing: Vec<usize> = (first_break..stop_at)
             .filter(|&at| self.bytes[at] == b'\n')
             .collect();
         let n_final_breaks = match chomp {
@@ -905,7 +925,7 @@ impl Reader<'_> {
                 self.depth -= 1;
                 Some(Node::Map(entries))
             }
-            b'"' | b'\'' => self.quoted(None).map(Node::Scalar),
+            b'"' | b'\'' => self.quoted().map(Node::Scalar),
             b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' => None,
             b',' | b']' | b'}' => None,
             _ => Some(Node::Scalar(self.plain_flow())),

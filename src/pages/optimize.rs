@@ -20,8 +20,8 @@ use leptos::prelude::*;
 use crate::components::busy::{Busy, BusyBar};
 use crate::components::dataset_select::DatasetSelect;
 use crate::components::results::{Results, RunView};
-use crate::config::{spaces, yaml_locate};
 use crate::config::study_form::{self, StudyForm};
+use crate::config::{spaces, yaml_locate};
 use crate::context::{use_app, AppContext};
 use crate::error::AppError;
 use crate::studies::runner::{self, StudySetup};
@@ -250,8 +250,11 @@ async fn offer_starting_space(ctx: AppContext, fields: SetupFields, chosen: Stri
         _ => None,
     };
     let preset = (chosen != BACKTEST_BASE).then_some(chosen.as_str());
-    let offered =
-        spaces::starting_space(preset, strategy.as_deref().unwrap_or_default(), generated.as_deref());
+    let offered = spaces::starting_space(
+        preset,
+        strategy.as_deref().unwrap_or_default(),
+        generated.as_deref(),
+    );
     if let Some(offered) = offered {
         if fields.base.try_get_untracked().as_deref() == Some(chosen.as_str()) {
             fields.space_yaml.set(offered);
@@ -647,9 +650,7 @@ async fn promote(ctx: AppContext, study: OpenStudy, number: u64) {
 }
 
 #[component]
-fn ReplayPanel(
-    replay: RwSignal<Option<Replayed>, LocalStorage>,
-) -> impl IntoView {
+fn ReplayPanel(replay: RwSignal<Option<Replayed>, LocalStorage>) -> impl IntoView {
     let ctx = use_app();
     let run = RwSignal::new_local(None::<RunView>);
     Effect::new(move |_| {

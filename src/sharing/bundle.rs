@@ -380,14 +380,16 @@ mod tests {
         .unwrap();
         let mut store = genesis_engine::features::FeatureStore::new(Arc::new(candles));
         let imported_log = StudyLog::from_ops(
-            &std::iter::once(genesis_optimizer::JournalOp::Header(Box::new(imported.header)))
-                .chain(
-                    imported
-                        .trials
-                        .into_iter()
-                        .map(|t| genesis_optimizer::JournalOp::Trial(Box::new(t))),
-                )
-                .collect::<Vec<_>>(),
+            &std::iter::once(genesis_optimizer::JournalOp::Header(Box::new(
+                imported.header,
+            )))
+            .chain(
+                imported
+                    .trials
+                    .into_iter()
+                    .map(|t| genesis_optimizer::JournalOp::Trial(Box::new(t))),
+            )
+            .collect::<Vec<_>>(),
         )
         .unwrap();
         let reports = genesis_study::replay::replay_all(&plan, &imported_log, &mut store).unwrap();

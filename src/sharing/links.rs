@@ -205,7 +205,13 @@ mod tests {
         let StrategyParams::Rules(params) = config.params() else {
             panic!("a rules config")
         };
-        assert!(params.spec.rules.long_entry.as_deref().unwrap().contains('\n'));
+        assert!(params
+            .spec
+            .rules
+            .long_entry
+            .as_deref()
+            .unwrap()
+            .contains('\n'));
         let shared = SharedSetup {
             config_json: config.canonical_json(),
             ..setup()

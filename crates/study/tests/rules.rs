@@ -44,10 +44,20 @@ fn the_golden_rules_study_is_reproduced_to_the_byte_and_every_trial_replays() {
     let log = serial.log().unwrap();
     // The rules are in the header's base config, so the journal alone replays the study.
     assert!(
-        journal.lines().next().unwrap().contains("crossover(sma(close, fast), sma(close, slow))"),
+        journal
+            .lines()
+            .next()
+            .unwrap()
+            .contains("crossover(sma(close, fast), sma(close, slow))"),
         "the header carries the rule text"
     );
-    assert_eq!(log.trials.iter().filter(|t| t.duplicate_of.is_none()).count(), 200);
+    assert_eq!(
+        log.trials
+            .iter()
+            .filter(|t| t.duplicate_of.is_none())
+            .count(),
+        200
+    );
     // `require: [fast < slow]` makes the crossed combinations failed trials, with the reason.
     let failed = log
         .trials
@@ -55,7 +65,11 @@ fn the_golden_rules_study_is_reproduced_to_the_byte_and_every_trial_replays() {
         .find(|t| t.state == TrialState::Failed)
         .expect("the space reaches fast >= slow");
     assert!(
-        failed.fail_reason.as_deref().unwrap_or_default().contains("fast < slow"),
+        failed
+            .fail_reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("fast < slow"),
         "{:?}",
         failed.fail_reason
     );
@@ -124,7 +138,10 @@ fn a_rules_trial_validates_is_promoted_and_its_champion_runs_to_the_same_fingerp
         let ParamValue::Int(sampled) = trial.params[&format!("params.{name}")] else {
             panic!("params.{name} is an int parameter")
         };
-        assert_eq!(*value, sampled as f64, "params.{name} of the effective config");
+        assert_eq!(
+            *value, sampled as f64,
+            "params.{name} of the effective config"
+        );
     }
     let mut book = ChampionBook::new();
     book.promote(champion.clone()).unwrap();
@@ -151,12 +168,18 @@ fn a_rules_study_refines_around_its_top_trials_and_the_child_runs() {
         changes.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(),
         ["params.fast", "params.slow"]
     );
-    assert_eq!(child.metadata.base_fingerprint, plan.metadata.base_fingerprint);
+    assert_eq!(
+        child.metadata.base_fingerprint,
+        plan.metadata.base_fingerprint
+    );
     let child_study = run_study(&child, &candles, 10, 1);
     let child_log = child_study.log().unwrap();
     assert_eq!(
         child_log.header.metadata["parent"]["study_name"],
         serde_json::json!(log.header.study_name)
     );
-    assert!(child_log.trials.iter().any(|t| t.state == TrialState::Complete));
+    assert!(child_log
+        .trials
+        .iter()
+        .any(|t| t.state == TrialState::Complete));
 }

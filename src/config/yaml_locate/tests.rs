@@ -34,7 +34,11 @@ fn assert_spans_fit(doc: &str, scalar: &Scalar) {
 
 fn check(doc: &str, key: &str) -> Scalar {
     let scalar = value_at(doc, key).unwrap_or_else(|| panic!("{key} not read in {doc:?}"));
-    assert_eq!(Some(scalar.value.clone()), oracle(doc, key), "{key} in {doc:?}");
+    assert_eq!(
+        Some(scalar.value.clone()),
+        oracle(doc, key),
+        "{key} in {doc:?}"
+    );
     assert_spans_fit(doc, &scalar);
     scalar
 }
@@ -98,17 +102,27 @@ fn every_scalar_style_reads_as_serde_yaml_reads_it() {
     ] {
         check(STYLES, key);
     }
-    assert_eq!(value_at(STYLES, "seq_at_key_indent[1].two").unwrap().value, "2");
+    assert_eq!(
+        value_at(STYLES, "seq_at_key_indent[1].two").unwrap().value,
+        "2"
+    );
     assert_eq!(value_at(STYLES, "params.fast").unwrap().value, "10");
 }
 
 #[test]
 fn json_as_a_shared_link_carries_it_reads_too() {
     let json = r#"{"backtest":{"commission":0.002},"rules":{"long_entry":"crossover(sma(close, fast), sma(close, slow))","short_entry":"a \"quoted\" \u00e9 b"},"strategy":"rules","require":["fast < slow"]}"#;
-    for key in ["rules.long_entry", "rules.short_entry", "strategy", "require[0]"] {
+    for key in [
+        "rules.long_entry",
+        "rules.short_entry",
+        "strategy",
+        "require[0]",
+    ] {
         check(json, key);
     }
-    let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(json).unwrap()).unwrap();
+    let pretty =
+        serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(json).unwrap())
+            .unwrap();
     check(&pretty, "rules.long_entry");
 }
 
@@ -116,19 +130,32 @@ fn json_as_a_shared_link_carries_it_reads_too() {
 fn every_presets_rules_and_plots_are_found_as_the_engine_reads_them() {
     for name in presets::names() {
         let text = presets::text(name).unwrap();
-        let StrategyParams::Rules(params) = StrategyConfig::preset(name).unwrap().params().clone() else {
+        let StrategyParams::Rules(params) = StrategyConfig::preset(name).unwrap().params().clone()
+        else {
             continue;
         };
         let rules = serde_json::to_value(&params.spec.rules).unwrap();
         for (rule, value) in rules.as_object().unwrap() {
             let scalar = check(text, &format!("rules.{rule}"));
-            assert_eq!(Some(scalar.value.as_str()), value.as_str(), "{name} rules.{rule}");
+            assert_eq!(
+                Some(scalar.value.as_str()),
+                value.as_str(),
+                "{name} rules.{rule}"
+            );
         }
         for (plot, value) in &params.spec.plots {
-            assert_eq!(&check(text, &format!("plots.{plot}")).value, value, "{name} plots.{plot}");
+            assert_eq!(
+                &check(text, &format!("plots.{plot}")).value,
+                value,
+                "{name} plots.{plot}"
+            );
         }
         for (i, value) in params.spec.require.iter().enumerate() {
-            assert_eq!(&check(text, &format!("require[{i}]")).value, value, "{name}");
+            assert_eq!(
+                &check(text, &format!("require[{i}]")).value,
+                value,
+                "{name}"
+            );
         }
     }
 }
@@ -145,11 +172,17 @@ fn marked(doc: &str) -> (String, usize) {
 #[test]
 fn a_typo_in_a_rule_is_marked_on_the_typo_in_every_style() {
     let preset = presets::text("rules_sma_cross").unwrap();
-    let plain = preset.replacen("crossover(sma(close, fast)", "crossover(smaa(close, fast)", 1);
+    let plain = preset.replacen(
+        "crossover(sma(close, fast)",
+        "crossover(smaa(close, fast)",
+        1,
+    );
     assert_eq!(marked(&plain), ("smaa".to_string(), 15));
     let error = StrategyConfig::from_yaml_str(&plain, "config").unwrap_err();
     assert!(
-        error.to_string().contains("unknown function smaa; did you mean sma?"),
+        error
+            .to_string()
+            .contains("unknown function smaa; did you mean sma?"),
         "{error}"
     );
 
@@ -159,10 +192,22 @@ fn a_typo_in_a_rule_is_marked_on_the_typo_in_every_style() {
         )
     };
     let cases = [
-        ("  long_entry: \"close > open and\\t\\u0020smaa(close, 5) > 1\"", 4),
-        ("  long_entry: 'close > open and\n    smaa(close, 5) > 1'", 5),
-        ("  long_entry: |\n    close > open and\n      smaa(close, 5) > 1\n", 6),
-        ("  long_entry: >\n    close > open and\n    smaa(close, 5) > 1\n", 6),
+        (
+            "  long_entry: \"close > open and\\t\\u0020smaa(close, 5) > 1\"",
+            4,
+        ),
+        (
+            "  long_entry: 'close > open and\n    smaa(close, 5) > 1'",
+            5,
+        ),
+        (
+            "  long_entry: |\n    close > open and\n      smaa(close, 5) > 1\n",
+            6,
+        ),
+        (
+            "  long_entry: >\n    close > open and\n    smaa(close, 5) > 1\n",
+            6,
+        ),
         ("  long_entry: close > open and\n    smaa(close, 5) > 1", 5),
         ("  long_entry:\n    close > open and smaa(close, 5) > 1", 5),
     ];
@@ -171,7 +216,8 @@ fn a_typo_in_a_rule_is_marked_on_the_typo_in_every_style() {
     }
     let json = r#"{"strategy": "rules", "params": {"fast": 10}, "rules": {"long_entry": "close > smaa(close, fast)"}}"#;
     assert_eq!(marked(json), ("smaa".to_string(), 1));
-    let require = rules("  long_entry: close > open").replace("params:", "require: [\"smaa(1) > 0\"]\nparams:");
+    let require = rules("  long_entry: close > open")
+        .replace("params:", "require: [\"smaa(1) > 0\"]\nparams:");
     assert_eq!(marked(&require), ("smaa".to_string(), 2));
 }
 
@@ -192,11 +238,19 @@ fn keys_values_and_syntax_errors_are_marked_too() {
     let preset = presets::text("rules_sma_cross").unwrap();
     let unknown = preset.replace("short_entry:", "short_entyr:");
     let error = StrategyConfig::from_yaml_str(&unknown, "config").unwrap_err();
-    assert_eq!(&unknown[error_mark(&unknown, &error).unwrap()], "short_entyr", "{error}");
+    assert_eq!(
+        &unknown[error_mark(&unknown, &error).unwrap()],
+        "short_entyr",
+        "{error}"
+    );
 
     let invalid = preset.replace("commission: 0.002", "commission: -1");
     let error = StrategyConfig::from_yaml_str(&invalid, "config").unwrap_err();
-    assert_eq!(&invalid[error_mark(&invalid, &error).unwrap()], "-1", "{error}");
+    assert_eq!(
+        &invalid[error_mark(&invalid, &error).unwrap()],
+        "-1",
+        "{error}"
+    );
 
     let broken = preset.replace("rules:\n", "rules:\n  - oops\n");
     let error = StrategyConfig::from_yaml_str(&broken, "config").unwrap_err();
@@ -211,7 +265,10 @@ fn keys_values_and_syntax_errors_are_marked_too() {
 fn paths_split_as_the_engine_writes_them() {
     assert_eq!(
         parse_path("rules.long_entry"),
-        vec![Segment::Key("rules".into()), Segment::Key("long_entry".into())]
+        vec![
+            Segment::Key("rules".into()),
+            Segment::Key("long_entry".into())
+        ]
     );
     assert_eq!(
         parse_path("require[3]"),
@@ -219,7 +276,11 @@ fn paths_split_as_the_engine_writes_them() {
     );
     assert_eq!(
         parse_path("risk_map[1][0]"),
-        vec![Segment::Key("risk_map".into()), Segment::Index(1), Segment::Index(0)]
+        vec![
+            Segment::Key("risk_map".into()),
+            Segment::Index(1),
+            Segment::Index(0)
+        ]
     );
 }
 
@@ -229,15 +290,34 @@ fn what_it_does_not_read_gives_none_and_deep_nesting_does_not_overflow() {
     assert_eq!(value_at("%YAML 1.2\n---\na: 1\n", "a"), None);
     let deep = format!("a: {}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert_eq!(read(&deep), None);
-    let deep_block: String = (0..5_000).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+    let deep_block: String = (0..5_000)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
     assert_eq!(read(&deep_block), None);
 }
 
 proptest! {
+    /// Whatever a rule's text, written out by serde_yaml_ng (which picks the style: plain,
+    /// quoted with escapes, a literal block) or as JSON, it reads back as itself, and every
+    /// character points at source bytes it can have come from.
+    #[test]
+    fn any_rule_text_written_as_yaml_or_json_reads_back(
+        rule in r#"[a-z0-9_ ()<>=!+*/.,:#'"\\\n\t\-\[\]{}|&%@`é→]{0,60}"#,
+    ) {
+        let config = serde_json::json!({"strategy": "rules", "rules": {"long_entry": rule}, "require": [rule]});
+        for doc in [serde_yaml_ng::to_string(&config).unwrap(), config.to_string()] {
+            for key in ["rules.long_entry", "require[0]"] {
+                let scalar = value_at(&doc, key);
+                prop_assert_eq!(scalar.as_ref().map(|s| s.value.as_str()), Some(rule.as_str()), "{} in {}", key, doc);
+                assert_spans_fit(&doc, scalar.as_ref().unwrap());
+            }
+        }
+    }
+
     /// Typed text, broken or not, never panics the reader, and any mark is a range of the
     /// text on character boundaries.
     #[test]
-    fn any_text_reads_without_panicking(text in "[a-z: \\-\\[\\]{},'\"|>#\\\\\n]{0,200}") {
+    fn any_text_reads_without_panicking(text in r#"[a-z0-9: \-\[\]{},'"|>+#\\\n\r\té→&*!]{0,200}"#) {
         let _ = read(&text);
         for key in ["a", "a.b", "a[0]", "b[1].c"] {
             if let Some(scalar) = value_at(&text, key) {

@@ -14,8 +14,7 @@ use crate::storage::colfile;
 use crate::workers::job_error::JobError;
 use crate::workers::json_text::Json;
 use crate::workers::protocol::{
-    answer_hello, BacktestView, ConfigCheck, DatasetId, DatasetPayload, Event, OverlaySet,
-    Request,
+    answer_hello, BacktestView, ConfigCheck, DatasetId, DatasetPayload, Event, OverlaySet, Request,
 };
 
 /// Runs `job` on a loaded dataset's feature store, or asks the pool to load the dataset
@@ -248,7 +247,10 @@ pub fn config_check(config: &StrategyConfig) -> ConfigCheck {
 
 /// The series a rules config plots, over every bar of the store's dataset; none for the
 /// other strategies. The indicators come from the store's cache the run has just filled.
-pub fn rule_plots(store: &mut FeatureStore, config: &StrategyConfig) -> Result<Vec<Plot>, JobError> {
+pub fn rule_plots(
+    store: &mut FeatureStore,
+    config: &StrategyConfig,
+) -> Result<Vec<Plot>, JobError> {
     match config.params() {
         StrategyParams::Rules(params) => Ok(rules::plots(store, params)?),
         _ => Ok(Vec::new()),
