@@ -145,6 +145,8 @@ fn a_rules_trial_validates_is_promoted_and_its_champion_runs_to_the_same_fingerp
     }
     let mut book = ChampionBook::new();
     book.promote(champion.clone()).unwrap();
+    // The book as the browser stores it (JSON text) and the CLI writes it reads back whole.
+    assert_eq!(ChampionBook::from_json(&book.to_json()).unwrap(), book);
 
     // The exported YAML carries the rules and runs to the same fingerprint and score.
     let exported = StrategyConfig::from_yaml_str(&champion.to_yaml(), "champion.yaml").unwrap();
