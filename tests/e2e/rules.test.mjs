@@ -1,7 +1,7 @@
 // The rules strategy in the app: a rules preset from the preset select, a typo in a rule
 // underlined where it is with the engine's message, fixed, backtested with its plots on the
 // price chart and its oscillator in the pane below, shared by a link, optimised over its
-// params from the Backtest page's config, and a trial replayed with its plots.
+// params from the Backtest page's config, resumed, and a trial replayed with its plots.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openApp, runStudy } from './harness.mjs';
@@ -137,6 +137,11 @@ test('a typo in a rule is underlined where it is, and the fixed rules backtest, 
   const rows = page.getByTestId('trial-row');
   assert.ok(await rows.count() > 0);
   assert.match(await rows.first().textContent(), /params\.fast=\d+\s+params\.slow=\d+/);
+
+  // The rules study resumes from its journal to a larger budget.
+  await page.getByTestId('study-resume-open-trials').fill('30');
+  await page.getByTestId('study-resume-open').click();
+  await page.getByTestId('study-progress').filter({ hasText: /^30 \/ 30 trials.*· finished/ }).waitFor({ timeout: 120_000 });
 
   // A trial replays bit for bit, with the rules' plots.
   await rows.first().getByTestId('trial-replay').click();
