@@ -7,7 +7,7 @@
 //! mistake inside a rule (`strategy: rules`) at the rule's own line and column, an unknown
 //! key on the key, a bad value on the value. For a rules config the editor is the rule
 //! editor: the rule's error is spelled out under the text with a caret under its column, and
-//! the language reference sits beside it.
+//! the language reference sits below it.
 
 use genesis_engine::strategy::{presets, StrategyError};
 use leptos::prelude::*;
