@@ -70,3 +70,57 @@ fn the_sma_cross_demo_backtest_is_bit_identical_to_native() {
         &outcome,
     );
 }
+
+/// A rules run's answer crosses the worker boundary whole: the page gets the plots the
+/// worker computed with their warm-up (NaN) intact, which the codec carries as plain JS
+/// numbers (JSON text would have made them `null`).
+#[wasm_bindgen_test]
+fn a_rules_backtest_answer_with_its_plots_crosses_the_worker_codec_intact() {
+    use genesis_engine::strategy::rules::functions::Pane;
+    use genesis_engine::strategy::rules::plots;
+    use genesis_engine::strategy::StrategyParams;
+    use genesis_lab::workers::codec::JsCodec;
+    use genesis_lab::workers::protocol::{BacktestView, Event, FromWorker};
+    use gloo_worker::Codec;
+
+    let mut store = demo_store();
+    let config = StrategyConfig::preset("rules_rsi_reversion").expect("preset");
+    let window = Window::all(store.candles());
+    let outcome = run_backtest(&mut store, &config, window, Recording::Full).expect("run");
+    let StrategyParams::Rules(params) = config.params() else {
+        panic!("a rules preset")
+    };
+    let plots = plots(&mut store, params).expect("plots");
+    assert_eq!(plots.len(), 1);
+    assert_eq!(
+        (plots[0].name.as_str(), plots[0].pane),
+        ("rsi", Pane::Below)
+    );
+    assert!(
+        plots[0].values[0].is_nan(),
+        "the RSI's warm-up is undefined"
+    );
+    let sent = FromWorker {
+        job_id: 7,
+        event: Event::Backtest(Box::new(BacktestView { outcome, plots })),
+    };
+    let received: FromWorker = JsCodec::decode(JsCodec::encode(&sent));
+    let (Event::Backtest(sent_view), Event::Backtest(received_view)) =
+        (&sent.event, &received.event)
+    else {
+        panic!("a backtest answer comes back a backtest answer")
+    };
+    assert_eq!(received_view.outcome, sent_view.outcome);
+    assert_eq!(received_view.plots.len(), 1);
+    // Every value the same, to the bit; an undefined one still undefined (a NaN's payload
+    // is not a value).
+    let (got, want) = (&received_view.plots[0].values, &sent_view.plots[0].values);
+    assert_eq!(got.len(), want.len());
+    for (bar, (a, b)) in got.iter().zip(want).enumerate() {
+        assert!(
+            a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+            "bar {bar}: {a} != {b}"
+        );
+    }
+    assert_eq!(received_view.plots[0].pane, Pane::Below);
+}

@@ -1,6 +1,7 @@
 //! Study journals through IndexedDB in a real headless Chromium: records come back with every
-//! type intact (an integral float parameter stays a float), and a study rebuilt from its
-//! stored records resumes to the same study as an uninterrupted one.
+//! type intact (an integral float parameter stays a float), a study rebuilt from its
+//! stored records resumes to the same study as an uninterrupted one, and the native golden
+//! studies (a genesis one and a rules one) come out the same to the byte.
 #![cfg(target_arch = "wasm32")]
 
 use std::sync::Arc;
@@ -211,6 +212,101 @@ fn the_golden_study_is_the_same_in_the_browser() {
             .unwrap_or(journal.lines().count().min(golden.lines().count()));
         panic!(
             "the browser's study differs from the native golden at line {}:\nbrowser {}\nnative  {}",
+            first + 1,
+            journal.lines().nth(first).unwrap_or("(none)"),
+            golden.lines().nth(first).unwrap_or("(none)")
+        );
+    }
+}
+
+/// The native golden rules study (`crates/study/tests/rules.rs` writes it), rebuilt here:
+/// TPE over `params.fast` and `params.slow` of `rules_sma_cross` on the demo data, seed 8,
+/// 200 evaluated trials. The browser's journal must be the native one to the byte; stored
+/// trial by trial in IndexedDB and read back, the journal rebuilt from the records must be
+/// too; and every trial of it replays bit for bit.
+#[wasm_bindgen_test]
+async fn the_golden_rules_study_is_the_same_in_the_browser_and_replays_from_indexeddb() {
+    use genesis_study::replay::replay_all;
+
+    Db::delete_named("genesis-test-rules-golden").await.unwrap();
+    let db = Db::open_named("genesis-test-rules-golden").await.unwrap();
+    let candles = Arc::new(generate(&SynthParams::demo()).unwrap());
+    let mut config = StudyConfig::new(
+        "test",
+        SearchSpace::from_yaml_str(include_str!("../config/optimizer/rules_sma_cross.yaml"))
+            .unwrap(),
+        8,
+    );
+    config.symbol = Some("DEMO".into());
+    let plan = StudyPlan::new(
+        config,
+        BaseSource::Preset {
+            name: "rules_sma_cross".into(),
+        },
+        StrategyConfig::preset("rules_sma_cross").unwrap(),
+        DatasetMeta::new("demo.csv", &candles),
+    )
+    .unwrap();
+    let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
+    study.set_stop_policy(StopPolicy {
+        max_trials: Some(200),
+        ..StopPolicy::default()
+    });
+    let objective = plan.objective();
+    let mut store = FeatureStore::new(candles);
+    driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+    let golden = include_str!("golden/study/rules_sma_cross_tpe_200.jsonl");
+    assert_same_journal(
+        "the browser's rules study",
+        &study.log().unwrap().canonical_jsonl(),
+        golden,
+    );
+
+    let mut row = row(&study, "rules");
+    row.strategy = "rules".into();
+    records::save_study(&db, &row).await.unwrap();
+    for record in study.trials() {
+        records::save_trial(&db, "rules", record).await.unwrap();
+    }
+    let stored_row = records::load_row(&db, "rules").await.unwrap().unwrap();
+    let (stored, n_corrupt) = records::load_trials(&db, "rules").await.unwrap();
+    assert_eq!(n_corrupt, 0);
+    let log = records::log(&stored_row.header, &stored).unwrap();
+    assert_same_journal(
+        "the rules study read back from IndexedDB",
+        &log.canonical_jsonl(),
+        golden,
+    );
+    assert_eq!(
+        log.trials
+            .iter()
+            .filter(|t| t.duplicate_of.is_none())
+            .count(),
+        200
+    );
+
+    let reports = replay_all(&plan, &log, &mut store).unwrap();
+    assert_eq!(reports.len(), log.trials.len());
+    for report in &reports {
+        assert!(
+            report.is_identical,
+            "trial {} replays with differences: {:?}",
+            report.trial,
+            report.differences().collect::<Vec<_>>()
+        );
+    }
+}
+
+/// Fails naming the first line where `journal` and `golden` differ.
+fn assert_same_journal(what: &str, journal: &str, golden: &str) {
+    if journal != golden {
+        let first = journal
+            .lines()
+            .zip(golden.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(journal.lines().count().min(golden.lines().count()));
+        panic!(
+            "{what} differs from the native golden at line {}:\nbrowser {}\nnative  {}",
             first + 1,
             journal.lines().nth(first).unwrap_or("(none)"),
             golden.lines().nth(first).unwrap_or("(none)")

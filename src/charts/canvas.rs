@@ -34,9 +34,13 @@ pub fn ChartCanvas(
     label: &'static str,
     #[prop(default = 420)] height: u32,
     source: RwSignal<Option<Source>, LocalStorage>,
+    /// The bars shown, when another chart zooms and pans together with this one (the
+    /// indicator pane with the price chart); the chart keeps its own otherwise.
+    #[prop(optional)]
+    view: Option<RwSignal<Range<usize>>>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
-    let view = RwSignal::new(0..0_usize);
+    let view = view.unwrap_or_else(|| RwSignal::new(0..0_usize));
     let layout = RwSignal::new(None::<Layout>);
     let readout = RwSignal::new(String::new());
     let drag_from = StoredValue::new(None::<(f64, Range<usize>)>);

@@ -13,6 +13,9 @@ pub mod decimate;
 pub mod equity;
 /// Where a plot drew its marks, and which one is under the pointer.
 pub mod hit;
+/// The pane of a rules config's oscillators, under the price chart.
+#[cfg(target_arch = "wasm32")]
+pub mod indicators;
 /// The two panes of bar-indexed charts and their axes.
 #[cfg(target_arch = "wasm32")]
 pub mod panes;

@@ -34,6 +34,15 @@ pub fn split(canvas: &HtmlCanvasElement, upper_share: f64) -> Result<(Area, Area
     Ok((root, upper, lower))
 }
 
+/// The canvas cleared, as one area (a chart of a single pane).
+pub fn whole(canvas: &HtmlCanvasElement) -> Result<Area, String> {
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&theme::BACKGROUND).map_err(theme::err)?;
+    Ok(root)
+}
+
 /// How many pixel columns the plot area gets: the decimation width.
 pub fn plot_columns(canvas: &HtmlCanvasElement) -> usize {
     canvas

@@ -1,8 +1,11 @@
 //! The candle chart: candles (or per-pixel OHLC bars when zoomed out) with volume below,
-//! optional feature overlays, swing points, Fibonacci levels and trade markers.
+//! optional feature overlays, a rules config's price-pane plots, swing points, Fibonacci
+//! levels and trade markers.
 
 use std::ops::Range;
 
+use genesis_engine::strategy::rules::functions::Pane;
+use genesis_engine::strategy::rules::Plot;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
@@ -279,6 +282,9 @@ pub struct PriceChart {
     pub toggles: OverlayToggles,
     /// Trade entries and exits (Backtest page).
     pub trade_markers: Vec<Marker>,
+    /// A rules config's plots; those of the price pane are drawn over the candles, each in
+    /// its [`theme::plot_color`].
+    pub plots: std::rc::Rc<Vec<Plot>>,
 }
 
 impl super::canvas::ChartSource for PriceChart {
@@ -291,6 +297,14 @@ impl super::canvas::ChartSource for PriceChart {
         let mut lines = Vec::new();
         let mut markers = self.trade_markers.clone();
         let mut levels = Vec::new();
+        for (index, plot) in self.plots.iter().enumerate() {
+            if plot.pane == Pane::Price {
+                lines.push(Overlay {
+                    values: &plot.values,
+                    color: theme::plot_color(index),
+                });
+            }
+        }
         if let Some(o) = &self.overlays {
             if self.toggles.ema {
                 lines.push(Overlay {

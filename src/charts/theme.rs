@@ -26,6 +26,12 @@ pub const PALETTE: [RGBColor; 6] = [
     RGBColor(244, 114, 182),
 ];
 
+/// The colour of the `index`-th series a rules config plots, on either pane; the legend's
+/// swatches (`.swatch-N` in the stylesheet) are the same colours in the same order.
+pub fn plot_color(index: usize) -> RGBColor {
+    PALETTE[index % PALETTE.len()]
+}
+
 pub const MARGIN: u32 = 8;
 pub const Y_LABEL_WIDTH: u32 = 64;
 

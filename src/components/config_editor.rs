@@ -2,13 +2,21 @@
 //! common keys that writes into the text (keeping its comments). The engine validates the
 //! text in a worker as you type, so an error names the dotted key the engine itself names,
 //! and an unknown key comes with the nearest known one.
+//!
+//! The text has line numbers, and the place of the engine's error is underlined in it: a
+//! mistake inside a rule (`strategy: rules`) at the rule's own line and column, an unknown
+//! key on the key, a bad value on the value. For a rules config the editor is the rule
+//! editor: the rule's error is spelled out under the text with a caret under its column, and
+//! the language reference sits below it.
 
-use genesis_engine::strategy::presets;
+use genesis_engine::strategy::{presets, StrategyError};
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::components::code_editor::{CodeEditor, Underline};
+use crate::components::rules_reference::RulesReference;
 use crate::config::form::{self, Field};
-use crate::config::yaml_edit;
+use crate::config::{yaml_edit, yaml_locate};
 use crate::context::use_app;
 use crate::workers::job_error::JobError;
 use crate::workers::pool::PoolError;
@@ -88,6 +96,46 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
         }
     });
 
+    // The last verdict's error stays while the next text is checked, placed in the current
+    // text, so the underline does not blink at every keystroke.
+    let last_error = RwSignal::new(None::<StrategyError>);
+    Effect::new(move |_| {
+        state.check.with(|check| match check {
+            None => {}
+            Some(Err(JobError::Strategy(error))) => last_error.set(Some(error.clone())),
+            Some(_) => last_error.set(None),
+        })
+    });
+    // A rules config, as the text says; kept while the text does not say (a half-typed line).
+    let is_rules = Memo::new(move |previous: Option<&bool>| {
+        state
+            .yaml
+            .with(|text| yaml_locate::value_at(text, "strategy"))
+            .map_or_else(
+                || previous.copied().unwrap_or(false),
+                |s| s.value == "rules",
+            )
+    });
+    let underline = Signal::derive(move || {
+        last_error.with(|error| {
+            let error = error.as_ref()?;
+            let range = state
+                .yaml
+                .with(|text| yaml_locate::error_mark(text, error))?;
+            let test_id = match error {
+                StrategyError::Rule { .. } => "rule-error-mark",
+                _ => "config-error-mark",
+            };
+            Some(Underline { range, test_id })
+        })
+    });
+    let rule_error = Memo::new(move |_| {
+        last_error.with(|error| match error {
+            Some(error @ StrategyError::Rule { .. }) => Some(error.clone()),
+            _ => None,
+        })
+    });
+
     // The dotted key the engine refused, marked in the form and named under the text.
     let bad_key = Memo::new(move |_| {
         state.check.with(|c| match c {
@@ -146,17 +194,23 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
                     </Show>
                 </div>
                 <div>
-                    <label class="block">
-                        "YAML (every key is documented in config/strategy/*.yaml)"
-                        <textarea
-                            data-testid="config-yaml"
-                            rows="22"
-                            spellcheck="false"
-                            prop:value=move || state.yaml.get()
-                            on:input=move |ev| state.yaml.set(event_target_value(&ev))
-                        ></textarea>
+                    <label class="block" for="config-yaml-text">
+                        {move || if is_rules.get() {
+                            "Rules and config (YAML; each rule is checked as you type, its mistakes underlined)"
+                        } else {
+                            "YAML (every key is documented in config/strategy/*.yaml)"
+                        }}
                     </label>
+                    <CodeEditor
+                        text=state.yaml
+                        underline=underline
+                        test_id="config-yaml"
+                        id="config-yaml-text"
+                        editor_test_id=Signal::derive(move || if is_rules.get() { "rule-editor" } else { "config-text" })
+                        described_by="config-status"
+                    />
                     <p
+                        id="config-status"
                         data-testid="config-status"
                         class=move || match state.check.get() {
                             Some(Ok(_)) => "status ok",
@@ -175,6 +229,9 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
                             Some(Err(error)) => error.to_string(),
                         }}
                     </p>
+                    <Show when=move || rule_error.with(Option::is_some)>
+                        <RuleError error=rule_error text=state.yaml/>
+                    </Show>
                     <Show when=move || bad_key.with(Option::is_some)>
                         <p class="field-error" data-testid="config-error-key">
                             "The problem is at key "
@@ -186,10 +243,42 @@ pub fn ConfigEditor(state: ConfigState) -> impl IntoView {
                                     .any(|f| f.path == key)
                                     .then_some(" (marked in the form)")
                             })}
+                            {move || underline.with(Option::is_some).then_some(" (underlined in the text)")}
                         </p>
                     </Show>
                 </div>
             </div>
+            <Show when=move || is_rules.get()>
+                <RulesReference/>
+            </Show>
+        </div>
+    }
+}
+
+/// A mistake inside a rule: the engine's message, and the rule's line with a caret under
+/// the column.
+#[component]
+fn RuleError(error: Memo<Option<StrategyError>>, text: RwSignal<String>) -> impl IntoView {
+    let caret = move || {
+        let Some(StrategyError::Rule {
+            key, line, column, ..
+        }) = error.get()
+        else {
+            return String::new();
+        };
+        let rule = text.with(|text| yaml_locate::value_at(text, &key));
+        let Some(rule_line) = rule
+            .as_ref()
+            .and_then(|r| r.value.lines().nth(line.saturating_sub(1)))
+        else {
+            return String::new();
+        };
+        format!("{rule_line}\n{}^", " ".repeat(column.saturating_sub(1)))
+    };
+    view! {
+        <div class="rule-error" data-testid="rule-error" role="alert">
+            <p>{move || error.get().map(|e| e.to_string())}</p>
+            <pre class="caret" aria-hidden="true">{caret}</pre>
         </div>
     }
 }

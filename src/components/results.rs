@@ -1,15 +1,19 @@
 //! A backtest's results as every page shows them: metric cards, equity with drawdown against
-//! buy and hold, the price chart with entries and exits, and the trades; with the Backtest
-//! page's state, kept at the app's root so results survive navigation.
+//! buy and hold, the price chart with entries and exits (and a rules config's plots, with
+//! its oscillators in a pane below), and the trades; with the Backtest page's state, kept
+//! at the app's root so results survive navigation.
 
 use std::rc::Rc;
 
 use genesis_engine::run::RunOutcome;
 use genesis_engine::strategy::presets;
+use genesis_engine::strategy::rules::functions::Pane;
+use genesis_engine::strategy::rules::Plot;
 use leptos::prelude::*;
 
 use crate::charts::canvas::{ChartCanvas, Source};
 use crate::charts::equity::EquityChart;
+use crate::charts::indicators::IndicatorChart;
 use crate::charts::price::{Marker, MarkerKind, OverlayToggles, PriceChart};
 use crate::components::busy::Busy;
 use crate::components::config_editor::ConfigState;
@@ -20,6 +24,8 @@ use crate::sharing::links::SharedSetup;
 #[derive(Clone)]
 pub struct RunView {
     pub outcome: Rc<RunOutcome>,
+    /// A rules config's plots over every bar of the dataset (empty for other strategies).
+    pub plots: Rc<Vec<Plot>>,
     pub columns: Rc<genesis_engine::data::Columns>,
 }
 
@@ -62,18 +68,30 @@ impl Default for BacktestState {
 pub fn Results(run: RwSignal<Option<RunView>, LocalStorage>) -> impl IntoView {
     let equity_source = RwSignal::new_local(None::<Source>);
     let price_source = RwSignal::new_local(None::<Source>);
+    let indicator_source = RwSignal::new_local(None::<Source>);
+    // The indicator pane zooms and pans with the price chart: they show the same bars.
+    let price_view = RwSignal::new(0..0_usize);
     Effect::new(move |_| {
         run.with(|view| match view {
             Some(view) => {
                 equity_source.set(equity_chart(view).map(|c| Rc::new(c) as Source));
                 price_source.set(Some(Rc::new(price_chart(view)) as Source));
+                let has_below = view.plots.iter().any(|p| p.pane == Pane::Below);
+                indicator_source.set(has_below.then(|| {
+                    Rc::new(IndicatorChart {
+                        columns: view.columns.clone(),
+                        plots: view.plots.clone(),
+                    }) as Source
+                }));
             }
             None => {
                 equity_source.set(None);
                 price_source.set(None);
+                indicator_source.set(None);
             }
         })
     });
+    let plots = move || run.with(|r| r.as_ref().map(|r| r.plots.clone()).unwrap_or_default());
     view! {
         <Show when=move || run.with(Option::is_some)>
             {move || run.get().map(|view| view! {
@@ -86,11 +104,45 @@ pub fn Results(run: RwSignal<Option<RunView>, LocalStorage>) -> impl IntoView {
             </div>
             <div class="panel">
                 <h2>"Price with entries (triangles) and exits (crosses)"</h2>
-                <ChartCanvas test_id="price-chart" label="Candles with trade markers" source=price_source/>
+                <PlotLegend plots=Signal::derive_local(plots)/>
+                <ChartCanvas test_id="price-chart" label="Candles with trade markers" source=price_source view=price_view/>
+                <Show when=move || indicator_source.with(Option::is_some)>
+                    <ChartCanvas
+                        test_id="indicator-pane"
+                        label="The rules' oscillators, on the price chart's bars"
+                        height=200
+                        source=indicator_source
+                        view=price_view
+                    />
+                </Show>
             </div>
             {move || run.get().map(|view| view! {
                 <TradesTable trades=Rc::new(view.outcome.report.trades.clone())/>
             })}
+        </Show>
+    }
+}
+
+/// The names of a rules config's plots in their chart colours, and where each is drawn.
+#[component]
+fn PlotLegend(plots: Signal<Rc<Vec<Plot>>, LocalStorage>) -> impl IntoView {
+    view! {
+        <Show when=move || plots.with(|p| !p.is_empty())>
+            <ul class="plot-legend" data-testid="plot-legend" aria-label="Plotted series">
+                {move || plots.get().iter().enumerate().map(|(index, plot)| {
+                    let pane = match plot.pane {
+                        Pane::Price => "on the price",
+                        Pane::Below => "in the pane below",
+                    };
+                    view! {
+                        <li>
+                            <span class=format!("swatch swatch-{}", index % crate::charts::theme::PALETTE.len()) aria-hidden="true"></span>
+                            <code>{plot.name.clone()}</code>
+                            <span class="muted small">{format!(" {pane}")}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
         </Show>
     }
 }
@@ -140,6 +192,7 @@ fn price_chart(view: &RunView) -> PriceChart {
         overlays: None,
         toggles: OverlayToggles::default(),
         trade_markers: markers,
+        plots: view.plots.clone(),
     }
 }
 

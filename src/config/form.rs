@@ -1,17 +1,21 @@
 //! Which config keys the editor's form shows: the scalar keys of the canonical config (every
 //! key, defaults filled in), except the sections that are lists or deep structures better
-//! edited as text (features, model weights, zones, the risk map, constraints).
+//! edited as text (features, model weights, zones, the risk map, constraints) and a rules
+//! config's rule texts and plots, which are code: a one-line form field would write them
+//! back unquoted, and the text has line numbers and underlines their mistakes.
 
 use serde_json::Value;
 
 /// Sections left to the YAML text.
-const TEXT_ONLY: [&str; 6] = [
+const TEXT_ONLY: [&str; 8] = [
     "strategy",
     "features",
     "model",
     "signal_adaptation",
     "risk_map",
     "constraints",
+    "rules",
+    "plots",
 ];
 
 /// A form field: its dotted path and current value.
@@ -86,6 +90,23 @@ mod tests {
                 "thresholds.entry_conf_overall",
                 "thresholds.regime_proba.trend"
             ]
+        );
+    }
+
+    #[test]
+    fn a_rules_configs_params_are_fields_and_its_rules_and_plots_stay_text() {
+        let config = genesis_engine::strategy::StrategyConfig::preset("rules_sma_cross").unwrap();
+        let paths: Vec<String> = fields(&config.to_value())
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        assert!(paths.contains(&"params.fast".to_string()), "{paths:?}");
+        assert!(paths.contains(&"params.slow".to_string()), "{paths:?}");
+        assert!(
+            !paths
+                .iter()
+                .any(|p| p.starts_with("rules.") || p.starts_with("plots.")),
+            "{paths:?}"
         );
     }
 

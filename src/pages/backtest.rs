@@ -308,8 +308,9 @@ async fn run_backtest(
     };
     let on_queued = |job| busy.update(|b| b.iter_mut().for_each(|b| b.job = Some(job)));
     match ctx.pool().run_cancellable(request, on_queued, |_| {}).await {
-        Ok(Event::Backtest(outcome)) => run.set(Some(RunView {
-            outcome: Rc::from(outcome),
+        Ok(Event::Backtest(view)) => run.set(Some(RunView {
+            outcome: Rc::new(view.outcome),
+            plots: Rc::new(view.plots),
             columns,
         })),
         Ok(other) => ctx

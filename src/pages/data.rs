@@ -668,6 +668,7 @@ fn DatasetChart() -> impl IntoView {
                     overlays: overlay_now,
                     toggles: toggles_now,
                     trade_markers: Vec::new(),
+                    plots: Rc::default(),
                 }))),
                 Err(message) => ctx.errors.raise("storage", message),
             }

@@ -1,12 +1,17 @@
-//! The Optimize page: set up a study (dataset, base preset, search space validated as you
-//! type, and the study crate's choices: sampler, pruner, seed, trials, split, validation,
-//! checkpoints, sync window, stop policy; plus workers), run it in the worker pool
-//! and watch it live: progress, best score, the optimisation charts, the best trials. A
-//! trial replays as a backtest; validated trials can be promoted to champion.
+//! The Optimize page: set up a study (dataset, base config — a preset or the Backtest page's
+//! config —, search space validated as you type, and the study crate's choices: sampler,
+//! pruner, seed, trials, split, validation, checkpoints, sync window, stop policy; plus
+//! workers), run it in the worker pool and watch it live: progress, best score, the
+//! optimisation charts, the best trials. A trial replays as a backtest; validated trials can
+//! be promoted to champion.
+//!
+//! The space starts from the base's: a rules config's own params (`rules::default_space`,
+//! made by the engine in a worker), another strategy's space preset.
 
 use std::rc::Rc;
 
 use genesis_engine::strategy::presets;
+use genesis_engine::strategy::rules::Plot;
 use genesis_optimizer::{SearchSpace, TrialRecord, TrialState};
 use genesis_study::validation::recorded_validation;
 use genesis_study::{BaseSource, PrunerChoice, SamplerChoice};
@@ -15,8 +20,8 @@ use leptos::prelude::*;
 use crate::components::busy::{Busy, BusyBar};
 use crate::components::dataset_select::DatasetSelect;
 use crate::components::results::{Results, RunView};
-use crate::config::spaces;
 use crate::config::study_form::{self, StudyForm};
+use crate::config::{spaces, yaml_locate};
 use crate::context::{use_app, AppContext};
 use crate::error::AppError;
 use crate::studies::runner::{self, StudySetup};
@@ -25,10 +30,44 @@ use crate::util::dom::sleep_ms;
 use crate::workers::job_error::JobError;
 use crate::workers::pool;
 use crate::workers::pool::PoolError;
-use crate::workers::protocol::{Event, Request};
+use crate::workers::protocol::{Event, ReplayView, Request};
 
 /// Trials shown in the best-trials table.
 const TOP_N: usize = 15;
+
+/// The base select's value for the Backtest page's config (no preset is named so).
+const BACKTEST_BASE: &str = "@backtest";
+
+/// The YAML of the base config `base` names: a preset, or the Backtest page's config (read
+/// tracked, so a space check follows its edits).
+fn base_yaml(ctx: AppContext, base: &str) -> String {
+    if base == BACKTEST_BASE {
+        ctx.backtest.config.yaml.get()
+    } else {
+        presets::text(base).unwrap_or_default().to_string()
+    }
+}
+
+/// Where a study's base config came from, as its journal records it.
+fn base_source(base: &str) -> BaseSource {
+    if base == BACKTEST_BASE {
+        BaseSource::File {
+            name: "the Backtest page's config".to_string(),
+        }
+    } else {
+        BaseSource::Preset {
+            name: base.to_string(),
+        }
+    }
+}
+
+/// A replayed trial as the page shows it.
+#[derive(Clone)]
+struct Replayed {
+    number: u64,
+    view: Rc<ReplayView>,
+    plots: Rc<Vec<Plot>>,
+}
 
 #[component]
 pub fn OptimizePage() -> impl IntoView {
@@ -82,17 +121,18 @@ fn Setup() -> impl IntoView {
                 {text_input("Name", name, "study-name-input", "Shown in the studies list")}
                 <DatasetSelect/>
                 <label>
-                    "Base config (preset)"
+                    "Base config"
                     <select data-testid="study-base-select" on:change=move |ev| {
-                        let preset = event_target_value(&ev);
-                        if let Some(space) = spaces::default_for(&preset).and_then(spaces::text) {
-                            space_yaml.set(space.to_string());
-                        }
-                        base.set(preset);
+                        let chosen = event_target_value(&ev);
+                        base.set(chosen.clone());
+                        leptos::task::spawn_local(offer_starting_space(ctx, fields, chosen));
                     }>
                         {presets::names().map(|p| view! {
                             <option value=p selected=move || base.with(|b| b == p)>{p}</option>
                         }).collect_view()}
+                        <option value=BACKTEST_BASE selected=move || base.with(|b| b == BACKTEST_BASE)>
+                            "the Backtest page's config"
+                        </option>
                     </select>
                 </label>
                 {choice_select(form, "sampler", SamplerChoice::ALL.map(|c| (c.name(), c.describe())))}
@@ -167,9 +207,7 @@ fn check_space_as_typed(
     let revision_seen = StoredValue::new(0_u64);
     Effect::new(move |_| {
         let space_yaml = fields.space_yaml.get();
-        let base_yaml = presets::text(&fields.base.get())
-            .unwrap_or_default()
-            .to_string();
+        let base_yaml = base_yaml(ctx, &fields.base.get());
         let revision = revision_seen.get_value() + 1;
         revision_seen.set_value(revision);
         space_check.set(None);
@@ -194,6 +232,34 @@ fn check_space_as_typed(
         });
     });
     space_check
+}
+
+/// Puts the space the chosen base starts from into the space text: the engine checks the
+/// base in a worker, which answers a rules config's default space over its params. An answer
+/// that comes after another base was chosen is dropped.
+async fn offer_starting_space(ctx: AppContext, fields: SetupFields, chosen: String) {
+    let yaml = if chosen == BACKTEST_BASE {
+        ctx.backtest.config.yaml.get_untracked()
+    } else {
+        presets::text(&chosen).unwrap_or_default().to_string()
+    };
+    let strategy = yaml_locate::value_at(&yaml, "strategy").map(|s| s.value);
+    let generated = match ctx.pool().run(Request::CheckConfig { yaml }, |_| {}).await {
+        Ok(Event::Config(check)) => check.default_space,
+        // A base the engine refuses keeps the space as it is; the space check names why.
+        _ => None,
+    };
+    let preset = (chosen != BACKTEST_BASE).then_some(chosen.as_str());
+    let offered = spaces::starting_space(
+        preset,
+        strategy.as_deref().unwrap_or_default(),
+        generated.as_deref(),
+    );
+    if let Some(offered) = offered {
+        if fields.base.try_get_untracked().as_deref() == Some(chosen.as_str()) {
+            fields.space_yaml.set(offered);
+        }
+    }
 }
 
 /// Reads the form into a study set-up and starts it on the selected dataset; a refused
@@ -222,10 +288,8 @@ fn start_study(ctx: AppContext, fields: SetupFields) {
         Ok(StudySetup {
             dataset,
             config,
-            base_source: BaseSource::Preset {
-                name: base_name.clone(),
-            },
-            base_yaml: presets::text(&base_name).unwrap_or_default().to_string(),
+            base_source: base_source(&base_name),
+            base_yaml: untrack(|| base_yaml(ctx, &base_name)),
             n_workers,
         })
     })();
@@ -353,7 +417,7 @@ fn duration(seconds: f64) -> String {
 fn StudyView() -> impl IntoView {
     let ctx = use_app();
     let state = ctx.studies;
-    let replay = RwSignal::new_local(None::<(u64, Rc<crate::workers::protocol::ReplayView>)>);
+    let replay = RwSignal::new_local(None::<Replayed>);
     let busy = RwSignal::new(None::<Busy>);
     view! {
         <Show when=move || state.open.with(Option::is_some)>
@@ -410,7 +474,7 @@ fn StudyView() -> impl IntoView {
 #[component]
 fn TopTrials(
     study: OpenStudy,
-    replay: RwSignal<Option<(u64, Rc<crate::workers::protocol::ReplayView>)>, LocalStorage>,
+    replay: RwSignal<Option<Replayed>, LocalStorage>,
     busy: RwSignal<Option<Busy>>,
 ) -> impl IntoView {
     let ctx = use_app();
@@ -530,7 +594,7 @@ async fn replay_trial(
     ctx: AppContext,
     study: OpenStudy,
     number: u64,
-    replay: RwSignal<Option<(u64, Rc<crate::workers::protocol::ReplayView>)>, LocalStorage>,
+    replay: RwSignal<Option<Replayed>, LocalStorage>,
     busy: RwSignal<Option<Busy>>,
 ) {
     let Some(db) = ctx.db_or_raise() else {
@@ -559,7 +623,11 @@ async fn replay_trial(
         number,
     };
     match ctx.pool().run(request, |_| {}).await {
-        Ok(Event::Replay(view)) => replay.set(Some((number, Rc::from(view.0)))),
+        Ok(Event::Replay { view, plots }) => replay.set(Some(Replayed {
+            number,
+            view: Rc::from(view.0),
+            plots: Rc::new(plots),
+        })),
         Ok(other) => ctx
             .errors
             .raise("study", format!("unexpected answer: {other:?}")),
@@ -582,13 +650,11 @@ async fn promote(ctx: AppContext, study: OpenStudy, number: u64) {
 }
 
 #[component]
-fn ReplayPanel(
-    replay: RwSignal<Option<(u64, Rc<crate::workers::protocol::ReplayView>)>, LocalStorage>,
-) -> impl IntoView {
+fn ReplayPanel(replay: RwSignal<Option<Replayed>, LocalStorage>) -> impl IntoView {
     let ctx = use_app();
     let run = RwSignal::new_local(None::<RunView>);
     Effect::new(move |_| {
-        let Some((_, view)) = replay.get() else {
+        let Some(Replayed { view, plots, .. }) = replay.get() else {
             run.set(None);
             return;
         };
@@ -602,6 +668,7 @@ fn ReplayPanel(
             match crate::storage::datasets::open(ctx, &db, &study.row.dataset_id).await {
                 Ok(columns) => run.set(Some(RunView {
                     outcome: Rc::new(view.outcome.clone()),
+                    plots,
                     columns,
                 })),
                 Err(message) => ctx.errors.raise("storage", message),
@@ -610,7 +677,7 @@ fn ReplayPanel(
     });
     view! {
         <Show when=move || replay.with(Option::is_some)>
-            {move || replay.get().map(|(number, view)| {
+            {move || replay.get().map(|Replayed { number, view, .. }| {
                 let verdict = if view.report.is_identical {
                     format!("Trial #{number} replayed: every stored number is identical, bit for bit.")
                 } else {

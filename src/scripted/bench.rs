@@ -215,6 +215,7 @@ async fn draw_million_bars(ctx: AppContext) -> Result<Row, String> {
         overlays: None,
         toggles: OverlayToggles::default(),
         trade_markers: Vec::new(),
+        plots: std::rc::Rc::default(),
     };
     let canvas: web_sys::HtmlCanvasElement = web_sys::window()
         .and_then(|w| w.document())

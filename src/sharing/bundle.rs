@@ -292,6 +292,14 @@ mod tests {
     use std::sync::Arc;
 
     fn study() -> (StudyLog, DatasetMeta, Vec<u8>) {
+        study_of(
+            "sma_cross",
+            "fast_period: {type: int, low: 5, high: 15}\nslow_period: {type: int, low: 20, high: 40}\n",
+        )
+    }
+
+    /// A 6-trial study of `preset` over `space` on 600 demo bars.
+    fn study_of(preset: &str, space: &str) -> (StudyLog, DatasetMeta, Vec<u8>) {
         let candles = generate(&SynthParams {
             n_bars: 600,
             ..SynthParams::demo()
@@ -299,16 +307,13 @@ mod tests {
         .unwrap();
         let meta = DatasetMeta::new("demo-BTCUSD_1h.csv", &candles);
         let columns = colfile::encode(candles.columns());
-        let space = SearchSpace::from_yaml_str(
-            "fast_period: {type: int, low: 5, high: 15}\nslow_period: {type: int, low: 20, high: 40}\n",
-        )
-        .unwrap();
+        let space = SearchSpace::from_yaml_str(space).unwrap();
         let plan = StudyPlan::new(
             StudyConfig::new("bundle test", space, 3),
             BaseSource::Preset {
-                name: "sma_cross".into(),
+                name: preset.into(),
             },
-            StrategyConfig::preset("sma_cross").unwrap(),
+            StrategyConfig::preset(preset).unwrap(),
             meta.clone(),
         )
         .unwrap();
@@ -341,6 +346,55 @@ mod tests {
             assert_eq!(imported.header, log.header);
             assert_eq!(imported.dataset_columns.is_empty(), !with_data);
         }
+    }
+
+    /// A rules study's bundle carries the rule texts in its header's base config: imported,
+    /// the plan rebuilds from the header alone (as the Studies page opens it), with the same
+    /// base fingerprint, and every imported trial replays bit for bit on the bundled data.
+    #[test]
+    fn a_rules_study_bundle_round_trips_and_its_trials_replay() {
+        use genesis_engine::strategy::StrategyParams;
+        let (log, meta, columns) = study_of(
+            "rules_sma_cross",
+            "params: {fast: {type: int, low: 5, high: 15}, slow: {type: int, low: 20, high: 40}}\n",
+        );
+        let b = bundle("rules", &meta, &log.header, &log.trials, Some(&columns), 1);
+        let imported = import("rules.json", &serde_json::to_vec(&b).unwrap()).unwrap();
+        assert_eq!(imported.header, log.header);
+        assert_eq!(imported.trials, log.trials);
+        let plan = StudyPlan::from_header(&imported.header).unwrap();
+        let StrategyParams::Rules(params) = plan.metadata.base_config.params() else {
+            panic!("the base config is a rules config")
+        };
+        assert_eq!(
+            params.spec.rules.long_entry.as_deref(),
+            Some("crossover(sma(close, fast), sma(close, slow))")
+        );
+        assert_eq!(
+            plan.metadata.base_config.fingerprint(),
+            plan.metadata.base_fingerprint
+        );
+        let candles = genesis_engine::data::Candles::from_columns(
+            colfile::decode(&imported.dataset_columns).unwrap(),
+        )
+        .unwrap();
+        let mut store = genesis_engine::features::FeatureStore::new(Arc::new(candles));
+        let imported_log = StudyLog::from_ops(
+            &std::iter::once(genesis_optimizer::JournalOp::Header(Box::new(
+                imported.header,
+            )))
+            .chain(
+                imported
+                    .trials
+                    .into_iter()
+                    .map(|t| genesis_optimizer::JournalOp::Trial(Box::new(t))),
+            )
+            .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let reports = genesis_study::replay::replay_all(&plan, &imported_log, &mut store).unwrap();
+        assert_eq!(reports.len(), 6);
+        assert!(reports.iter().all(|r| r.is_identical));
     }
 
     #[test]

@@ -190,6 +190,41 @@ mod tests {
         }
     }
 
+    /// A rules config travels whole: its rule texts (here a two-line rule with `<`) inside
+    /// the canonical JSON, which reads back to the same fingerprint.
+    #[test]
+    fn a_rules_config_round_trips_to_the_same_fingerprint() {
+        use genesis_engine::strategy::{StrategyConfig, StrategyParams};
+        let yaml = genesis_engine::strategy::presets::text("rules_sma_cross")
+            .unwrap()
+            .replace(
+                "long_entry: crossover(sma(close, fast), sma(close, slow))",
+                "long_entry: |\n    crossover(sma(close, fast), sma(close, slow))\n      and not (close < 0)",
+            );
+        let config = StrategyConfig::from_yaml_str(&yaml, "config").unwrap();
+        let StrategyParams::Rules(params) = config.params() else {
+            panic!("a rules config")
+        };
+        assert!(params
+            .spec
+            .rules
+            .long_entry
+            .as_deref()
+            .unwrap()
+            .contains('\n'));
+        let shared = SharedSetup {
+            config_json: config.canonical_json(),
+            ..setup()
+        };
+        let fragment = encode(&shared);
+        assert!(fragment.len() < MAX_FRAGMENT_BYTES);
+        let back = decode(&fragment).unwrap().unwrap();
+        assert_eq!(back, shared);
+        let reread = StrategyConfig::from_yaml_str(&back.config_json, "link").unwrap();
+        assert_eq!(reread.fingerprint(), config.fingerprint());
+        assert_eq!(reread.params(), config.params());
+    }
+
     #[test]
     fn control_characters_in_names_are_dropped() {
         let mut hostile = setup();

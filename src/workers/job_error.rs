@@ -52,7 +52,9 @@ impl JobError {
     pub fn config_key(&self) -> Option<&str> {
         match self {
             JobError::Strategy(
-                StrategyError::UnknownKey { key, .. } | StrategyError::Invalid { key, .. },
+                StrategyError::UnknownKey { key, .. }
+                | StrategyError::Invalid { key, .. }
+                | StrategyError::Rule { key, .. },
             ) => Some(key),
             _ => None,
         }

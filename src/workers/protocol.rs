@@ -7,6 +7,7 @@
 
 use genesis_engine::data::{DatasetMeta, DateOrder, ParseReport};
 use genesis_engine::run::RunOutcome;
+use genesis_engine::strategy::rules::Plot;
 use genesis_optimizer::journal::Header;
 use genesis_optimizer::{TrialOutcome, TrialRecord, TrialTicket};
 use genesis_study::objective::Objective;
@@ -20,7 +21,7 @@ use genesis_engine::features::{FeatureParams, Pivot};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a message's shape changes.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// A dataset's id: the hex content hash of its candles.
 pub type DatasetId = String;
@@ -254,8 +255,9 @@ pub enum Event {
     Overlays(Box<OverlaySet>),
     /// A valid config: its canonical form (every key, defaults filled in) and fingerprint.
     Config(ConfigCheck),
-    /// A finished backtest with trades, equity curve, metrics, score and constraints.
-    Backtest(Box<RunOutcome>),
+    /// A finished backtest with trades, equity curve, metrics, score and constraints, and the
+    /// series a rules config plots.
+    Backtest(Box<BacktestView>),
     /// A search space the base config accepts: its parameters (dotted paths).
     Space { parameters: Vec<String> },
     /// A study ready to run (preflight passed).
@@ -264,8 +266,13 @@ pub enum Event {
     Trial(Json<Box<TrialOutcome>>),
     /// A trial's out-of-sample verdict.
     Validation(Json<Box<ValidationResult>>),
-    /// A replayed trial: the backtest and the comparison with what was stored.
-    Replay(Json<Box<ReplayView>>),
+    /// A replayed trial: the backtest and the comparison with what was stored, and the series
+    /// a rules config plots. The plots cross as plain numbers, not in the JSON text: their
+    /// warm-up is NaN, which JSON cannot carry.
+    Replay {
+        view: Json<Box<ReplayView>>,
+        plots: Vec<Plot>,
+    },
     /// A checked import, ready to store.
     ImportedStudy(Box<crate::sharing::bundle::ImportedStudy>),
     /// Benchmark timings.
@@ -274,6 +281,15 @@ pub enum Event {
     Bytes(#[serde(with = "serde_bytes")] Vec<u8>),
     /// The worker's WebAssembly memory in bytes: its high-water mark, since it never shrinks.
     Memory(u64),
+}
+
+/// A finished backtest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BacktestView {
+    pub outcome: RunOutcome,
+    /// A rules config's `plots`, each over every bar of the dataset (empty for the other
+    /// strategies and for a rules config without plots).
+    pub plots: Vec<Plot>,
 }
 
 /// A replayed trial.
@@ -290,6 +306,10 @@ pub struct ConfigCheck {
     /// The canonical JSON of the config, as text (every key, defaults filled in).
     pub canonical_json: String,
     pub fingerprint: String,
+    /// A search space over the config's own numbers, for the Optimize page to start from:
+    /// a rules config's params from half to twice their values (`rules::default_space`);
+    /// `None` for the other strategies, whose spaces are presets.
+    pub default_space: Option<String>,
 }
 
 /// A dataset as the worker hands it to the page.

@@ -56,6 +56,21 @@ test('every page passes an axe-core audit with no serious or critical violation'
   await page.getByTestId('metric-score').waitFor();
   await audit(page, 'the backtest page with results');
 
+  // The rule editor with a mistake underlined and the reference open, then a rules run's plots.
+  await page.getByTestId('preset-select').selectOption('rules_rsi_reversion');
+  await page.getByTestId('config-status').filter({ hasText: 'valid rules config' }).waitFor();
+  const yaml = page.getByTestId('config-yaml');
+  const rules = await yaml.inputValue();
+  await yaml.fill(rules.replace('long_entry: rsi(', 'long_entry: rsii('));
+  await page.getByTestId('rule-error-mark').waitFor();
+  await page.getByTestId('rules-reference').locator('summary').click();
+  await audit(page, 'the rule editor with a mistake underlined and the reference open');
+  await yaml.fill(rules);
+  await page.getByTestId('config-status').filter({ hasText: 'valid rules config' }).waitFor();
+  await page.getByTestId('run-backtest').click();
+  await page.getByTestId('indicator-pane').waitFor();
+  await audit(page, 'a rules backtest with its plots');
+
   await page.getByTestId('nav-optimize').click();
   await page.getByTestId('space-status').filter({ hasText: 'valid space' }).waitFor();
   await audit(page, 'the optimize page');

@@ -88,18 +88,30 @@ export async function uploadCsv(page, name, buffer) {
 }
 
 /**
+ * The first parameter of the space each base preset starts from: seeing it in the space
+ * check says the preset's own space has arrived (a rules preset's is over its `params`).
+ */
+const FIRST_PARAMETER = {
+  sma_cross: 'fast_period',
+  rules_sma_cross: 'params.fast',
+  rules_rsi_reversion: 'params.exit_level',
+};
+
+/**
  * Runs a short study from the Optimize page and waits until it has finished: `base` picks
- * the base preset (its default search space comes with it), `topK` how many trials are
- * validated out of sample.
+ * the base preset (its starting search space comes with it; `null` keeps the base and space
+ * the page has), `topK` how many trials are validated out of sample.
  */
 export async function runStudy(page, { name, trials, base = null, topK = 0 }) {
   await page.getByTestId('nav-optimize').click();
   await page.getByTestId('space-status').filter({ hasText: 'valid space' }).waitFor();
-  if (base === 'sma_cross') {
+  if (base !== null) {
+    const first = FIRST_PARAMETER[base];
+    if (!first) {
+      throw new Error(`runStudy knows the spaces of ${Object.keys(FIRST_PARAMETER).join(', ')}, not ${base}`);
+    }
     await page.getByTestId('study-base-select').selectOption(base);
-    await page.getByTestId('space-status').filter({ hasText: 'valid space: fast_period' }).waitFor();
-  } else if (base !== null) {
-    throw new Error(`runStudy knows how to wait for the sma_cross space only, not ${base}`);
+    await page.getByTestId('space-status').filter({ hasText: `valid space: ${first}` }).waitFor();
   }
   await page.getByTestId('study-name-input').fill(name);
   await page.getByTestId('study-trials-input').fill(String(trials));

@@ -6,14 +6,15 @@ use genesis_engine::data::{
 };
 use genesis_engine::features::{FeatureFrame, FeatureParams, FeatureStore};
 use genesis_engine::run::run_backtest;
-use genesis_engine::strategy::StrategyConfig;
+use genesis_engine::strategy::rules::{self, Plot};
+use genesis_engine::strategy::{StrategyConfig, StrategyParams};
 
 use super::{EngineWorker, Reporter};
 use crate::storage::colfile;
 use crate::workers::job_error::JobError;
 use crate::workers::json_text::Json;
 use crate::workers::protocol::{
-    answer_hello, ConfigCheck, DatasetId, DatasetPayload, Event, OverlaySet, Request,
+    answer_hello, BacktestView, ConfigCheck, DatasetId, DatasetPayload, Event, OverlaySet, Request,
 };
 
 /// Runs `job` on a loaded dataset's feature store, or asks the pool to load the dataset
@@ -75,11 +76,7 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
             with_store(worker, dataset, |store| overlays(store, params))
         }
         Request::CheckConfig { yaml } => match StrategyConfig::from_yaml_str(&yaml, "config") {
-            Ok(config) => Event::Config(ConfigCheck {
-                strategy: config.kind().as_str().to_string(),
-                canonical_json: config.canonical_json(),
-                fingerprint: config.fingerprint().to_string(),
-            }),
+            Ok(config) => Event::Config(config_check(&config)),
             Err(err) => Event::Failed(err.into()),
         },
         Request::Backtest {
@@ -225,9 +222,38 @@ fn backtest(
         Ok(window) => window,
         Err(err) => return Event::Failed(err.into()),
     };
-    match run_backtest(store, &config, window, Recording::Full) {
-        Ok(outcome) => Event::Backtest(Box::new(outcome)),
-        Err(err) => Event::Failed(err.into()),
+    let outcome = match run_backtest(store, &config, window, Recording::Full) {
+        Ok(outcome) => outcome,
+        Err(err) => return Event::Failed(err.into()),
+    };
+    match rule_plots(store, &config) {
+        Ok(plots) => Event::Backtest(Box::new(BacktestView { outcome, plots })),
+        Err(err) => Event::Failed(err),
+    }
+}
+
+/// What the page learns of a config the engine accepted.
+pub fn config_check(config: &StrategyConfig) -> ConfigCheck {
+    ConfigCheck {
+        strategy: config.kind().as_str().to_string(),
+        canonical_json: config.canonical_json(),
+        fingerprint: config.fingerprint().to_string(),
+        default_space: match config.params() {
+            StrategyParams::Rules(params) => Some(rules::default_space(&params.spec)),
+            _ => None,
+        },
+    }
+}
+
+/// The series a rules config plots, over every bar of the store's dataset; none for the
+/// other strategies. The indicators come from the store's cache the run has just filled.
+pub fn rule_plots(
+    store: &mut FeatureStore,
+    config: &StrategyConfig,
+) -> Result<Vec<Plot>, JobError> {
+    match config.params() {
+        StrategyParams::Rules(params) => Ok(rules::plots(store, params)?),
+        _ => Ok(Vec::new()),
     }
 }
 

@@ -103,7 +103,13 @@ pub fn replay(
         plan.metadata.windows.in_sample,
         Recording::Full,
     ) {
-        Ok(outcome) => Event::Replay(Json(Box::new(ReplayView { outcome, report }))),
+        Ok(outcome) => match super::jobs::rule_plots(store, &config) {
+            Ok(plots) => Event::Replay {
+                view: Json(Box::new(ReplayView { outcome, report })),
+                plots,
+            },
+            Err(err) => Event::Failed(err),
+        },
         Err(err) => Event::Failed(err.into()),
     }
 }
