@@ -66,12 +66,33 @@ pub async fn run_all(ctx: AppContext) -> Result<Vec<Row>, String> {
     }
     rows.push(parse_million_bars(ctx).await?);
     rows.push(draw_million_bars(ctx).await?);
-    rows.push(study_thousand_trials(ctx, "genesis", "genesis_tpe", "study_tpe_1000_trials_2_workers").await?);
-    // A rules strategy against the built-in one it restates (issue 14: within 1.5×).
-    rows.push(study_thousand_trials(ctx, "sma_cross", "sma_cross", "study_tpe_1000_sma_cross_2_workers").await?);
     rows.push(
-        study_thousand_trials(ctx, "rules_sma_cross", "rules_sma_cross", "study_tpe_1000_rules_sma_cross_2_workers")
-            .await?,
+        study_thousand_trials(
+            ctx,
+            "genesis",
+            "genesis_tpe",
+            "study_tpe_1000_trials_2_workers",
+        )
+        .await?,
+    );
+    // A rules strategy against the built-in one it restates (issue 14: within 1.5×).
+    rows.push(
+        study_thousand_trials(
+            ctx,
+            "sma_cross",
+            "sma_cross",
+            "study_tpe_1000_sma_cross_2_workers",
+        )
+        .await?,
+    );
+    rows.push(
+        study_thousand_trials(
+            ctx,
+            "rules_sma_cross",
+            "rules_sma_cross",
+            "study_tpe_1000_rules_sma_cross_2_workers",
+        )
+        .await?,
     );
     Ok(rows)
 }
@@ -106,9 +127,8 @@ async fn study_thousand_trials(
             ) => record,
             Err(err) => return Err(err.to_string()),
         };
-    let space =
-        SearchSpace::from_yaml_str(crate::config::spaces::text(space).unwrap_or_default())
-            .map_err(|e| e.to_string())?;
+    let space = SearchSpace::from_yaml_str(crate::config::spaces::text(space).unwrap_or_default())
+        .map_err(|e| e.to_string())?;
     let choices = StudyChoices {
         seed: Some(7),
         max_trials: Some(1_000),
@@ -137,12 +157,7 @@ async fn study_thousand_trials(
         .map_err(|e| e.to_string())?;
     let end = performance.now();
     let elapsed_ms = end - start;
-    let mut row = row(
-        name,
-        vec![elapsed_ms],
-        "< 10000 ms",
-        None,
-    );
+    let mut row = row(name, vec![elapsed_ms], "< 10000 ms", None);
     row.target = format!(
         "< 10000 ms ({:.0} trials/s)",
         1000.0 / (elapsed_ms / 1000.0)

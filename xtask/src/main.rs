@@ -250,7 +250,11 @@ const FUZZ_SECONDS: u32 = 45;
 const FUZZ_TARGETS: &[(&str, &[&str])] = &[
     (
         "parse",
-        &["seeds/parse", "../tests/golden/data/ok", "../tests/golden/data/err"],
+        &[
+            "seeds/parse",
+            "../tests/golden/data/ok",
+            "../tests/golden/data/err",
+        ],
     ),
     ("rules", &["seeds/rules"]),
 ];

@@ -170,9 +170,13 @@ fn ensure_cargo_fuzz(env: &Env) -> Result<()> {
         return Ok(());
     }
     println!("Installing cargo-fuzz (about a minute)...");
-    run(env
-        .command("cargo")
-        .args(["install", "cargo-fuzz", "--version", CARGO_FUZZ_REQUIREMENT, "--locked"]))
+    run(env.command("cargo").args([
+        "install",
+        "cargo-fuzz",
+        "--version",
+        CARGO_FUZZ_REQUIREMENT,
+        "--locked",
+    ]))
 }
 
 fn ensure_npm_packages(env: &Env) -> Result<()> {

@@ -621,7 +621,10 @@ fn rules_check_prints_the_program_or_every_error() {
     let ok = genesis(&["rules", "check", &preset]);
     assert_eq!(ok.status.code(), Some(0));
     let text = String::from_utf8_lossy(&ok.stdout);
-    assert!(text.contains("= crossover(sma(close, 10), sma(close, 20))"), "{text}");
+    assert!(
+        text.contains("= crossover(sma(close, 10), sma(close, 20))"),
+        "{text}"
+    );
     assert!(text.contains("long_entry = %"), "{text}");
 
     let bad = TempFile::new(
@@ -639,7 +642,9 @@ fn rules_check_prints_the_program_or_every_error() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!("{file}: rules.long_exit:1:1: close[-1] would read a future bar")),
+        stderr.contains(&format!(
+            "{file}: rules.long_exit:1:1: close[-1] would read a future bar"
+        )),
         "{stderr}"
     );
     let json = genesis(&["rules", "check", "--json", &bad.arg()]);
@@ -654,7 +659,11 @@ fn rules_functions_prints_the_reference_and_a_rules_config_backtests() {
     let output = genesis(&["rules", "functions"]);
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
-    for signature in ["sma(series, length)", "macd_signal(series, fast, slow, signal)", "iff(condition, then, else)"] {
+    for signature in [
+        "sma(series, length)",
+        "macd_signal(series, fast, slow, signal)",
+        "iff(condition, then, else)",
+    ] {
         assert!(text.contains(signature), "{signature}");
     }
     let config = TempFile::new(
@@ -662,7 +671,19 @@ fn rules_functions_prints_the_reference_and_a_rules_config_backtests() {
         "strategy: rules\nparams: {n: 14}\nrules:\n  long_entry: rsi(close, n) < 30\n  long_exit: rsi(close, n) > 55\n",
     );
     let data = golden("ok/binance_ms.csv");
-    let output = genesis(&["backtest", "--data", &data, "--config", &config.arg(), "--json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = genesis(&[
+        "backtest",
+        "--data",
+        &data,
+        "--config",
+        &config.arg(),
+        "--json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(stdout_json(&output)["strategy"], "rules");
 }

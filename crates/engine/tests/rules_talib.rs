@@ -20,7 +20,9 @@ use serde_json::Value;
 const REQUIREMENTS: &[&str] = &["TA-Lib", "numpy"];
 
 fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
 }
 
 #[test]
@@ -52,14 +54,22 @@ fn every_function_equals_ta_lib_on_goog() {
         assert_eq!(ours.len(), expected.len(), "{text}");
         for (bar, (value, theirs)) in ours.iter().zip(expected).enumerate() {
             match theirs.as_f64() {
-                None => assert!(value.is_nan(), "{text} bar {bar}: {value} where TA-Lib has NaN"),
+                None => assert!(
+                    value.is_nan(),
+                    "{text} bar {bar}: {value} where TA-Lib has NaN"
+                ),
                 Some(theirs) => assert!(
                     (value - theirs).abs() <= 1e-9 * theirs.abs().max(1.0),
                     "{text} bar {bar}: {value} vs TA-Lib {theirs}"
                 ),
             }
         }
-        covered.extend(FUNCTIONS.iter().filter(|f| text.contains(&format!("{}(", f.name))).map(|f| f.name));
+        covered.extend(
+            FUNCTIONS
+                .iter()
+                .filter(|f| text.contains(&format!("{}(", f.name)))
+                .map(|f| f.name),
+        );
     }
     for (text, expected) in doc["conditions"].as_object().expect("conditions") {
         let Series::Conditions(ours) = evaluate(text, &params, &mut store).unwrap() else {
@@ -73,9 +83,18 @@ fn every_function_equals_ta_lib_on_goog() {
             .collect();
         assert_eq!(ours, expected, "{text}");
         assert!(ours.iter().any(|&x| x), "{text} fires somewhere");
-        covered.extend(FUNCTIONS.iter().filter(|f| text.contains(&format!("{}(", f.name))).map(|f| f.name));
+        covered.extend(
+            FUNCTIONS
+                .iter()
+                .filter(|f| text.contains(&format!("{}(", f.name)))
+                .map(|f| f.name),
+        );
     }
     for info in FUNCTIONS {
-        assert!(covered.contains(&info.name), "{} is not compared", info.name);
+        assert!(
+            covered.contains(&info.name),
+            "{} is not compared",
+            info.name
+        );
     }
 }

@@ -68,7 +68,9 @@ impl fmt::Display for Length {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Length::Bars(bars) => write!(f, "{bars} bars"),
-            Length::Millis(ms) if ms % (7 * 86_400_000) == 0 => write!(f, "{}w", ms / (7 * 86_400_000)),
+            Length::Millis(ms) if ms % (7 * 86_400_000) == 0 => {
+                write!(f, "{}w", ms / (7 * 86_400_000))
+            }
             Length::Millis(ms) if ms % 86_400_000 == 0 => write!(f, "{}d", ms / 86_400_000),
             Length::Millis(ms) if ms % 3_600_000 == 0 => write!(f, "{}h", ms / 3_600_000),
             Length::Millis(ms) => write!(f, "{}m", ms / 60_000),
@@ -130,13 +132,22 @@ impl FoldSpec {
         }
         match (step, self.test) {
             (Length::Bars(s), Length::Bars(t)) if s < t => {
-                return Err(FoldError::Overlap { step, test: self.test })
+                return Err(FoldError::Overlap {
+                    step,
+                    test: self.test,
+                })
             }
             (Length::Millis(s), Length::Millis(t)) if s < t => {
-                return Err(FoldError::Overlap { step, test: self.test })
+                return Err(FoldError::Overlap {
+                    step,
+                    test: self.test,
+                })
             }
             (Length::Bars(_), Length::Millis(_)) | (Length::Millis(_), Length::Bars(_)) => {
-                return Err(FoldError::MixedUnits { step, test: self.test })
+                return Err(FoldError::MixedUnits {
+                    step,
+                    test: self.test,
+                })
             }
             _ => {}
         }
@@ -235,7 +246,9 @@ mod tests {
     const HOUR: i64 = 3_600_000;
 
     fn hourly(n: usize) -> Vec<i64> {
-        (0..n as i64).map(|i| 1_700_000_000_000 + i * HOUR).collect()
+        (0..n as i64)
+            .map(|i| 1_700_000_000_000 + i * HOUR)
+            .collect()
     }
 
     #[test]
@@ -259,10 +272,21 @@ mod tests {
             gap_bars: 2,
         };
         let folds = spec.folds(&ts).unwrap();
-        let ranges: Vec<_> = folds.iter().map(|f| (f.train.clone(), f.test.clone())).collect();
+        let ranges: Vec<_> = folds
+            .iter()
+            .map(|f| (f.train.clone(), f.test.clone()))
+            .collect();
         // 42..62, 62..82, 82..100 (18 bars: at least half of 20, kept).
-        assert_eq!(ranges, [(0..40, 42..62), (20..60, 62..82), (40..80, 82..100)]);
-        let anchored = FoldSpec { mode: Mode::Anchored, ..spec }.folds(&ts).unwrap();
+        assert_eq!(
+            ranges,
+            [(0..40, 42..62), (20..60, 62..82), (40..80, 82..100)]
+        );
+        let anchored = FoldSpec {
+            mode: Mode::Anchored,
+            ..spec
+        }
+        .folds(&ts)
+        .unwrap();
         assert_eq!(anchored[2].train, 0..80);
         // A last window under half a test length is dropped.
         let short = spec.folds(&hourly(90)).unwrap();
@@ -314,7 +338,11 @@ mod tests {
 
     #[test]
     fn stitching_compounds_the_segments() {
-        let stitched = stitch(100.0, &[vec![10.0, 11.0], vec![50.0, 40.0, 60.0]], &[10.0, 50.0]);
+        let stitched = stitch(
+            100.0,
+            &[vec![10.0, 11.0], vec![50.0, 40.0, 60.0]],
+            &[10.0, 50.0],
+        );
         let expected = [100.0, 110.0, 110.0, 88.0, 132.0];
         assert_eq!(stitched.len(), expected.len());
         for (a, b) in stitched.iter().zip(expected) {

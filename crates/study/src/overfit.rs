@@ -388,7 +388,11 @@ fn sharpe_keys(
         let (c, s, q) = (total_count[t] - c, total_sum[t] - s, total_squares[t] - q);
         let spread_out = c * q - s * s;
         key_out[t] = s * s.abs() * (c - 1.0) / (c * spread_out);
-        let low = if spread_out < spread { spread_out } else { spread };
+        let low = if spread_out < spread {
+            spread_out
+        } else {
+            spread
+        };
         smallest = if low < smallest { low } else { smallest };
     }
     smallest

@@ -47,7 +47,12 @@ fn psr_dsr_and_pbo_equal_holdout_backtest() {
             "holdout_oracle.py",
         );
         let doc: Value = serde_json::from_str(stdout.trim()).expect("JSON");
-        let trials: Vec<Vec<f64>> = doc["returns"].as_array().unwrap().iter().map(floats).collect();
+        let trials: Vec<Vec<f64>> = doc["returns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(floats)
+            .collect();
 
         // DSR of the best trial among all.
         let estimates: Vec<SharpeEstimate> = trials
@@ -71,7 +76,12 @@ fn psr_dsr_and_pbo_equal_holdout_backtest() {
             ("dsr", deflation.dsr),
         ];
         for (name, ours) in pairs {
-            close(&format!("seed {seed} {name}"), ours, theirs[name].as_f64().unwrap(), 1e-9);
+            close(
+                &format!("seed {seed} {name}"),
+                ours,
+                theirs[name].as_f64().unwrap(),
+                1e-9,
+            );
         }
         close(
             "min track record length",
@@ -99,7 +109,12 @@ fn psr_dsr_and_pbo_equal_holdout_backtest() {
                 close(&format!("seed {seed} {name}[{k}]"), *a, *b, 1e-9);
             }
         }
-        close("slope", ours.degradation_slope, theirs["slope"].as_f64().unwrap(), 1e-9);
+        close(
+            "slope",
+            ours.degradation_slope,
+            theirs["slope"].as_f64().unwrap(),
+            1e-9,
+        );
         close(
             "probability of loss",
             ours.probability_of_loss,
@@ -109,7 +124,12 @@ fn psr_dsr_and_pbo_equal_holdout_backtest() {
 
         // The paper's worked example, as holdout computes it.
         let sr0 = expected_max_sharpe(100, 0.5 / 250.0);
-        close("paper SR0", sr0, doc["paper"]["sr0"].as_f64().unwrap(), 1e-6);
+        close(
+            "paper SR0",
+            sr0,
+            doc["paper"]["sr0"].as_f64().unwrap(),
+            1e-6,
+        );
         let example = SharpeEstimate {
             n: 1_250,
             sharpe: 2.5 / libm::sqrt(250.0),

@@ -599,12 +599,17 @@ fn a_rules_param_that_is_no_length_fails_its_trial_with_the_reason() {
         .filter_map(|t| t.fail_reason.as_deref())
         .collect();
     assert!(
-        reasons.iter().any(|reason| reason
-            .contains("rules.long_entry:1:") && reason.contains("sma's length must be a positive whole number of bars; fast is")),
+        reasons
+            .iter()
+            .any(|reason| reason.contains("rules.long_entry:1:")
+                && reason
+                    .contains("sma's length must be a positive whole number of bars; fast is")),
         "{reasons:?}"
     );
     assert!(
-        reasons.iter().any(|reason| reason.contains("require[0]: `fast < slow` does not hold")),
+        reasons
+            .iter()
+            .any(|reason| reason.contains("require[0]: `fast < slow` does not hold")),
         "{reasons:?}"
     );
 }

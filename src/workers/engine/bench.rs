@@ -81,7 +81,8 @@ pub fn run(workload: BenchWorkload, repeats: u32) -> Event {
             })
         }),
         BenchWorkload::CompileRules => {
-            let text = genesis_engine::strategy::presets::text("rules_sma_cross").unwrap_or_default();
+            let text =
+                genesis_engine::strategy::presets::text("rules_sma_cross").unwrap_or_default();
             time_batched(repeats, 25, || {
                 StrategyConfig::from_yaml_str(text, "rules_sma_cross")
                     .map(|_| ())

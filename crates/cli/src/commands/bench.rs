@@ -360,8 +360,11 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             // A cheap deterministic generator: returns around a per-trial drift.
             let returns: Vec<f64> = (0..2_000)
                 .map(|_| {
-                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                    ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.02 + (trial % 7) as f64 * 1e-5
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.02
+                        + (trial % 7) as f64 * 1e-5
                 })
                 .collect();
             sums.push_returns(&returns);
@@ -381,11 +384,35 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
     }
     // (name, preset, space, trials, worker threads)
     let studies: [(&str, &str, &str, u64, usize); 4] = [
-        ("study_tpe_200_trials_1_job", "genesis", genesis_tpe_space(), 200, 1),
-        ("study_tpe_200_trials_2_jobs", "genesis", genesis_tpe_space(), 200, 2),
+        (
+            "study_tpe_200_trials_1_job",
+            "genesis",
+            genesis_tpe_space(),
+            200,
+            1,
+        ),
+        (
+            "study_tpe_200_trials_2_jobs",
+            "genesis",
+            genesis_tpe_space(),
+            200,
+            2,
+        ),
         // A rules strategy against the built-in one it restates (issue 14: within 1.5×).
-        ("study_tpe_1000_sma_cross", "sma_cross", StrategyKind::SmaCross.spaces()[0].1, 1_000, 1),
-        ("study_tpe_1000_rules_sma_cross", "rules_sma_cross", StrategyKind::Rules.spaces()[0].1, 1_000, 1),
+        (
+            "study_tpe_1000_sma_cross",
+            "sma_cross",
+            StrategyKind::SmaCross.spaces()[0].1,
+            1_000,
+            1,
+        ),
+        (
+            "study_tpe_1000_rules_sma_cross",
+            "rules_sma_cross",
+            StrategyKind::Rules.spaces()[0].1,
+            1_000,
+            1,
+        ),
     ];
     if !studies.iter().any(|(name, ..)| wanted(name)) {
         return Ok(workloads);
@@ -393,7 +420,9 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
     let candles = demo_candles()?;
     for (name, preset, space, n_trials, n_jobs) in studies {
         if wanted(name) {
-            workloads.push(study_workload(name, preset, space, n_trials, n_jobs, &candles)?);
+            workloads.push(study_workload(
+                name, preset, space, n_trials, n_jobs, &candles,
+            )?);
         }
     }
     Ok(workloads)
@@ -409,8 +438,10 @@ fn study_workload(
     n_jobs: usize,
     candles: &Arc<Candles>,
 ) -> Result<Workload, CliError> {
-    let internal = |err: &dyn std::fmt::Display| CliError::Internal(anyhow::anyhow!("{name}: {err}"));
-    let space = genesis_optimizer::SearchSpace::from_yaml_str(space).map_err(|err| internal(&err))?;
+    let internal =
+        |err: &dyn std::fmt::Display| CliError::Internal(anyhow::anyhow!("{name}: {err}"));
+    let space =
+        genesis_optimizer::SearchSpace::from_yaml_str(space).map_err(|err| internal(&err))?;
     let base = StrategyConfig::preset(preset).map_err(|err| internal(&err))?;
     let plan = genesis_study::StudyPlan::new(
         genesis_study::StudyConfig::new("bench", space, 42),
@@ -428,7 +459,8 @@ fn study_workload(
         n_bytes: 0,
         n_trials: n_trials as usize,
         run: Box::new(move || {
-            let internal = |err: &dyn std::fmt::Display| CliError::Internal(anyhow::anyhow!("{err}"));
+            let internal =
+                |err: &dyn std::fmt::Display| CliError::Internal(anyhow::anyhow!("{err}"));
             let mut study = genesis_optimizer::Study::create(
                 plan.study_spec(),
                 genesis_optimizer::MemoryJournal::new(),

@@ -66,7 +66,10 @@ pub fn check(args: &RulesCheckArgs) -> Result<(), CliError> {
         });
         println!("{doc}");
     } else {
-        println!("{file}: valid rules config ({} operations)", program.ops().len());
+        println!(
+            "{file}: valid rules config ({} operations)",
+            program.ops().len()
+        );
         print!("{}", program.listing());
         for (name, slot) in &rules {
             println!("{name} = {slot}");

@@ -84,8 +84,10 @@ impl Definition for BollingerBreakoutDefinition {
     type Params = WithRisk<BollingerBreakoutParams>;
     type Strategy = BollingerBreakout;
     const NAME: &'static str = "bollinger_breakout";
-    const PRESETS: &'static [(&'static str, &'static str)] =
-        &[(Self::NAME, include_str!("../../../../config/strategy/bollinger_breakout.yaml"))];
+    const PRESETS: &'static [(&'static str, &'static str)] = &[(
+        Self::NAME,
+        include_str!("../../../../config/strategy/bollinger_breakout.yaml"),
+    )];
     const SPACES: &'static [(&'static str, &'static str)] = &[(
         "bollinger_breakout",
         include_str!("../../../../config/optimizer/bollinger_breakout.yaml"),

@@ -80,8 +80,10 @@ impl Definition for DonchianBreakoutDefinition {
     type Params = WithRisk<DonchianBreakoutParams>;
     type Strategy = DonchianBreakout;
     const NAME: &'static str = "donchian_breakout";
-    const PRESETS: &'static [(&'static str, &'static str)] =
-        &[(Self::NAME, include_str!("../../../../config/strategy/donchian_breakout.yaml"))];
+    const PRESETS: &'static [(&'static str, &'static str)] = &[(
+        Self::NAME,
+        include_str!("../../../../config/strategy/donchian_breakout.yaml"),
+    )];
     const SPACES: &'static [(&'static str, &'static str)] = &[(
         "donchian_breakout",
         include_str!("../../../../config/optimizer/donchian_breakout.yaml"),

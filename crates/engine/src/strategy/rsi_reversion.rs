@@ -110,8 +110,10 @@ impl Definition for RsiReversionDefinition {
     type Params = WithRisk<RsiReversionParams>;
     type Strategy = RsiReversion;
     const NAME: &'static str = "rsi_reversion";
-    const PRESETS: &'static [(&'static str, &'static str)] =
-        &[(Self::NAME, include_str!("../../../../config/strategy/rsi_reversion.yaml"))];
+    const PRESETS: &'static [(&'static str, &'static str)] = &[(
+        Self::NAME,
+        include_str!("../../../../config/strategy/rsi_reversion.yaml"),
+    )];
     const SPACES: &'static [(&'static str, &'static str)] = &[(
         "rsi_reversion",
         include_str!("../../../../config/optimizer/rsi_reversion.yaml"),

@@ -92,8 +92,10 @@ impl Definition for SmaCrossDefinition {
     type Params = SmaCrossParams;
     type Strategy = SmaCross;
     const NAME: &'static str = "sma_cross";
-    const PRESETS: &'static [(&'static str, &'static str)] =
-        &[(Self::NAME, include_str!("../../../../config/strategy/sma_cross.yaml"))];
+    const PRESETS: &'static [(&'static str, &'static str)] = &[(
+        Self::NAME,
+        include_str!("../../../../config/strategy/sma_cross.yaml"),
+    )];
     const SPACES: &'static [(&'static str, &'static str)] = &[(
         "sma_cross",
         include_str!("../../../../config/optimizer/sma_cross.yaml"),

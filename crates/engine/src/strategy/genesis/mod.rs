@@ -361,8 +361,10 @@ impl Definition for GenesisDefinition {
     type Params = GenesisParams;
     type Strategy = Genesis;
     const NAME: &'static str = "genesis";
-    const PRESETS: &'static [(&'static str, &'static str)] =
-        &[(Self::NAME, include_str!("../../../../../config/strategy/genesis.yaml"))];
+    const PRESETS: &'static [(&'static str, &'static str)] = &[(
+        Self::NAME,
+        include_str!("../../../../../config/strategy/genesis.yaml"),
+    )];
     const SPACES: &'static [(&'static str, &'static str)] = &[
         (
             "genesis_tpe",

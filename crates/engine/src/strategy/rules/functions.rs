@@ -529,7 +529,10 @@ fn extreme(values: &[f64], n: usize, replaces: impl Fn(f64, f64) -> bool) -> Vec
     }
     let mut queue: VecDeque<usize> = VecDeque::with_capacity(n + 1);
     for (i, &value) in values.iter().enumerate() {
-        while queue.back().is_some_and(|&back| replaces(value, values[back])) {
+        while queue
+            .back()
+            .is_some_and(|&back| replaces(value, values[back]))
+        {
             queue.pop_back();
         }
         queue.push_back(i);
@@ -558,7 +561,11 @@ fn lagged(values: &[f64], n: usize, combine: impl Fn(f64, f64) -> f64) -> Vec<f6
 /// the slow one's first bar with the mean of the `fast` values ending there, so both start
 /// together; the line runs from bar `slow − 1`, the signal is the EMA(`signal`) of the line.
 fn macd(values: &[f64], fast: usize, slow: usize, signal: usize) -> (Vec<f64>, Vec<f64>) {
-    let (fast, slow) = if fast > slow { (slow, fast) } else { (fast, slow) };
+    let (fast, slow) = if fast > slow {
+        (slow, fast)
+    } else {
+        (fast, slow)
+    };
     let len = values.len();
     let mut line = nan_column(len);
     let mut signal_line = nan_column(len);
@@ -608,13 +615,19 @@ mod tests {
         close_to(&wma(&x, 3), &[NAN, NAN, 14.0 / 6.0, 20.0 / 6.0, 35.0 / 6.0]);
         close_to(&rma(&x, 2), &[NAN, 1.5, 2.25, 3.125, 5.5625]);
         close_to(&extreme(&x, 2, |a, b| a >= b), &[NAN, 2.0, 3.0, 4.0, 8.0]);
-        close_to(&extreme(&[3.0, 1.0, 2.0], 2, |a, b| a <= b), &[NAN, 1.0, 1.0]);
+        close_to(
+            &extreme(&[3.0, 1.0, 2.0], 2, |a, b| a <= b),
+            &[NAN, 1.0, 1.0],
+        );
         close_to(&stdev(&[2.0, 4.0, 4.0, 4.0], 2), &[NAN, 1.0, 0.0, 0.0]);
         close_to(
             &indicator(Func::Roc, &x, &[2], 0.0),
             &[NAN, NAN, 200.0, 100.0, 166.666_666_666_666_66],
         );
-        close_to(&indicator(Func::Change, &x, &[1], 0.0), &[NAN, 1.0, 1.0, 1.0, 4.0]);
+        close_to(
+            &indicator(Func::Change, &x, &[1], 0.0),
+            &[NAN, 1.0, 1.0, 1.0, 4.0],
+        );
     }
 
     #[test]
@@ -629,7 +642,9 @@ mod tests {
     #[test]
     fn every_function_has_one_entry_and_a_signature() {
         for (i, info) in FUNCTIONS.iter().enumerate() {
-            assert!(FUNCTIONS[i + 1..].iter().all(|other| other.func != info.func));
+            assert!(FUNCTIONS[i + 1..]
+                .iter()
+                .all(|other| other.func != info.func));
             assert_eq!(lookup(info.name).map(|found| found.func), Some(info.func));
         }
         assert_eq!(lookup("sma").unwrap().signature(), "sma(series, length)");

@@ -216,7 +216,10 @@ fn compile_collecting(
     if spec.require.len() > MAX_REQUIRE {
         attempt!(Err::<(), _>(StrategyError::invalid(
             "require",
-            format!("{} conditions; the most is {MAX_REQUIRE}", spec.require.len()),
+            format!(
+                "{} conditions; the most is {MAX_REQUIRE}",
+                spec.require.len()
+            ),
         )));
     }
     for (i, text) in spec.require.iter().take(MAX_REQUIRE).enumerate() {
@@ -438,7 +441,10 @@ pub struct RulesStrategy {
 }
 
 impl RulesStrategy {
-    pub fn new(store: &mut FeatureStore, params: &RulesParams) -> Result<RulesStrategy, StrategyError> {
+    pub fn new(
+        store: &mut FeatureStore,
+        params: &RulesParams,
+    ) -> Result<RulesStrategy, StrategyError> {
         let compiled = &*params.compiled;
         let evaluation = Evaluation::run(&compiled.program, store)?;
         let mut flags = vec![0u8; store.candles().len()];
@@ -531,7 +537,11 @@ impl Strategy for RulesStrategy {
             (None, None) => Decision::Hold,
             (Some(held), Some(side)) if held != side => self.entry(side, bar_idx),
             (Some(held), _) => {
-                let exit_bit = if held == Side::Long { LONG_EXIT } else { SHORT_EXIT };
+                let exit_bit = if held == Side::Long {
+                    LONG_EXIT
+                } else {
+                    SHORT_EXIT
+                };
                 if flags & exit_bit != 0 {
                     Decision::Exit
                 } else if let Some(trail) = &self.trailing_stop {
@@ -664,7 +674,9 @@ pub fn reference() -> String {
     let mut text = String::new();
     text.push_str("INPUTS\n");
     text.push_str("  open high low close volume   the bar's prices and volume\n");
-    text.push_str("  hl2 hlc3 ohlc4              (high+low)/2, (high+low+close)/3, (open+high+low+close)/4\n");
+    text.push_str(
+        "  hl2 hlc3 ohlc4              (high+low)/2, (high+low+close)/3, (open+high+low+close)/4\n",
+    );
     text.push_str("  true false, numbers, params  single values, the same at every bar\n\n");
     text.push_str("OPERATORS (loosest first)\n");
     for (ops, meaning) in REFERENCE_OPERATORS {
@@ -689,11 +701,17 @@ pub const REFERENCE_OPERATORS: &[(&str, &str)] = &[
     ("a or b", "either condition"),
     ("a and b", "both conditions"),
     ("not a", "the condition does not hold"),
-    ("< <= > >= == !=", "compare two numbers (== != also two conditions); false when either is undefined"),
+    (
+        "< <= > >= == !=",
+        "compare two numbers (== != also two conditions); false when either is undefined",
+    ),
     ("+ -", "add, subtract"),
     ("* /", "multiply, divide (by zero: undefined)"),
     ("-x", "negate"),
-    ("x[n]", "the value n bars ago (n a whole number, 0 or more: never a later bar)"),
+    (
+        "x[n]",
+        "the value n bars ago (n a whole number, 0 or more: never a later bar)",
+    ),
     ("( )", "grouping"),
 ];
 
@@ -721,11 +739,11 @@ pub fn check_config_text(text: &str, source_name: &str) -> Vec<StrategyError> {
     for key in super::config::COMMON_KEYS {
         map.remove(key);
     }
-    let spec: RulesSpec =
-        match deserialize_at(Value::Object(map), "", &super::config::COMMON_KEYS) {
-            Ok(spec) => spec,
-            Err(err) => return vec![with_source(err)],
-        };
+    let spec: RulesSpec = match deserialize_at(Value::Object(map), "", &super::config::COMMON_KEYS)
+    {
+        Ok(spec) => spec,
+        Err(err) => return vec![with_source(err)],
+    };
     let mut errors: Vec<StrategyError> = check_all(&spec).into_iter().map(with_source).collect();
     if errors.is_empty() {
         if let Err(err) = super::StrategyConfig::from_value(value) {

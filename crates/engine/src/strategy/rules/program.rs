@@ -74,7 +74,11 @@ pub enum Op {
     /// A one-input indicator with its lengths and (Bollinger) deviations.
     Indicator(Func, Slot, Vec<usize>, f64),
     Atr(usize),
-    Cross { is_up: bool, a: Slot, b: Slot },
+    Cross {
+        is_up: bool,
+        a: Slot,
+        b: Slot,
+    },
     /// `abs`, `sqrt`, `log`.
     Math(Func, Slot),
     /// `min`, `max`.
@@ -353,9 +357,12 @@ impl<'a> Compiler<'a> {
                     return Ok(self.program.number(-value));
                 }
                 let warm = self.program.warm_up(inner.slot);
-                Ok(self
-                    .program
-                    .series(Op::Neg(inner.slot), format!("-({text})"), warm, Kind::Number))
+                Ok(self.program.series(
+                    Op::Neg(inner.slot),
+                    format!("-({text})"),
+                    warm,
+                    Kind::Number,
+                ))
             }
             UnaryOp::Not => {
                 self.expect(inner, Kind::Condition, operand.span, || {
@@ -421,7 +428,10 @@ impl<'a> Compiler<'a> {
             self.program.text(a.slot),
             self.program.text(b.slot)
         );
-        let warm = self.program.warm_up(a.slot).max(self.program.warm_up(b.slot));
+        let warm = self
+            .program
+            .warm_up(a.slot)
+            .max(self.program.warm_up(b.slot));
         let operation = if op.is_logical() {
             Op::Logic(op, a.slot, b.slot)
         } else if op.is_comparison() {
@@ -474,7 +484,10 @@ impl<'a> Compiler<'a> {
         if value > MAX_LENGTH {
             return Err(self.error(
                 span,
-                format!("{what} must be at most {} bars; {found}", format_number(MAX_LENGTH)),
+                format!(
+                    "{what} must be at most {} bars; {found}",
+                    format_number(MAX_LENGTH)
+                ),
             ));
         }
         Ok(value as usize)
@@ -728,9 +741,11 @@ impl<'a> Compiler<'a> {
 /// The candidate nearest to a name typed in a rule: names are short, so a swap of two
 /// letters (two edits) still counts as a typo from four letters on.
 pub fn nearest(typed: &str, candidates: &[String]) -> Option<String> {
-    genesis_text::nearest(typed, candidates.iter().map(String::as_str), |typed, candidate| {
-        (typed.chars().count().max(candidate.chars().count()) / 2).max(1)
-    })
+    genesis_text::nearest(
+        typed,
+        candidates.iter().map(String::as_str),
+        |typed, candidate| (typed.chars().count().max(candidate.chars().count()) / 2).max(1),
+    )
     .map(str::to_owned)
 }
 
@@ -922,12 +937,10 @@ impl Evaluation {
             Op::Flag(value) => Evaluated::Flag(*value),
             Op::Input(input) => match input {
                 Input::Hl2 => self.owned(|c, i| (c.high()[i] + c.low()[i]) / 2.0),
-                Input::Hlc3 => {
-                    self.owned(|c, i| (c.high()[i] + c.low()[i] + c.close()[i]) / 3.0)
+                Input::Hlc3 => self.owned(|c, i| (c.high()[i] + c.low()[i] + c.close()[i]) / 3.0),
+                Input::Ohlc4 => {
+                    self.owned(|c, i| (c.open()[i] + c.high()[i] + c.low()[i] + c.close()[i]) / 4.0)
                 }
-                Input::Ohlc4 => self.owned(|c, i| {
-                    (c.open()[i] + c.high()[i] + c.low()[i] + c.close()[i]) / 4.0
-                }),
                 _ => Evaluated::Numbers(Numbers::Candle(*input)),
             },
             Op::Neg(a) => self.map_numbers(*a, |x| -x),
@@ -949,13 +962,13 @@ impl Evaluation {
             Op::Shift(a, n) => match &self.values[*a] {
                 Evaluated::Flags(_) | Evaluated::Flag(_) => {
                     let x = self.flags(*a);
-                    Evaluated::Flags(Arc::new(
-                        (0..len).map(|i| i >= *n && x.at(i - n)).collect(),
-                    ))
+                    Evaluated::Flags(Arc::new((0..len).map(|i| i >= *n && x.at(i - n)).collect()))
                 }
                 _ => {
                     let x = self.numbers(*a);
-                    self.owned_values((0..len).map(|i| if i >= *n { x.at(i - n) } else { f64::NAN }))
+                    self.owned_values(
+                        (0..len).map(|i| if i >= *n { x.at(i - n) } else { f64::NAN }),
+                    )
                 }
             },
             Op::Indicator(func, x, lengths, k) => {
@@ -975,7 +988,9 @@ impl Evaluation {
                             .zip(ys.windows(2))
                             .map(|(p, q)| p[0] < q[0] && p[1] > q[1]),
                     ),
-                    _ => out.extend((1..len).map(|i| x.at(i - 1) < y.at(i - 1) && x.at(i) > y.at(i))),
+                    _ => {
+                        out.extend((1..len).map(|i| x.at(i - 1) < y.at(i - 1) && x.at(i) > y.at(i)))
+                    }
                 }
                 out.truncate(len);
                 Evaluated::Flags(Arc::new(out))
@@ -998,9 +1013,13 @@ impl Evaluation {
                     }
                     _ => {
                         let (x, y) = (self.numbers(*a), self.numbers(*b));
-                        self.owned_values(
-                            (0..len).map(|i| if condition.at(i) { x.at(i) } else { y.at(i) }),
-                        )
+                        self.owned_values((0..len).map(|i| {
+                            if condition.at(i) {
+                                x.at(i)
+                            } else {
+                                y.at(i)
+                            }
+                        }))
                     }
                 }
             }

@@ -218,8 +218,7 @@ fn lex(text: &str) -> Result<Vec<(Token<'_>, Span)>, SyntaxError> {
                 // An exponent: 1e-3, 2.5E6.
                 if end < bytes.len() && (bytes[end] == b'e' || bytes[end] == b'E') {
                     let mut exp_end = end + 1;
-                    if exp_end < bytes.len() && (bytes[exp_end] == b'+' || bytes[exp_end] == b'-')
-                    {
+                    if exp_end < bytes.len() && (bytes[exp_end] == b'+' || bytes[exp_end] == b'-') {
                         exp_end += 1;
                     }
                     if exp_end < bytes.len() && bytes[exp_end].is_ascii_digit() {
@@ -231,9 +230,9 @@ fn lex(text: &str) -> Result<Vec<(Token<'_>, Span)>, SyntaxError> {
                 }
                 let literal = &text[at..end];
                 let span = Span { start: at, end };
-                let value: f64 = literal.parse().map_err(|_| {
-                    SyntaxError::new(span, format!("{literal} is not a number"))
-                })?;
+                let value: f64 = literal
+                    .parse()
+                    .map_err(|_| SyntaxError::new(span, format!("{literal} is not a number")))?;
                 if !value.is_finite() {
                     return Err(SyntaxError::new(span, format!("{literal} is too large")));
                 }
@@ -372,12 +371,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn binary(
-        &mut self,
-        op: BinaryOp,
-        left: Expr,
-        right: Expr,
-    ) -> Result<Expr, SyntaxError> {
+    fn binary(&mut self, op: BinaryOp, left: Expr, right: Expr) -> Result<Expr, SyntaxError> {
         let span = left.span.to(right.span);
         self.node(ExprKind::Binary(op, Box::new(left), Box::new(right)), span)
     }
@@ -427,9 +421,7 @@ impl<'a> Parser<'a> {
                     if next.is_comparison() {
                         return Err(SyntaxError::new(
                             span,
-                            format!(
-                                "comparisons do not chain; write a {op} b and b {next} c"
-                            ),
+                            format!("comparisons do not chain; write a {op} b and b {next} c"),
                         ));
                     }
                 }
@@ -493,7 +485,10 @@ impl<'a> Parser<'a> {
             if token != Token::RBracket {
                 return Err(SyntaxError::new(
                     close,
-                    format!("expected `]` to close the `[` here, found {}", token.describe()),
+                    format!(
+                        "expected `]` to close the `[` here, found {}",
+                        token.describe()
+                    ),
                 ));
             }
             let span = expr.span.to(close);
@@ -597,12 +592,16 @@ mod tests {
 
     #[test]
     fn precedence_and_postfix() {
-        let expr = parse("not close > open + 2 * high[1] and ta.sma(close, 10) < 3 or false").unwrap();
+        let expr =
+            parse("not close > open + 2 * high[1] and ta.sma(close, 10) < 3 or false").unwrap();
         assert_eq!(
             shape(&expr),
             "(((not (close > (open + (2 * high[1])))) and (sma(close, 10) < 3)) or false)"
         );
-        assert_eq!(shape(&parse("-close[2] / (1 - 1e-3)").unwrap()), "((-close[2]) / (1 - 0.001))");
+        assert_eq!(
+            shape(&parse("-close[2] / (1 - 1e-3)").unwrap()),
+            "((-close[2]) / (1 - 0.001))"
+        );
     }
 
     #[test]
@@ -620,9 +619,15 @@ mod tests {
         let deep = "(".repeat(10_000) + "1" + &")".repeat(10_000);
         assert!(parse(&deep).unwrap_err().message.contains("bytes long"));
         let deep = "(".repeat(100) + "1" + &")".repeat(100);
-        assert!(parse(&deep).unwrap_err().message.contains("nests too deeply"));
+        assert!(parse(&deep)
+            .unwrap_err()
+            .message
+            .contains("nests too deeply"));
         let negations = "-".repeat(100) + "1";
-        assert!(parse(&negations).unwrap_err().message.contains("nests too deeply"));
+        assert!(parse(&negations)
+            .unwrap_err()
+            .message
+            .contains("nests too deeply"));
         let wide = vec!["1"; 1_100].join("+");
         assert!(parse(&wide).unwrap_err().message.contains("too long"));
     }

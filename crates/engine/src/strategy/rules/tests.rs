@@ -13,7 +13,8 @@ fn config(yaml: &str) -> Result<StrategyConfig, StrategyError> {
 }
 
 fn rules_error(rules: &str) -> String {
-    let yaml = format!("strategy: rules\nparams: {{fast: 10, slow: 20, frac: 2.5}}\nrules:\n{rules}");
+    let yaml =
+        format!("strategy: rules\nparams: {{fast: 10, slow: 20, frac: 2.5}}\nrules:\n{rules}");
     match config(&yaml) {
         Ok(_) => panic!("accepted: {rules}"),
         Err(err) => err.to_string(),
@@ -67,7 +68,9 @@ fn each_error_class_has_its_message() {
         "test: require[0]: `fast < slow` does not hold (fast = 30, slow = 20)"
     );
     assert_eq!(
-        rules_error("  long_entry: |\n    close > open and\n    rsi(close, 14) > sma(close, fast) +\n"),
+        rules_error(
+            "  long_entry: |\n    close > open and\n    rsi(close, 14) > sma(close, fast) +\n"
+        ),
         "test: rules.long_entry:2:36: the rule ends too early"
     );
 }
@@ -76,7 +79,9 @@ fn each_error_class_has_its_message() {
 fn a_rule_error_names_its_key_for_the_editor() {
     let err = config("strategy: rules\nrules: {long_entry: close >> open}\n").unwrap_err();
     match err {
-        StrategyError::Rule { key, line, column, .. } => {
+        StrategyError::Rule {
+            key, line, column, ..
+        } => {
             assert_eq!((key.as_str(), line, column), ("rules.long_entry", 1, 8));
         }
         other => panic!("{other:?}"),
@@ -105,11 +110,20 @@ fn assert_same_trades(candles: &Arc<Candles>, rules: &StrategyConfig, builtin: &
     let ours = run_all(candles, rules);
     let theirs = run_all(candles, builtin);
     let (ours, theirs) = (&ours.report.trades, &theirs.report.trades);
-    assert!(theirs.len() > 10, "{}: a real sample of trades", builtin.kind());
+    assert!(
+        theirs.len() > 10,
+        "{}: a real sample of trades",
+        builtin.kind()
+    );
     assert_eq!(ours.len(), theirs.len(), "{}: trade count", builtin.kind());
     for (k, (a, b)) in ours.iter().zip(theirs).enumerate() {
         assert_eq!(a, b, "{}: trade {k}", builtin.kind());
-        assert_eq!(a.pnl.to_bits(), b.pnl.to_bits(), "{}: trade {k}", builtin.kind());
+        assert_eq!(
+            a.pnl.to_bits(),
+            b.pnl.to_bits(),
+            "{}: trade {k}",
+            builtin.kind()
+        );
     }
 }
 
@@ -147,12 +161,22 @@ fn rules_sma_cross_makes_backtesting_pys_trades_on_goog() {
 
 #[test]
 fn the_default_space_covers_every_param_and_parses_as_a_space_over_the_config() {
-    let StrategyParams::Rules(params) = StrategyConfig::preset("rules_rsi_reversion").unwrap().params().clone() else {
+    let StrategyParams::Rules(params) = StrategyConfig::preset("rules_rsi_reversion")
+        .unwrap()
+        .params()
+        .clone()
+    else {
         panic!("a rules preset");
     };
     let space = default_space(&params.spec);
-    assert!(space.contains("  rsi_period: {type: int, low: 7, high: 28}\n"), "{space}");
-    assert!(space.contains("  stop_loss_frac: {type: float, low: 0.025, high: 0.1}\n"), "{space}");
+    assert!(
+        space.contains("  rsi_period: {type: int, low: 7, high: 28}\n"),
+        "{space}"
+    );
+    assert!(
+        space.contains("  stop_loss_frac: {type: float, low: 0.025, high: 0.1}\n"),
+        "{space}"
+    );
     assert_eq!(space.matches("{type:").count(), params.spec.params.len());
 }
 
@@ -259,8 +283,12 @@ mod as_of {
             .iter()
             .map(|text| ((*text).to_owned(), BTreeMap::new()))
             .collect();
-        for (name, _) in PRESETS.iter().filter(|(name, _)| name.starts_with("rules_")) {
-            let StrategyParams::Rules(params) = StrategyConfig::preset(name).unwrap().params().clone()
+        for (name, _) in PRESETS
+            .iter()
+            .filter(|(name, _)| name.starts_with("rules_"))
+        {
+            let StrategyParams::Rules(params) =
+                StrategyConfig::preset(name).unwrap().params().clone()
             else {
                 panic!("{name} is a rules preset");
             };
@@ -305,7 +333,9 @@ mod as_of {
         let cases = cases();
         for info in functions::FUNCTIONS {
             assert!(
-                cases.iter().any(|(text, _)| text.contains(&format!("{}(", info.name))),
+                cases
+                    .iter()
+                    .any(|(text, _)| text.contains(&format!("{}(", info.name))),
                 "{}",
                 info.name
             );
