@@ -280,7 +280,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Number(value) => Ok(self.program.number(*value)),
             ExprKind::Bool(value) => Ok(self.program.flag(*value)),
             ExprKind::Name(name) => self.name(name, expr.span),
-            ExprKind::Unary(op, operand) => self.unary(*op, operand, expr.span),
+            ExprKind::Unary(op, operand) => self.unary(*op, operand),
             ExprKind::Binary(op, left, right) => self.binary(*op, left, right),
             ExprKind::Index(series, offset) => self.index(series, offset),
             ExprKind::Call(name, name_span, args) => self.call(name, *name_span, args, expr.span),
@@ -345,7 +345,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn unary(&mut self, op: UnaryOp, operand: &Expr, span: Span) -> Result<Lowered, RuleError> {
+    fn unary(&mut self, op: UnaryOp, operand: &Expr) -> Result<Lowered, RuleError> {
         let inner = self.lower(operand)?;
         let text = self.program.text(inner.slot).to_owned();
         match op {
@@ -371,7 +371,6 @@ impl<'a> Compiler<'a> {
                 if let Some(Constant::Flag(value)) = self.program.constant(inner.slot) {
                     return Ok(self.program.flag(!value));
                 }
-                let _ = span;
                 let warm = self.program.warm_up(inner.slot);
                 Ok(self.program.series(
                     Op::Not(inner.slot),
