@@ -1080,15 +1080,20 @@ impl Evaluation {
                 _ => {}
             }
         }
-        let input: Vec<f64> = match self.numbers(x) {
-            NumberView::Scalar(value) => vec![value; self.len()],
-            NumberView::Series(values) => values.to_vec(),
-        };
         let digest: [u8; 32] =
             Sha256::digest(format!("genesis-rules-v1\0{}", program.text(slot)).as_bytes()).into();
-        let lengths = lengths.to_vec();
+        let (input, len) = (self.numbers(x), self.len());
+        // The input is read only on a cache miss.
         let values = store.derived(digest, move |_| {
-            let values = functions::indicator(func, &input, &lengths, k);
+            let repeated;
+            let series: &[f64] = match input {
+                NumberView::Scalar(value) => {
+                    repeated = vec![value; len];
+                    &repeated
+                }
+                NumberView::Series(values) => values,
+            };
+            let values = functions::indicator(func, series, lengths, k);
             let bytes = values.len() * std::mem::size_of::<f64>();
             Ok::<_, FeatureError>((values, bytes))
         })?;
