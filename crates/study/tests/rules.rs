@@ -87,17 +87,7 @@ fn the_golden_rules_study_is_reproduced_to_the_byte_and_every_trial_replays() {
         );
     }
 
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN_RULES_STUDY);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &journal).unwrap();
-    }
-    let golden = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
-    assert!(
-        golden == journal,
-        "the rules study differs from {} (UPDATE_GOLDEN=1 rewrites it after an intended change)",
-        path.display()
-    );
+    check_golden_journal(GOLDEN_RULES_STUDY, &journal, "the rules study");
 }
 
 /// A shorter rules study with an in-sample split, for the paths after exploring.

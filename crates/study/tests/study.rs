@@ -495,17 +495,7 @@ fn the_golden_study_is_reproduced_to_the_byte() {
         "the golden study exercises the pruner"
     );
 
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN_STUDY);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &journal).unwrap();
-    }
-    let golden = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
-    assert!(
-        golden == journal,
-        "the study differs from {} (UPDATE_GOLDEN=1 rewrites it after an intended change)",
-        path.display()
-    );
+    check_golden_journal(GOLDEN_STUDY, &journal, "the study");
 }
 
 /// The golden study's set-up made as a user makes it: through [`StudyChoices`], as the CLI

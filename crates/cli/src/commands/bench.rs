@@ -12,7 +12,9 @@ use genesis_engine::backtest::{Recording, Window};
 use genesis_engine::data::synth::{generate, SynthParams, DEMO_START_PRICE, DEMO_START_TS_MS};
 use genesis_engine::data::timestamp::MS_PER_MINUTE;
 use genesis_engine::data::{parse, write_csv, Candles, ParseOptions};
-use genesis_engine::features::{bench_all, FeatureParams, FeatureStore};
+use genesis_engine::features::{
+    bench_all, FeatureParams, FeatureStore, DEFAULT_MEMORY_LIMIT_BYTES,
+};
 use genesis_engine::run::run_backtest;
 use genesis_engine::strategy::genesis::Model;
 use genesis_engine::strategy::{GenesisModel, StrategyConfig, StrategyKind};
@@ -256,40 +258,24 @@ fn strategy_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             }),
         });
     }
-    for (name, preset) in [
-        (names[2], "genesis"),
-        (names[3], "sma_cross"),
-        (names[4], "rules_sma_cross"),
+    // (name, preset, memory bound of the store): a bound of 0 keeps nothing, so the cold
+    // rules run computes its SMAs every time; the dataset's hash is computed once, as a
+    // worker's store does.
+    for (name, preset, memory_limit) in [
+        (names[2], "genesis", DEFAULT_MEMORY_LIMIT_BYTES),
+        (names[3], "sma_cross", DEFAULT_MEMORY_LIMIT_BYTES),
+        (names[4], "rules_sma_cross", DEFAULT_MEMORY_LIMIT_BYTES),
+        (names[5], "rules_sma_cross", 0),
     ] {
         if !wanted(name) {
             continue;
         }
         let config = StrategyConfig::preset(preset)
             .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
-        let mut store = FeatureStore::new(Arc::clone(&candles));
+        let mut store = FeatureStore::with_memory_limit(Arc::clone(&candles), memory_limit);
         let window = Window::all(&candles);
         workloads.push(Workload {
             name: name.to_string(),
-            n_bars,
-            n_bytes: 0,
-            n_trials: 0,
-            run: Box::new(move || {
-                let outcome = run_backtest(&mut store, &config, window, Recording::MetricsOnly)
-                    .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
-                std::hint::black_box(outcome);
-                Ok(())
-            }),
-        });
-    }
-    if wanted(names[5]) {
-        // Cold: a store that keeps nothing (memory bound 0), so the SMAs are computed every
-        // run; the dataset's hash is computed once, as a worker's store does.
-        let config = StrategyConfig::preset("rules_sma_cross")
-            .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
-        let mut store = FeatureStore::with_memory_limit(Arc::clone(&candles), 0);
-        let window = Window::all(&candles);
-        workloads.push(Workload {
-            name: names[5].to_string(),
             n_bars,
             n_bytes: 0,
             n_trials: 0,

@@ -152,3 +152,19 @@ pub fn run_study(
 pub fn canonical<B: JournalBackend>(study: &Study<B>) -> String {
     study.log().unwrap().canonical_jsonl()
 }
+
+/// Compares `journal` with the golden file at `relative` (from this crate), or writes it under
+/// `UPDATE_GOLDEN`; `what` names the study in the failure.
+pub fn check_golden_journal(relative: &str, journal: &str, what: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, journal).unwrap();
+    }
+    let golden = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
+    assert!(
+        golden == journal,
+        "{what} differs from {} (UPDATE_GOLDEN=1 rewrites it after an intended change)",
+        path.display()
+    );
+}

@@ -119,7 +119,6 @@ pub struct Program {
     texts: Vec<String>,
     /// Bars before each operation's first possible defined value.
     warm_ups: Vec<usize>,
-    kinds: Vec<Kind>,
     dedup: BTreeMap<String, Slot>,
 }
 
@@ -148,7 +147,7 @@ impl Program {
             .collect()
     }
 
-    fn push(&mut self, op: Op, text: String, warm_up: usize, kind: Kind) -> Slot {
+    fn push(&mut self, op: Op, text: String, warm_up: usize) -> Slot {
         if let Some(&slot) = self.dedup.get(&text) {
             return slot;
         }
@@ -157,7 +156,6 @@ impl Program {
         self.dedup.insert(text.clone(), slot);
         self.texts.push(text);
         self.warm_ups.push(warm_up);
-        self.kinds.push(kind);
         slot
     }
 
@@ -170,7 +168,7 @@ impl Program {
     }
 
     fn number(&mut self, value: f64) -> Lowered {
-        let slot = self.push(Op::Number(value), format_number(value), 0, Kind::Number);
+        let slot = self.push(Op::Number(value), format_number(value), 0);
         Lowered {
             slot,
             kind: Kind::Number,
@@ -179,7 +177,7 @@ impl Program {
     }
 
     fn flag(&mut self, value: bool) -> Lowered {
-        let slot = self.push(Op::Flag(value), value.to_string(), 0, Kind::Condition);
+        let slot = self.push(Op::Flag(value), value.to_string(), 0);
         Lowered {
             slot,
             kind: Kind::Condition,
@@ -188,7 +186,7 @@ impl Program {
     }
 
     fn series(&mut self, op: Op, text: String, warm_up: usize, kind: Kind) -> Lowered {
-        let slot = self.push(op, text, warm_up, kind);
+        let slot = self.push(op, text, warm_up);
         Lowered {
             slot,
             kind,
@@ -1143,11 +1141,6 @@ impl FlagView<'_> {
             FlagView::Series(values) => values.get(i).copied().unwrap_or(false),
         }
     }
-}
-
-/// The kind of a slot in `program`.
-pub fn kind_of(program: &Program, slot: Slot) -> Kind {
-    program.kinds.get(slot).copied().unwrap_or(Kind::Number)
 }
 
 /// The reference's pane for a plotted slot: oscillators below the price chart.
