@@ -1,7 +1,10 @@
 //! Shared by the tests that check us against Python tools (the optimizer's and the study's
 //! Optuna interop, the engine's backtesting.py comparison; each includes this file with
 //! `#[path]`): one virtualenv under the target directory's tmp, created by whichever test
-//! runs first, with each test's PyPI requirements installed into it when missing.
+//! runs first, with each test's PyPI requirements installed into it when missing. Tests run
+//! in parallel threads (and test binaries may run in parallel processes), so the venv is
+//! created and installed into under an exclusive lock on a file beside it: on a fresh
+//! clone two tests once raced `python3 -m venv` and one failed with "File exists".
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,11 +41,22 @@ pub fn optuna_python(dir: &Path) -> PathBuf {
 /// one of `requirements` installed: a name (`optuna`) or a pinned `name==version`. Only
 /// what is missing (or at another version) is installed.
 pub fn python_with(dir: &Path, requirements: &[&str]) -> PathBuf {
+    let lock_path = dir.join("optuna-venv.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", lock_path.display()));
+    // Held until the function returns: one creator and one installer at a time.
+    lock.lock()
+        .unwrap_or_else(|e| panic!("locking {}: {e}", lock_path.display()));
     let venv = dir.join("optuna-venv");
     let python = venv.join("bin").join("python");
     if !python.exists() {
         run_checked(
-            Command::new("python3").arg("-m").arg("venv").arg(&venv),
+            // A venv without its python is a broken earlier try: start it afresh.
+            Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv),
             "python3 -m venv",
         );
     }
