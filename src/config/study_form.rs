@@ -108,6 +108,13 @@ pub const FIELDS: [ChoiceField; 12] = [
         help: "Stop asking for trials at this time: ISO-8601 (2024-03-01T12:00:00Z) or unix time; empty: no end time",
         placeholder: "none",
     },
+    ChoiceField {
+        key: "pbo_blocks",
+        label: "PBO blocks",
+        test_id: "study-pbo-blocks-input",
+        help: "Blocks each trial's returns are summed in for the probability of backtest overfitting: even, 2 to 22; 0: none",
+        placeholder: "16",
+    },
 ];
 
 /// The field of a choice.
@@ -176,6 +183,7 @@ impl StudyForm {
             max_trials: Some(self.parse("max_trials")?.unwrap_or(DEFAULT_MAX_TRIALS)),
             timeout_s: self.parse("timeout_s")?,
             end_at: self.parse("end_at")?,
+            pbo_blocks: self.parse("pbo_blocks")?,
         })
     }
 
@@ -255,6 +263,7 @@ mod tests {
             ("max_trials", "30"),
             ("timeout_s", "90"),
             ("end_at", "2024-03-01"),
+            ("pbo_blocks", "8"),
         ] {
             form.set(key, text.to_string());
         }
@@ -273,6 +282,7 @@ mod tests {
                 max_trials: Some(30),
                 timeout_s: Some(90.0),
                 end_at: Some("2024-03-01".into()),
+                pbo_blocks: Some(8),
             }
         );
     }

@@ -2,7 +2,8 @@
 //! bundles (the whole journal, optionally with the dataset), and imports of either, read
 //! and checked in a worker as untrusted input and stored in one transaction.
 
-use genesis_optimizer::export::{to_csv, to_optuna_journal};
+use genesis_optimizer::export::to_csv;
+use genesis_study::selection::to_optuna_journal;
 use leptos::prelude::*;
 
 use crate::context::AppContext;

@@ -56,7 +56,9 @@ pub fn python_with(dir: &Path, requirements: &[&str]) -> PathBuf {
     if !python.exists() {
         run_checked(
             // A venv without its python is a broken earlier try: start it afresh.
-            Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv),
+            Command::new("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
             "python3 -m venv",
         );
     }

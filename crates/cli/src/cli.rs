@@ -148,6 +148,7 @@ pub fn choice_flag(key: &str) -> Option<&'static str> {
         "max_trials" => "--trials",
         "timeout_s" => "--timeout",
         "end_at" => "--end-at",
+        "pbo_blocks" => "--pbo-blocks",
         _ => return None,
     })
 }
@@ -224,6 +225,10 @@ pub struct OptimizeArgs {
     /// (default 4).
     #[arg(long)]
     pub checkpoints: Option<u32>,
+    /// Blocks each trial's per-bar returns are summed in for the probability of backtest
+    /// overfitting (even, 2 to 22; default 16; 0: none).
+    #[arg(long)]
+    pub pbo_blocks: Option<u8>,
     /// The symbol champions are filed under (default: guessed from the data file's name).
     #[arg(long)]
     pub symbol: Option<String>,

@@ -217,8 +217,16 @@ fn summarize_replay_export_and_import() {
     let doc = stdout_json(&out);
     assert_eq!(doc["summary"]["best"]["number"].as_u64(), Some(best));
     assert_eq!(doc["summary"]["top"].as_array().map(Vec::len), Some(3));
+    let overfitting = &doc["overfitting"];
+    assert_eq!(overfitting["best_trial"].as_u64(), Some(best));
+    let dsr = overfitting["deflation"]["dsr"].as_f64().expect("a DSR");
+    let pbo = overfitting["pbo"]["pbo"].as_f64().expect("a PBO");
+    assert!((0.0..=1.0).contains(&dsr) && (0.0..=1.0).contains(&pbo));
     let text = genesis(&["study", "summarize", &study]);
-    assert!(String::from_utf8_lossy(&text.stdout).contains("parameter importance"));
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(text.contains("parameter importance"));
+    assert!(text.contains(&format!("DSR {dsr:.4}")), "{text}");
+    assert!(text.contains("a fluke of selection among"), "{text}");
 
     let out = genesis(&[
         "study",

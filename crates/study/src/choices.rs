@@ -38,7 +38,9 @@ use genesis_optimizer::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StudyError};
-use crate::spec::{StudyConfig, StudyPlan, ValidationRule, DEFAULT_CHECKPOINTS};
+use crate::spec::{
+    StudyConfig, StudyPlan, ValidationRule, DEFAULT_CHECKPOINTS, DEFAULT_PBO_BLOCKS,
+};
 
 /// The seed of a new study when none is chosen.
 pub const DEFAULT_SEED: u64 = 42;
@@ -216,11 +218,13 @@ pub struct StudyChoices {
     pub timeout_s: Option<f64>,
     /// Stop asking for trials at this time: ISO-8601 or unix time, as typed.
     pub end_at: Option<String>,
+    /// Blocks each trial's returns are summed in for PBO (default 16; 0: none).
+    pub pbo_blocks: Option<u8>,
 }
 
 impl StudyChoices {
     /// The keys errors name, one per choice, in the order of the fields.
-    pub const KEYS: [&'static str; 12] = [
+    pub const KEYS: [&'static str; 13] = [
         "seed",
         "sampler",
         "pruner",
@@ -233,6 +237,7 @@ impl StudyChoices {
         "max_trials",
         "timeout_s",
         "end_at",
+        "pbo_blocks",
     ];
 
     /// The config of a study named `name` over `space`. For a resumed study, `recorded` is
@@ -291,6 +296,10 @@ impl StudyChoices {
             checkpoints,
             validation,
             symbol: recorded.and_then(|p| p.metadata.symbol.clone()),
+            pbo_blocks: self
+                .pbo_blocks
+                .or(recorded.map(|p| p.metadata.pbo_blocks))
+                .unwrap_or(DEFAULT_PBO_BLOCKS),
         };
         config.check().map_err(|err| match err {
             StudyError::InvalidSetting { key, message } => StudyError::InvalidSetting {
@@ -565,6 +574,14 @@ mod tests {
                 "max_trials",
                 "at least 1",
             ),
+            (
+                StudyChoices {
+                    pbo_blocks: Some(15),
+                    ..StudyChoices::default()
+                },
+                "pbo_blocks",
+                "must be even",
+            ),
         ];
         for (choices, key, words) in cases {
             let (found_key, message) = refused_key(&choices);
@@ -589,6 +606,7 @@ mod tests {
             max_trials: Some(1),
             timeout_s: Some(1.0),
             end_at: Some("0".into()),
+            pbo_blocks: Some(2),
         };
         let value = serde_json::to_value(&every_choice).unwrap();
         let fields: Vec<&str> = value

@@ -84,6 +84,8 @@ pub mod replay;
 /// The native parallel runner (threads; not in wasm).
 #[cfg(not(target_arch = "wasm32"))]
 pub mod runner;
+/// The overfitting statistics of a whole study, from what its trials kept.
+pub mod selection;
 /// Checking a search space against the base config.
 pub mod space_check;
 /// Study configuration, plan and journal metadata.

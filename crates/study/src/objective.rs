@@ -11,7 +11,9 @@
 //! 3. A finished run is [`TrialOutcome::Complete`](genesis_optimizer::TrialOutcome::Complete): value = score, intermediate values
 //!    (with the final score as step `n`), constraint violations = the evaluation's
 //!    reasons, user attributes = every metric under its own name plus `fingerprint` (the
-//!    effective config's) and `dataset_hash`.
+//!    effective config's) and `dataset_hash`, and, when the objective sums return blocks
+//!    ([`Objective::with_return_blocks`]), `return_blocks` and `return_moments` (see
+//!    [`crate::overfit`]).
 //!
 //! The objective is plain data (serde) and a pure function of the feature store and the
 //! ticket: a native thread and a browser web worker call the same
@@ -35,6 +37,10 @@ use serde_json::Value;
 pub const FINGERPRINT_ATTR: &str = "fingerprint";
 /// User attribute holding the dataset's content hash.
 pub const DATASET_ATTR: &str = "dataset_hash";
+/// User attribute holding `[count, sum, sum of squares]` of the per-bar returns per block.
+pub const RETURN_BLOCKS_ATTR: &str = "return_blocks";
+/// User attribute holding the window's sums of the per-bar returns' cubes and fourth powers.
+pub const RETURN_MOMENTS_ATTR: &str = "return_moments";
 
 /// One pause of a run: report the score at `step` once every bar before `bar_idx` ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +67,9 @@ pub struct Objective {
     /// The step of the final score, `n` for `n` segments.
     final_step: u64,
     dataset_hash: DatasetHash,
+    /// Blocks the per-bar returns are summed in (0: none).
+    #[serde(default)]
+    return_blocks: u8,
 }
 
 impl Objective {
@@ -91,7 +100,15 @@ impl Objective {
             checkpoints,
             final_step: n,
             dataset_hash,
+            return_blocks: 0,
         }
+    }
+
+    /// The same objective keeping each complete trial's per-bar returns summed in `blocks`
+    /// equal blocks of the window (0: none).
+    pub fn with_return_blocks(mut self, blocks: u8) -> Objective {
+        self.return_blocks = blocks;
+        self
     }
 
     pub fn base(&self) -> &StrategyConfig {
@@ -108,6 +125,11 @@ impl Objective {
 
     pub fn dataset_hash(&self) -> &DatasetHash {
         &self.dataset_hash
+    }
+
+    /// Blocks the per-bar returns are summed in (0: none).
+    pub fn return_blocks(&self) -> u8 {
+        self.return_blocks
     }
 
     /// The base config with the fixed values and `params` set: what a trial runs.
@@ -155,11 +177,15 @@ impl Objective {
         };
         let bars: Vec<usize> = self.checkpoints.iter().map(|c| c.bar_idx).collect();
         let mut intermediate: Vec<(u64, f64)> = Vec::with_capacity(bars.len() + 1);
+        let recording = match self.return_blocks {
+            0 => Recording::MetricsOnly,
+            blocks => Recording::MetricsAndBlocks { blocks },
+        };
         let run = run_backtest_checkpointed(
             store,
             &config,
             self.window,
-            Recording::MetricsOnly,
+            recording,
             &bars,
             |checkpoint| {
                 let step = self.checkpoints.get(checkpoint.index).map_or(0, |c| c.step);
@@ -220,9 +246,20 @@ pub fn metrics_attrs(metrics: &Metrics) -> BTreeMap<String, Value> {
     }
 }
 
-/// The user attributes of a finished run: its metrics, fingerprint and dataset hash.
+/// The user attributes of a finished run: its metrics, fingerprint and dataset hash, and its
+/// return blocks when it summed them.
 pub fn outcome_attrs(outcome: &RunOutcome) -> BTreeMap<String, Value> {
     let mut attrs = metrics_attrs(&outcome.report.metrics);
+    if let Some(sums) = &outcome.report.return_sums {
+        attrs.insert(
+            RETURN_BLOCKS_ATTR.to_string(),
+            serde_json::json!(sums.blocks),
+        );
+        attrs.insert(
+            RETURN_MOMENTS_ATTR.to_string(),
+            serde_json::json!([sums.cubes, sums.fourths]),
+        );
+    }
     attrs.insert(
         FINGERPRINT_ATTR.to_string(),
         Value::String(outcome.config_fingerprint.clone()),

@@ -168,6 +168,38 @@ impl SharpeEstimate {
             kurtosis: m4 / (m2 * m2),
         })
     }
+
+    /// From the sums of a series' powers: `count`, `Σr`, `Σr²`, `Σr³`, `Σr⁴` (what a study
+    /// trial keeps); `None` with fewer than 2 values or no variance. The central moments
+    /// are expanded from the raw ones, which loses nothing that matters while the mean is
+    /// small against the spread, as it is for per-bar returns.
+    pub fn from_sums(
+        count: f64,
+        sum: f64,
+        squares: f64,
+        cubes: f64,
+        fourths: f64,
+    ) -> Option<SharpeEstimate> {
+        if !(count >= 2.0) {
+            return None;
+        }
+        let mean = sum / count;
+        let (e2, e3, e4) = (squares / count, cubes / count, fourths / count);
+        let mean2 = mean * mean;
+        let m2 = e2 - mean2;
+        let m3 = e3 - 3.0 * mean * e2 + 2.0 * mean2 * mean;
+        let m4 = e4 - 4.0 * mean * e3 + 6.0 * mean2 * e2 - 3.0 * mean2 * mean2;
+        if m2.is_nan() || m2 <= 0.0 {
+            return None;
+        }
+        let std = libm::sqrt(m2 * count / (count - 1.0));
+        Some(SharpeEstimate {
+            n: count as usize,
+            sharpe: mean / std,
+            skewness: m3 / libm::pow(m2, 1.5),
+            kurtosis: m4 / (m2 * m2),
+        })
+    }
 }
 
 /// `1 − skew × SR + (kurt − 1) / 4 × SR²`: `n` times the variance of the Sharpe estimator.
@@ -244,16 +276,28 @@ pub struct Deflation {
 /// included): the null is the best of that many tries of no skill (mean 0, the trials'
 /// sample variance). `None` with fewer than 2 trials.
 pub fn deflate(best: SharpeEstimate, trial_sharpes: &[f64]) -> Option<Deflation> {
-    let n_trials = trial_sharpes.len();
-    if n_trials < 2 {
+    deflate_among(best, trial_sharpes, trial_sharpes.len())
+}
+
+/// [`deflate`] with `n_trials` tries, of which `trial_sharpes` are those whose Sharpe ratio
+/// is known (a study's pruned trials were tries without one). `None` with fewer than 2
+/// known Sharpe ratios.
+pub fn deflate_among(
+    best: SharpeEstimate,
+    trial_sharpes: &[f64],
+    n_trials: usize,
+) -> Option<Deflation> {
+    if trial_sharpes.len() < 2 {
         return None;
     }
-    let mean = trial_sharpes.iter().sum::<f64>() / n_trials as f64;
+    let n_trials = n_trials.max(trial_sharpes.len());
+    let known = trial_sharpes.len() as f64;
+    let mean = trial_sharpes.iter().sum::<f64>() / known;
     let variance = trial_sharpes
         .iter()
         .map(|s| (s - mean) * (s - mean))
         .sum::<f64>()
-        / (n_trials as f64 - 1.0);
+        / (known - 1.0);
     let expected = expected_max_sharpe(n_trials, variance);
     Some(Deflation {
         best,
@@ -351,51 +395,43 @@ pub enum PboError {
     Blocks(usize),
     #[error("PBO needs at least 2 trials with returns; found {0}")]
     TooFewTrials(usize),
-    #[error("trial {trial} has no variance in part of the sample, so its Sharpe ratio is undefined there")]
-    Flat { trial: usize },
 }
 
-/// Sharpe ratio from a count, sum and sum of squares; NaN without variance.
+/// Sharpe ratio from a count, sum and sum of squares; 0 without variance (a trial that
+/// held nothing over those bars neither earned nor risked anything there).
 fn sharpe_from_sums(count: f64, sum: f64, squares: f64) -> f64 {
     let mean = sum / count;
     let variance = (squares - count * mean * mean) / (count - 1.0);
     if variance > 0.0 {
         mean / libm::sqrt(variance)
     } else {
-        f64::NAN
+        0.0
     }
 }
 
 /// Each trial's Sharpe ratio in and out of sample as an order key without its square root
 /// (`mean × |mean| / variance` orders as `mean / √variance` does), from the in-sample sums
-/// and the totals; returns the smallest `c q − s²` met (`count − 1` times `count` times the
-/// variance: not above 0, some trial is flat). One
-/// branch-free pass over contiguous columns, which the compiler vectorises.
+/// and the totals; 0 without variance, as [`sharpe_from_sums`]. One branch-free pass over
+/// contiguous columns, which the compiler vectorises.
 fn sharpe_keys(
     [count, sum, squares]: [&[f64]; 3],
     [total_count, total_sum, total_squares]: [&[f64]; 3],
     key_in: &mut [f64],
     key_out: &mut [f64],
-) -> f64 {
+) {
     let n = key_in.len();
-    let mut smallest = f64::INFINITY;
     // With mean = s / c and variance = (q − s² / c) / (c − 1), the key is
     // s |s| (c − 1) / (c (c q − s²)): one division instead of three.
     for t in 0..n {
         let (c, s, q) = (count[t], sum[t], squares[t]);
         let spread = c * q - s * s;
-        key_in[t] = s * s.abs() * (c - 1.0) / (c * spread);
+        let key = s * s.abs() * (c - 1.0) / (c * spread);
+        key_in[t] = if spread > 0.0 { key } else { 0.0 };
         let (c, s, q) = (total_count[t] - c, total_sum[t] - s, total_squares[t] - q);
-        let spread_out = c * q - s * s;
-        key_out[t] = s * s.abs() * (c - 1.0) / (c * spread_out);
-        let low = if spread_out < spread {
-            spread_out
-        } else {
-            spread
-        };
-        smallest = if low < smallest { low } else { smallest };
+        let spread = c * q - s * s;
+        let key = s * s.abs() * (c - 1.0) / (c * spread);
+        key_out[t] = if spread > 0.0 { key } else { 0.0 };
     }
-    smallest
 }
 
 /// One partition's outcome.
@@ -478,26 +514,12 @@ pub fn pbo(sums: &BlockSums) -> Result<Pbo, PboError> {
             continue;
         }
         let part = &levels[half];
-        let smallest_variance = sharpe_keys(
+        sharpe_keys(
             [&part[0][..n], &part[1][..n], &part[2][..n]],
             [&totals[0][..n], &totals[1][..n], &totals[2][..n]],
             &mut key_in[..n],
             &mut key_out[..n],
         );
-        if smallest_variance.is_nan() || smallest_variance <= 0.0 {
-            let flat = (0..n).find(|&t| {
-                !(sharpe_from_sums(part[0][t], part[1][t], part[2][t]).is_finite()
-                    && sharpe_from_sums(
-                        totals[0][t] - part[0][t],
-                        totals[1][t] - part[1][t],
-                        totals[2][t] - part[2][t],
-                    )
-                    .is_finite())
-            });
-            return Err(PboError::Flat {
-                trial: flat.unwrap_or(0),
-            });
-        }
         let mask: u32 = chosen.iter().map(|&b| 1u32 << b).sum();
         let complement = ((1u32 << s) - 1) ^ mask;
         let sharpe_in = |t: usize| sharpe_from_sums(part[0][t], part[1][t], part[2][t]);

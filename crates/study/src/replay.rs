@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use genesis_engine::backtest::Recording;
 use genesis_engine::features::FeatureStore;
+use genesis_engine::metrics::ReturnBlocks;
 use genesis_engine::run::run_backtest;
 use genesis_optimizer::{PruneThresholds, StudyLog, TrialOutcome, TrialRecord, TrialState};
 use serde::{Deserialize, Serialize};
@@ -172,7 +173,18 @@ pub fn replay_trial(
                 user_attrs,
             ));
             let config = plan.effective_config(&record.params)?;
-            let plain = run_backtest(store, &config, objective.window(), Recording::Full)?;
+            let mut plain = run_backtest(store, &config, objective.window(), Recording::Full)?;
+            // The return blocks again, from the full run's equity curve: a second path to
+            // the same sums.
+            if let Some(curve) = plain.report.equity_curve.as_ref() {
+                let blocks = usize::from(objective.return_blocks());
+                let mut sums =
+                    ReturnBlocks::new(blocks, curve.equity.len(), config.backtest().initial_cash);
+                for &equity in &curve.equity {
+                    sums.push(equity);
+                }
+                plain.report.return_sums = sums.into_sums();
+            }
             let plain_attrs = outcome_attrs(&plain);
             let stored_attrs = without_validation(&record.user_attrs);
             metrics = compare_maps("", &stored_attrs, &plain_attrs);

@@ -28,6 +28,8 @@ pub const METADATA_FORMAT: u32 = 1;
 pub const DEFAULT_CHECKPOINTS: u32 = 4;
 /// The fewest bars an in-sample or out-of-sample window may hold.
 pub const MIN_WINDOW_BARS: usize = 2;
+/// The default number of blocks a trial's per-bar returns are summed in, for PBO.
+pub const DEFAULT_PBO_BLOCKS: u8 = 16;
 
 /// Where a study's base config came from. Recorded in the header with the config itself.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -119,10 +121,18 @@ pub struct StudyConfig {
     /// Overrides the symbol guessed from the dataset's name (champions are per symbol).
     #[serde(default)]
     pub symbol: Option<String>,
+    /// Blocks each trial's per-bar returns are summed in, for the probability of backtest
+    /// overfitting (even, 2 to 22; 0: keep none and report no PBO).
+    #[serde(default = "default_pbo_blocks")]
+    pub pbo_blocks: u8,
 }
 
 fn default_checkpoints() -> u32 {
     DEFAULT_CHECKPOINTS
+}
+
+fn default_pbo_blocks() -> u8 {
+    DEFAULT_PBO_BLOCKS
 }
 
 impl StudyConfig {
@@ -138,6 +148,7 @@ impl StudyConfig {
             checkpoints: DEFAULT_CHECKPOINTS,
             validation: ValidationRule::default(),
             symbol: None,
+            pbo_blocks: DEFAULT_PBO_BLOCKS,
         }
     }
 
@@ -153,6 +164,13 @@ impl StudyConfig {
         }
         if let Some(fraction) = self.in_sample_fraction {
             check_fraction(fraction)?;
+        }
+        let blocks = self.pbo_blocks;
+        if blocks != 0 && (blocks % 2 == 1 || blocks > 22) {
+            return Err(StudyError::setting(
+                "pbo_blocks",
+                format!("{blocks} must be even and between 2 and 22 (0: no PBO)"),
+            ));
         }
         let rule = &self.validation;
         if !rule.min_oos_score.is_finite() {
@@ -275,6 +293,10 @@ pub struct StudyMetadata {
     pub engine_version: String,
     #[serde(default)]
     pub parent: Option<ParentLink>,
+    /// Blocks each trial's per-bar returns are summed in (0, as in studies written before
+    /// PBO: none).
+    #[serde(default)]
+    pub pbo_blocks: u8,
 }
 
 /// A study resolved against its base config and dataset: ready to create, resume, replay.
@@ -320,6 +342,7 @@ impl StudyPlan {
                 validation: config.validation,
                 engine_version: ENGINE_VERSION.to_string(),
                 parent: None,
+                pbo_blocks: config.pbo_blocks,
             },
         })
     }
@@ -385,6 +408,7 @@ impl StudyPlan {
             self.metadata.checkpoints,
             self.metadata.dataset.hash.clone(),
         )
+        .with_return_blocks(self.metadata.pbo_blocks)
     }
 
     /// A trial's effective config.
@@ -411,6 +435,12 @@ impl StudyPlan {
             out.push(format!(
                 "checkpoints (was {}, now {})",
                 old.checkpoints, new.checkpoints
+            ));
+        }
+        if new.pbo_blocks != old.pbo_blocks {
+            out.push(format!(
+                "PBO blocks (was {}, now {})",
+                old.pbo_blocks, new.pbo_blocks
             ));
         }
         out

@@ -328,6 +328,7 @@ fn choices(args: &OptimizeArgs) -> StudyChoices {
         max_trials: Some(args.trials),
         timeout_s: args.timeout,
         end_at: args.end_at.clone(),
+        pbo_blocks: args.pbo_blocks,
     }
 }
 

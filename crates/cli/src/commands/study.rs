@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use genesis_engine::features::FeatureStore;
-use genesis_optimizer::export::{from_optuna_journal, to_csv, to_optuna_journal};
+use genesis_optimizer::export::{from_optuna_journal, to_csv};
 use genesis_optimizer::journal::to_jsonl;
 use genesis_optimizer::summary::summarize;
 use genesis_optimizer::{FileJournal, Study, TrialRecord};
 use genesis_study::refine::refine_plan;
 use genesis_study::replay::replay_trial;
+use genesis_study::selection::{assess, to_optuna_journal, Selection};
 use genesis_study::validation::recorded_validation;
 use serde_json::{json, Value};
 
@@ -23,10 +24,12 @@ pub fn summarize_cmd(args: &SummarizeArgs) -> Result<(), CliError> {
     let log = read_log(&args.file)?;
     let plan = read_plan(&args.file, &log)?;
     let summary = summarize(&log, args.top);
+    let selection = assess(&log);
     if args.is_json {
         let doc = json!({
             "ok": true,
             "summary": summary,
+            "overfitting": selection,
             "base": plan.metadata.base_source,
             "base_fingerprint": plan.metadata.base_fingerprint,
             "dataset": plan.metadata.dataset,
@@ -94,7 +97,47 @@ pub fn summarize_cmd(args: &SummarizeArgs) -> Result<(), CliError> {
             println!("  {:<44} {:.3}", p.path, p.importance);
         }
     }
+    print_selection(&selection);
     Ok(())
+}
+
+/// The overfitting figures, as numbers and in words.
+fn print_selection(selection: &Selection) {
+    println!("skill or selection ({} tries):", selection.n_tries);
+    if let Some(d) = &selection.deflation {
+        println!(
+            "  best trial's per-bar Sharpe {:.4} over {} bars (skewness {:.3}, kurtosis {:.3})",
+            d.best.sharpe, d.best.n, d.best.skewness, d.best.kurtosis
+        );
+        println!(
+            "  PSR {:.4}   expected best Sharpe of {} tries of no skill {:.4}   DSR {:.4}",
+            d.psr, d.n_trials, d.expected_max_sharpe, d.dsr
+        );
+        match d.min_track_record_bars {
+            Some(bars) => println!("  minimum track record for 95 % confidence: {bars:.0} bars"),
+            None => println!("  minimum track record: none (the Sharpe ratio is not above 0)"),
+        }
+    }
+    if let Some(p) = &selection.pbo {
+        println!(
+            "  PBO {:.4} over {} partitions of {} blocks ({} trials); degradation slope {:.3}; probability of an out-of-sample loss {:.4}",
+            p.pbo,
+            p.logits.len(),
+            p.n_blocks,
+            p.n_trials,
+            p.degradation_slope,
+            p.probability_of_loss
+        );
+    }
+    for sentence in [selection.dsr_sentence(), selection.pbo_sentence()]
+        .into_iter()
+        .flatten()
+    {
+        println!("  {sentence}");
+    }
+    for note in &selection.notes {
+        println!("  note: {note}");
+    }
 }
 
 fn describe_trial(trial: &TrialRecord) -> String {

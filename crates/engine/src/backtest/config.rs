@@ -164,4 +164,22 @@ pub enum Recording {
     Full,
     /// Trades and metrics only: what an optimizer trial needs.
     MetricsOnly,
+    /// Trades, metrics and the per-bar returns summed in `blocks` equal blocks of the window
+    /// ([`crate::metrics::ReturnBlocks`]): what a study trial keeps for PBO and DSR.
+    MetricsAndBlocks { blocks: u8 },
+}
+
+impl Recording {
+    /// Whether the equity and drawdown series are kept.
+    pub fn is_full(self) -> bool {
+        self == Recording::Full
+    }
+
+    /// The number of return blocks summed (0: none).
+    pub fn return_blocks(self) -> usize {
+        match self {
+            Recording::MetricsAndBlocks { blocks } => usize::from(blocks),
+            Recording::Full | Recording::MetricsOnly => 0,
+        }
+    }
 }

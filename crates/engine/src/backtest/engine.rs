@@ -9,7 +9,10 @@ use super::sizing::{self, SizingInputs, SizingRejection};
 use super::strategy::{Decision, Entry, PositionView, Side, Strategy};
 use super::trade::{ExitReason, Trade};
 use crate::data::Candles;
-use crate::metrics::{AnnualisationReport, EquityStats, Metrics, MetricsContext, PeriodReturns};
+use crate::metrics::{
+    AnnualisationReport, EquityStats, Metrics, MetricsContext, PeriodReturns, ReturnBlocks,
+    ReturnSums,
+};
 
 /// Entries the engine could not carry out, by cause. A strategy that never trades usually
 /// shows up here.
@@ -71,6 +74,9 @@ pub struct BacktestReport {
     /// Plain sentences a reader must see beside the figures: a window shorter than the
     /// warm-up, a ruin.
     pub notes: Vec<String>,
+    /// The per-bar returns summed per block, with [`Recording::MetricsAndBlocks`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_sums: Option<ReturnSums>,
 }
 
 /// Runs a whole window in one go.
@@ -112,6 +118,8 @@ pub struct Backtest<'c, S> {
     /// Equity at each day's last close, for backtesting.py's yearly figures. Kept apart
     /// from `stats`, which the lean loop copies into registers and back at every stretch.
     periods: PeriodReturns,
+    /// Per-block return sums (disabled unless recorded), also kept apart from `stats`.
+    blocks: ReturnBlocks,
     rejected: RejectedOrders,
     is_ruined: bool,
     ruin: Option<Ruin>,
@@ -133,10 +141,7 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         config.validate()?;
         let window = window.checked(candles)?;
         let first_decision_bar = strategy.first_decision_bar().max(window.from_bar);
-        let n_points = match recording {
-            Recording::Full => window.len(),
-            Recording::MetricsOnly => 0,
-        };
+        let n_points = if recording.is_full() { window.len() } else { 0 };
         let start_time_ms = candles.ts_ms()[window.from_bar];
         // The calendar is read from the data up to the window's end, never past it: a window
         // gives the same result as the data cut at its end.
@@ -169,6 +174,7 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             drawdown: Vec::with_capacity(n_points),
             stats: EquityStats::new(config.initial_cash, start_time_ms),
             periods: PeriodReturns::new(annualisation.calendar.is_daily()),
+            blocks: ReturnBlocks::new(recording.return_blocks(), window.len(), config.initial_cash),
             rejected: RejectedOrders::default(),
             is_ruined: false,
             ruin: None,
@@ -195,9 +201,10 @@ impl<'c, S: Strategy> Backtest<'c, S> {
     pub fn run_until(&mut self, bar_idx: usize) {
         let end = bar_idx.min(self.window.to_bar);
         while self.next_bar_idx < end {
-            match self.recording {
-                Recording::Full => self.run_quiet_bars::<true>(end),
-                Recording::MetricsOnly => self.run_quiet_bars::<false>(end),
+            if self.recording.is_full() {
+                self.run_quiet_bars::<true>(end);
+            } else {
+                self.run_quiet_bars::<false>(end);
             }
             if self.next_bar_idx < end {
                 self.step(self.next_bar_idx);
@@ -261,14 +268,11 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         self.run_until(self.window.to_bar);
         let metrics = self.metrics_so_far();
         let notes = self.notes();
-        let equity_curve = match self.recording {
-            Recording::Full => Some(EquityCurve {
-                first_bar_idx: self.window.from_bar,
-                equity: self.equity,
-                drawdown: self.drawdown,
-            }),
-            Recording::MetricsOnly => None,
-        };
+        let equity_curve = self.recording.is_full().then_some(EquityCurve {
+            first_bar_idx: self.window.from_bar,
+            equity: self.equity,
+            drawdown: self.drawdown,
+        });
         BacktestReport {
             window: self.window,
             first_decision_bar: self.first_decision_bar,
@@ -279,6 +283,7 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             warm_up_bars: self.strategy.first_decision_bar(),
             ruin: self.ruin,
             notes,
+            return_sums: self.blocks.into_sums(),
         }
     }
 
@@ -403,6 +408,7 @@ impl<'c, S: Strategy> Backtest<'c, S> {
             }
             stats.push(equity, ts_ms + timeframe_ms, is_in_market);
             self.periods.push(ts_ms, equity);
+            self.blocks.push(equity);
             if IS_RECORDING {
                 self.equity.push(equity);
                 self.drawdown.push(stats.drawdown().drawdown_of(equity));
@@ -499,7 +505,8 @@ impl<'c, S: Strategy> Backtest<'c, S> {
         let close_time_ms = self.ts_ms[bar_idx] + self.timeframe_ms;
         self.stats.push(equity, close_time_ms, is_in_market);
         self.periods.push(self.ts_ms[bar_idx], equity);
-        if self.recording == Recording::Full {
+        self.blocks.push(equity);
+        if self.recording.is_full() {
             self.equity.push(equity);
             self.drawdown
                 .push(self.stats.drawdown().drawdown_of(equity));

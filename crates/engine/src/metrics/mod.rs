@@ -25,6 +25,8 @@ pub mod drawdown;
 pub mod equity;
 /// Returns per trading day, for backtesting.py's yearly figures.
 pub mod period_returns;
+/// Per-bar returns summed per block of the window, for the probability of overfitting.
+pub mod return_blocks;
 /// The guarded return-to-drawdown ratio.
 pub mod return_to_dd;
 /// Per-bar return statistics (shifted sums).
@@ -41,6 +43,7 @@ pub mod trades;
 pub use annualisation::{Annualisation, AnnualisationReport, Calendar};
 pub use equity::EquityStats;
 pub use period_returns::{AnnualFigures, PeriodReturns};
+pub use return_blocks::{ReturnBlocks, ReturnSums};
 pub use summary::{SideSummaries, TradeSummary};
 pub use trades::TradeStats;
 

@@ -129,11 +129,25 @@ pub fn iso_datetime(ms: i64) -> String {
 
 /// The study as Optuna journal JSONL.
 pub fn to_optuna_journal(log: &StudyLog) -> Result<String> {
+    to_optuna_journal_with(log, &[])
+}
+
+/// The study as Optuna journal JSONL, with `study_attrs` as further study user attributes
+/// beside the header (figures computed over the whole study, for optuna-dashboard).
+pub fn to_optuna_journal_with(log: &StudyLog, study_attrs: &[(String, Value)]) -> Result<String> {
+    let mut attrs = Map::new();
+    attrs.insert(
+        HEADER_ATTR.to_string(),
+        serde_json::to_value(&log.header).map_err(|e| export_error(e.to_string()))?,
+    );
+    for (key, value) in study_attrs {
+        attrs.insert(key.clone(), value.clone());
+    }
     let mut lines: Vec<Value> = vec![
         json!({"op_code": op_code::CREATE_STUDY, "worker_id": WORKER_ID,
                "study_name": log.header.study_name, "directions": [MAXIMIZE]}),
         json!({"op_code": op_code::SET_STUDY_USER_ATTR, "worker_id": WORKER_ID, "study_id": 0,
-               "user_attr": {HEADER_ATTR: serde_json::to_value(&log.header).map_err(|e| export_error(e.to_string()))?}}),
+               "user_attr": attrs}),
     ];
     let space = &log.header.space;
     for trial in &log.trials {

@@ -7,7 +7,7 @@ use super::*;
 use crate::backtest::{
     Backtest, Decision, ExitReason, ExitRules, Level, Side, Sizing, Strategy, Trade,
 };
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, ReturnBlocks};
 
 /// Decisions indexed by bar (missing bars hold).
 #[derive(Clone, Debug)]
@@ -284,11 +284,24 @@ proptest! {
         }
         prop_assert_eq!(&chunked.finish(), &whole);
 
-        let lean = run(&candles, &config, Window::all(&candles), strategy, Recording::MetricsOnly)
+        let lean = run(&candles, &config, Window::all(&candles), strategy.clone(), Recording::MetricsOnly)
             .expect("valid");
         prop_assert!(lean.equity_curve.is_none());
         prop_assert_eq!(lean.metrics, whole.metrics);
-        prop_assert_eq!(lean.trades, whole.trades);
+        prop_assert_eq!(&lean.trades, &whole.trades);
+        prop_assert!(lean.return_sums.is_none());
+
+        // The block sums of a lean run are the full run's equity curve, summed per block.
+        let blocked = run(&candles, &config, Window::all(&candles), strategy, Recording::MetricsAndBlocks { blocks: 4 })
+            .expect("valid");
+        let curve = whole.equity_curve.as_ref().expect("recorded");
+        let mut expected = ReturnBlocks::new(4, curve.equity.len(), config.initial_cash);
+        for &equity in &curve.equity {
+            expected.push(equity);
+        }
+        prop_assert_eq!(blocked.return_sums, expected.into_sums());
+        prop_assert_eq!(blocked.metrics, whole.metrics);
+        prop_assert_eq!(blocked.trades, whole.trades);
     }
 }
 
@@ -323,10 +336,13 @@ proptest! {
         first_decision_bar in 0usize..8,
         from_bar in 0usize..6,
         checkpoints in prop::collection::vec(0usize..70, 0..4),
-        is_full in any::<bool>(),
+        recording in prop_oneof![
+            Just(Recording::Full),
+            Just(Recording::MetricsOnly),
+            (1u8..6).prop_map(|blocks| Recording::MetricsAndBlocks { blocks }),
+        ],
     ) {
         let window = Window { from_bar: from_bar.min(candles.len() - 1), to_bar: candles.len() };
-        let recording = if is_full { Recording::Full } else { Recording::MetricsOnly };
         let strategy = Recorder { by_bar: ByBar { first_decision_bar, decisions }, seen: Vec::new() };
         let mut checkpoints = checkpoints;
         checkpoints.sort_unstable();
