@@ -397,6 +397,13 @@ pub struct ChampionPromoteArgs {
     /// The symbol to file it under (default: the study's).
     #[arg(long)]
     pub symbol: Option<String>,
+    /// Refuse unless the trial's deflated Sharpe ratio among the study's tries is at least
+    /// this (0.95: 95 % confidence that its Sharpe ratio is not a fluke of selection).
+    #[arg(long)]
+    pub min_dsr: Option<f64>,
+    /// Refuse unless the study's probability of backtest overfitting is at most this.
+    #[arg(long)]
+    pub max_pbo: Option<f64>,
     #[command(flatten)]
     pub file: ChampionFileArgs,
     /// Print one JSON document on stdout instead of text.

@@ -350,6 +350,26 @@ fn champions_promote_only_validated_trials_export_and_roll_back() {
     assert!(doc["error"].as_str().unwrap().contains("refused"), "{doc}");
     assert!(!w.dir.join("champions.json").exists());
 
+    // A deflated Sharpe ratio above 1 cannot be met: refused, naming the figure.
+    let out = genesis_in(
+        dir,
+        &[
+            "champion",
+            "promote",
+            "--study",
+            &study,
+            "--trial",
+            &passed[0].to_string(),
+            "--min-dsr",
+            "1.01",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let error = stdout_json(&out)["error"].as_str().unwrap().to_string();
+    assert!(error.contains("min_dsr 1.01"), "{error}");
+    assert!(!w.dir.join("champions.json").exists());
+
     let out = genesis_in(
         dir,
         &[

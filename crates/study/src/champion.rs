@@ -25,7 +25,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Result, StudyError};
-use crate::objective::{DATASET_ATTR, FINGERPRINT_ATTR};
+use crate::objective::{DATASET_ATTR, FINGERPRINT_ATTR, RETURN_BLOCKS_ATTR, RETURN_MOMENTS_ATTR};
+use crate::selection::{figures_of, Requirements, TrialFigures};
 use crate::spec::StudyPlan;
 use crate::validation::recorded_validation;
 
@@ -61,6 +62,10 @@ pub struct Champion {
     pub out_of_sample: WindowResult,
     pub promoted_at_ms: i64,
     pub engine_version: String,
+    /// The trial's deflated Sharpe ratio and the study's PBO at promotion (absent in
+    /// champions promoted before they were computed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<TrialFigures>,
 }
 
 impl Champion {
@@ -132,6 +137,8 @@ impl Champion {
                 ![
                     FINGERPRINT_ATTR,
                     DATASET_ATTR,
+                    RETURN_BLOCKS_ATTR,
+                    RETURN_MOMENTS_ATTR,
                     crate::validation::VALIDATION_ATTR,
                 ]
                 .contains(&key.as_str())
@@ -160,6 +167,26 @@ impl Champion {
             config,
             promoted_at_ms,
             engine_version: genesis_engine::ENGINE_VERSION.to_string(),
+            figures: Some(figures_of(log, number)),
+        })
+    }
+
+    /// Refuses the champion when its figures fall short of `requirements`, naming each
+    /// figure (`min_dsr`, `max_pbo`).
+    pub fn require(&self, requirements: &Requirements) -> Result<()> {
+        let figures = self.figures.clone().unwrap_or(TrialFigures {
+            n_tries: 0,
+            dsr: None,
+            pbo: None,
+            notes: vec!["the champion records no figures".into()],
+        });
+        let shortfalls = requirements.shortfalls(&figures);
+        if shortfalls.is_empty() {
+            return Ok(());
+        }
+        Err(StudyError::PromotionRefused {
+            number: self.trial,
+            reason: shortfalls.join("; "),
         })
     }
 

@@ -98,86 +98,196 @@ fn estimate_of(blocks: &[[f64; 3]], [cubes, fourths]: [f64; 2]) -> Option<Sharpe
     SharpeEstimate::from_sums(count, sum, squares, cubes, fourths)
 }
 
-/// The overfitting statistics of `log` (see the module docs).
-pub fn assess(log: &StudyLog) -> Selection {
+/// What the trials of a study kept, gathered once for the figures.
+struct Gathered {
+    n_tries: usize,
+    n_with_returns: usize,
+    sums: Option<BlockSums>,
+    /// Per-bar Sharpe ratios of the complete trials with returns.
+    sharpes: Vec<f64>,
+    notes: Vec<String>,
+}
+
+fn gather(log: &StudyLog) -> Gathered {
     let distinct = || log.trials.iter().filter(|t| t.duplicate_of.is_none());
     let n_tries = distinct()
         .filter(|t| matches!(t.state, TrialState::Complete | TrialState::Pruned))
         .count();
-    let mut notes = Vec::new();
-    let mut n_blocks: Option<usize> = None;
-    let mut sums: Option<BlockSums> = None;
-    let mut sharpes: Vec<f64> = Vec::new();
-    let mut n_with_returns = 0;
+    let mut gathered = Gathered {
+        n_tries,
+        n_with_returns: 0,
+        sums: None,
+        sharpes: Vec::new(),
+        notes: Vec::new(),
+    };
     let mut is_mixed = false;
     for trial in distinct().filter(|t| t.state == TrialState::Complete) {
         let Some((blocks, moments)) = return_sums(trial) else {
             continue;
         };
-        n_with_returns += 1;
-        if *n_blocks.get_or_insert(blocks.len()) != blocks.len() {
+        gathered.n_with_returns += 1;
+        let sums = gathered
+            .sums
+            .get_or_insert_with(|| BlockSums::new(blocks.len()));
+        if sums.n_blocks() != blocks.len() {
             is_mixed = true;
             continue;
         }
-        sums.get_or_insert_with(|| BlockSums::new(blocks.len()))
-            .push_blocks(&blocks);
+        sums.push_blocks(&blocks);
         // A trial without variance (one that never traded) has a Sharpe ratio of 0.
-        sharpes.push(estimate_of(&blocks, moments).map_or(0.0, |e| e.sharpe));
+        gathered
+            .sharpes
+            .push(estimate_of(&blocks, moments).map_or(0.0, |e| e.sharpe));
     }
     if is_mixed {
-        notes.push(
+        gathered.notes.push(
             "trials kept different numbers of return blocks; only those with the first trial's count are in PBO"
                 .to_string(),
         );
     }
+    gathered
+}
+
+/// The deflated Sharpe ratio of `trial` among the gathered tries, or why there is none.
+fn deflation_of(gathered: &Gathered, trial: &TrialRecord) -> Result<Deflation, String> {
+    let (blocks, moments) = return_sums(trial).ok_or_else(|| {
+        format!(
+            "trial {} kept no return blocks (a study written before PBO, or with pbo_blocks 0): no deflated Sharpe ratio",
+            trial.number
+        )
+    })?;
+    estimate_of(&blocks, moments)
+        .and_then(|estimate| deflate_among(estimate, &gathered.sharpes, gathered.n_tries))
+        .ok_or_else(|| {
+            format!(
+                "the deflated Sharpe ratio needs a trial whose returns vary and at least 2 trials with returns ({} here)",
+                gathered.sharpes.len()
+            )
+        })
+}
+
+/// The overfitting statistics of `log` (see the module docs).
+pub fn assess(log: &StudyLog) -> Selection {
+    let mut gathered = gather(log);
+    let mut notes = std::mem::take(&mut gathered.notes);
     let best = top_trials(log, 1).into_iter().find(|t| t.is_feasible());
-    let best_trial = best.map(|t| t.number);
     let deflation = match best {
         None => {
             notes.push("no feasible trial: nothing to deflate".to_string());
             None
         }
-        Some(best) => match return_sums(best) {
-            None => {
-                notes.push(format!(
-                    "trial {} kept no return blocks (a study written before PBO, or with pbo_blocks 0): no deflated Sharpe ratio",
-                    best.number
-                ));
-                None
-            }
-            Some((blocks, moments)) => {
-                let deflation = estimate_of(&blocks, moments)
-                    .and_then(|estimate| deflate_among(estimate, &sharpes, n_tries));
-                if deflation.is_none() {
-                    notes.push(format!(
-                        "the deflated Sharpe ratio needs a best trial whose returns vary and at least 2 trials with returns ({} here)",
-                        sharpes.len()
-                    ));
-                }
-                deflation
-            }
-        },
+        Some(best) => deflation_of(&gathered, best)
+            .map_err(|note| notes.push(note))
+            .ok(),
     };
-    let pbo = match sums {
+    let pbo = match &gathered.sums {
         None => {
             notes.push("no trial kept return blocks: no PBO".to_string());
             None
         }
-        Some(sums) => match pbo(&sums) {
-            Ok(pbo) => Some(pbo),
-            Err(err) => {
-                notes.push(format!("no PBO: {err}"));
-                None
-            }
-        },
+        Some(sums) => pbo(sums)
+            .map_err(|err| notes.push(format!("no PBO: {err}")))
+            .ok(),
     };
     Selection {
-        n_tries,
-        n_with_returns,
-        best_trial,
+        n_tries: gathered.n_tries,
+        n_with_returns: gathered.n_with_returns,
+        best_trial: best.map(|t| t.number),
         deflation,
         pbo,
         notes,
+    }
+}
+
+/// The figures a promotion records and can require, for one trial of a study.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrialFigures {
+    pub n_tries: usize,
+    /// This trial's deflated Sharpe ratio among the study's tries.
+    pub dsr: Option<f64>,
+    /// The study's probability of backtest overfitting.
+    pub pbo: Option<f64>,
+    /// Why a figure is missing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// [`TrialFigures`] of trial `number` of `log`.
+pub fn figures_of(log: &StudyLog, number: u64) -> TrialFigures {
+    let mut gathered = gather(log);
+    let mut notes = std::mem::take(&mut gathered.notes);
+    let dsr = match log.trial(number) {
+        Some(trial) => deflation_of(&gathered, trial)
+            .map(|d| d.dsr)
+            .map_err(|note| notes.push(note))
+            .ok(),
+        None => None,
+    };
+    let pbo = match &gathered.sums {
+        Some(sums) => pbo(sums)
+            .map(|p| p.pbo)
+            .map_err(|err| notes.push(format!("no PBO: {err}")))
+            .ok(),
+        None => {
+            notes.push("no trial kept return blocks: no PBO".to_string());
+            None
+        }
+    };
+    TrialFigures {
+        n_tries: gathered.n_tries,
+        dsr,
+        pbo,
+        notes,
+    }
+}
+
+/// What a promotion can require of the figures (nothing by default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Requirements {
+    /// The trial's deflated Sharpe ratio must be at least this.
+    pub min_dsr: Option<f64>,
+    /// The study's probability of backtest overfitting must be at most this.
+    pub max_pbo: Option<f64>,
+}
+
+impl Requirements {
+    /// The reasons `figures` fall short, each naming the figure; empty when they pass.
+    pub fn shortfalls(&self, figures: &TrialFigures) -> Vec<String> {
+        let mut out = Vec::new();
+        let why = || {
+            if figures.notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", figures.notes.join("; "))
+            }
+        };
+        if let Some(min) = self.min_dsr {
+            match figures.dsr {
+                Some(dsr) if dsr >= min => {}
+                Some(dsr) => out.push(format!(
+                    "its deflated Sharpe ratio {dsr:.4} is below the required min_dsr {min}"
+                )),
+                None => out.push(format!(
+                    "min_dsr {min} is required and the trial has no deflated Sharpe ratio{}",
+                    why()
+                )),
+            }
+        }
+        if let Some(max) = self.max_pbo {
+            match figures.pbo {
+                Some(pbo) if pbo <= max => {}
+                Some(pbo) => out.push(format!(
+                    "the study's probability of backtest overfitting {pbo:.4} is above the allowed max_pbo {max}"
+                )),
+                None => out.push(format!(
+                    "max_pbo {max} is required and the study has no PBO{}",
+                    why()
+                )),
+            }
+        }
+        out
     }
 }
 

@@ -10,6 +10,7 @@ use genesis_engine::features::FeatureStore;
 use genesis_engine::run::run_backtest;
 use genesis_engine::strategy::StrategyConfig;
 use genesis_optimizer::{MemoryJournal, Study, StudyLog};
+use genesis_study::selection::Requirements;
 use genesis_study::validation::{candidates, judge, validate_top, VALIDATION_ATTR};
 use genesis_study::{Champion, ChampionBook, StudyError, StudyPlan, ValidationRule};
 
@@ -193,6 +194,43 @@ fn a_trial_that_was_never_validated_or_failed_validation_is_refused_with_the_rea
     let text = err.to_string();
     assert!(text.contains("failed out-of-sample validation"), "{text}");
     assert!(text.contains("below min_oos_score 100"), "{text}");
+}
+
+#[test]
+fn promotion_can_require_a_deflated_sharpe_ratio_and_a_pbo_and_names_the_figure_it_refuses() {
+    let (plan, study) = explored(lenient());
+    let log = study.log().unwrap();
+    let number = promotable(&log)[0];
+    let champion = Champion::from_trial(&plan, &log, number, None, 1).unwrap();
+    let figures = champion.figures.clone().expect("figures at promotion");
+    assert_eq!(figures, genesis_study::selection::figures_of(&log, number));
+    let (dsr, pbo) = (figures.dsr.expect("a DSR"), figures.pbo.expect("a PBO"));
+    // The champion keeps its metrics, not the trial's return blocks.
+    assert!(!champion.in_sample.metrics.contains_key("return_blocks"));
+
+    assert!(champion.require(&Requirements::default()).is_ok());
+    let met = Requirements {
+        min_dsr: Some(dsr),
+        max_pbo: Some(pbo),
+    };
+    assert!(champion.require(&met).is_ok());
+    let err = champion
+        .require(&Requirements {
+            min_dsr: Some(dsr + 0.01),
+            max_pbo: None,
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("below the required min_dsr"), "{err}");
+    let err = champion
+        .require(&Requirements {
+            min_dsr: None,
+            max_pbo: Some(pbo - 0.01),
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("above the allowed max_pbo"), "{err}");
+    assert!(!err.contains("min_dsr"), "{err}");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use genesis_study::champion::file::{load, save};
 use genesis_study::champion::{Champion, ChampionSlot};
+use genesis_study::selection::Requirements;
 use serde_json::json;
 
 use super::journal::{now_ms, read_log, read_plan, study_error, write_out};
@@ -10,8 +11,21 @@ use crate::cli::{ChampionExportArgs, ChampionPromoteArgs, ChampionShowArgs, Cham
 use crate::error::CliError;
 
 fn describe(champion: &Champion) -> String {
+    let figure = |x: Option<f64>| x.map_or("none".to_string(), |x| format!("{x:.4}"));
+    let figures = champion
+        .figures
+        .as_ref()
+        .map(|f| {
+            format!(
+                ", DSR {} among {} tries, PBO {}",
+                figure(f.dsr),
+                f.n_tries,
+                figure(f.pbo)
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "{} {}: trial {} of study {} (fingerprint {}), in-sample score {:.4}, out-of-sample score {:.4}, promoted at {}",
+        "{} {}: trial {} of study {} (fingerprint {}), in-sample score {:.4}, out-of-sample score {:.4}{figures}, promoted at {}",
         champion.symbol,
         champion.timeframe,
         champion.trial,
@@ -67,6 +81,13 @@ pub fn promote(args: &ChampionPromoteArgs) -> Result<(), CliError> {
     let log = read_log(&args.study)?;
     let plan = read_plan(&args.study, &log)?;
     let champion = Champion::from_trial(&plan, &log, args.trial, args.symbol.as_deref(), now_ms())
+        .map_err(|e| study_error(Some(&file), e))?;
+    let requirements = Requirements {
+        min_dsr: args.min_dsr,
+        max_pbo: args.max_pbo,
+    };
+    champion
+        .require(&requirements)
         .map_err(|e| study_error(Some(&file), e))?;
     let mut book = load(&args.file.champions).map_err(|e| study_error(None, e))?;
     let promoted = book
