@@ -23,7 +23,7 @@ pub struct ChoiceField {
 }
 
 /// Every field, in the order of [`StudyChoices::KEYS`].
-pub const FIELDS: [ChoiceField; 12] = [
+pub const FIELDS: [ChoiceField; 13] = [
     ChoiceField {
         key: "seed",
         label: "Seed",

@@ -462,6 +462,7 @@ fn StudyView() -> impl IntoView {
                         </div>
                     </div>
                     <crate::components::study_charts::StudyCharts study=study.clone()/>
+                    <crate::components::selection::SelectionPanel study=study.clone()/>
                     <TopTrials study=study.clone() replay=replay busy=busy/>
                 }
             })}

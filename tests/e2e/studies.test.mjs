@@ -74,6 +74,18 @@ test('a 50-trial study on 2 workers persists, survives a reload mid-run and resu
   assert.match(await page.getByTestId('study-progress').textContent(), /^50 \/ 50 trials/);
   assert.match(await page.getByTestId('study-best-score').textContent(), /^-?\d+\.\d{4}$/);
 
+  // Skill or selection: the finished study's DSR and PBO, in numbers and words, with the
+  // logit histogram; the Optuna export carries the same DSR for optuna-dashboard.
+  const dsrShown = (await page.getByTestId('selection-dsr').textContent()).trim();
+  assert.match(dsrShown, /^\d\.\d{4}$/);
+  assert.match((await page.getByTestId('selection-pbo').textContent()).trim(), /^\d\.\d{4}$/);
+  assert.match(await page.getByTestId('selection-sentences').textContent(), /a fluke of selection among \d+ tries: \d+ %/);
+  await page.getByTestId('pbo-histogram').waitFor();
+  const exported = page.waitForEvent('download');
+  await (await studyRow(page, 'interrupted')).getByTestId('study-export').selectOption('optuna');
+  const studyAttrs = JSON.parse((await readFile(await (await exported).path(), 'utf8')).split('\n')[1]).user_attr;
+  assert.equal(studyAttrs.genesis_dsr.toFixed(4), dsrShown);
+
   await page.reload();
   const row = await studyRow(page, 'interrupted');
   assert.equal((await row.getByTestId('study-row-trials').textContent()).trim(), '50');

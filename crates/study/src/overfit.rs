@@ -180,7 +180,7 @@ impl SharpeEstimate {
         cubes: f64,
         fourths: f64,
     ) -> Option<SharpeEstimate> {
-        if !(count >= 2.0) {
+        if count.is_nan() || count < 2.0 {
             return None;
         }
         let mean = sum / count;

@@ -28,6 +28,8 @@ pub mod is_oos;
 pub mod math;
 /// Parallel coordinates.
 pub mod parallel;
+/// The PBO logit histogram.
+pub mod pbo;
 /// One scatter of score against each parameter.
 pub mod slices;
 
@@ -35,6 +37,7 @@ pub use history::HistoryChart;
 pub use importance::ImportanceChart;
 pub use is_oos::IsOosChart;
 pub use parallel::ParallelChart;
+pub use pbo::PboHistogram;
 pub use slices::SliceChart;
 
 use math::{format_number, format_param, short_names};
