@@ -92,6 +92,8 @@ pub mod space_check;
 pub mod spec;
 /// Out-of-sample validation of the best trials.
 pub mod validation;
+/// Walk-forward optimisation: a study per fold, its choice tested on the next window.
+pub mod walkforward;
 
 pub use champion::{Champion, ChampionBook};
 pub use choices::{PrunerChoice, SamplerChoice, StudyChoices};

@@ -223,17 +223,25 @@ impl Windows {
     /// Splits `n_bars` at `floor(n_bars * fraction)`: in sample before, out of sample from
     /// there. Without a fraction every bar is in sample.
     pub fn split(n_bars: usize, fraction: Option<f64>) -> Result<Windows> {
+        Windows::within(0..n_bars, fraction)
+    }
+
+    /// [`Windows::split`] of the bars `range` (a walk-forward fold's train window): the cut
+    /// is `floor(len * fraction)` bars after its start.
+    pub fn within(range: std::ops::Range<usize>, fraction: Option<f64>) -> Result<Windows> {
+        let whole = Window {
+            from_bar: range.start,
+            to_bar: range.end,
+        };
         let Some(fraction) = fraction else {
             return Ok(Windows {
-                in_sample: Window {
-                    from_bar: 0,
-                    to_bar: n_bars,
-                },
+                in_sample: whole,
                 out_of_sample: None,
                 in_sample_fraction: None,
             });
         };
         check_fraction(fraction)?;
+        let n_bars = range.len();
         let cut = (n_bars as f64 * fraction) as usize;
         if cut < MIN_WINDOW_BARS || n_bars - cut < MIN_WINDOW_BARS {
             return Err(StudyError::setting(
@@ -246,12 +254,12 @@ impl Windows {
         }
         Ok(Windows {
             in_sample: Window {
-                from_bar: 0,
-                to_bar: cut,
+                from_bar: range.start,
+                to_bar: range.start + cut,
             },
             out_of_sample: Some(Window {
-                from_bar: cut,
-                to_bar: n_bars,
+                from_bar: range.start + cut,
+                to_bar: range.end,
             }),
             in_sample_fraction: Some(fraction),
         })

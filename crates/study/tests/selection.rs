@@ -73,10 +73,7 @@ fn dsr_and_pbo_from_the_trials_sums_equal_those_from_every_trials_full_returns()
         n_tries,
     )
     .unwrap();
-    let found = selection
-        .deflation
-        .clone()
-        .expect("a deflated Sharpe ratio");
+    let found = selection.deflation.expect("a deflated Sharpe ratio");
     assert_eq!(found.n_trials, expected.n_trials);
     assert_eq!(found.best.n, expected.best.n);
     for (what, a, b) in [
