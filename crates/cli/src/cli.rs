@@ -26,6 +26,10 @@ impl Cli {
             Command::Backtest(args) => args.is_json,
             Command::Features(_) => false,
             Command::Optimize(args) => args.is_json,
+            Command::Walkforward(wf) => match &wf.command {
+                Some(WalkforwardCommand::Report(args)) => args.is_json,
+                None => wf.is_json,
+            },
             Command::Study(study) => match &study.command {
                 StudyCommand::Summarize(args) => args.is_json,
                 StudyCommand::Replay(args) => args.is_json,
@@ -62,6 +66,11 @@ pub enum Command {
     /// finish; optionally validate the best trials out of sample. Exit 0 on success, 2 on
     /// a bad file, space, option or refused resume, 1 on an internal error.
     Optimize(Box<OptimizeArgs>),
+    /// Walk-forward optimisation: the data cut into folds, a study on each fold's train
+    /// window, its chosen trial run on the fold's test window, the test windows stitched
+    /// into one out-of-sample record. Journaled fold by fold; `--resume` continues a run.
+    /// `walkforward report FILE` reads a run's journal. Exit 0 on success, 2 on bad input.
+    Walkforward(Box<WalkforwardArgs>),
     /// Work with a study journal: summarize, replay, export, import, refine.
     Study(StudyArgs),
     /// Champions per (symbol, timeframe): show, promote a validated trial, roll back,
@@ -158,6 +167,113 @@ pub struct OptimizeArgs {
     /// The candle file: CSV, TSV or JSON, optionally gzipped.
     #[arg(long)]
     pub data: PathBuf,
+    #[command(flatten)]
+    pub base: BaseArgs,
+    #[command(flatten)]
+    pub choices: ChoiceArgs,
+    /// Worker threads (default: the machine's hardware threads).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// The study journal (JSONL), written as trials finish.
+    #[arg(long)]
+    pub study: PathBuf,
+    /// Continue the study in `--study`; refused when its signature differs.
+    #[arg(long = "resume")]
+    pub is_resume: bool,
+    /// Resume even though the signature differs (recorded in the journal).
+    #[arg(long = "allow-signature-mismatch")]
+    pub is_mismatch_allowed: bool,
+    /// The study's name (default: the journal file's stem).
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub parse: ParseArgs,
+    /// Print one JSON document on stdout (progress still goes to stderr).
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct WalkforwardArgs {
+    #[command(subcommand)]
+    pub command: Option<WalkforwardCommand>,
+    /// The candle file: CSV, TSV or JSON, optionally gzipped.
+    #[arg(long, required = true)]
+    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub base: BaseArgs,
+    #[command(flatten)]
+    pub choices: ChoiceArgs,
+    /// `rolling`: each fold trains on the `--train` length right before its test window;
+    /// `anchored`: from the first bar.
+    #[arg(long, value_enum, default_value = "rolling")]
+    pub mode: FoldModeChoice,
+    /// Train length: bars (2000) or time (90d, 2w, 12h, 30m). Required for a new run.
+    #[arg(long)]
+    pub train: Option<String>,
+    /// Test length, bars or time. Required for a new run.
+    #[arg(long)]
+    pub test: Option<String>,
+    /// From one test window to the next (default: the test length, so they tile).
+    #[arg(long)]
+    pub step: Option<String>,
+    /// Bars left out between each train window and its test window (a purge).
+    #[arg(long, default_value_t = 0)]
+    pub gap: usize,
+    /// Worker threads per fold study (default: the machine's hardware threads).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// The run's journal (JSONL), written fold by fold.
+    #[arg(long, required = true)]
+    pub out: Option<PathBuf>,
+    /// Continue the run in `--out`.
+    #[arg(long = "resume")]
+    pub is_resume: bool,
+    /// The run's name (default: the journal file's stem).
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub parse: ParseArgs,
+    /// Print the report as one JSON document on stdout (progress still goes to stderr).
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+/// Walk-forward fold modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FoldModeChoice {
+    Rolling,
+    Anchored,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WalkforwardCommand {
+    /// The report of a walk-forward journal: fold table, stitched out-of-sample equity,
+    /// walk-forward efficiency, parameter stability, buy and hold; optionally the fold
+    /// table as CSV and every fold's study as an Optuna journal.
+    Report(WalkforwardReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WalkforwardReportArgs {
+    /// The walk-forward journal.
+    pub file: PathBuf,
+    /// Write the fold table as CSV to this file.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Write into this directory (created if missing) `report.json`, `folds.csv` and each
+    /// fold's study as `fold_N.optuna.jsonl` (opens in Optuna and optuna-dashboard).
+    #[arg(long)]
+    pub export_dir: Option<PathBuf>,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long = "json")]
+    pub is_json: bool,
+}
+
+/// The search space and the base config of a study (or of every fold of a walk-forward run).
+#[derive(Debug, Args)]
+pub struct BaseArgs {
     /// The search space (YAML, shaped like the strategy config). Required for a new study;
     /// a resumed one uses its journal's unless given.
     #[arg(long)]
@@ -171,25 +287,24 @@ pub struct OptimizeArgs {
     /// The base config is the current champion of the data's symbol and timeframe.
     #[arg(long = "champion")]
     pub is_champion: bool,
+    /// The champions file, for --champion.
+    #[arg(long, default_value = "champions.json")]
+    pub champions: PathBuf,
+    /// The symbol champions are filed under (default: guessed from the data file's name).
+    #[arg(long)]
+    pub symbol: Option<String>,
+}
+
+/// The choices of a study's set-up (the browser's Optimize form offers the same).
+#[derive(Debug, Args)]
+pub struct ChoiceArgs {
     /// The study's total budget of evaluated trials (duplicates excluded), earlier sessions
-    /// included.
+    /// included; in a walk-forward run, each fold's.
     #[arg(long, default_value_t = genesis_study::choices::DEFAULT_MAX_TRIALS)]
     pub trials: u64,
     /// Random seed of the sampler (default 42 for a new study).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads (default: the machine's hardware threads).
-    #[arg(long)]
-    pub jobs: Option<usize>,
-    /// The study journal (JSONL), written as trials finish.
-    #[arg(long)]
-    pub study: PathBuf,
-    /// Continue the study in `--study`; refused when its signature differs.
-    #[arg(long = "resume")]
-    pub is_resume: bool,
-    /// Resume even though the signature differs (recorded in the journal).
-    #[arg(long = "allow-signature-mismatch")]
-    pub is_mismatch_allowed: bool,
     /// Sampler of a new study (default tpe).
     #[arg(long, value_parser = sampler_values())]
     pub sampler: Option<SamplerChoice>,
@@ -229,20 +344,6 @@ pub struct OptimizeArgs {
     /// overfitting (even, 2 to 22; default 16; 0: none).
     #[arg(long)]
     pub pbo_blocks: Option<u8>,
-    /// The symbol champions are filed under (default: guessed from the data file's name).
-    #[arg(long)]
-    pub symbol: Option<String>,
-    /// The study's name (default: the journal file's stem).
-    #[arg(long)]
-    pub name: Option<String>,
-    /// The champions file, for --champion.
-    #[arg(long, default_value = "champions.json")]
-    pub champions: PathBuf,
-    #[command(flatten)]
-    pub parse: ParseArgs,
-    /// Print one JSON document on stdout (progress still goes to stderr).
-    #[arg(long = "json")]
-    pub is_json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -597,11 +698,11 @@ mod tests {
     fn sampler_and_pruner_take_every_choice_by_name() {
         for sampler in SamplerChoice::ALL {
             let args = optimize_with("--sampler", sampler.name()).unwrap();
-            assert_eq!(args.sampler, Some(sampler));
+            assert_eq!(args.choices.sampler, Some(sampler));
         }
         for pruner in PrunerChoice::ALL {
             let args = optimize_with("--pruner", pruner.name()).unwrap();
-            assert_eq!(args.pruner, Some(pruner));
+            assert_eq!(args.choices.pruner, Some(pruner));
         }
         let bad = optimize_with("--sampler", "tpee").unwrap_err();
         assert!(bad.to_string().contains("tpe-independent"), "{bad}");

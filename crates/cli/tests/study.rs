@@ -633,3 +633,105 @@ fn the_independent_tpe_sampler_runs_and_refused_choices_name_their_option() {
         );
     }
 }
+
+#[test]
+fn walkforward_runs_resumes_reports_and_exports_its_folds() {
+    let w = Workdir::new("walkforward");
+    let data = w.path("demo.csv");
+    let out = w.path("wf.jsonl");
+    let space = config_file("sma_cross.yaml");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "walkforward",
+            "--data",
+            &data,
+            "--space",
+            &space,
+            "--preset",
+            "sma_cross",
+            "--mode",
+            "anchored",
+            "--train",
+            "60d",
+            "--test",
+            "3000",
+            "--trials",
+            "12",
+            "--jobs",
+            "2",
+            "--out",
+            &out,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        genesis(&args)
+    };
+    let first = run(&[]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let doc = stdout_json(&first);
+    assert_eq!(doc["complete"], true);
+    let folds = doc["report"]["folds"].as_array().unwrap();
+    assert!(folds.len() >= 4, "{}", doc["report"]["n_folds"]);
+    // Anchored: every fold trains from the first bar.
+    assert!(folds.iter().all(|f| f["train"][0] == 0), "{folds:?}");
+    assert!(doc["report"]["stitched"]["total_return"].is_number());
+
+    // The same file again is refused without --resume; with it, nothing is left to run.
+    let again = run(&[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--resume"), "{}", stderr(&again));
+    let resumed = run(&["--resume"]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    assert_eq!(stdout_json(&resumed)["report"], doc["report"]);
+    let other = run(&["--resume", "--gap", "5"]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(stderr(&other).contains("folds"), "{}", stderr(&other));
+
+    // The report reads the journal alone, and exports the folds.
+    let dir = w.path("export");
+    let report = genesis(&[
+        "walkforward",
+        "report",
+        &out,
+        "--json",
+        "--export-dir",
+        &dir,
+    ]);
+    assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
+    assert_eq!(stdout_json(&report)["report"], doc["report"]);
+    let csv = std::fs::read_to_string(Path::new(&dir).join("folds.csv")).unwrap();
+    assert_eq!(csv.lines().count(), folds.len() + 1);
+    let journal = std::fs::read_to_string(Path::new(&dir).join("fold_1.optuna.jsonl")).unwrap();
+    let attrs: serde_json::Value = serde_json::from_str(journal.lines().nth(1).unwrap()).unwrap();
+    assert!(attrs["user_attr"]["genesis_tries"].is_number(), "{attrs}");
+    let text = genesis(&["walkforward", "report", &out]);
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(text.contains("walk-forward efficiency"), "{text}");
+    assert!(
+        text.contains("buy and hold over the same windows"),
+        "{text}"
+    );
+
+    // Bad lengths name their option.
+    let bad = genesis(&[
+        "walkforward",
+        "--data",
+        &data,
+        "--space",
+        &space,
+        "--preset",
+        "sma_cross",
+        "--train",
+        "3 months",
+        "--test",
+        "500",
+        "--out",
+        &w.path("bad.jsonl"),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--train"), "{}", stderr(&bad));
+    assert!(
+        !Path::new(&w.path("bad.jsonl")).exists(),
+        "no journal for a refused set-up"
+    );
+}

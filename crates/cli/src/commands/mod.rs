@@ -9,8 +9,11 @@ mod journal;
 mod optimize;
 mod rules;
 mod study;
+mod walkforward;
 
-use crate::cli::{ChampionCommand, Cli, Command, DataCommand, RulesCommand, StudyCommand};
+use crate::cli::{
+    ChampionCommand, Cli, Command, DataCommand, RulesCommand, StudyCommand, WalkforwardCommand,
+};
 use crate::error::CliError;
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -23,6 +26,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Backtest(args) => backtest::run(&args),
         Command::Features(args) => features::run(&args),
         Command::Optimize(args) => optimize::run(&args),
+        Command::Walkforward(wf) => match &wf.command {
+            Some(WalkforwardCommand::Report(args)) => walkforward::report_cmd(args),
+            None => walkforward::run(&wf),
+        },
         Command::Study(study) => match study.command {
             StudyCommand::Summarize(args) => study::summarize_cmd(&args),
             StudyCommand::Replay(args) => study::replay_cmd(&args),

@@ -29,7 +29,7 @@ use serde_json::json;
 use super::backtest::load_candles;
 use super::data::read_file;
 use super::journal::{has_content, now_ms, optimizer_error, read_log, stem, study_error};
-use crate::cli::{choice_flag, OptimizeArgs};
+use crate::cli::{choice_flag, BaseArgs, ChoiceArgs, OptimizeArgs};
 use crate::error::CliError;
 
 /// Set by Ctrl-C: the study stops asking for trials and the running ones finish.
@@ -106,7 +106,7 @@ pub fn run(args: &OptimizeArgs) -> Result<(), CliError> {
     }
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
     let mut reporter = Reporter::new(
-        args.trials,
+        args.choices.trials,
         study.trials().filter(|t| t.duplicate_of.is_none()).count() as u64,
     );
     let reason = run_parallel(
@@ -206,7 +206,7 @@ fn build_plan(
     dataset: DatasetMeta,
     recorded: Option<&StudyPlan>,
 ) -> Result<StudyPlan, CliError> {
-    let space = match (&args.space, recorded) {
+    let space = match (&args.base.space, recorded) {
         (Some(path), _) => read_space(path)?,
         (None, Some(plan)) => plan.space.clone(),
         (None, None) => {
@@ -216,10 +216,14 @@ fn build_plan(
         }
     };
     let symbol = args
+        .base
         .symbol
         .clone()
         .or_else(|| recorded.and_then(|p| p.metadata.symbol.clone()));
-    let (base_source, base) = match (base_choice(args, &dataset, symbol.as_deref())?, recorded) {
+    let (base_source, base) = match (
+        base_choice(&args.base, &dataset, symbol.as_deref())?,
+        recorded,
+    ) {
         (Some(chosen), _) => chosen,
         (None, Some(plan)) => (
             plan.metadata.base_source.clone(),
@@ -236,12 +240,12 @@ fn build_plan(
         .clone()
         .or_else(|| recorded.map(|p| p.name.clone()))
         .unwrap_or_else(|| stem(&args.study));
-    let mut config = choices(args)
+    let mut config = choices(&args.choices)
         .to_config(&name, space, recorded)
         .map_err(choice_error)?;
     config.symbol = symbol;
     let mut plan = StudyPlan::new(config, base_source, base, dataset).map_err(|err| {
-        let file = args.space.as_ref().map(|p| p.display().to_string());
+        let file = args.base.space.as_ref().map(|p| p.display().to_string());
         match &err {
             StudyError::Space { .. } => study_error(file.as_deref(), err),
             _ => study_error(None, err),
@@ -253,7 +257,7 @@ fn build_plan(
     Ok(plan)
 }
 
-fn read_space(path: &Path) -> Result<SearchSpace, CliError> {
+pub(crate) fn read_space(path: &Path) -> Result<SearchSpace, CliError> {
     let file = path.display().to_string();
     let bytes = read_file(path)?;
     let text = String::from_utf8(bytes)
@@ -262,12 +266,12 @@ fn read_space(path: &Path) -> Result<SearchSpace, CliError> {
 }
 
 /// The base config the options name, if any.
-fn base_choice(
-    args: &OptimizeArgs,
+pub(crate) fn base_choice(
+    base: &BaseArgs,
     dataset: &DatasetMeta,
     symbol: Option<&str>,
 ) -> Result<Option<(BaseSource, StrategyConfig)>, CliError> {
-    if let Some(path) = &args.config {
+    if let Some(path) = &base.config {
         let file = path.display().to_string();
         let bytes = read_file(path)?;
         let text = String::from_utf8(bytes)
@@ -279,23 +283,23 @@ fn base_choice(
             })?;
         return Ok(Some((BaseSource::File { name: file }, config)));
     }
-    if let Some(name) = &args.preset {
+    if let Some(name) = &base.preset {
         let config = StrategyConfig::preset(name).map_err(|err| CliError::Input {
             message: format!("--preset: {err}"),
             detail: serde_json::to_value(&err).ok(),
         })?;
         return Ok(Some((BaseSource::Preset { name: name.clone() }, config)));
     }
-    if args.is_champion {
+    if base.is_champion {
         let symbol = symbol.ok_or_else(|| {
             CliError::input("--champion: the data file's name gives no symbol; pass --symbol")
         })?;
-        let book = genesis_study::champion::file::load(&args.champions)
+        let book = genesis_study::champion::file::load(&base.champions)
             .map_err(|e| study_error(None, e))?;
         let champion = book.current(symbol, &dataset.timeframe).ok_or_else(|| {
             CliError::input(format!(
                 "--champion: {} has no champion for {symbol} {}",
-                args.champions.display(),
+                base.champions.display(),
                 dataset.timeframe
             ))
         })?;
@@ -314,26 +318,26 @@ fn base_choice(
 
 /// The study choices the options make; those not given are `None`, so a resumed study keeps
 /// what it recorded.
-fn choices(args: &OptimizeArgs) -> StudyChoices {
+pub(crate) fn choices(choices: &ChoiceArgs) -> StudyChoices {
     StudyChoices {
-        seed: args.seed,
-        sampler: args.sampler,
-        pruner: args.pruner,
-        sync_window: args.sync_window,
-        checkpoints: args.checkpoints,
-        in_sample_fraction: args.split,
-        validate_top: args.validate_top,
-        min_oos_score: args.min_oos_score,
-        max_degradation: args.max_degradation,
-        max_trials: Some(args.trials),
-        timeout_s: args.timeout,
-        end_at: args.end_at.clone(),
-        pbo_blocks: args.pbo_blocks,
+        seed: choices.seed,
+        sampler: choices.sampler,
+        pruner: choices.pruner,
+        sync_window: choices.sync_window,
+        checkpoints: choices.checkpoints,
+        in_sample_fraction: choices.split,
+        validate_top: choices.validate_top,
+        min_oos_score: choices.min_oos_score,
+        max_degradation: choices.max_degradation,
+        max_trials: Some(choices.trials),
+        timeout_s: choices.timeout,
+        end_at: choices.end_at.clone(),
+        pbo_blocks: choices.pbo_blocks,
     }
 }
 
 /// A refused choice under the name of the option that made it (`--split: ...`).
-fn choice_error(err: StudyError) -> CliError {
+pub(crate) fn choice_error(err: StudyError) -> CliError {
     match &err {
         StudyError::InvalidSetting { key, message } => match choice_flag(key) {
             Some(flag) => CliError::Input {
