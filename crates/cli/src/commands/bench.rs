@@ -400,7 +400,7 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             1,
         ),
     ];
-    if !studies.iter().any(|(name, ..)| wanted(name)) {
+    if !studies.iter().any(|(name, ..)| wanted(name)) && !wanted(WALKFORWARD_WORKLOAD) {
         return Ok(workloads);
     }
     let candles = demo_candles()?;
@@ -411,7 +411,69 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             )?);
         }
     }
+    if wanted(WALKFORWARD_WORKLOAD) {
+        workloads.push(walkforward_workload(&candles)?);
+    }
     Ok(workloads)
+}
+
+/// Issue 15's walk-forward target: 5 rolling folds of 200 TPE trials of genesis on the demo
+/// data (train 10,000 bars, test 1,455), 2 worker threads, journaled in memory.
+const WALKFORWARD_WORKLOAD: &str = "walkforward_rolling_5_folds_200_trials_2_jobs";
+
+fn walkforward_workload(candles: &Arc<Candles>) -> Result<Workload, CliError> {
+    use genesis_study::folds::{FoldSpec, Length, Mode};
+    use genesis_study::walkforward::{run::run_walkforward, MemoryWalkForward, WalkForwardHeader};
+    let internal = |err: &dyn std::fmt::Display| {
+        CliError::Internal(anyhow::anyhow!("{WALKFORWARD_WORKLOAD}: {err}"))
+    };
+    let space = genesis_optimizer::SearchSpace::from_yaml_str(genesis_tpe_space())
+        .map_err(|err| internal(&err))?;
+    let mut study = genesis_study::StudyConfig::new("bench", space, 42);
+    study.stop.max_trials = Some(200);
+    let spec = FoldSpec {
+        mode: Mode::Rolling,
+        train: Length::Bars(10_000),
+        test: Length::Bars(1_455),
+        step: None,
+        gap_bars: 0,
+    };
+    let base = StrategyConfig::preset("genesis").map_err(|err| internal(&err))?;
+    let header = WalkForwardHeader::new(
+        "bench",
+        spec,
+        study,
+        genesis_study::BaseSource::Preset {
+            name: "genesis".into(),
+        },
+        base,
+        "demo.csv",
+        candles,
+    )
+    .map_err(|err| internal(&err))?;
+    let candles = Arc::clone(candles);
+    Ok(Workload {
+        name: WALKFORWARD_WORKLOAD.to_string(),
+        n_bars: candles.len(),
+        n_bytes: 0,
+        n_trials: 1_000,
+        run: Box::new(move || {
+            let start = Instant::now();
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            let log = run_walkforward(
+                &header,
+                &mut MemoryWalkForward::default(),
+                &candles,
+                2,
+                &|| start.elapsed().as_millis() as i64,
+                &cancel,
+                |_| {},
+            )
+            .map_err(|err| internal(&err))?;
+            std::hint::black_box(log);
+            Ok(())
+        }),
+    })
 }
 
 /// `n_trials` TPE trials of `preset` over `space` on the demo data with `n_jobs` worker
