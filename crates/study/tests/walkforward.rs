@@ -7,13 +7,17 @@ mod common;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use common::{preset, short_demo, space, FakeClock, SMA_SPACE};
+use common::{check_golden_journal, preset, short_demo, space, FakeClock, SMA_SPACE};
 use genesis_engine::data::{Candles, Columns};
 use genesis_study::folds::{FoldSpec, Length, Mode};
 use genesis_study::walkforward::report::{folds_csv, report};
 use genesis_study::walkforward::run::run_walkforward;
 use genesis_study::walkforward::{MemoryWalkForward, WalkForwardHeader, WalkForwardLog};
 use genesis_study::{BaseSource, StudyConfig};
+
+/// The golden walk-forward journal (canonical): `tests/wasm_walkforward.rs` rebuilds it in
+/// Chromium one trial at a time and must find it to the byte.
+const GOLDEN_WALKFORWARD: &str = "../../tests/golden/walkforward/sma_cross_rolling_4000.jsonl";
 
 fn header(candles: &Candles, validate: bool) -> WalkForwardHeader {
     let mut study = StudyConfig::new("wf", space(SMA_SPACE), 5);
@@ -100,6 +104,11 @@ fn the_same_seed_gives_the_same_run_with_one_or_two_workers_and_a_resumed_run_eq
     assert_eq!(
         resumed.canonical_jsonl().unwrap(),
         log_one.canonical_jsonl().unwrap()
+    );
+    check_golden_journal(
+        GOLDEN_WALKFORWARD,
+        &log_one.canonical_jsonl().unwrap(),
+        "the walk-forward run",
     );
 
     // Each fold's study is seeded for the fold: the folds' first proposals differ.

@@ -11,8 +11,10 @@ use genesis_study::folds::{FoldSpec, Length, Mode};
 use genesis_study::preflight::preflight;
 use genesis_study::selection::to_optuna_journal;
 use genesis_study::walkforward::report::{folds_csv, report, Report};
-use genesis_study::walkforward::run::{header_differences, run_walkforward, FileWalkForward};
-use genesis_study::walkforward::{WalkForwardBackend, WalkForwardHeader, WalkForwardLog};
+use genesis_study::walkforward::run::{run_walkforward, FileWalkForward};
+use genesis_study::walkforward::{
+    header_differences, WalkForwardBackend, WalkForwardHeader, WalkForwardLog,
+};
 use serde_json::json;
 
 use super::backtest::load_candles;

@@ -30,7 +30,7 @@ use genesis_engine::ENGINE_VERSION;
 use genesis_optimizer::journal::JournalOp;
 use genesis_optimizer::rng::TrialRng;
 use genesis_optimizer::summary::top_trials;
-use genesis_optimizer::{Params, StudyLog};
+use genesis_optimizer::{Params, ResumeOptions, Study, StudyLog};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -40,7 +40,7 @@ use crate::objective::{metrics_attrs, FINGERPRINT_ATTR};
 use crate::selection::{figures_of, TrialFigures};
 use crate::space_check::check_space;
 use crate::spec::{BaseSource, StudyConfig, StudyPlan, Windows};
-use crate::validation::recorded_validation;
+use crate::validation::{recorded_validation, validate_top};
 
 /// The report: fold table, stitched equity, efficiency, stability.
 pub mod report;
@@ -385,6 +385,99 @@ impl<W: WalkForwardBackend> genesis_optimizer::JournalBackend for FoldJournal<'_
             torn_tail: None,
         })
     }
+}
+
+/// The parts of `recorded` that differ from `header`, named.
+pub fn header_differences(
+    header: &WalkForwardHeader,
+    recorded: &WalkForwardHeader,
+) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if header.spec != recorded.spec || header.folds != recorded.folds {
+        out.push("folds");
+    }
+    if header.study != recorded.study {
+        out.push("study set-up (space, sampler, seed, budget, validation)");
+    }
+    if header.base_config.fingerprint() != recorded.base_config.fingerprint() {
+        out.push("base config");
+    }
+    if header.dataset.hash != recorded.dataset.hash {
+        out.push("dataset");
+    }
+    if header.engine_version != recorded.engine_version {
+        out.push("engine version");
+    }
+    out
+}
+
+/// Runs (or resumes) the walk-forward `header` journaled in `backend` with `store` over its
+/// dataset: folds in order, each fold's study created or resumed from the journal and
+/// handed to `drive`, which runs it to its stop policy (threads natively, one trial at a
+/// time in a browser test) and returns false to stop the run there; then the fold's
+/// validation (when on), its choice and test run, journaled as its outcome. Returns the
+/// journal read back.
+pub fn drive_walkforward<W, C, D>(
+    header: &WalkForwardHeader,
+    backend: &mut W,
+    store: &mut FeatureStore,
+    now_ms: &C,
+    mut drive: D,
+) -> Result<WalkForwardLog>
+where
+    W: WalkForwardBackend,
+    C: Fn() -> i64,
+    D: for<'a> FnMut(usize, &StudyPlan, &mut Study<FoldJournal<'a, W>>) -> Result<bool>,
+{
+    header.check_dataset(store.candles())?;
+    let existing = backend.read_all()?;
+    if existing.is_empty() {
+        backend.append(&[WalkForwardOp::Header(Box::new(header.clone()))])?;
+    } else {
+        let recorded = WalkForwardLog::from_ops(&existing)?;
+        let differences = header_differences(header, &recorded.header);
+        if !differences.is_empty() {
+            return Err(StudyError::setting(
+                "resume",
+                format!(
+                    "the journal holds another walk-forward run: its {} differ",
+                    differences.join(", ")
+                ),
+            ));
+        }
+    }
+    for f in 0..header.folds.len() {
+        let log = WalkForwardLog::from_ops(&backend.read_all()?)?;
+        if log.outcomes[f].is_some() {
+            continue;
+        }
+        let plan = header.fold_plan(f)?;
+        let journal = FoldJournal {
+            backend: &mut *backend,
+            fold: f,
+        };
+        let mut study = if log.studies[f].is_empty() {
+            Study::create(plan.study_spec(), journal)
+        } else {
+            let options = ResumeOptions {
+                allow_signature_mismatch: false,
+                now_ms: Some(now_ms()),
+            };
+            Study::resume(plan.study_spec(), journal, options)
+        }?;
+        study.set_stop_policy(plan.stop.clone());
+        if !drive(f, &plan, &mut study)? {
+            break;
+        }
+        if plan.metadata.validation.top_k > 0 {
+            validate_top(&mut study, &plan, store)?;
+        }
+        let study_log = study.log()?;
+        drop(study);
+        let outcome = fold_outcome(header, f, &study_log, store)?;
+        backend.append(&[WalkForwardOp::Fold(Box::new(outcome))])?;
+    }
+    WalkForwardLog::from_ops(&backend.read_all()?)
 }
 
 /// A walk-forward journal read back: the header, each fold's study ops and the finished

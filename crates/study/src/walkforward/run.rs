@@ -8,14 +8,13 @@ use std::sync::Arc;
 
 use genesis_engine::data::Candles;
 use genesis_engine::features::FeatureStore;
-use genesis_optimizer::{OptimizerError, ResumeOptions, Study};
+use genesis_optimizer::OptimizerError;
 
 use super::{
-    fold_outcome, FoldJournal, WalkForwardBackend, WalkForwardHeader, WalkForwardLog, WalkForwardOp,
+    drive_walkforward, WalkForwardBackend, WalkForwardHeader, WalkForwardLog, WalkForwardOp,
 };
-use crate::error::{Result, StudyError};
+use crate::error::Result;
 use crate::runner::{run_parallel, Progress};
-use crate::validation::validate_top;
 
 /// A walk-forward journal file: one op per line, each flushed before `append` returns.
 /// Opening cuts a torn last line (a crash mid-write) and reports it.
@@ -117,30 +116,6 @@ pub struct FoldProgress<'a> {
     pub study: &'a Progress,
 }
 
-/// The parts of `recorded` that differ from `header`, named.
-pub fn header_differences(
-    header: &WalkForwardHeader,
-    recorded: &WalkForwardHeader,
-) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if header.spec != recorded.spec || header.folds != recorded.folds {
-        out.push("folds");
-    }
-    if header.study != recorded.study {
-        out.push("study set-up (space, sampler, seed, budget, validation)");
-    }
-    if header.base_config.fingerprint() != recorded.base_config.fingerprint() {
-        out.push("base config");
-    }
-    if header.dataset.hash != recorded.dataset.hash {
-        out.push("dataset");
-    }
-    if header.engine_version != recorded.engine_version {
-        out.push("engine version");
-    }
-    out
-}
-
 /// Runs (or resumes) the walk-forward `header` journaled in `backend`, fold after fold,
 /// each fold's trials on `n_jobs` threads. Setting `cancel` stops it after the running
 /// trials finish; the journal then resumes exactly. Returns the journal read back.
@@ -158,50 +133,14 @@ where
     C: Fn() -> i64 + Sync,
     P: FnMut(&FoldProgress<'_>),
 {
-    header.check_dataset(candles)?;
-    let existing = backend.read_all()?;
-    if existing.is_empty() {
-        backend.append(&[WalkForwardOp::Header(Box::new(header.clone()))])?;
-    } else {
-        let recorded = WalkForwardLog::from_ops(&existing)?;
-        let differences = header_differences(header, &recorded.header);
-        if !differences.is_empty() {
-            return Err(StudyError::setting(
-                "resume",
-                format!(
-                    "the journal holds another walk-forward run: its {} differ",
-                    differences.join(", ")
-                ),
-            ));
-        }
-    }
     let mut store = FeatureStore::new(Arc::clone(candles));
     let n_folds = header.folds.len();
-    for f in 0..n_folds {
-        let log = WalkForwardLog::from_ops(&backend.read_all()?)?;
-        if log.outcomes[f].is_some() {
-            continue;
-        }
+    drive_walkforward(header, backend, &mut store, now_ms, |f, plan, study| {
         if cancel.load(Ordering::SeqCst) {
-            break;
+            return Ok(false);
         }
-        let plan = header.fold_plan(f)?;
-        let journal = FoldJournal {
-            backend: &mut *backend,
-            fold: f,
-        };
-        let mut study = if log.studies[f].is_empty() {
-            Study::create(plan.study_spec(), journal)
-        } else {
-            let options = ResumeOptions {
-                allow_signature_mismatch: false,
-                now_ms: Some(now_ms()),
-            };
-            Study::resume(plan.study_spec(), journal, options)
-        }?;
-        study.set_stop_policy(plan.stop.clone());
         run_parallel(
-            &mut study,
+            study,
             &plan.objective(),
             candles,
             n_jobs,
@@ -215,16 +154,6 @@ where
                 })
             },
         )?;
-        if cancel.load(Ordering::SeqCst) {
-            break;
-        }
-        if plan.metadata.validation.top_k > 0 {
-            validate_top(&mut study, &plan, &mut store)?;
-        }
-        let study_log = study.log()?;
-        drop(study);
-        let outcome = fold_outcome(header, f, &study_log, &mut store)?;
-        backend.append(&[WalkForwardOp::Fold(Box::new(outcome))])?;
-    }
-    WalkForwardLog::from_ops(&backend.read_all()?)
+        Ok(!cancel.load(Ordering::SeqCst))
+    })
 }
