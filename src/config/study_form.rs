@@ -84,8 +84,8 @@ pub const FIELDS: [ChoiceField; 13] = [
         key: "max_degradation",
         label: "Max degradation",
         test_id: "study-max-degradation-input",
-        help: "Validation passes only if at most this fraction of the in-sample score is lost (0.5: half); empty: no limit",
-        placeholder: "none",
+        help: "Validation passes only if at most this fraction of the in-sample score is lost; empty: the default, 0.5 (at most half lost)",
+        placeholder: "0.5",
     },
     ChoiceField {
         key: "max_trials",

@@ -13,6 +13,8 @@ use std::rc::Rc;
 use genesis_engine::strategy::presets;
 use genesis_engine::strategy::rules::Plot;
 use genesis_optimizer::{SearchSpace, TrialRecord, TrialState};
+use genesis_study::champion::Champion;
+use genesis_study::selection::Requirements;
 use genesis_study::validation::recorded_validation;
 use genesis_study::{BaseSource, PrunerChoice, SamplerChoice};
 use leptos::prelude::*;
@@ -500,6 +502,7 @@ fn TopTrials(
         })
     };
     let has_oos = study.with_value(|s| s.plan.metadata.windows.out_of_sample.is_some());
+    let pending = RwSignal::new_local(None::<Champion>);
     let validate = move |_| {
         let study = study.get_value();
         leptos::task::spawn_local(async move {
@@ -576,8 +579,13 @@ fn TopTrials(
                                             disabled=!is_passed
                                             title=if is_passed { "Make this the champion of its symbol and timeframe" } else { "Only a trial that passed out-of-sample validation can be promoted" }
                                             on:click=move |_| {
-                                                let study = study.get_value();
-                                                leptos::task::spawn_local(promote(ctx, study, number));
+                                                let previewed = study.with_value(|study| {
+                                                    champions::preview(study, number, js_sys::Date::now() as i64)
+                                                });
+                                                match previewed {
+                                                    Ok(champion) => pending.set(Some(champion)),
+                                                    Err(message) => ctx.errors.raise("champion", message),
+                                                }
                                             }
                                         >"Promote"</button>
                                     </td>
@@ -587,8 +595,116 @@ fn TopTrials(
                     </tbody>
                 </table>
             </div>
+            <PromoteDialog pending=pending/>
         </div>
     }
+}
+
+/// A figure of the promotion dialog: a number with 4 decimals, or a dash.
+fn figure(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_string(), |x| format!("{x:.4}"))
+}
+
+/// A percentage of a metric the champion keeps, or a dash.
+fn kept_percent(metrics: &std::collections::BTreeMap<String, serde_json::Value>, key: &str) -> String {
+    metrics
+        .get(key)
+        .and_then(serde_json::Value::as_f64)
+        .map_or_else(|| "—".to_string(), |x| format!("{:.2} %", 100.0 * x))
+}
+
+/// Before a promotion: in sample, out of sample, buy and hold over the out-of-sample bars,
+/// the trial's DSR and the study's PBO side by side, with the figures the promotion may
+/// require; nothing changes until the user confirms.
+#[component]
+fn PromoteDialog(pending: RwSignal<Option<Champion>, LocalStorage>) -> impl IntoView {
+    let ctx = use_app();
+    let min_dsr = RwSignal::new(String::new());
+    let max_pbo = RwSignal::new(String::new());
+    let confirm = move |_| {
+        let Some(champion) = pending.get_untracked() else {
+            return;
+        };
+        let requirements = (|| -> Result<Requirements, AppError> {
+            Ok(Requirements {
+                min_dsr: parse_optional("Require DSR at least", &min_dsr.get_untracked())?,
+                max_pbo: parse_optional("Require PBO at most", &max_pbo.get_untracked())?,
+            })
+        })();
+        leptos::task::spawn_local(async move {
+            let Some(db) = ctx.db_or_raise() else {
+                return;
+            };
+            let number = champion.trial;
+            let result = match requirements {
+                Ok(requirements) => champions::promote(&db, champion, &requirements).await,
+                Err(err) => Err(err),
+            };
+            match result {
+                Ok(champion) => {
+                    pending.set(None);
+                    ctx.notices.show(format!(
+                        "Trial #{number} is now the champion of {} {}",
+                        champion.symbol, champion.timeframe
+                    ));
+                }
+                Err(message) => ctx.errors.raise("champion", message),
+            }
+        });
+    };
+    move || {
+        pending.get().map(|c| {
+            let figures = c.figures.clone();
+            let dsr = figure(figures.as_ref().and_then(|f| f.dsr));
+            let pbo = figure(figures.as_ref().and_then(|f| f.pbo));
+            let tries = figures.as_ref().map_or(0, |f| f.n_tries);
+            view! {
+                <div class="dialog" role="dialog" aria-labelledby="promote-title" data-testid="promote-dialog">
+                    <h3 id="promote-title">{format!("Promote trial #{} to champion of {} {}?", c.trial, c.symbol, c.timeframe)}</h3>
+                    <table class="figures">
+                        <thead><tr><th></th><th class="num">"Score"</th><th class="num">"Return"</th><th class="num">"Buy and hold"</th></tr></thead>
+                        <tbody>
+                            <tr><th scope="row">"In sample"</th>
+                                <td class="num mono" data-testid="promote-is-score">{format!("{:.4}", c.in_sample.score)}</td>
+                                <td class="num mono">{kept_percent(&c.in_sample.metrics, "total_return")}</td>
+                                <td class="num mono">{kept_percent(&c.in_sample.metrics, "buy_and_hold_return")}</td></tr>
+                            <tr><th scope="row">"Out of sample"</th>
+                                <td class="num mono" data-testid="promote-oos-score">{format!("{:.4}", c.out_of_sample.score)}</td>
+                                <td class="num mono" data-testid="promote-oos-return">{kept_percent(&c.out_of_sample.metrics, "total_return")}</td>
+                                <td class="num mono" data-testid="promote-oos-buy-and-hold">{kept_percent(&c.out_of_sample.metrics, "buy_and_hold_return")}</td></tr>
+                        </tbody>
+                    </table>
+                    <p>
+                        "DSR among " {tries} " tries: " <strong class="mono" data-testid="promote-dsr">{dsr}</strong>
+                        " · the study's PBO: " <strong class="mono" data-testid="promote-pbo">{pbo}</strong>
+                    </p>
+                    <div class="row">
+                        <label>"Require DSR at least"
+                            <input class="trials" data-testid="promote-min-dsr" placeholder="off"
+                                prop:value=move || min_dsr.get() on:input=move |ev| min_dsr.set(event_target_value(&ev))/>
+                        </label>
+                        <label>"Require PBO at most"
+                            <input class="trials" data-testid="promote-max-pbo" placeholder="off"
+                                prop:value=move || max_pbo.get() on:input=move |ev| max_pbo.set(event_target_value(&ev))/>
+                        </label>
+                    </div>
+                    <div class="row">
+                        <button class="primary" data-testid="promote-confirm" on:click=confirm>"Promote"</button>
+                        <button data-testid="promote-cancel" on:click=move |_| pending.set(None)>"Cancel"</button>
+                    </div>
+                </div>
+            }
+        })
+    }
+}
+
+/// An optional number typed into a field: empty is `None`.
+fn parse_optional(label: &str, text: &str) -> Result<Option<f64>, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    parse_field(label, text).map(Some)
 }
 
 async fn replay_trial(
@@ -635,19 +751,6 @@ async fn replay_trial(
         Err(err) => ctx.errors.raise("study", err.to_string()),
     }
     busy.set(None);
-}
-
-async fn promote(ctx: AppContext, study: OpenStudy, number: u64) {
-    let Some(db) = ctx.db_or_raise() else {
-        return;
-    };
-    match champions::promote(&db, &study, number, js_sys::Date::now() as i64).await {
-        Ok(champion) => ctx.notices.show(format!(
-            "Trial #{number} is now the champion of {} {}",
-            champion.symbol, champion.timeframe
-        )),
-        Err(message) => ctx.errors.raise("champion", message),
-    }
 }
 
 #[component]

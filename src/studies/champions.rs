@@ -3,6 +3,7 @@
 //! promotion or a rollback lands whole or not at all.
 
 use genesis_study::champion::{Champion, ChampionBook};
+use genesis_study::selection::Requirements;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -38,16 +39,21 @@ async fn save(db: &Db, book: &ChampionBook) -> Result<(), DbError> {
     .await
 }
 
-/// Promotes trial `number` of an open study; refused (with the reason) unless it passed
-/// its out-of-sample validation.
+/// The champion trial `number` of an open study would make, for the promotion dialog;
+/// refused (with the reason) unless it passed its out-of-sample validation.
+pub fn preview(study: &OpenStudy, number: u64, now_ms: i64) -> Result<Champion, AppError> {
+    let log = super::records::log(&study.row.header, &study.records)?;
+    Ok(Champion::from_trial(&study.plan, &log, number, None, now_ms)?)
+}
+
+/// Promotes a previewed champion once its figures meet `requirements` (a refusal names
+/// the figure).
 pub async fn promote(
     db: &Db,
-    study: &OpenStudy,
-    number: u64,
-    now_ms: i64,
+    champion: Champion,
+    requirements: &Requirements,
 ) -> Result<Champion, AppError> {
-    let log = super::records::log(&study.row.header, &study.records)?;
-    let champion = Champion::from_trial(&study.plan, &log, number, None, now_ms)?;
+    champion.require(requirements)?;
     let mut book = load(db).await?;
     let promoted = book.promote(champion)?.clone();
     save(db, &book).await?;

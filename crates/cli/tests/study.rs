@@ -92,6 +92,9 @@ impl Workdir {
                 "3",
                 "--min-oos-score",
                 "-100",
+                // Lenient: these tests are about promotion, not the default rule.
+                "--max-degradation",
+                "100",
                 "--json",
             ],
         );

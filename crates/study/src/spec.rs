@@ -87,12 +87,18 @@ pub struct ValidationRule {
     pub max_degradation: Option<f64>,
 }
 
+/// The degradation a validated trial may show by default: at most half its in-sample
+/// score lost out of sample.
+pub const DEFAULT_MAX_DEGRADATION: f64 = 0.5;
+
 impl Default for ValidationRule {
+    /// Nothing validated until `top_k` is set; when it is, passing needs an out-of-sample
+    /// score of at least 0 and at most half the in-sample score lost.
     fn default() -> Self {
         ValidationRule {
             top_k: 0,
             min_oos_score: 0.0,
-            max_degradation: None,
+            max_degradation: Some(DEFAULT_MAX_DEGRADATION),
         }
     }
 }

@@ -26,6 +26,7 @@ fn header(candles: &Candles, validate: bool) -> WalkForwardHeader {
         study.in_sample_fraction = Some(0.7);
         study.validation.top_k = 3;
         study.validation.min_oos_score = -1e9;
+        study.validation.max_degradation = None;
     }
     let spec = FoldSpec {
         mode: Mode::Rolling,
