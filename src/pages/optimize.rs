@@ -606,7 +606,10 @@ fn figure(x: Option<f64>) -> String {
 }
 
 /// A percentage of a metric the champion keeps, or a dash.
-fn kept_percent(metrics: &std::collections::BTreeMap<String, serde_json::Value>, key: &str) -> String {
+fn kept_percent(
+    metrics: &std::collections::BTreeMap<String, serde_json::Value>,
+    key: &str,
+) -> String {
     metrics
         .get(key)
         .and_then(serde_json::Value::as_f64)

@@ -43,7 +43,13 @@ async fn save(db: &Db, book: &ChampionBook) -> Result<(), DbError> {
 /// refused (with the reason) unless it passed its out-of-sample validation.
 pub fn preview(study: &OpenStudy, number: u64, now_ms: i64) -> Result<Champion, AppError> {
     let log = super::records::log(&study.row.header, &study.records)?;
-    Ok(Champion::from_trial(&study.plan, &log, number, None, now_ms)?)
+    Ok(Champion::from_trial(
+        &study.plan,
+        &log,
+        number,
+        None,
+        now_ms,
+    )?)
 }
 
 /// Promotes a previewed champion once its figures meet `requirements` (a refusal names

@@ -180,9 +180,18 @@ pub fn run(args: &OptimizeArgs) -> Result<(), CliError> {
                 } else {
                     format!("failed: {}", v.reasons.join("; "))
                 };
+                let percent = |key: &str| {
+                    v.metrics
+                        .get(key)
+                        .and_then(serde_json::Value::as_f64)
+                        .map_or("-".to_string(), |x| format!("{:.2} %", 100.0 * x))
+                };
                 println!(
-                    "  trial {number:>5}  in-sample {:>9.4}  out-of-sample {:>9.4}  {verdict}",
-                    v.in_sample_score, v.score
+                    "  trial {number:>5}  in-sample {:>9.4}  out-of-sample {:>9.4} (return {}, buy and hold {})  {verdict}",
+                    v.in_sample_score,
+                    v.score,
+                    percent("total_return"),
+                    percent("buy_and_hold_return")
                 );
             }
         }
@@ -196,6 +205,8 @@ fn validation_json(number: u64, v: &ValidationResult) -> serde_json::Value {
         "is_passed": v.is_passed,
         "in_sample_score": v.in_sample_score,
         "score": v.score,
+        "return": v.metrics.get("total_return"),
+        "buy_and_hold_return": v.metrics.get("buy_and_hold_return"),
         "reasons": v.reasons,
     })
 }
