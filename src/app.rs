@@ -92,6 +92,7 @@ fn App() -> impl IntoView {
         workers: RwSignal::new(WorkerStatus::default()),
         datasets: crate::storage::datasets::DatasetState::new(),
         studies: crate::studies::StudyState::new(),
+        walkforwards: crate::studies::walkforward::WalkForwardState::new(),
         notices: Notices::new(),
         backtest: crate::components::results::BacktestState::new(),
         hash: RwSignal::new(current_hash()),

@@ -69,6 +69,7 @@ pub struct AppContext {
     pub workers: RwSignal<WorkerStatus>,
     pub datasets: crate::storage::datasets::DatasetState,
     pub studies: crate::studies::StudyState,
+    pub walkforwards: crate::studies::walkforward::WalkForwardState,
     pub notices: Notices,
     pub backtest: crate::components::results::BacktestState,
     /// The address's fragment (`#/backtest?…`), updated on every change.

@@ -10,7 +10,9 @@ use genesis_engine::strategy::StrategyConfig;
 use genesis_optimizer::{driver, SearchSpace};
 use genesis_study::folds::{FoldSpec, Length, Mode};
 use genesis_study::walkforward::report::report;
-use genesis_study::walkforward::{drive_walkforward, MemoryWalkForward, WalkForwardHeader};
+use genesis_study::walkforward::{
+    drive_walkforward, run_fold, MemoryWalkForward, WalkForwardHeader, WalkForwardLog,
+};
 use genesis_study::{BaseSource, StudyConfig};
 use wasm_bindgen_test::*;
 
@@ -78,4 +80,15 @@ fn the_golden_walkforward_run_is_the_same_in_the_browser() {
         );
     }
     assert_eq!(report(&log).n_done, header.folds.len());
+
+    // The page's way: each fold on its own (as parallel workers run them), in any order.
+    let mut folds = Vec::new();
+    for f in (0..header.folds.len()).rev() {
+        folds.push(run_fold(&header, f, &mut store).unwrap());
+    }
+    let apart = WalkForwardLog::from_ops(&WalkForwardLog::ops_of(&header, &folds)).unwrap();
+    assert!(
+        apart.canonical_jsonl().unwrap() == golden,
+        "folds run apart differ from the golden run"
+    );
 }

@@ -9,3 +9,4 @@ pub mod rules_reference;
 pub mod selection;
 pub mod study_charts;
 pub mod trades;
+pub mod walkforward;

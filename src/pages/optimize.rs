@@ -14,8 +14,10 @@ use genesis_engine::strategy::presets;
 use genesis_engine::strategy::rules::Plot;
 use genesis_optimizer::{SearchSpace, TrialRecord, TrialState};
 use genesis_study::champion::Champion;
+use genesis_study::folds::{FoldSpec, Length, Mode};
 use genesis_study::selection::Requirements;
 use genesis_study::validation::recorded_validation;
+use genesis_study::walkforward::WalkForwardHeader;
 use genesis_study::{BaseSource, PrunerChoice, SamplerChoice};
 use leptos::prelude::*;
 
@@ -73,6 +75,7 @@ struct Replayed {
 
 #[component]
 pub fn OptimizePage() -> impl IntoView {
+    let tab = RwSignal::new(Tab::Study);
     view! {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">"Optimize"</h1>
@@ -80,16 +83,45 @@ pub fn OptimizePage() -> impl IntoView {
                 "Search a strategy's parameters in parallel workers. The same seed gives the same "
                 "study whatever the number of workers; a study survives a reload and resumes exactly."
             </p>
-            <Setup/>
-            <Live/>
-            <StudyView/>
+            <div class="row" role="tablist" aria-label="Study or walk-forward">
+                <button role="tab" data-testid="optimize-tab-study"
+                    aria-selected=move || (tab.get() == Tab::Study).to_string()
+                    class=move || if tab.get() == Tab::Study { "primary" } else { "" }
+                    on:click=move |_| tab.set(Tab::Study)>"Study"</button>
+                <button role="tab" data-testid="optimize-tab-walkforward"
+                    aria-selected=move || (tab.get() == Tab::WalkForward).to_string()
+                    class=move || if tab.get() == Tab::WalkForward { "primary" } else { "" }
+                    on:click=move |_| tab.set(Tab::WalkForward)>"Walk-forward"</button>
+            </div>
+            <Setup tab=tab/>
+            <Show when=move || tab.get() == Tab::Study>
+                <Live/>
+                <StudyView/>
+            </Show>
+            <Show when=move || tab.get() == Tab::WalkForward>
+                <crate::components::walkforward::WalkForwardView/>
+            </Show>
         </section>
     }
 }
 
+/// The Optimize page's tabs: one study, or a walk-forward run of studies over folds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    Study,
+    WalkForward,
+}
+
 #[component]
-fn Setup() -> impl IntoView {
+fn Setup(tab: RwSignal<Tab>) -> impl IntoView {
     let ctx = use_app();
+    let folds = FoldFields {
+        mode: RwSignal::new("rolling".to_string()),
+        train: RwSignal::new("6000".to_string()),
+        test: RwSignal::new("2000".to_string()),
+        step: RwSignal::new(String::new()),
+        gap: RwSignal::new("0".to_string()),
+    };
     let state = ctx.studies;
     let fields = SetupFields {
         name: RwSignal::new("study".to_string()),
@@ -115,6 +147,8 @@ fn Setup() -> impl IntoView {
             && space_check.with(|c| matches!(c, Some(Ok(_))))
     };
     let start = move |_| start_study(ctx, fields);
+    let start_walkforward = move |_| run_walkforward(ctx, fields, folds);
+    let is_wf_running = move || ctx.walkforwards.running.with(Option::is_some);
 
     view! {
         <div class="panel">
@@ -155,11 +189,38 @@ fn Setup() -> impl IntoView {
                         .collect_view()}
                 </div>
             </details>
+            <Show when=move || tab.get() == Tab::WalkForward>
+                <div class="row" data-testid="wf-setup">
+                    <label title="rolling: each fold trains on the train length right before its test window; anchored: from the first bar">
+                        "Folds"
+                        <select data-testid="wf-mode" on:change=move |ev| folds.mode.set(event_target_value(&ev))>
+                            <option value="rolling" selected=move || folds.mode.with(|m| m == "rolling")>"rolling"</option>
+                            <option value="anchored" selected=move || folds.mode.with(|m| m == "anchored")>"anchored"</option>
+                        </select>
+                    </label>
+                    {text_input("Train", folds.train, "wf-train", "Bars (6000) or time (90d, 2w, 12h, 30m)")}
+                    {text_input("Test", folds.test, "wf-test", "Bars or time")}
+                    {text_input("Step", folds.step, "wf-step", "From one test window to the next; empty: the test length")}
+                    {text_input("Gap (bars)", folds.gap, "wf-gap", "Bars left out between train and test (a purge)")}
+                    <span class="muted">"Each fold runs the study set up above on its train window (Trials: per fold)."</span>
+                </div>
+            </Show>
             <div class="row">
                 <span class="grow"></span>
-                <button class="primary" data-testid="study-start" disabled=move || !can_start() on:click=start>
-                    "Start study"
-                </button>
+                <Show
+                    when=move || tab.get() == Tab::WalkForward
+                    fallback=move || view! {
+                        <button class="primary" data-testid="study-start" disabled=move || !can_start() on:click=start>
+                            "Start study"
+                        </button>
+                    }
+                >
+                    <button class="primary" data-testid="wf-start"
+                        disabled=move || !can_start() || is_wf_running()
+                        on:click=start_walkforward>
+                        "Run walk-forward"
+                    </button>
+                </Show>
             </div>
             <label class="block">
                 "Search space (YAML: every leaf declares type: fixed|grid|float|int|loguniform|categorical)"
@@ -307,6 +368,103 @@ fn start_study(ctx: AppContext, fields: SetupFields) {
         }),
         Err(message) => ctx.errors.raise("study", message),
     }
+}
+
+/// The walk-forward fields of the set-up, as typed.
+#[derive(Clone, Copy)]
+struct FoldFields {
+    mode: RwSignal<String>,
+    train: RwSignal<String>,
+    test: RwSignal<String>,
+    step: RwSignal<String>,
+    gap: RwSignal<String>,
+}
+
+/// Reads the set-up and the fold fields into a walk-forward header (folds cut from the
+/// selected dataset's columns) and runs it; a refused field goes to the banner.
+fn run_walkforward(ctx: AppContext, fields: SetupFields, folds: FoldFields) {
+    let Some(dataset) = ctx
+        .datasets
+        .selected
+        .get_untracked()
+        .and_then(|id| ctx.datasets.record(&id))
+    else {
+        return;
+    };
+    let base_name = fields.base.get_untracked();
+    let base_text = untrack(|| base_yaml(ctx, &base_name));
+    leptos::task::spawn_local(async move {
+        let header = async {
+            let db = ctx.open_db()?;
+            let columns = crate::storage::datasets::open(ctx, &db, &dataset.id).await?;
+            let candles = genesis_engine::data::Candles::from_columns((*columns).clone())
+                .map_err(|e| AppError::Unexpected(e.to_string()))?;
+            let length = |label: &str, text: String| {
+                Length::parse(&text).map_err(|e| AppError::Input {
+                    label: label.to_string(),
+                    message: e.to_string(),
+                })
+            };
+            let step = folds.step.get_untracked();
+            let spec = FoldSpec {
+                mode: if folds.mode.get_untracked() == "anchored" {
+                    Mode::Anchored
+                } else {
+                    Mode::Rolling
+                },
+                train: length("Train", folds.train.get_untracked())?,
+                test: length("Test", folds.test.get_untracked())?,
+                step: if step.trim().is_empty() {
+                    None
+                } else {
+                    Some(length("Step", step)?)
+                },
+                gap_bars: parse_field("Gap (bars)", &folds.gap.get_untracked())?,
+            };
+            let space = SearchSpace::from_yaml_str(&fields.space_yaml.get_untracked())
+                .map_err(|e| AppError::Job(JobError::Space(e)))?;
+            let name = fields.name.get_untracked().trim().to_string();
+            let config = fields
+                .form
+                .with_untracked(StudyForm::choices)
+                .map_err(AppError::Choice)?
+                .to_config(&name, space, None)
+                .map_err(AppError::Choice)?;
+            let base =
+                genesis_engine::strategy::StrategyConfig::from_yaml_str(&base_text, "base config")
+                    .map_err(|e| AppError::Job(e.into()))?;
+            Ok::<_, AppError>(WalkForwardHeader::new(
+                &name,
+                spec,
+                config,
+                base_source(&base_name),
+                base,
+                &dataset.meta.name,
+                &candles,
+            )?)
+        }
+        .await;
+        let n_workers =
+            parse_field::<usize>("workers", &fields.workers.get_untracked()).unwrap_or(2);
+        let result = match header {
+            Ok(header) => {
+                crate::studies::walkforward::start(
+                    ctx,
+                    header,
+                    dataset.id.clone(),
+                    dataset.meta.name.clone(),
+                    n_workers,
+                )
+                .await
+            }
+            Err(err) => Err(err),
+        };
+        if let Err(message) = result {
+            ctx.walkforwards.running.set(None);
+            ctx.walkforwards.stage.set(format!("stopped: {message}"));
+            ctx.errors.raise("walk-forward", message);
+        }
+    });
 }
 
 /// A labelled text input.

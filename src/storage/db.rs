@@ -20,9 +20,9 @@ use wasm_bindgen::JsValue;
 pub const DB_NAME: &str = "genesis-lab";
 
 /// Bumped whenever a store or key path changes; the upgrade creates what is missing.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// The object stores of schema version 1 and their key paths.
+/// The object stores and their key paths (version 2 added the walk-forward stores).
 pub mod stores {
     /// App settings: `{ key, value }`.
     pub const SETTINGS: &str = "settings";
@@ -36,14 +36,20 @@ pub mod stores {
     pub const TRIALS: &str = "trials";
     /// Champions, keyed by `id`.
     pub const CHAMPIONS: &str = "champions";
+    /// Walk-forward runs (header, status), keyed by `id`.
+    pub const WALKFORWARDS: &str = "walkforwards";
+    /// One record per finished walk-forward fold, keyed by `[run_id, fold]`.
+    pub const WALKFORWARD_FOLDS: &str = "walkforward_folds";
 
-    pub(super) const ALL: [(&str, &[&str]); 6] = [
+    pub(super) const ALL: [(&str, &[&str]); 8] = [
         (SETTINGS, &["key"]),
         (DATASETS, &["id"]),
         (DATASET_COLUMNS, &["id"]),
         (STUDIES, &["id"]),
         (TRIALS, &["study_id", "number"]),
         (CHAMPIONS, &["id"]),
+        (WALKFORWARDS, &["id"]),
+        (WALKFORWARD_FOLDS, &["run_id", "fold"]),
     ];
 }
 

@@ -4,6 +4,7 @@
 pub mod champions;
 pub mod records;
 pub mod runner;
+pub mod walkforward;
 
 use std::rc::Rc;
 

@@ -13,6 +13,7 @@ use genesis_optimizer::{TrialOutcome, TrialRecord, TrialTicket};
 use genesis_study::objective::Objective;
 use genesis_study::replay::ReplayReport;
 use genesis_study::validation::ValidationResult;
+use genesis_study::walkforward::{FoldRun, WalkForwardHeader};
 use genesis_study::{BaseSource, StudyConfig, StudyPlan};
 
 use crate::workers::job_error::JobError;
@@ -21,7 +22,7 @@ use genesis_engine::features::{FeatureParams, Pivot};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a message's shape changes.
-pub const PROTOCOL_VERSION: u32 = 7;
+pub const PROTOCOL_VERSION: u32 = 8;
 
 /// A dataset's id: the hex content hash of its candles.
 pub type DatasetId = String;
@@ -122,6 +123,13 @@ pub enum Request {
         dataset: DatasetId,
         plan: Json<StudyPlan>,
         record: Json<TrialRecord>,
+    },
+    /// Runs fold `fold` of a walk-forward run on its own (its study one trial at a time,
+    /// its validation, choice and test run); answers [`Event::WalkForwardFold`].
+    WalkForwardFold {
+        dataset: DatasetId,
+        header: Json<WalkForwardHeader>,
+        fold: usize,
     },
     /// Replays a stored trial: the full backtest of its effective config on the in-sample
     /// window, and every stored number compared bit for bit; answers [`Event::Replay`].
@@ -227,6 +235,7 @@ impl Request {
             | Request::PlanStudy { dataset, .. }
             | Request::RunTrial { dataset, .. }
             | Request::Validate { dataset, .. }
+            | Request::WalkForwardFold { dataset, .. }
             | Request::Replay { dataset, .. } => Some(dataset),
             _ => None,
         }
@@ -266,6 +275,8 @@ pub enum Event {
     Trial(Json<Box<TrialOutcome>>),
     /// A trial's out-of-sample verdict.
     Validation(Json<Box<ValidationResult>>),
+    /// A walk-forward fold run on its own.
+    WalkForwardFold(Json<Box<FoldRun>>),
     /// A replayed trial: the backtest and the comparison with what was stored, and the series
     /// a rules config plots. The plots cross as plain numbers, not in the JSON text: their
     /// warm-up is NaN, which JSON cannot carry.

@@ -12,7 +12,7 @@ use genesis_engine::data::{Candles, Columns};
 use genesis_study::folds::{FoldSpec, Length, Mode};
 use genesis_study::walkforward::report::{folds_csv, report};
 use genesis_study::walkforward::run::run_walkforward;
-use genesis_study::walkforward::{MemoryWalkForward, WalkForwardHeader, WalkForwardLog};
+use genesis_study::walkforward::{run_fold, MemoryWalkForward, WalkForwardHeader, WalkForwardLog};
 use genesis_study::{BaseSource, StudyConfig};
 
 /// The golden walk-forward journal (canonical): `tests/wasm_walkforward.rs` rebuilds it in
@@ -104,6 +104,18 @@ fn the_same_seed_gives_the_same_run_with_one_or_two_workers_and_a_resumed_run_eq
     let resumed = run(&header, &mut stopped, &candles, 2, None);
     assert_eq!(
         resumed.canonical_jsonl().unwrap(),
+        log_one.canonical_jsonl().unwrap()
+    );
+    // Folds run apart, in reverse order (as parallel browser workers may finish them),
+    // make the same journal.
+    let mut store = genesis_engine::features::FeatureStore::new(Arc::clone(&candles));
+    let folds: Vec<_> = (0..header.folds.len())
+        .rev()
+        .map(|f| run_fold(&header, f, &mut store).unwrap())
+        .collect();
+    let apart = WalkForwardLog::from_ops(&WalkForwardLog::ops_of(&header, &folds)).unwrap();
+    assert_eq!(
+        apart.canonical_jsonl().unwrap(),
         log_one.canonical_jsonl().unwrap()
     );
     check_golden_journal(

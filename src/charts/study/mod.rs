@@ -32,6 +32,8 @@ pub mod parallel;
 pub mod pbo;
 /// One scatter of score against each parameter.
 pub mod slices;
+/// A walk-forward run's timeline and stitched equity.
+pub mod walkforward;
 
 pub use history::HistoryChart;
 pub use importance::ImportanceChart;

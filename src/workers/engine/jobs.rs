@@ -118,6 +118,18 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
         } => with_store(worker, dataset, |store| {
             super::studies::validate(store, &plan.0, &record.0)
         }),
+        Request::WalkForwardFold {
+            dataset,
+            header,
+            fold,
+        } => with_store(
+            worker,
+            dataset,
+            |store| match genesis_study::walkforward::run_fold(&header.0, fold, store) {
+                Ok(run) => Event::WalkForwardFold(Json(Box::new(run))),
+                Err(err) => Event::Failed(err.into()),
+            },
+        ),
         Request::Replay {
             dataset,
             plan,

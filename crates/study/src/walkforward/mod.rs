@@ -469,15 +469,71 @@ where
         if !drive(f, &plan, &mut study)? {
             break;
         }
-        if plan.metadata.validation.top_k > 0 {
-            validate_top(&mut study, &plan, store)?;
-        }
-        let study_log = study.log()?;
+        let outcome = finish_fold(header, f, &plan, &mut study, store)?;
         drop(study);
-        let outcome = fold_outcome(header, f, &study_log, store)?;
         backend.append(&[WalkForwardOp::Fold(Box::new(outcome))])?;
     }
     WalkForwardLog::from_ops(&backend.read_all()?)
+}
+
+/// After fold `f`'s study ran: its validation (when on), its choice and test run.
+fn finish_fold<B: genesis_optimizer::JournalBackend>(
+    header: &WalkForwardHeader,
+    f: usize,
+    plan: &StudyPlan,
+    study: &mut Study<B>,
+    store: &mut FeatureStore,
+) -> Result<FoldOutcome> {
+    if plan.metadata.validation.top_k > 0 {
+        validate_top(study, plan, store)?;
+    }
+    let study_log = study.log()?;
+    fold_outcome(header, f, &study_log, store)
+}
+
+/// One fold from scratch, on its own: its study run one trial at a time with `store`, then
+/// its choice and test run. Folds depend on nothing but the header and the data, so a
+/// browser runs them in parallel workers and journals each as it arrives; the result is
+/// the fold's part of the journal [`drive_walkforward`] writes, to the byte.
+pub fn run_fold(header: &WalkForwardHeader, f: usize, store: &mut FeatureStore) -> Result<FoldRun> {
+    let plan = header.fold_plan(f)?;
+    let mut study = Study::create(plan.study_spec(), genesis_optimizer::MemoryJournal::new())?;
+    study.set_stop_policy(plan.stop.clone());
+    let objective = plan.objective();
+    let mut trial_store = FeatureStore::new(std::sync::Arc::clone(store.candles()));
+    genesis_optimizer::driver::run_serial(
+        &mut study,
+        |ticket| objective.evaluate(&mut trial_store, ticket),
+        || 0,
+    )?;
+    let outcome = finish_fold(header, f, &plan, &mut study, store)?;
+    let study_ops = study.into_backend().ops().to_vec();
+    Ok(FoldRun { study_ops, outcome })
+}
+
+/// A fold run on its own: its study's journal ops and its outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FoldRun {
+    pub study_ops: Vec<JournalOp>,
+    pub outcome: FoldOutcome,
+}
+
+impl WalkForwardLog {
+    /// The journal ops of a run whose folds were run apart ([`run_fold`]): the header, then
+    /// each given fold's study ops and outcome, in fold order.
+    pub fn ops_of(header: &WalkForwardHeader, folds: &[FoldRun]) -> Vec<WalkForwardOp> {
+        let mut ops = vec![WalkForwardOp::Header(Box::new(header.clone()))];
+        let mut ordered: Vec<&FoldRun> = folds.iter().collect();
+        ordered.sort_by_key(|run| run.outcome.index);
+        for FoldRun { study_ops, outcome } in ordered {
+            ops.extend(study_ops.iter().map(|op| WalkForwardOp::Study {
+                fold: outcome.index,
+                op: Box::new(op.clone()),
+            }));
+            ops.push(WalkForwardOp::Fold(Box::new(outcome.clone())));
+        }
+        ops
+    }
 }
 
 /// A walk-forward journal read back: the header, each fold's study ops and the finished
