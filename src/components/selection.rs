@@ -1,16 +1,18 @@
 //! "Skill or selection": the open study's deflated Sharpe ratio and probability of backtest
-//! overfitting, as numbers, in words and as the PBO logit histogram. Computed from the
-//! trials' kept return blocks once the study is not running (PBO over a thousand trials is
-//! tens of milliseconds, too long to repeat after every trial on the page's thread).
+//! overfitting, as numbers, in words and as the PBO logit histogram. Computed in a worker
+//! from the trials' kept return blocks once the study is not running (PBO over a thousand
+//! trials is tens of milliseconds: not for the page's thread, nor for every trial).
 
 use std::rc::Rc;
 
-use genesis_study::selection::{assess, Selection};
+use genesis_study::selection::Selection;
 use leptos::prelude::*;
 
 use crate::charts::plot::{PlotCanvas, PlotHandle};
 use crate::charts::study::PboHistogram;
-use crate::studies::{records, OpenStudy};
+use crate::studies::OpenStudy;
+use crate::workers::json_text::Json;
+use crate::workers::protocol::{Event, Request};
 
 /// One figure's row: its name, its value, what it means.
 fn row(
@@ -35,25 +37,42 @@ fn figure(x: f64) -> String {
 #[component]
 pub fn SelectionPanel(study: OpenStudy) -> impl IntoView {
     let ctx = crate::context::use_app();
-    let id = study.row.id.clone();
+    let id = StoredValue::new(study.row.id.clone());
     let is_running = move || {
         ctx.studies
             .running
-            .with(|r| r.as_deref() == Some(id.as_str()))
+            .with(|r| id.with_value(|id| r.as_deref() == Some(id.as_str())))
     };
     let histogram = RwSignal::new_local(None::<PlotHandle>);
+    let computed = RwSignal::new(None::<Result<Selection, String>>);
     let study = StoredValue::new_local(study);
-    // Recomputed when the study starts or stops running (its records are this view's).
-    let body = move || {
-        let computed: Option<Result<Selection, String>> = (!is_running()).then(|| {
-            study.with_value(|study| {
-                records::log(&study.row.header, &study.records)
-                    .map(|log| assess(&log))
-                    .map_err(|e| e.to_string())
-            })
+    // Computed in a worker (the page's thread runs no engine work) once the study stops.
+    Effect::new(move |_| {
+        if is_running() {
+            computed.set(None);
+            return;
+        }
+        let request = study.with_value(|study| Request::Overfitting {
+            header: Json(study.row.header.clone()),
+            records: Json((*study.records).clone()),
         });
+        leptos::task::spawn_local(async move {
+            let answer = match ctx.pool().run(request, |_| {}).await {
+                Ok(Event::Overfitting(Json(selection))) => Ok(*selection),
+                Ok(other) => Err(format!("unexpected answer: {other:?}")),
+                Err(err) => Err(err.to_string()),
+            };
+            // A panel closed meanwhile has nothing to show it in.
+            let _ = computed.try_set(Some(answer));
+        });
+    });
+    let body = move || {
         histogram.set(None);
-        selection_view(computed, histogram)
+        selection_view(
+            (!is_running()).then(|| computed.get()).flatten(),
+            is_running(),
+            histogram,
+        )
     };
     view! {
         <div class="panel" data-testid="selection-panel">
@@ -69,13 +88,15 @@ pub fn SelectionPanel(study: OpenStudy) -> impl IntoView {
 /// The figures, or why there are none; sets the histogram's source when there is a PBO.
 fn selection_view(
     computed: Option<Result<Selection, String>>,
+    is_running: bool,
     histogram: RwSignal<Option<PlotHandle>, LocalStorage>,
 ) -> AnyView {
     match computed {
-        None => view! {
+        None if is_running => view! {
             <p class="muted">"The deflated Sharpe ratio and PBO are computed when the study stops."</p>
         }
         .into_any(),
+        None => view! { <p class="muted">"computing…"</p> }.into_any(),
         Some(Err(message)) => view! { <p class="status bad">{message}</p> }.into_any(),
         Some(Ok(selection)) => {
             if let Some(pbo) = &selection.pbo {

@@ -17,7 +17,6 @@ use genesis_study::champion::Champion;
 use genesis_study::folds::{FoldSpec, Length, Mode};
 use genesis_study::selection::Requirements;
 use genesis_study::validation::recorded_validation;
-use genesis_study::walkforward::WalkForwardHeader;
 use genesis_study::{BaseSource, PrunerChoice, SamplerChoice};
 use leptos::prelude::*;
 
@@ -32,6 +31,7 @@ use crate::studies::runner::{self, StudySetup};
 use crate::studies::{champions, OpenStudy};
 use crate::util::dom::sleep_ms;
 use crate::workers::job_error::JobError;
+use crate::workers::json_text::Json;
 use crate::workers::pool;
 use crate::workers::pool::PoolError;
 use crate::workers::protocol::{Event, ReplayView, Request};
@@ -396,9 +396,8 @@ fn run_walkforward(ctx: AppContext, fields: SetupFields, folds: FoldFields) {
     leptos::task::spawn_local(async move {
         let header = async {
             let db = ctx.open_db()?;
-            let columns = crate::storage::datasets::open(ctx, &db, &dataset.id).await?;
-            let candles = genesis_engine::data::Candles::from_columns((*columns).clone())
-                .map_err(|e| AppError::Unexpected(e.to_string()))?;
+            // The folds are cut and every fold's plan checked in a worker.
+            crate::storage::datasets::open(ctx, &db, &dataset.id).await?;
             let length = |label: &str, text: String| {
                 Length::parse(&text).map_err(|e| AppError::Input {
                     label: label.to_string(),
@@ -430,18 +429,19 @@ fn run_walkforward(ctx: AppContext, fields: SetupFields, folds: FoldFields) {
                 .map_err(AppError::Choice)?
                 .to_config(&name, space, None)
                 .map_err(AppError::Choice)?;
-            let base =
-                genesis_engine::strategy::StrategyConfig::from_yaml_str(&base_text, "base config")
-                    .map_err(|e| AppError::Job(e.into()))?;
-            Ok::<_, AppError>(WalkForwardHeader::new(
-                &name,
+            let request = Request::PlanWalkForward {
+                dataset: dataset.id.clone(),
+                dataset_name: dataset.meta.name.clone(),
+                name,
                 spec,
-                config,
-                base_source(&base_name),
-                base,
-                &dataset.meta.name,
-                &candles,
-            )?)
+                config: Json(config),
+                base_source: base_source(&base_name),
+                base_yaml: base_text,
+            };
+            match ctx.pool().run(request, |_| {}).await? {
+                Event::WalkForwardPlan(Json(header)) => Ok::<_, AppError>(*header),
+                other => Err(AppError::Unexpected(format!("{other:?}"))),
+            }
         }
         .await;
         let n_workers =

@@ -272,7 +272,7 @@ async fn export_study(ctx: AppContext, id: String, format: String) {
         }
     };
     let result = match format.as_str() {
-        "optuna" => transfer::export_optuna(&study),
+        "optuna" => transfer::export_optuna(ctx, &study).await,
         "csv" => transfer::export_csv(&study),
         "bundle" => transfer::export_bundle(ctx, &study, false).await,
         "bundle-data" => transfer::export_bundle(ctx, &study, true).await,

@@ -3,7 +3,8 @@
 //! and checked in a worker as untrusted input and stored in one transaction.
 
 use genesis_optimizer::export::to_csv;
-use genesis_study::selection::to_optuna_journal;
+use genesis_optimizer::export::to_optuna_journal_with;
+use genesis_study::selection::export_attrs;
 use leptos::prelude::*;
 
 use crate::context::AppContext;
@@ -14,6 +15,7 @@ use crate::storage::db::{stores, to_js, DbError};
 use crate::studies::records::{self, StudyRow, StudyStatus, TrialRow};
 use crate::studies::OpenStudy;
 use crate::util::dom::download;
+use crate::workers::json_text::Json;
 use crate::workers::protocol::{Event, Request};
 
 /// File names are built from the study's name, letters and digits only.
@@ -32,9 +34,19 @@ fn file_stem(study: &OpenStudy) -> String {
     }
 }
 
-pub fn export_optuna(study: &OpenStudy) -> Result<(), AppError> {
+/// The study as an Optuna journal, with its overfitting figures (computed in a worker) as
+/// study user attributes.
+pub async fn export_optuna(ctx: AppContext, study: &OpenStudy) -> Result<(), AppError> {
     let log = records::log(&study.row.header, &study.records)?;
-    let text = to_optuna_journal(&log)?;
+    let request = Request::Overfitting {
+        header: Json(study.row.header.clone()),
+        records: Json((*study.records).clone()),
+    };
+    let selection = match ctx.pool().run(request, |_| {}).await? {
+        Event::Overfitting(Json(selection)) => selection,
+        other => return Err(AppError::Unexpected(format!("{other:?}"))),
+    };
+    let text = to_optuna_journal_with(&log, &export_attrs(&selection))?;
     download(
         &format!("{}.optuna.jsonl", file_stem(study)),
         "application/x-ndjson",

@@ -10,8 +10,10 @@ use genesis_engine::run::RunOutcome;
 use genesis_engine::strategy::rules::Plot;
 use genesis_optimizer::journal::Header;
 use genesis_optimizer::{TrialOutcome, TrialRecord, TrialTicket};
+use genesis_study::folds::FoldSpec;
 use genesis_study::objective::Objective;
 use genesis_study::replay::ReplayReport;
+use genesis_study::selection::Selection;
 use genesis_study::validation::ValidationResult;
 use genesis_study::walkforward::{FoldRun, WalkForwardHeader};
 use genesis_study::{BaseSource, StudyConfig, StudyPlan};
@@ -123,6 +125,23 @@ pub enum Request {
         dataset: DatasetId,
         plan: Json<StudyPlan>,
         record: Json<TrialRecord>,
+    },
+    /// Cuts a loaded dataset into walk-forward folds and builds the run's header (every
+    /// fold's plan checked); answers [`Event::WalkForwardPlan`].
+    PlanWalkForward {
+        dataset: DatasetId,
+        dataset_name: String,
+        name: String,
+        spec: FoldSpec,
+        config: Json<StudyConfig>,
+        base_source: BaseSource,
+        base_yaml: String,
+    },
+    /// The deflated Sharpe ratio and PBO of a study from its records; answers
+    /// [`Event::Overfitting`].
+    Overfitting {
+        header: Json<Header>,
+        records: Json<Vec<TrialRecord>>,
     },
     /// Runs fold `fold` of a walk-forward run on its own (its study one trial at a time,
     /// its validation, choice and test run); answers [`Event::WalkForwardFold`].
@@ -236,6 +255,7 @@ impl Request {
             | Request::RunTrial { dataset, .. }
             | Request::Validate { dataset, .. }
             | Request::WalkForwardFold { dataset, .. }
+            | Request::PlanWalkForward { dataset, .. }
             | Request::Replay { dataset, .. } => Some(dataset),
             _ => None,
         }
@@ -277,6 +297,10 @@ pub enum Event {
     Validation(Json<Box<ValidationResult>>),
     /// A walk-forward fold run on its own.
     WalkForwardFold(Json<Box<FoldRun>>),
+    /// A walk-forward run's header.
+    WalkForwardPlan(Json<Box<WalkForwardHeader>>),
+    /// A study's overfitting figures.
+    Overfitting(Json<Box<Selection>>),
     /// A replayed trial: the backtest and the comparison with what was stored, and the series
     /// a rules config plots. The plots cross as plain numbers, not in the JSON text: their
     /// warm-up is NaN, which JSON cannot carry.

@@ -118,6 +118,28 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
         } => with_store(worker, dataset, |store| {
             super::studies::validate(store, &plan.0, &record.0)
         }),
+        Request::PlanWalkForward {
+            dataset,
+            dataset_name,
+            name,
+            spec,
+            config,
+            base_source,
+            base_yaml,
+        } => with_store(worker, dataset, |store| {
+            super::studies::plan_walkforward(
+                store,
+                &name,
+                spec,
+                config.0,
+                base_source,
+                &base_yaml,
+                &dataset_name,
+            )
+        }),
+        Request::Overfitting { header, records } => {
+            super::studies::overfitting(&header.0, &records.0)
+        }
         Request::WalkForwardFold {
             dataset,
             header,

@@ -113,3 +113,40 @@ pub fn replay(
         Err(err) => Event::Failed(err.into()),
     }
 }
+
+/// A walk-forward run's header over the loaded dataset (see [`Request::PlanWalkForward`](crate::workers::protocol::Request::PlanWalkForward)).
+pub fn plan_walkforward(
+    store: &mut FeatureStore,
+    name: &str,
+    spec: genesis_study::folds::FoldSpec,
+    config: StudyConfig,
+    base_source: BaseSource,
+    base_yaml: &str,
+    dataset_name: &str,
+) -> Event {
+    let base = match StrategyConfig::from_yaml_str(base_yaml, "base config") {
+        Ok(base) => base,
+        Err(err) => return Event::Failed(err.into()),
+    };
+    let candles = std::sync::Arc::clone(store.candles());
+    match genesis_study::walkforward::WalkForwardHeader::new(
+        name,
+        spec,
+        config,
+        base_source,
+        base,
+        dataset_name,
+        &candles,
+    ) {
+        Ok(header) => Event::WalkForwardPlan(Json(Box::new(header))),
+        Err(err) => Event::Failed(err.into()),
+    }
+}
+
+/// A study's deflated Sharpe ratio and PBO from its header and records.
+pub fn overfitting(header: &Header, records: &[TrialRecord]) -> Event {
+    match crate::studies::records::log(header, records) {
+        Ok(log) => Event::Overfitting(Json(Box::new(genesis_study::selection::assess(&log)))),
+        Err(err) => Event::failed(err.to_string()),
+    }
+}
