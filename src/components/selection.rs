@@ -54,7 +54,7 @@ pub fn SelectionPanel(study: OpenStudy) -> impl IntoView {
         }
         let request = study.with_value(|study| Request::Overfitting {
             header: Json(study.row.header.clone()),
-            records: Json((*study.records).clone()),
+            records: Json(genesis_study::selection::slim(&study.records)),
         });
         leptos::task::spawn_local(async move {
             let answer = match ctx.pool().run(request, |_| {}).await {

@@ -191,12 +191,37 @@ fn OpenRun(run: OpenWalkForward) -> impl IntoView {
         }
     };
     let run = StoredValue::new_local(run);
+    let export_bundle = move |ev: web_sys::Event| {
+        let choice = event_target_value(&ev);
+        if let Some(select) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(t).ok())
+        {
+            select.set_value("");
+        }
+        if choice.is_empty() {
+            return;
+        }
+        let open = run.get_value();
+        leptos::task::spawn_local(async move {
+            if let Err(message) =
+                walkforward::export_bundle(ctx, &open, choice == "bundle-data").await
+            {
+                ctx.errors.raise("export", message);
+            }
+        });
+    };
     view! {
         <div class="panel" data-testid="wf-open-run">
             <div class="row">
                 <h2 class="grow">{format!("{} · {} of {} folds", report.name, report.n_done, report.n_folds)}</h2>
                 <button data-testid="wf-export-json" on:click=export_json>"Report (JSON)"</button>
                 <button data-testid="wf-export-csv" on:click=export_csv>"Fold table (CSV)"</button>
+                <select aria-label="Export the run as a bundle" data-testid="wf-export-bundle" on:change=export_bundle>
+                    <option value="">"Bundle…"</option>
+                    <option value="bundle">"Walk-forward bundle"</option>
+                    <option value="bundle-data">"Walk-forward bundle with dataset"</option>
+                </select>
             </div>
             <table class="figures" data-testid="wf-headline">
                 <tbody>

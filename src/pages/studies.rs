@@ -321,10 +321,12 @@ fn ImportPanel() -> impl IntoView {
             }
             .await;
             match result {
-                Ok(row) => ctx.notices.show(format!(
-                    "Imported study {} ({} trials)",
-                    row.name, row.n_finished
-                )),
+                Ok(imported) => {
+                    if matches!(imported, transfer::ImportedRow::WalkForward(_)) {
+                        crate::studies::walkforward::refresh_list(ctx).await;
+                    }
+                    ctx.notices.show(imported.notice());
+                }
                 Err(message) => ctx.errors.raise("import", message),
             }
             refresh_list(ctx, state).await;
@@ -335,7 +337,7 @@ fn ImportPanel() -> impl IntoView {
         <div class="panel">
             <h2>"Import"</h2>
             <label class="button">
-                "Import a study file (bundle or Optuna journal export)…"
+                "Import a study file (bundle, Optuna journal export or walk-forward bundle)…"
                 <input type="file" class="sr-only" data-testid="study-import-input" accept=".json,.jsonl,application/json" on:change=on_change/>
             </label>
             <Show when=move || busy.get()><span class="muted">" importing…"</span></Show>

@@ -8,6 +8,7 @@ use genesis_optimizer::export::from_optuna_journal;
 use genesis_optimizer::journal::Header;
 use genesis_optimizer::{JournalOp, StudyLog, TrialRecord};
 use genesis_study::spec::metadata_from_value;
+use genesis_study::walkforward::{FoldRun, WalkForwardHeader, WalkForwardLog, WalkForwardOp};
 use serde::{Deserialize, Serialize};
 
 use crate::storage::colfile;
@@ -107,27 +108,188 @@ pub fn bundle(
     }
 }
 
-/// Reads an imported file: a bundle (JSON) or this app's Optuna journal export (JSONL).
-pub fn import(file: &str, bytes: &[u8]) -> Result<ImportedStudy, BundleError> {
+/// A walk-forward run as one JSON file: its journal (header, every finished fold's study
+/// and outcome) and, optionally, its dataset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalkForwardBundle {
+    pub format: String,
+    pub version: u32,
+    pub name: String,
+    pub dataset: DatasetMeta,
+    pub journal: Vec<WalkForwardOp>,
+    #[serde(default)]
+    pub dataset_columns_b64: Option<String>,
+    pub exported_at_ms: i64,
+}
+
+pub const WALKFORWARD_BUNDLE_FORMAT: &str = "genesis-lab-walkforward-bundle";
+
+/// A checked walk-forward import, ready to store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportedWalkForward {
+    pub name: String,
+    #[serde(with = "crate::workers::json_text")]
+    pub header: WalkForwardHeader,
+    /// The finished folds (a fold's study without its outcome is left out: it runs again).
+    #[serde(with = "crate::workers::json_text")]
+    pub folds: Vec<FoldRun>,
+    pub dataset: DatasetMeta,
+    #[serde(with = "serde_bytes", default)]
+    pub dataset_columns: Vec<u8>,
+}
+
+/// Any file an import takes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Imported {
+    Study(Box<ImportedStudy>),
+    WalkForward(Box<ImportedWalkForward>),
+}
+
+/// Builds a bundle from a walk-forward run's header and finished folds.
+pub fn walkforward_bundle(
+    header: &WalkForwardHeader,
+    folds: &[FoldRun],
+    dataset_columns: Option<&[u8]>,
+    exported_at_ms: i64,
+) -> WalkForwardBundle {
+    WalkForwardBundle {
+        format: WALKFORWARD_BUNDLE_FORMAT.to_string(),
+        version: BUNDLE_VERSION,
+        name: header.name.clone(),
+        dataset: header.dataset.clone(),
+        journal: WalkForwardLog::ops_of(header, folds),
+        dataset_columns_b64: dataset_columns.map(base64_encode),
+        exported_at_ms,
+    }
+}
+
+/// The size and text checks every import passes first.
+fn checked_text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, BundleError> {
     if bytes.len() > MAX_IMPORT_BYTES {
         return Err(BundleError::TooLarge {
             file: file.to_string(),
             size: bytes.len(),
         });
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| BundleError::NotText {
+    std::str::from_utf8(bytes).map_err(|_| BundleError::NotText {
         file: file.to_string(),
-    })?;
-    let first_line = text.trim_start().lines().next().unwrap_or_default();
-    if first_line.contains("\"op_code\"") {
-        return import_optuna(file, text);
-    }
-    let bundle: Bundle = serde_json::from_str(text).map_err(|err| BundleError::Syntax {
+    })
+}
+
+fn syntax(file: &str, err: &serde_json::Error) -> BundleError {
+    BundleError::Syntax {
         file: file.to_string(),
         line: err.line(),
         column: err.column(),
         message: err.to_string(),
-    })?;
+    }
+}
+
+/// Reads an imported file of any kind: a study bundle, this app's Optuna journal export, or
+/// a walk-forward bundle (told apart by its `format`).
+pub fn import_any(file: &str, bytes: &[u8]) -> Result<Imported, BundleError> {
+    let text = checked_text(file, bytes)?;
+    #[derive(Deserialize)]
+    struct Probe {
+        format: Option<String>,
+    }
+    let is_walkforward = !text.trim_start().starts_with("{\"op_code\"")
+        && serde_json::from_str::<Probe>(text)
+            .ok()
+            .and_then(|p| p.format)
+            .is_some_and(|f| f == WALKFORWARD_BUNDLE_FORMAT);
+    if is_walkforward {
+        import_walkforward(file, text).map(|w| Imported::WalkForward(Box::new(w)))
+    } else {
+        import(file, bytes).map(|s| Imported::Study(Box::new(s)))
+    }
+}
+
+fn import_walkforward(file: &str, text: &str) -> Result<ImportedWalkForward, BundleError> {
+    let bundle: WalkForwardBundle = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
+    if bundle.version != BUNDLE_VERSION {
+        return Err(invalid(
+            file,
+            "version",
+            format!(
+                "version {} is not {BUNDLE_VERSION}, the one this app reads",
+                bundle.version
+            ),
+        ));
+    }
+    let log = WalkForwardLog::from_ops(&bundle.journal)
+        .map_err(|e| invalid(file, "journal", e.to_string()))?;
+    if log.header.dataset.hash != bundle.dataset.hash {
+        return Err(invalid(
+            file,
+            "dataset.hash",
+            format!(
+                "{} is not the hash the run's header records ({})",
+                bundle.dataset.hash.short(),
+                log.header.dataset.hash.short()
+            ),
+        ));
+    }
+    let mut folds = Vec::new();
+    let mut n_trials = 0;
+    for (f, outcome) in log.outcomes.iter().enumerate() {
+        let Some(outcome) = outcome else {
+            continue;
+        };
+        let study = log
+            .study_log(f)
+            .map_err(|e| invalid(file, &format!("journal (fold {})", f + 1), e.to_string()))?
+            .ok_or_else(|| {
+                invalid(
+                    file,
+                    "journal",
+                    format!("fold {} has an outcome but no study", f + 1),
+                )
+            })?;
+        n_trials += study.trials.len();
+        folds.push(FoldRun {
+            study_ops: study.to_ops(),
+            outcome: outcome.clone(),
+        });
+    }
+    if n_trials > MAX_TRIALS {
+        return Err(invalid(
+            file,
+            "journal",
+            format!("{n_trials} trials; at most {MAX_TRIALS}"),
+        ));
+    }
+    let dataset_columns = match &bundle.dataset_columns_b64 {
+        Some(b64) => checked_columns(file, b64, &bundle.dataset)?,
+        None => Vec::new(),
+    };
+    let name: String = bundle
+        .name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect();
+    if name.trim().is_empty() {
+        return Err(invalid(file, "name", "is empty"));
+    }
+    Ok(ImportedWalkForward {
+        name,
+        header: log.header,
+        folds,
+        dataset: bundle.dataset,
+        dataset_columns,
+    })
+}
+
+/// Reads an imported file: a bundle (JSON) or this app's Optuna journal export (JSONL).
+pub fn import(file: &str, bytes: &[u8]) -> Result<ImportedStudy, BundleError> {
+    let text = checked_text(file, bytes)?;
+    let first_line = text.trim_start().lines().next().unwrap_or_default();
+    if first_line.contains("\"op_code\"") {
+        return import_optuna(file, text);
+    }
+    let bundle: Bundle = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
     if bundle.format != BUNDLE_FORMAT {
         return Err(invalid(
             file,
@@ -474,6 +636,109 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("journal"), "{err}");
+    }
+
+    /// A 3-fold walk-forward run of `sma_cross` on 1,200 demo bars, folds run apart.
+    fn walkforward() -> (WalkForwardHeader, Vec<FoldRun>, Vec<u8>) {
+        use genesis_study::folds::{FoldSpec, Length, Mode};
+        let candles = Arc::new(
+            generate(&SynthParams {
+                n_bars: 1_200,
+                ..SynthParams::demo()
+            })
+            .unwrap(),
+        );
+        let space = SearchSpace::from_yaml_str(
+            "fast_period: {type: int, low: 5, high: 15}\nslow_period: {type: int, low: 20, high: 40}\n",
+        )
+        .unwrap();
+        let mut study = StudyConfig::new("wf", space, 3);
+        study.stop.max_trials = Some(5);
+        let spec = FoldSpec {
+            mode: Mode::Rolling,
+            train: Length::Bars(600),
+            test: Length::Bars(200),
+            step: None,
+            gap_bars: 0,
+        };
+        let header = WalkForwardHeader::new(
+            "wf",
+            spec,
+            study,
+            BaseSource::Preset {
+                name: "sma_cross".into(),
+            },
+            StrategyConfig::preset("sma_cross").unwrap(),
+            "demo-BTCUSD_1h.csv",
+            &candles,
+        )
+        .unwrap();
+        let mut store = genesis_engine::features::FeatureStore::new(Arc::clone(&candles));
+        let folds = (0..header.folds.len())
+            .map(|f| genesis_study::walkforward::run_fold(&header, f, &mut store).unwrap())
+            .collect();
+        (header, folds, colfile::encode(candles.columns()))
+    }
+
+    #[test]
+    fn a_walkforward_bundle_round_trips_and_a_tampered_one_is_refused_by_key() {
+        let (header, folds, columns) = walkforward();
+        assert_eq!(folds.len(), 3);
+        let bundle = walkforward_bundle(&header, &folds, Some(&columns), 7);
+        let text = serde_json::to_string(&bundle).unwrap();
+        let Imported::WalkForward(imported) = import_any("wf.json", text.as_bytes()).unwrap()
+        else {
+            panic!("a walk-forward bundle imports as one");
+        };
+        assert_eq!(imported.header, header);
+        assert_eq!(imported.folds.len(), 3);
+        assert_eq!(imported.dataset_columns, columns);
+        // The imported folds make the same journal.
+        let canonical = |folds: &[FoldRun]| {
+            WalkForwardLog::from_ops(&WalkForwardLog::ops_of(&header, folds))
+                .unwrap()
+                .canonical_jsonl()
+                .unwrap()
+        };
+        assert_eq!(canonical(&imported.folds), canonical(&folds));
+
+        let mut other_data = bundle.clone();
+        other_data.dataset.hash = genesis_engine::data::DatasetHash("0".repeat(64));
+        other_data.dataset_columns_b64 = None;
+        let err = import_any(
+            "wf.json",
+            serde_json::to_string(&other_data).unwrap().as_bytes(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("dataset.hash"), "{err}");
+
+        let mut out_of_order = bundle.clone();
+        let last = out_of_order.journal.len() - 1;
+        out_of_order.journal.swap(1, last);
+        let err = import_any(
+            "wf.json",
+            serde_json::to_string(&out_of_order).unwrap().as_bytes(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("journal"), "{err}");
+
+        let mut future = bundle;
+        future.version = 99;
+        let err = import_any(
+            "wf.json",
+            serde_json::to_string(&future).unwrap().as_bytes(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("version 99"), "{err}");
+
+        // A study bundle still imports as a study.
+        let (log, meta, _) = study();
+        let study_bundle = super::bundle("s", &meta, &log.header, &log.trials, None, 1);
+        let text = serde_json::to_string(&study_bundle).unwrap();
+        assert!(matches!(
+            import_any("s.json", text.as_bytes()),
+            Ok(Imported::Study(_))
+        ));
     }
 
     #[test]

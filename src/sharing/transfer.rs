@@ -40,7 +40,7 @@ pub async fn export_optuna(ctx: AppContext, study: &OpenStudy) -> Result<(), App
     let log = records::log(&study.row.header, &study.records)?;
     let request = Request::Overfitting {
         header: Json(study.row.header.clone()),
-        records: Json((*study.records).clone()),
+        records: Json(genesis_study::selection::slim(&study.records)),
     };
     let selection = match ctx.pool().run(request, |_| {}).await? {
         Event::Overfitting(Json(selection)) => selection,
@@ -95,13 +95,36 @@ pub async fn export_bundle(
     )
 }
 
-/// Reads a study file in a worker, then stores it (dataset if included and missing, the
-/// study's listing and every trial) in one transaction.
+/// What an import stored.
+pub enum ImportedRow {
+    Study(Box<StudyRow>),
+    WalkForward(Box<crate::studies::walkforward::WalkForwardRow>),
+}
+
+impl ImportedRow {
+    /// The notice that says what was imported.
+    pub fn notice(&self) -> String {
+        match self {
+            ImportedRow::Study(row) => {
+                format!("Imported study {} ({} trials)", row.name, row.n_finished)
+            }
+            ImportedRow::WalkForward(row) => format!(
+                "Imported walk-forward run {} ({} of {} folds)",
+                row.name,
+                row.n_done,
+                row.header.folds.len()
+            ),
+        }
+    }
+}
+
+/// Reads a study or walk-forward file in a worker, then stores it (dataset if included and
+/// missing, the listing and every trial or fold) in one transaction.
 pub async fn import(
     ctx: AppContext,
     file_name: String,
     bytes: Vec<u8>,
-) -> Result<StudyRow, AppError> {
+) -> Result<ImportedRow, AppError> {
     if bytes.len() > bundle::MAX_IMPORT_BYTES {
         return Err(AppError::WrongFile {
             message: format!(
@@ -112,16 +135,20 @@ pub async fn import(
             file: file_name,
         });
     }
-    let imported = match ctx
+    match ctx
         .pool()
         .run(Request::ImportStudy { file_name, bytes }, |_| {})
         .await
     {
-        Ok(Event::ImportedStudy(imported)) => *imported,
-        Ok(other) => return Err(AppError::Unexpected(format!("{other:?}"))),
-        Err(err) => return Err(err.into()),
-    };
-    Ok(store(ctx, imported).await?)
+        Ok(Event::ImportedStudy(imported)) => {
+            Ok(ImportedRow::Study(Box::new(store(ctx, *imported).await?)))
+        }
+        Ok(Event::ImportedWalkForward(imported)) => Ok(ImportedRow::WalkForward(Box::new(
+            crate::studies::walkforward::store_imported(ctx, *imported).await?,
+        ))),
+        Ok(other) => Err(AppError::Unexpected(format!("{other:?}"))),
+        Err(err) => Err(err.into()),
+    }
 }
 
 async fn store(ctx: AppContext, imported: ImportedStudy) -> Result<StudyRow, DbError> {
@@ -161,19 +188,33 @@ async fn store(ctx: AppContext, imported: ImportedStudy) -> Result<StudyRow, DbE
         writes.push((stores::TRIALS, to_js(stores::TRIALS, &trial)?));
     }
     db.put_all(&writes).await?;
-    if !imported.dataset_columns.is_empty() && ctx.datasets.record(&row.dataset_id).is_none() {
-        let payload = crate::workers::protocol::DatasetPayload {
-            meta: imported.dataset.clone(),
-            report: None,
-            columns: imported.dataset_columns,
-        };
-        datasets::add(
-            ctx,
-            &db,
-            payload,
-            format!("imported with study {}", imported.name),
-        )
-        .await?;
-    }
+    add_dataset(
+        ctx,
+        &db,
+        imported.dataset,
+        imported.dataset_columns,
+        &format!("study {}", imported.name),
+    )
+    .await?;
     Ok(row)
+}
+
+/// Stores a dataset that came with an import, unless it is stored already.
+pub async fn add_dataset(
+    ctx: AppContext,
+    db: &crate::storage::db::Db,
+    meta: genesis_engine::data::DatasetMeta,
+    columns: Vec<u8>,
+    imported_with: &str,
+) -> Result<(), DbError> {
+    if columns.is_empty() || ctx.datasets.record(&meta.hash.0).is_some() {
+        return Ok(());
+    }
+    let payload = crate::workers::protocol::DatasetPayload {
+        meta,
+        report: None,
+        columns,
+    };
+    datasets::add(ctx, db, payload, format!("imported with {imported_with}")).await?;
+    Ok(())
 }

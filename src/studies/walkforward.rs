@@ -309,3 +309,87 @@ pub async fn replay_fold(
         other => Err(AppError::Unexpected(format!("{other:?}"))),
     }
 }
+
+/// Stores an imported walk-forward bundle: the run and its folds in one transaction, and
+/// its dataset if it came with one and is not stored yet.
+pub async fn store_imported(
+    ctx: AppContext,
+    imported: crate::sharing::bundle::ImportedWalkForward,
+) -> Result<WalkForwardRow, AppError> {
+    let db = ctx.open_db()?;
+    let now = js_sys::Date::now();
+    let n_folds = imported.header.folds.len();
+    let row = WalkForwardRow {
+        id: format!("wf-imported-{}", now as u64),
+        name: imported.name.clone(),
+        dataset_id: imported.dataset.hash.0.clone(),
+        dataset_name: imported.dataset.name.clone(),
+        header: imported.header,
+        status: if imported.folds.len() == n_folds {
+            StudyStatus::Stopped
+        } else {
+            StudyStatus::Running
+        },
+        n_done: imported.folds.len(),
+        created_ms: now,
+    };
+    let mut writes = vec![(stores::WALKFORWARDS, to_js(stores::WALKFORWARDS, &row)?)];
+    for run in imported.folds {
+        let record = FoldRow {
+            run_id: row.id.clone(),
+            fold: run.outcome.index,
+            run,
+        };
+        writes.push((
+            stores::WALKFORWARD_FOLDS,
+            to_js(stores::WALKFORWARD_FOLDS, &record)?,
+        ));
+    }
+    db.put_all(&writes).await?;
+    crate::sharing::transfer::add_dataset(
+        ctx,
+        &db,
+        imported.dataset,
+        imported.dataset_columns,
+        &format!("walk-forward run {}", imported.name),
+    )
+    .await?;
+    Ok(row)
+}
+
+/// The open run (and, when asked, its dataset) as one JSON file.
+pub async fn export_bundle(
+    ctx: AppContext,
+    run: &OpenWalkForward,
+    with_dataset: bool,
+) -> Result<(), AppError> {
+    let columns = if with_dataset {
+        let db = ctx.open_db()?;
+        let cols = datasets::open(ctx, &db, &run.row.dataset_id).await?;
+        Some(crate::storage::colfile::encode(&cols))
+    } else {
+        None
+    };
+    let bundle = crate::sharing::bundle::walkforward_bundle(
+        &run.row.header,
+        &run.folds,
+        columns.as_deref(),
+        js_sys::Date::now() as i64,
+    );
+    let text = serde_json::to_string(&bundle).map_err(|e| AppError::Corrupt {
+        what: format!("walk-forward run {}", run.row.name),
+        message: e.to_string(),
+    })?;
+    let stem: String = run
+        .row
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(60)
+        .collect();
+    crate::util::dom::download(
+        &format!("{stem}.genesis-walkforward.json"),
+        "application/json",
+        &text,
+    )
+}

@@ -310,6 +310,8 @@ pub enum Event {
     },
     /// A checked import, ready to store.
     ImportedStudy(Box<crate::sharing::bundle::ImportedStudy>),
+    /// An imported walk-forward bundle, checked.
+    ImportedWalkForward(Box<crate::sharing::bundle::ImportedWalkForward>),
     /// Benchmark timings.
     Bench(BenchResult),
     /// Raw bytes (a synthetic CSV file).

@@ -1,6 +1,7 @@
 // Walk-forward in the browser: a 4-fold run of the genesis preset over the demo data, its
 // timeline and stitched equity drawn, one fold's choice replayed bit for bit, a run reloaded
-// mid-way and resumed, equal to an uninterrupted run with another number of workers.
+// mid-way and resumed, equal to an uninterrupted run with another number of workers, and a
+// run exported as a bundle and imported back.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -83,6 +84,20 @@ test('a 4-fold walk-forward draws its folds and equity, replays a fold, and resu
   await page.getByTestId('wf-progress').filter({ hasText: 'finished: 4 of 4 folds' }).waitFor({ timeout: 180_000 });
   const straight = await reportJson(page);
   assert.deepEqual(straight, resumed, 'the resumed run equals the uninterrupted one');
+
+  // The run as a bundle, imported back on the Studies page: the same report.
+  const exported = page.waitForEvent('download');
+  await page.getByTestId('wf-export-bundle').selectOption('bundle');
+  const bundle = await readFile(await (await exported).path());
+  await page.getByTestId('nav-studies').click();
+  await page.getByTestId('study-import-input').setInputFiles({ name: 'wf.genesis-walkforward.json', mimeType: 'application/json', buffer: bundle });
+  await page.getByTestId('notice').filter({ hasText: 'Imported walk-forward run wf (4 of 4 folds)' }).waitFor();
+  await page.getByTestId('nav-optimize').click();
+  await page.getByTestId('optimize-tab-walkforward').click();
+  await page.getByTestId('wf-row').nth(2).waitFor();
+  await page.getByTestId('wf-open').first().click();
+  await page.getByTestId('wf-open-run').waitFor();
+  assert.deepEqual(await reportJson(page), straight, 'the imported run reports as the original');
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -291,6 +291,28 @@ impl Requirements {
     }
 }
 
+/// `trials` with only what [`assess`] reads: state, value, constraint violations,
+/// duplicates and the return attributes (a third of a trial's record), for sending to a
+/// worker.
+pub fn slim(trials: &[TrialRecord]) -> Vec<TrialRecord> {
+    trials
+        .iter()
+        .map(|t| TrialRecord {
+            params: Default::default(),
+            intermediate: Vec::new(),
+            user_attrs: t
+                .user_attrs
+                .iter()
+                .filter(|(k, _)| *k == RETURN_BLOCKS_ATTR || *k == RETURN_MOMENTS_ATTR)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            fail_reason: None,
+            timing: None,
+            ..t.clone()
+        })
+        .collect()
+}
+
 /// The study user attributes an export carries, so optuna-dashboard shows the figures:
 /// `genesis_dsr`, `genesis_psr`, `genesis_pbo`, `genesis_tries`, and the sentences.
 pub fn export_attrs(selection: &Selection) -> Vec<(String, Value)> {

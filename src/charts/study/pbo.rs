@@ -62,6 +62,11 @@ impl PboHistogram {
         &self.bins
     }
 
+    /// The PBO the legend states.
+    pub fn pbo(&self) -> f64 {
+        self.pbo
+    }
+
     /// The read-out of bar `k`.
     pub fn readout(&self, k: usize) -> String {
         let Some(bin) = self.bins.get(k) else {

@@ -162,8 +162,10 @@ pub fn handle(worker: &mut EngineWorker, request: Request, reporter: &Reporter) 
             super::studies::replay(store, &plan.0, header.0, records.0, number)
         }),
         Request::ImportStudy { file_name, bytes } => {
-            match crate::sharing::bundle::import(&file_name, &bytes) {
-                Ok(imported) => Event::ImportedStudy(Box::new(imported)),
+            use crate::sharing::bundle::{import_any, Imported};
+            match import_any(&file_name, &bytes) {
+                Ok(Imported::Study(imported)) => Event::ImportedStudy(imported),
+                Ok(Imported::WalkForward(imported)) => Event::ImportedWalkForward(imported),
                 Err(err) => Event::Failed(err.into()),
             }
         }
