@@ -13,7 +13,7 @@
 //!    reasons, user attributes = every metric under its own name plus `fingerprint` (the
 //!    effective config's) and `dataset_hash`, and, when the objective sums return blocks
 //!    ([`Objective::with_return_blocks`]), `return_blocks` and `return_moments` (see
-//!    [`crate::overfit`]).
+//!    [`crate::selection`]).
 //!
 //! The objective is plain data (serde) and a pure function of the feature store and the
 //! ticket: a native thread and a browser web worker call the same
