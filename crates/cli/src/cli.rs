@@ -28,6 +28,7 @@ impl Cli {
             Command::Optimize(args) => args.is_json,
             Command::Walkforward(wf) => match &wf.command {
                 Some(WalkforwardCommand::Report(args)) => args.is_json,
+                Some(WalkforwardCommand::Replay(args)) => args.is_json,
                 None => wf.is_json,
             },
             Command::Study(study) => match &study.command {
@@ -253,6 +254,26 @@ pub enum WalkforwardCommand {
     /// walk-forward efficiency, parameter stability, buy and hold; optionally the fold
     /// table as CSV and every fold's study as an Optuna journal.
     Report(WalkforwardReportArgs),
+    /// Re-run one fold from scratch (its study, validation, choice and test run) and compare
+    /// it with the journal, bit for bit. Exit 0 when identical, 1 when not.
+    Replay(WalkforwardReplayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WalkforwardReplayArgs {
+    /// The walk-forward journal.
+    pub file: PathBuf,
+    /// The fold to replay (1-based, as the report numbers them).
+    #[arg(long)]
+    pub fold: usize,
+    /// The candle file (default: the one the run recorded).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub parse: ParseArgs,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long = "json")]
+    pub is_json: bool,
 }
 
 #[derive(Debug, Args)]

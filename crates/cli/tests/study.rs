@@ -715,6 +715,46 @@ fn walkforward_runs_resumes_reports_and_exports_its_folds() {
         "{text}"
     );
 
+    // Any fold replays bit for bit from the journal and the data; a tampered one does not.
+    let replay = genesis(&[
+        "walkforward",
+        "replay",
+        &out,
+        "--fold",
+        "2",
+        "--data",
+        &data,
+        "--json",
+    ]);
+    assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));
+    assert_eq!(stdout_json(&replay)["ok"], true);
+    let journal = std::fs::read_to_string(&out).unwrap();
+    let tampered = w.path("tampered.jsonl");
+    let edited: Vec<String> = journal
+        .lines()
+        .map(|line| {
+            if line.starts_with("{\"wf\":\"fold\"") && line.contains("\"index\":1,") {
+                line.replacen("\"n_trades\":", "\"n_trades\":1", 1)
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&tampered, edited.join("\n") + "\n").unwrap();
+    let replay = genesis(&[
+        "walkforward",
+        "replay",
+        &tampered,
+        "--fold",
+        "2",
+        "--data",
+        &data,
+    ]);
+    assert_eq!(replay.status.code(), Some(1), "{}", stderr(&replay));
+    assert!(String::from_utf8_lossy(&replay.stdout).contains("DIFFERS"));
+    let missing = genesis(&["walkforward", "replay", &out, "--fold", "99"]);
+    assert_eq!(missing.status.code(), Some(2));
+
     // Bad lengths name their option.
     let bad = genesis(&[
         "walkforward",

@@ -28,6 +28,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Optimize(args) => optimize::run(&args),
         Command::Walkforward(wf) => match &wf.command {
             Some(WalkforwardCommand::Report(args)) => walkforward::report_cmd(args),
+            Some(WalkforwardCommand::Replay(args)) => walkforward::replay_cmd(args),
             None => walkforward::run(&wf),
         },
         Command::Study(study) => match study.command {

@@ -13,14 +13,14 @@ use genesis_study::selection::to_optuna_journal;
 use genesis_study::walkforward::report::{folds_csv, report, Report};
 use genesis_study::walkforward::run::{run_walkforward, FileWalkForward};
 use genesis_study::walkforward::{
-    header_differences, WalkForwardBackend, WalkForwardHeader, WalkForwardLog,
+    header_differences, run_fold, WalkForwardBackend, WalkForwardHeader, WalkForwardLog,
 };
 use serde_json::json;
 
 use super::backtest::load_candles;
 use super::journal::{has_content, now_ms, optimizer_error, stem, study_error};
 use super::optimize::{base_choice, choice_error, choices, read_space};
-use crate::cli::{FoldModeChoice, WalkforwardArgs, WalkforwardReportArgs};
+use crate::cli::{FoldModeChoice, WalkforwardArgs, WalkforwardReplayArgs, WalkforwardReportArgs};
 use crate::error::CliError;
 
 /// Set by Ctrl-C: the running fold's study stops asking for trials; the run resumes later.
@@ -209,6 +209,100 @@ pub fn report_cmd(args: &WalkforwardReportArgs) -> Result<(), CliError> {
     }
     print_report(&report, &log, args.is_json);
     Ok(())
+}
+
+pub fn replay_cmd(args: &WalkforwardReplayArgs) -> Result<(), CliError> {
+    let file = args.file.display().to_string();
+    if !args.file.exists() {
+        return Err(CliError::input(format!("{file}: no such file")));
+    }
+    let journal = FileWalkForward::open(&args.file).map_err(|e| optimizer_error(&file, e))?;
+    let log = read_log(&journal, &file)?;
+    let n_folds = log.header.folds.len();
+    let f = args.fold.wrapping_sub(1);
+    let Some(Some(stored)) = log.outcomes.get(f) else {
+        return Err(CliError::input(format!(
+            "--fold {}: the run has {n_folds} folds, of which {} are done",
+            args.fold,
+            log.n_done()
+        )));
+    };
+    let data = match (&args.data, &log.header.data_path) {
+        (Some(path), _) => path.clone(),
+        (None, Some(path)) => path.into(),
+        (None, None) => {
+            return Err(CliError::input(format!(
+                "{file}: the run recorded no data path; pass --data"
+            )))
+        }
+    };
+    let candles = load_candles(&data, &args.parse)?;
+    log.header
+        .check_dataset(&candles)
+        .map_err(|e| study_error(Some(&data.display().to_string()), e))?;
+    let mut store = FeatureStore::new(Arc::clone(&candles));
+    let again = run_fold(&log.header, f, &mut store).map_err(|e| study_error(Some(&file), e))?;
+    let stored_study = log
+        .study_log(f)
+        .map_err(|e| study_error(Some(&file), e))?
+        .map(|study| study.canonical_jsonl())
+        .unwrap_or_default();
+    let again_study = genesis_optimizer::StudyLog::from_ops(&again.study_ops)
+        .map_err(|e| optimizer_error(&file, e))?
+        .canonical_jsonl();
+    let differences: Vec<&str> = [
+        ("study", stored_study == again_study),
+        (
+            "chosen trial",
+            bits(&stored.chosen) == bits(&again.outcome.chosen),
+        ),
+        (
+            "test equity",
+            bits(&stored.test_equity) == bits(&again.outcome.test_equity),
+        ),
+        (
+            "figures",
+            bits(&stored.figures) == bits(&again.outcome.figures),
+        ),
+        ("outcome", bits(stored) == bits(&again.outcome)),
+    ]
+    .into_iter()
+    .filter(|(_, same)| !same)
+    .map(|(what, _)| what)
+    .collect();
+    let is_identical = differences.is_empty();
+    if args.is_json {
+        println!(
+            "{}",
+            json!({"ok": is_identical, "fold": args.fold, "differences": differences})
+        );
+    } else if is_identical {
+        println!(
+            "fold {} of {n_folds} replayed on {}: identical, its study, choice and test run bit for bit",
+            args.fold,
+            data.display()
+        );
+    } else {
+        println!("fold {}: DIFFERS in {}", args.fold, differences.join(", "));
+    }
+    if is_identical {
+        Ok(())
+    } else {
+        Err(CliError::Reported {
+            exit_code: crate::error::EXIT_INTERNAL,
+            message: format!(
+                "{file}: fold {} does not replay to its stored values: {}",
+                args.fold,
+                differences.join(", ")
+            ),
+        })
+    }
+}
+
+/// A value as JSON text, which tells -0.0 from 0.0 and writes every float to the bit: two
+/// values compare equal here only when every number is the same.
+fn bits<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 fn write(path: &Path, text: &str) -> Result<(), CliError> {
