@@ -48,20 +48,6 @@ pub struct ReturnSums {
     pub fourths: f64,
 }
 
-impl ReturnSums {
-    /// Returns summed over every block.
-    pub fn count(&self) -> f64 {
-        self.blocks.iter().map(|b| b[0]).sum()
-    }
-
-    /// `(count, sum, sum of squares)` over the window.
-    pub fn totals(&self) -> (f64, f64, f64) {
-        self.blocks.iter().fold((0.0, 0.0, 0.0), |(c, s, q), b| {
-            (c + b[0], s + b[1], q + b[2])
-        })
-    }
-}
-
 impl ReturnBlocks {
     /// Blocks over a window of `n_bars` starting from `initial_equity`; `n_blocks` of 0
     /// disables the accumulator. `n_blocks` is capped at [`MAX_RETURN_BLOCKS`].
@@ -79,11 +65,6 @@ impl ReturnBlocks {
         };
         blocks.next_start = blocks.block_start(1);
         blocks
-    }
-
-    /// Disabled: no blocks, no work.
-    pub fn disabled() -> ReturnBlocks {
-        ReturnBlocks::new(0, 0, 0.0)
     }
 
     /// The bar offset of block `block`'s first bar.
@@ -159,7 +140,7 @@ mod tests {
         let cubes = returns.iter().fold(0.0, |acc, r| acc + r * r * r);
         let fourths = returns.iter().fold(0.0, |acc, r| acc + (r * r) * (r * r));
         assert_eq!((sums.cubes, sums.fourths), (cubes, fourths));
-        assert_eq!(sums.count(), 10.0);
+        assert_eq!(sums.blocks.iter().map(|b| b[0]).sum::<f64>(), 10.0);
         // 10 bars in 4 blocks: 3, 3, 2, 2.
         let lengths = [3usize, 3, 2, 2];
         let mut start = 0;
@@ -189,7 +170,7 @@ mod tests {
 
     #[test]
     fn disabled_blocks_keep_nothing() {
-        let mut blocks = ReturnBlocks::disabled();
+        let mut blocks = ReturnBlocks::new(0, 0, 0.0);
         blocks.push(2.0);
         assert!(blocks.sums().is_empty());
         assert_eq!(blocks.into_sums(), None);

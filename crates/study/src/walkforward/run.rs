@@ -82,10 +82,6 @@ impl FileWalkForward {
             recovered_torn_tail: torn,
         })
     }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 impl WalkForwardBackend for FileWalkForward {
