@@ -21,6 +21,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "support/golden.rs"]
+mod golden;
+use golden::assert_same_journal;
+
 /// A small `sma_cross` space; the type test adds an integral float parameter (2.0) by hand,
 /// exactly what a plain JS round trip would turn into an integer.
 const SPACE: &str = "\
@@ -204,19 +208,7 @@ fn the_golden_study_is_the_same_in_the_browser() {
     driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
     let journal = study.log().unwrap().canonical_jsonl();
     let golden = include_str!("golden/study/genesis_tpe_median_30.jsonl");
-    if journal != golden {
-        let first = journal
-            .lines()
-            .zip(golden.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(journal.lines().count().min(golden.lines().count()));
-        panic!(
-            "the browser's study differs from the native golden at line {}:\nbrowser {}\nnative  {}",
-            first + 1,
-            journal.lines().nth(first).unwrap_or("(none)"),
-            golden.lines().nth(first).unwrap_or("(none)")
-        );
-    }
+    assert_same_journal("the browser's study", &journal, golden);
 }
 
 /// The native golden rules study (`crates/study/tests/rules.rs` writes it), rebuilt here:
@@ -293,23 +285,6 @@ async fn the_golden_rules_study_is_the_same_in_the_browser_and_replays_from_inde
             "trial {} replays with differences: {:?}",
             report.trial,
             report.differences().collect::<Vec<_>>()
-        );
-    }
-}
-
-/// Fails naming the first line where `journal` and `golden` differ.
-fn assert_same_journal(what: &str, journal: &str, golden: &str) {
-    if journal != golden {
-        let first = journal
-            .lines()
-            .zip(golden.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(journal.lines().count().min(golden.lines().count()));
-        panic!(
-            "{what} differs from the native golden at line {}:\nbrowser {}\nnative  {}",
-            first + 1,
-            journal.lines().nth(first).unwrap_or("(none)"),
-            golden.lines().nth(first).unwrap_or("(none)")
         );
     }
 }

@@ -18,6 +18,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "support/golden.rs"]
+mod golden;
+use golden::assert_same_journal;
+
 #[wasm_bindgen_test]
 fn the_golden_walkforward_run_is_the_same_in_the_browser() {
     let candles = Arc::new(
@@ -68,17 +72,7 @@ fn the_golden_walkforward_run_is_the_same_in_the_browser() {
     assert!(log.is_complete());
     let journal = log.canonical_jsonl().unwrap();
     let golden = include_str!("golden/walkforward/sma_cross_rolling_4000.jsonl");
-    if journal != golden {
-        let first = journal
-            .lines()
-            .zip(golden.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(journal.lines().count().min(golden.lines().count()));
-        panic!(
-            "the browser's walk-forward run differs from the native golden at line {}",
-            first + 1
-        );
-    }
+    assert_same_journal("the browser's walk-forward run", &journal, golden);
     assert_eq!(report(&log).n_done, header.folds.len());
 
     // The page's way: each fold on its own (as parallel workers run them), in any order.
@@ -87,8 +81,9 @@ fn the_golden_walkforward_run_is_the_same_in_the_browser() {
         folds.push(run_fold(&header, f, &mut store).unwrap());
     }
     let apart = WalkForwardLog::from_ops(&WalkForwardLog::ops_of(&header, &folds)).unwrap();
-    assert!(
-        apart.canonical_jsonl().unwrap() == golden,
-        "folds run apart differ from the golden run"
+    assert_same_journal(
+        "the browser's walk-forward run with its folds run apart",
+        &apart.canonical_jsonl().unwrap(),
+        golden,
     );
 }

@@ -63,19 +63,27 @@ pub fn export_csv(study: &OpenStudy) -> Result<(), AppError> {
     )
 }
 
+/// A bundle's dataset columns in the stored format, when it includes them.
+pub async fn bundled_columns(
+    ctx: AppContext,
+    dataset_id: &str,
+    with_dataset: bool,
+) -> Result<Option<Vec<u8>>, AppError> {
+    if !with_dataset {
+        return Ok(None);
+    }
+    let db = ctx.open_db()?;
+    let columns = datasets::open(ctx, &db, dataset_id).await?;
+    Ok(Some(crate::storage::colfile::encode(&columns)))
+}
+
 /// The whole study (and, when asked, its dataset) as one JSON file.
 pub async fn export_bundle(
     ctx: AppContext,
     study: &OpenStudy,
     with_dataset: bool,
 ) -> Result<(), AppError> {
-    let columns = if with_dataset {
-        let db = ctx.open_db()?;
-        let cols = datasets::open(ctx, &db, &study.row.dataset_id).await?;
-        Some(crate::storage::colfile::encode(&cols))
-    } else {
-        None
-    };
+    let columns = bundled_columns(ctx, &study.row.dataset_id, with_dataset).await?;
     let bundle = bundle::bundle(
         &study.row.name,
         &study.plan.metadata.dataset,

@@ -363,13 +363,8 @@ pub async fn export_bundle(
     run: &OpenWalkForward,
     with_dataset: bool,
 ) -> Result<(), AppError> {
-    let columns = if with_dataset {
-        let db = ctx.open_db()?;
-        let cols = datasets::open(ctx, &db, &run.row.dataset_id).await?;
-        Some(crate::storage::colfile::encode(&cols))
-    } else {
-        None
-    };
+    let columns =
+        crate::sharing::transfer::bundled_columns(ctx, &run.row.dataset_id, with_dataset).await?;
     let bundle = crate::sharing::bundle::walkforward_bundle(
         &run.row.header,
         &run.folds,

@@ -138,13 +138,7 @@ impl Scale {
         match self {
             Scale::Linear { .. } => {
                 let (low, high) = self.coord_range();
-                linear_ticks(low, high, max_ticks)
-                    .into_iter()
-                    .map(|v| Tick {
-                        coord: v,
-                        label: format_number(v),
-                    })
-                    .collect()
+                labelled_ticks(low, high, max_ticks)
             }
             Scale::Log { .. } => {
                 let (low, high) = self.coord_range();
@@ -221,6 +215,17 @@ impl AxisMap {
     pub fn px(&self, coord: f64) -> f64 {
         self.px_from + unit_in(coord, self.low, self.high) * (self.px_to - self.px_from)
     }
+}
+
+/// [`linear_ticks`] with their labels: a linear axis's ticks as the charts draw them.
+pub fn labelled_ticks(low: f64, high: f64, max_ticks: usize) -> Vec<Tick> {
+    linear_ticks(low, high, max_ticks)
+        .into_iter()
+        .map(|v| Tick {
+            coord: v,
+            label: format_number(v),
+        })
+        .collect()
 }
 
 /// Round-number ticks in `[low, high]`: steps of 1, 2 or 5 times a power of ten, at most

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use super::math::{format_number, grid_shape, linear_ticks, padded, robust_range, Scale, Tick};
+use super::math::{grid_shape, labelled_ticks, padded, robust_range, Scale, Tick};
 use super::{complete_points, PointKind, StudyChartData};
 
 /// The narrowest a panel gets before the grid wraps to another row.
@@ -123,13 +123,7 @@ impl SliceChart {
         let Some((low, high)) = self.score_range else {
             return Vec::new();
         };
-        linear_ticks(low, high, (height_px / 40).max(2) as usize)
-            .into_iter()
-            .map(|v| Tick {
-                coord: v,
-                label: format_number(v),
-            })
-            .collect()
+        labelled_ticks(low, high, (height_px / 40).max(2) as usize)
     }
 }
 

@@ -155,19 +155,13 @@ mod draw {
     use plotters::style::text_anchor::{HPos, VPos};
     use web_sys::HtmlCanvasElement;
 
-    use super::super::math::{format_number, linear_ticks, padded, AxisMap, Tick};
+    use super::super::math::{labelled_ticks, padded, AxisMap, Tick};
     use super::{StitchedChart, TimelineChart};
     use crate::charts::plot::{self, Mark, PlotLayout, PlotSource, Rect};
     use crate::charts::theme;
 
     fn ticks(low: f64, high: f64, n: i32) -> Vec<Tick> {
-        linear_ticks(low, high, n.max(2) as usize)
-            .into_iter()
-            .map(|v| Tick {
-                coord: v,
-                label: format_number(v),
-            })
-            .collect()
+        labelled_ticks(low, high, n.max(2) as usize)
     }
 
     const ROW_PX: i32 = 14;

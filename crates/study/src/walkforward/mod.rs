@@ -500,10 +500,9 @@ pub fn run_fold(header: &WalkForwardHeader, f: usize, store: &mut FeatureStore) 
     let mut study = Study::create(plan.study_spec(), genesis_optimizer::MemoryJournal::new())?;
     study.set_stop_policy(plan.stop.clone());
     let objective = plan.objective();
-    let mut trial_store = FeatureStore::new(std::sync::Arc::clone(store.candles()));
     genesis_optimizer::driver::run_serial(
         &mut study,
-        |ticket| objective.evaluate(&mut trial_store, ticket),
+        |ticket| objective.evaluate(store, ticket),
         || 0,
     )?;
     let outcome = finish_fold(header, f, &plan, &mut study, store)?;
