@@ -84,6 +84,7 @@ fn objective(ticket: &TrialTicket) -> TrialOutcome {
     };
     TrialOutcome::Complete {
         value,
+        values: Vec::new(),
         intermediate,
         constraint_violations,
         user_attrs: BTreeMap::new(),

@@ -107,6 +107,7 @@ pub fn bench_study(n_trials: u64, multivariate: bool, seed: u64) -> Result<Study
 pub fn synthetic_outcome(params: &Params) -> TrialOutcome {
     TrialOutcome::Complete {
         value: synthetic_objective(params),
+        values: Vec::new(),
         intermediate: Vec::new(),
         constraint_violations: Vec::new(),
         user_attrs: Default::default(),

@@ -32,6 +32,7 @@
 //!     let value = -(fast - 12.0).powi(2) - (slow - 60.0).powi(2) / 10.0;
 //!     study.tell(ticket.number, TrialOutcome::Complete {
 //!         value,
+//!         values: vec![],
 //!         intermediate: vec![],
 //!         constraint_violations: vec![],
 //!         user_attrs: Default::default(),
@@ -56,6 +57,8 @@ pub mod journal;
 mod math;
 /// Parameter values and their canonical form.
 pub mod param;
+/// Pareto fronts: non-domination ranks, hypervolume, hypervolume subset selection.
+pub mod pareto;
 /// Pruners and the per-checkpoint thresholds shipped with each trial.
 pub mod pruner;
 /// Per-trial random streams.
@@ -81,8 +84,8 @@ pub use journal::FileJournal;
 pub use journal::{JournalBackend, JournalOp, MemoryJournal, StudyLog};
 pub use param::{canonical_params, ParamValue, Params};
 pub use pruner::{PruneThresholds, PrunerSettings};
-pub use sampler::{SamplerSettings, TpeSettings};
-pub use settings::{StopPolicy, StopReason, StudySettings};
+pub use sampler::{Nsga2Settings, SamplerSettings, TpeSettings};
+pub use settings::{Direction, StopPolicy, StopReason, StudySettings};
 pub use signature::{Signature, SignatureInputs};
 pub use space::SearchSpace;
 pub use study::{AskOutcome, ResumeOptions, Study, StudySpec};

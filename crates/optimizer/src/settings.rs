@@ -19,7 +19,39 @@ pub struct StudySettings {
     pub pruner: PrunerSettings,
     /// Trial `k` sees the results of trials `0..=k - sync_window`.
     pub sync_window: u32,
+    /// The objectives' directions of a multi-objective study (two or three); empty for a
+    /// single-objective study, whose one value is maximised.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub directions: Vec<Direction>,
 }
+
+/// Whether an objective is better higher or lower.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Maximize,
+    Minimize,
+}
+
+impl Direction {
+    /// The value as a loss (lower is better): negated when maximised.
+    pub fn loss(self, value: f64) -> f64 {
+        match self {
+            Direction::Maximize => -value,
+            Direction::Minimize => value,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Maximize => "maximize",
+            Direction::Minimize => "minimize",
+        }
+    }
+}
+
+/// The most objectives a study may have.
+pub const MAX_OBJECTIVES: usize = 3;
 
 /// The default sync window.
 pub const DEFAULT_SYNC_WINDOW: u32 = 8;
@@ -32,7 +64,18 @@ impl StudySettings {
             sampler: SamplerSettings::default(),
             pruner: PrunerSettings::None,
             sync_window: DEFAULT_SYNC_WINDOW,
+            directions: Vec::new(),
         }
+    }
+
+    /// Whether the study has several objectives.
+    pub fn is_multi_objective(&self) -> bool {
+        !self.directions.is_empty()
+    }
+
+    /// The number of values a complete trial reports (1 for a single-objective study).
+    pub fn n_objectives(&self) -> usize {
+        self.directions.len().max(1)
     }
 
     /// Refuses settings no study can run with, naming the setting.
@@ -43,6 +86,25 @@ impl StudySettings {
                 message: "must be at least 1".into(),
             });
         }
+        if self.directions.len() == 1 || self.directions.len() > MAX_OBJECTIVES {
+            return Err(OptimizerError::InvalidSetting {
+                field: "directions".into(),
+                message: format!(
+                    "a multi-objective study has 2 to {MAX_OBJECTIVES} objectives, got {} (a \
+                     single-objective study maximises its one value and lists no direction)",
+                    self.directions.len()
+                ),
+            });
+        }
+        if self.is_multi_objective() && self.pruner != PrunerSettings::None {
+            return Err(OptimizerError::InvalidSetting {
+                field: "pruner".into(),
+                message: "a multi-objective study cannot be pruned (its trials have no single \
+                          intermediate value to compare, as in Optuna): set the pruner to none"
+                    .into(),
+            });
+        }
+        self.sampler.validate()?;
         self.pruner.validate()
     }
 }

@@ -394,6 +394,10 @@ impl<B: JournalBackend> Study<B> {
                             rank,
                             intermediate: record.intermediate.clone(),
                             is_complete: record.state == TrialState::Complete,
+                            losses: record
+                                .losses(&self.settings.directions)
+                                .unwrap_or_default(),
+                            penalty: record.constraint_violations.len() as f64,
                         });
                     }
                 }
@@ -417,6 +421,18 @@ impl<B: JournalBackend> Study<B> {
             let window = u64::from(self.settings.sync_window);
             if k >= self.first_unfinished.saturating_add(window) {
                 return Ok(AskOutcome::Wait);
+            }
+            if let Some(n_points) = self.space.n_points() {
+                if self.n_evaluated_below_frontier >= n_points {
+                    let reason = StopReason::SpaceExhausted {
+                        message: format!(
+                            "the search space is exhausted: all {n_points} of its points were \
+                             evaluated"
+                        ),
+                    };
+                    self.stop(reason, now_ms)?;
+                    continue;
+                }
             }
             self.extend_observations((k + 1).saturating_sub(window));
             let params = match self.propose(k, window) {
@@ -469,11 +485,17 @@ impl<B: JournalBackend> Study<B> {
                 _ => None,
             })
             .collect();
+        let taken = |point: &[f64]| {
+            let key = canonical_params(&self.space.params_from_internal(point));
+            self.by_params.get(&key).is_some_and(|&number| number < k)
+        };
         let ctx = SampleContext {
             space: &self.space,
             trial_number: k,
             visible: &self.observations,
             running: &running,
+            taken: &taken,
+            n_objectives: self.settings.n_objectives(),
         };
         let mut rng = TrialRng::new(self.settings.seed, k);
         self.sampler.sample(&ctx, &mut rng)
@@ -547,7 +569,7 @@ impl<B: JournalBackend> Study<B> {
                 })
             }
         };
-        let record = build_record(number, params, outcome, timing)?;
+        let record = build_record(number, params, outcome, timing, &self.settings)?;
         self.backend
             .append(&[JournalOp::Trial(Box::new(record.clone()))])?;
         self.n_running = self.n_running.saturating_sub(1);
@@ -585,6 +607,7 @@ fn build_record(
     params: Params,
     outcome: TrialOutcome,
     timing: Option<Timing>,
+    settings: &StudySettings,
 ) -> Result<TrialRecord> {
     let mut record = TrialRecord {
         state: TrialState::Failed,
@@ -595,20 +618,40 @@ fn build_record(
     match outcome {
         TrialOutcome::Complete {
             value,
+            values,
             intermediate,
             constraint_violations,
             user_attrs,
         } => {
+            if values.len() != settings.directions.len() {
+                return Err(OptimizerError::Trial {
+                    number,
+                    message: format!(
+                        "reported {} objective values, the study has {} (a single-objective \
+                         study takes none beside its value)",
+                        values.len(),
+                        settings.directions.len()
+                    ),
+                });
+            }
             let (intermediate, bad) = checked_intermediate(number, intermediate)?;
             record.intermediate = intermediate;
             record.user_attrs = user_attrs;
+            let bad_value = values.iter().position(|v| !v.is_finite());
             if let Some(reason) = bad {
                 record.fail_reason = Some(reason);
             } else if !value.is_finite() {
                 record.fail_reason = Some(format!("objective value {value} is not finite"));
+            } else if let Some(i) = bad_value {
+                record.fail_reason = Some(format!(
+                    "objective {} value {} is not finite",
+                    i + 1,
+                    values[i]
+                ));
             } else {
                 record.state = TrialState::Complete;
                 record.value = Some(value);
+                record.values = values;
                 record.constraint_violations = constraint_violations;
             }
         }

@@ -22,6 +22,10 @@ pub struct TrialTicket {
 pub enum TrialOutcome {
     Complete {
         value: f64,
+        /// The objectives' values of a multi-objective study, in the study's order and each
+        /// in its own direction; empty for a single-objective study.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        values: Vec<f64>,
         /// `(step, value)` at each checkpoint reached.
         #[serde(default)]
         intermediate: Vec<(u64, f64)>,
@@ -83,9 +87,14 @@ pub struct TrialRecord {
     pub number: u64,
     pub params: Params,
     pub state: TrialState,
-    /// The objective value of a complete trial.
+    /// The objective value of a complete trial (in a multi-objective study, the caller's
+    /// figure of merit shown beside the objectives; the samplers use `values`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// The objectives' values of a complete trial of a multi-objective study, each in its
+    /// own direction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<f64>,
     /// `(step, value)` in step order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub intermediate: Vec<(u64, f64)>,
@@ -115,6 +124,7 @@ impl TrialRecord {
             params,
             state: TrialState::Complete,
             value: Some(value),
+            values: Vec::new(),
             intermediate: Vec::new(),
             pruned_at_step: None,
             constraint_violations: Vec::new(),
@@ -133,6 +143,25 @@ impl TrialRecord {
     /// The last reported intermediate value.
     pub fn last_intermediate(&self) -> Option<(u64, f64)> {
         self.intermediate.last().copied()
+    }
+
+    /// The objectives as losses (lower is better) under `directions`; for a
+    /// single-objective study (no directions) the negated value. `None` unless complete
+    /// with every value.
+    pub fn losses(&self, directions: &[crate::settings::Direction]) -> Option<Vec<f64>> {
+        if self.state != TrialState::Complete {
+            return None;
+        }
+        if directions.is_empty() {
+            return self.value.map(|v| vec![-v]);
+        }
+        (self.values.len() == directions.len()).then(|| {
+            self.values
+                .iter()
+                .zip(directions)
+                .map(|(v, d)| d.loss(*v))
+                .collect()
+        })
     }
 
     /// The record's rank for splits and summaries; `None` for failed trials.

@@ -157,6 +157,7 @@ fn csv_quotes_fields_with_commas_and_quotes() {
         0,
         &|_| genesis_optimizer::TrialOutcome::Complete {
             value: 1.0,
+            values: vec![],
             intermediate: vec![],
             constraint_violations: vec!["min_trades: 3 < 10, \"too few\"".into()],
             user_attrs: Default::default(),

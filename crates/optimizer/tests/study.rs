@@ -259,6 +259,7 @@ fn infeasible_trials_are_kept_with_reasons_and_ranked_below_feasible_ones() {
         let x = number(&t.params, "x");
         TrialOutcome::Complete {
             value: 10.0 * x - (number(&t.params, "z") - 0.5).abs(),
+            values: vec![],
             intermediate: vec![],
             constraint_violations: if x > 0.5 {
                 vec![format!(
@@ -422,6 +423,7 @@ fn tell_refuses_unknown_and_repeated_numbers() {
     ));
     let twice = TrialOutcome::Complete {
         value: 1.0,
+        values: vec![],
         intermediate: vec![(1, 0.5), (1, 0.6)],
         constraint_violations: vec![],
         user_attrs: Default::default(),

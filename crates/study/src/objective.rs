@@ -203,6 +203,7 @@ impl Objective {
                 intermediate.push((self.final_step, outcome.score()));
                 TrialOutcome::Complete {
                     value: outcome.score(),
+                    values: Vec::new(),
                     intermediate,
                     constraint_violations: outcome.evaluation.reasons.clone(),
                     user_attrs: outcome_attrs(&outcome),

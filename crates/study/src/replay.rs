@@ -154,6 +154,7 @@ pub fn replay_trial(
                 intermediate,
                 constraint_violations,
                 user_attrs,
+                ..
             },
         ) => {
             outcome.push(compare("value", json(&record.value), json(value)));

@@ -8,7 +8,9 @@
 //! leaves), intermediate values, user attributes and system attributes.
 //!
 //! Mapping: the score is the value; a pruned trial's value is its last intermediate value,
-//! as Optuna records it. User attributes are the caller's (metrics, fingerprint, ...) plus
+//! as Optuna records it. A multi-objective study is created with its directions and its
+//! complete trials carry `values` (one per objective, so `optuna.load_study(...).best_trials`
+//! is our front); the score then travels as the user attribute `genesis_value`. User attributes are the caller's (metrics, fingerprint, ...) plus
 //! `genesis_constraint_violations`, `genesis_feasible` and `genesis_duplicate_of`; system
 //! attributes carry Optuna's `constraints` (one positive entry per violation, `[0.0]` when
 //! feasible, which optuna-dashboard shows), `fail_reason`, and what the import needs to be
@@ -24,6 +26,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{OptimizerError, Result};
 use crate::journal::{Header, StudyLog};
 use crate::param::{ParamValue, Params};
+use crate::settings::Direction;
 use crate::space::{Distribution, SearchSpace};
 use crate::trial::{Timing, TrialRecord, TrialState};
 
@@ -48,6 +51,8 @@ fn optuna_state(state: TrialState) -> i64 {
     }
 }
 const MAXIMIZE: i64 = 2;
+const MINIMIZE: i64 = 1;
+const VALUE_ATTR: &str = "genesis_value";
 
 /// `distribution_to_json`: a JSON string naming the class and its attributes.
 fn distribution_json(distribution: &Distribution) -> String {
@@ -143,9 +148,22 @@ pub fn to_optuna_journal_with(log: &StudyLog, study_attrs: &[(String, Value)]) -
     for (key, value) in study_attrs {
         attrs.insert(key.clone(), value.clone());
     }
+    let directions: Vec<i64> = if log.header.settings.directions.is_empty() {
+        vec![MAXIMIZE]
+    } else {
+        log.header
+            .settings
+            .directions
+            .iter()
+            .map(|d| match d {
+                Direction::Maximize => MAXIMIZE,
+                Direction::Minimize => MINIMIZE,
+            })
+            .collect()
+    };
     let mut lines: Vec<Value> = vec![
         json!({"op_code": op_code::CREATE_STUDY, "worker_id": WORKER_ID,
-               "study_name": log.header.study_name, "directions": [MAXIMIZE]}),
+               "study_name": log.header.study_name, "directions": directions}),
         json!({"op_code": op_code::SET_STUDY_USER_ATTR, "worker_id": WORKER_ID, "study_id": 0,
                "user_attr": attrs}),
     ];
@@ -195,7 +213,13 @@ fn trial_op(space: &SearchSpace, log: &StudyLog, trial: &TrialRecord) -> Result<
             })
     });
     let (start, complete) = shown_timing.map_or((0, 0), |t| (t.started_ms, t.finished_ms));
+    let is_multi = log.header.settings.is_multi_objective();
+    let values = match trial.state {
+        TrialState::Complete if is_multi => json!(trial.values),
+        _ => Value::Null,
+    };
     let value = match trial.state {
+        TrialState::Complete if is_multi => Value::Null,
         TrialState::Complete => trial.value.map_or(Value::Null, |v| json!(v)),
         TrialState::Pruned => trial
             .last_intermediate()
@@ -217,6 +241,11 @@ fn trial_op(space: &SearchSpace, log: &StudyLog, trial: &TrialRecord) -> Result<
         json!(trial.constraint_violations),
     );
     user_attrs.insert("genesis_feasible".into(), json!(trial.is_feasible()));
+    if is_multi {
+        if let Some(score) = trial.value {
+            user_attrs.insert(VALUE_ATTR.into(), json!(score));
+        }
+    }
     if let Some(original) = trial.duplicate_of {
         user_attrs.insert("genesis_duplicate_of".into(), json!(original));
     }
@@ -245,7 +274,7 @@ fn trial_op(space: &SearchSpace, log: &StudyLog, trial: &TrialRecord) -> Result<
         "datetime_complete": iso_datetime(complete),
         "state": optuna_state(trial.state),
         "value": value,
-        "values": Value::Null,
+        "values": values,
         "distributions": distributions,
         "params": params,
         "user_attrs": user_attrs,
@@ -373,8 +402,19 @@ fn trial_from_op(
         params,
         state,
         value: match state {
-            TrialState::Complete => op.get("value").and_then(Value::as_f64),
+            TrialState::Complete => op
+                .get("value")
+                .and_then(Value::as_f64)
+                .or_else(|| user.and_then(|u| u.get(VALUE_ATTR)).and_then(Value::as_f64)),
             _ => None,
+        },
+        values: match (state, op.get("values")) {
+            (TrialState::Complete, Some(Value::Array(values))) => values
+                .iter()
+                .map(Value::as_f64)
+                .collect::<Option<Vec<f64>>>()
+                .ok_or_else(|| format!("trial {number}: `values` holds a non-number"))?,
+            _ => Vec::new(),
         },
         intermediate,
         pruned_at_step: sys("genesis_pruned_at_step").and_then(Value::as_u64),

@@ -13,16 +13,19 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::param::Params;
 use crate::rng::TrialRng;
-use crate::space::SearchSpace;
+use crate::space::{Domain, SearchSpace};
 
 /// Enumerates grid, categorical and stepped leaves in a seeded order.
 pub mod grid;
 /// Independent uniform draws.
 pub mod random;
+/// NSGA-II, the non-dominated sorting genetic algorithm.
+pub mod nsga2;
 /// Tree-structured Parzen Estimator.
 pub mod tpe;
 
 pub use grid::GridSampler;
+pub use nsga2::{Nsga2Sampler, Nsga2Settings};
 pub use random::RandomSampler;
 pub use tpe::{TpeSampler, TpeSettings};
 
@@ -92,10 +95,17 @@ pub struct Observation {
     pub intermediate: Vec<(u64, f64)>,
     /// Whether the trial completed (as opposed to being pruned).
     pub is_complete: bool,
+    /// A complete trial's objectives as losses (lower is better): one per objective of a
+    /// multi-objective study, the negated value of a single-objective one; empty for a
+    /// pruned trial.
+    pub losses: Vec<f64>,
+    /// How far a complete trial is from feasible (its number of violated constraints, as
+    /// the Optuna export's constraint values add up); 0 for a feasible one.
+    pub penalty: f64,
 }
 
 /// What a sampler sees when proposing trial `trial_number`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct SampleContext<'a> {
     pub space: &'a SearchSpace,
     pub trial_number: u64,
@@ -104,6 +114,92 @@ pub struct SampleContext<'a> {
     /// Points of the trials that are running from this trial's point of view (for the
     /// constant liar), in trial-number order.
     pub running: &'a [&'a [f64]],
+    /// Whether a point (in sampler coordinates) equals that of an evaluated or running
+    /// trial numbered below this one: what a sampler avoids proposing.
+    pub taken: &'a dyn Fn(&[f64]) -> bool,
+    /// The number of objectives (1 for a single-objective study).
+    pub n_objectives: usize,
+}
+
+/// How hard a sampler looks for an untaken point before it gives up and proposes a taken
+/// one (which the study records as a duplicate).
+const MAX_FRESH_DRAWS: usize = 64;
+
+/// The largest finite space [`SampleContext::untaken`] scans point by point when nothing
+/// nearer is free.
+const MAX_SCAN: u64 = 1 << 18;
+
+impl SampleContext<'_> {
+    /// `point` if it is not taken; otherwise the first untaken of `alternatives` (a
+    /// sampler's next-best candidates, in its order of preference), then the nearest
+    /// untaken neighbour on the lines through `point` along its discrete and categorical
+    /// coordinates (distance 1 before 2, coordinates in order, down before up), then up to
+    /// [`MAX_FRESH_DRAWS`] uniform draws, then (in a finite space of at most [`MAX_SCAN`]
+    /// points) every point in order from a random start. Only when all of these are taken
+    /// is `point` returned as it is. Deterministic: it depends on the context and `rng`
+    /// alone.
+    pub fn untaken(
+        &self,
+        point: Vec<f64>,
+        alternatives: impl IntoIterator<Item = Vec<f64>>,
+        rng: &mut TrialRng,
+    ) -> Vec<f64> {
+        if !(self.taken)(&point) {
+            return point;
+        }
+        if let Some(fresh) = alternatives.into_iter().find(|p| !(self.taken)(p)) {
+            return fresh;
+        }
+        if let Some(fresh) = self.untaken_neighbour(&point) {
+            return fresh;
+        }
+        for _ in 0..MAX_FRESH_DRAWS {
+            let fresh = random::random_point(self.space, rng);
+            if !(self.taken)(&fresh) {
+                return fresh;
+            }
+        }
+        if let Some(n) = self.space.n_points().filter(|n| *n <= MAX_SCAN) {
+            let start = rng.below(n);
+            let free = (0..n)
+                .filter_map(|i| self.space.nth_point((start + i) % n))
+                .find(|p| !(self.taken)(p));
+            if let Some(fresh) = free {
+                return fresh;
+            }
+        }
+        point
+    }
+
+    fn untaken_neighbour(&self, point: &[f64]) -> Option<Vec<f64>> {
+        let domains = self.space.domains();
+        let max_index = |d: &Domain| match *d {
+            Domain::Discrete { max_index } => Some(max_index as f64),
+            Domain::Categorical { n_choices } => Some(n_choices.saturating_sub(1) as f64),
+            Domain::Continuous { .. } => None,
+        };
+        let widest = domains.iter().filter_map(max_index).fold(0.0, f64::max);
+        let mut distance = 1.0;
+        let mut candidate = point.to_vec();
+        while distance <= widest {
+            for (i, domain) in domains.iter().enumerate() {
+                let Some(top) = max_index(domain) else {
+                    continue;
+                };
+                for x in [point[i] - distance, point[i] + distance] {
+                    if (0.0..=top).contains(&x) {
+                        candidate[i] = x;
+                        if !(self.taken)(&candidate) {
+                            return Some(candidate);
+                        }
+                    }
+                }
+                candidate[i] = point[i];
+            }
+            distance += 1.0;
+        }
+        None
+    }
 }
 
 /// A sampler's answer.
@@ -129,6 +225,7 @@ pub enum SamplerSettings {
     Grid,
     Random,
     Tpe(TpeSettings),
+    Nsga2(Nsga2Settings),
 }
 
 impl Default for SamplerSettings {
@@ -145,6 +242,27 @@ impl SamplerSettings {
             SamplerSettings::Grid => Box::new(GridSampler::new(space, seed)?),
             SamplerSettings::Random => Box::new(RandomSampler),
             SamplerSettings::Tpe(settings) => Box::new(TpeSampler::new(settings.clone())?),
+            SamplerSettings::Nsga2(settings) => Box::new(Nsga2Sampler::new(settings.clone())?),
         })
+    }
+
+    /// Refuses settings out of range, naming the setting.
+    pub(crate) fn validate(&self) -> Result<()> {
+        match self {
+            SamplerSettings::Tpe(settings) => settings.validate(),
+            SamplerSettings::Nsga2(settings) => settings.validate(),
+            SamplerSettings::Grid | SamplerSettings::Random => Ok(()),
+        }
+    }
+
+    /// The sampler's name as the CLI and the page give it.
+    pub fn name(&self, multi_objective: bool) -> &'static str {
+        match self {
+            SamplerSettings::Grid => "grid",
+            SamplerSettings::Random => "random",
+            SamplerSettings::Tpe(_) if multi_objective => "motpe",
+            SamplerSettings::Tpe(_) => "tpe",
+            SamplerSettings::Nsga2(_) => "nsga2",
+        }
     }
 }

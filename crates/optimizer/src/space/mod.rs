@@ -473,6 +473,35 @@ impl SearchSpace {
         self.params.is_empty()
     }
 
+    /// How many distinct parameter sets the space holds, when that is finite (every
+    /// parameter stepped, integer or categorical) and below 2^64.
+    pub fn n_points(&self) -> Option<u64> {
+        self.params.iter().try_fold(1u64, |n, spec| {
+            spec.distribution.grid_len().and_then(|len| n.checked_mul(len))
+        })
+    }
+
+    /// The point in sampler coordinates of the `index`-th parameter set of a finite space
+    /// (the first parameter varying slowest), `None` beyond [`SearchSpace::n_points`].
+    pub fn nth_point(&self, index: u64) -> Option<Vec<f64>> {
+        let mut rest = index;
+        let mut values = Vec::with_capacity(self.params.len());
+        for spec in self.params.iter().rev() {
+            let len = spec.distribution.grid_len()?.max(1);
+            values.push(spec.distribution.grid_value(rest % len));
+            rest /= len;
+        }
+        if rest != 0 {
+            return None;
+        }
+        values.reverse();
+        self.params
+            .iter()
+            .zip(&values)
+            .map(|(spec, value)| spec.distribution.to_internal(value))
+            .collect()
+    }
+
     /// Parameters from a point in sampler coordinates (one coordinate per parameter).
     pub fn params_from_internal(&self, point: &[f64]) -> Params {
         self.params

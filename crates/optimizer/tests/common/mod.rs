@@ -53,6 +53,7 @@ pub fn number(params: &Params, path: &str) -> f64 {
 pub fn complete(value: f64) -> TrialOutcome {
     TrialOutcome::Complete {
         value,
+        values: Vec::new(),
         intermediate: Vec::new(),
         constraint_violations: Vec::new(),
         user_attrs: BTreeMap::new(),
@@ -109,6 +110,7 @@ pub fn mixed_objective(ticket: &TrialTicket) -> TrialOutcome {
     );
     TrialOutcome::Complete {
         value,
+        values: Vec::new(),
         intermediate,
         constraint_violations,
         user_attrs,

@@ -20,10 +20,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::random::RandomSampler;
-use super::{Proposal, SampleContext, Sampler};
+use super::random::random_point;
+use super::{Observation, Proposal, SampleContext, Sampler};
 use crate::error::{OptimizerError, Result};
 use crate::math::log_sum_exp_bounded;
+use crate::pareto::{hypervolume_subset, nondomination_ranks, reference_point};
 use crate::rng::TrialRng;
 use crate::space::Domain;
 
@@ -73,7 +74,7 @@ impl Default for TpeSettings {
 }
 
 impl TpeSettings {
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         let bad = |field: &str, message: &str| {
             Err(OptimizerError::InvalidSetting {
                 field: format!("tpe.{field}"),
@@ -112,17 +113,15 @@ impl TpeSampler {
         Ok(TpeSampler { settings })
     }
 
-    /// Steps 3 and 4 over `dims`, writing the winning candidate into `point`.
-    fn sample_dims(
+    /// Steps 3 and 4 over `dims`: the candidates drawn from `l(x)` and the winner.
+    fn draw(
         &self,
         dims: &[(usize, Domain)],
-        below: &[&[f64]],
-        above: &[&[f64]],
+        split: &Split<'_>,
         rng: &mut TrialRng,
-        point: &mut [f64],
-    ) {
-        let mut l = ParzenEstimator::build(below, dims, &self.settings);
-        let mut g = ParzenEstimator::build(above, dims, &self.settings);
+    ) -> Drawn {
+        let mut l = ParzenEstimator::build(&split.below, dims, &self.settings, split.uniform_below);
+        let mut g = ParzenEstimator::build(&split.above, dims, &self.settings, false);
         let n_candidates = self.settings.n_ei_candidates as usize;
         let candidates = l.sample(rng, n_candidates);
         let width = dims.len().max(1);
@@ -144,14 +143,67 @@ impl TpeSampler {
         }
         let log_l = l.log_pdf(&unique);
         let best = best_candidate(&mut g, &unique, &log_l, &unique_of, width);
-        if let Some(winner) = rows.get(best) {
-            for (&(coordinate, _), &x) in dims.iter().zip(winner.iter()) {
-                if let Some(slot) = point.get_mut(coordinate) {
-                    *slot = x;
-                }
-            }
+        Drawn {
+            candidates,
+            width,
+            unique,
+            unique_of,
+            log_l,
+            g,
+            best,
         }
     }
+}
+
+/// The candidates of one sampling step and the one that won.
+struct Drawn {
+    /// Row-major, `width` coordinates each.
+    candidates: Vec<f64>,
+    width: usize,
+    /// The distinct candidates, row-major, and which one each candidate is.
+    unique: Vec<f64>,
+    unique_of: Vec<usize>,
+    log_l: Vec<f64>,
+    g: ParzenEstimator,
+    /// The winner's index among `candidates`.
+    best: usize,
+}
+
+impl Drawn {
+    fn row(&self, i: usize) -> &[f64] {
+        &self.candidates[i * self.width..(i + 1) * self.width]
+    }
+
+    /// The distinct candidates other than the winner, best score first (the first drawn on
+    /// ties): where a sampler looks when the winner was already evaluated.
+    fn runners_up(&mut self) -> Vec<usize> {
+        let log_g = self.g.log_pdf(&self.unique);
+        let mut first_index = vec![usize::MAX; self.log_l.len()];
+        for (i, &u) in self.unique_of.iter().enumerate() {
+            first_index[u] = first_index[u].min(i);
+        }
+        let score = |u: usize| self.log_l[u] - log_g[u];
+        let mut order: Vec<usize> = (0..self.log_l.len()).collect();
+        order.sort_by(|&a, &b| {
+            score(b)
+                .total_cmp(&score(a))
+                .then(first_index[a].cmp(&first_index[b]))
+        });
+        let winner = self.unique_of.get(self.best).copied();
+        order
+            .into_iter()
+            .filter(|&u| Some(u) != winner)
+            .map(|u| first_index[u])
+            .collect()
+    }
+}
+
+/// The good (`below`) and bad (`above`) sets' points, each in trial-number order.
+struct Split<'a> {
+    below: Vec<&'a [f64]>,
+    above: Vec<&'a [f64]>,
+    /// The good set's observations weigh the same (multi-objective, as Optuna 5 does).
+    uniform_below: bool,
 }
 
 /// The index (among the original candidates) maximising `ln l(x) - ln g(x)`, the first on
@@ -221,38 +273,116 @@ fn compare_rows(a: &[f64], b: &[f64]) -> std::cmp::Ordering {
         .unwrap_or(std::cmp::Ordering::Equal)
 }
 
-impl Sampler for TpeSampler {
-    fn sample(&self, ctx: &SampleContext<'_>, rng: &mut TrialRng) -> Proposal {
-        let visible = ctx.visible;
+impl TpeSampler {
+    /// The indices of the visible trials in the good set (Optuna's `_split_trials`): the
+    /// best `n_below` complete feasible trials (by value, or with several objectives by
+    /// non-domination rank with the last rank cut by hypervolume contribution), then pruned
+    /// trials by the step they reached, then infeasible ones by their penalty.
+    fn below_indices(&self, visible: &[Observation], n_objectives: usize) -> Vec<usize> {
         let n = visible.len();
-        if n < self.settings.n_startup_trials as usize {
-            return RandomSampler.sample(ctx, rng);
+        if n_objectives <= 1 {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| {
+                visible[a]
+                    .rank
+                    .better_first(&visible[b].rank)
+                    .then(visible[a].number.cmp(&visible[b].number))
+            });
+            order.truncate(self.settings.n_below(n));
+            return order;
         }
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| {
+        // Optuna's `default_gamma_multiobjective`: no cap.
+        let mut n_below = (libm::ceil(self.settings.gamma_fraction * n as f64) as usize).min(n);
+        let feasible: Vec<usize> = (0..n)
+            .filter(|&i| visible[i].is_complete && visible[i].penalty <= 0.0)
+            .collect();
+        let mut below = below_by_front(visible, &feasible, n_below.min(feasible.len()));
+        n_below -= below.len();
+        let mut rest: Vec<usize> = (0..n)
+            .filter(|&i| !(visible[i].is_complete && visible[i].penalty <= 0.0))
+            .collect();
+        rest.sort_by(|&a, &b| {
             visible[a]
                 .rank
                 .better_first(&visible[b].rank)
                 .then(visible[a].number.cmp(&visible[b].number))
         });
-        let n_below = self.settings.n_below(n);
-        let (below_idx, above_idx) = order.split_at(n_below);
-        let mut below_idx = below_idx.to_vec();
-        let mut above_idx = above_idx.to_vec();
-        // Visible trials are in number order, so sorting indices restores number order,
-        // which the weights' recency ramp relies on.
-        below_idx.sort_unstable();
-        above_idx.sort_unstable();
-        let below: Vec<&[f64]> = below_idx
-            .iter()
-            .map(|&i| visible[i].point.as_slice())
-            .collect();
-        let mut above: Vec<&[f64]> = above_idx
-            .iter()
-            .map(|&i| visible[i].point.as_slice())
-            .collect();
+        below.extend(rest.into_iter().take(n_below));
+        below
+    }
+}
+
+/// The best `n_below` of the feasible trials `feasible` by non-domination rank; the rank
+/// that does not fit whole gives the members that add the most hypervolume.
+fn below_by_front(visible: &[Observation], feasible: &[usize], n_below: usize) -> Vec<usize> {
+    if n_below == 0 {
+        return Vec::new();
+    }
+    if n_below >= feasible.len() {
+        return feasible.to_vec();
+    }
+    let losses: Vec<Vec<f64>> = feasible.iter().map(|&i| visible[i].losses.clone()).collect();
+    let ranks = nondomination_ranks(&losses, None, Some(n_below));
+    let max_rank = ranks.iter().copied().max().unwrap_or(0);
+    let mut counts = vec![0usize; max_rank + 1];
+    for &r in &ranks {
+        counts[r] += 1;
+    }
+    let mut whole = 0;
+    let mut last_whole: Option<usize> = None;
+    for (rank, &count) in counts.iter().enumerate() {
+        if whole + count > n_below {
+            break;
+        }
+        whole += count;
+        last_whole = Some(rank);
+    }
+    let is_whole = |r: usize| last_whole.is_some_and(|last| r <= last);
+    let mut below: Vec<usize> = (0..feasible.len()).filter(|&j| is_whole(ranks[j])).collect();
+    if below.len() < n_below {
+        let tie_rank = last_whole.map_or(0, |r| r + 1);
+        let tied: Vec<usize> = (0..feasible.len()).filter(|&j| ranks[j] == tie_rank).collect();
+        let tied_losses: Vec<Vec<f64>> = tied.iter().map(|&j| losses[j].clone()).collect();
+        let reference = reference_point(&tied_losses);
+        below.extend(hypervolume_subset(
+            &tied_losses,
+            &tied,
+            n_below - below.len(),
+            &reference,
+        ));
+    }
+    below.into_iter().map(|j| feasible[j]).collect()
+}
+
+impl Sampler for TpeSampler {
+    fn sample(&self, ctx: &SampleContext<'_>, rng: &mut TrialRng) -> Proposal {
+        let visible = ctx.visible;
+        let n = visible.len();
+        if n < self.settings.n_startup_trials as usize {
+            let first = random_point(ctx.space, rng);
+            let point = ctx.untaken(first, std::iter::empty(), rng);
+            return Proposal::Params(ctx.space.params_from_internal(&point));
+        }
+        let mut is_below = vec![false; n];
+        for i in self.below_indices(visible, ctx.n_objectives) {
+            is_below[i] = true;
+        }
+        // Visible trials are in number order, so both sets are too, which the weights'
+        // recency ramp relies on.
+        let mut split = Split {
+            below: Vec::new(),
+            above: Vec::new(),
+            uniform_below: ctx.n_objectives > 1,
+        };
+        for (observation, below) in visible.iter().zip(&is_below) {
+            if *below {
+                split.below.push(observation.point.as_slice());
+            } else {
+                split.above.push(observation.point.as_slice());
+            }
+        }
         if self.settings.constant_liar {
-            above.extend(ctx.running.iter().copied());
+            split.above.extend(ctx.running.iter().copied());
         }
 
         let domains = ctx.space.domains();
@@ -269,15 +399,34 @@ impl Sampler for TpeSampler {
             .filter(|(_, d)| !d.is_single())
             .map(|(i, d)| (i, *d))
             .collect();
+        let set = |point: &mut [f64], dims: &[(usize, Domain)], row: &[f64]| {
+            for (&(coordinate, _), &x) in dims.iter().zip(row) {
+                if let Some(slot) = point.get_mut(coordinate) {
+                    *slot = x;
+                }
+            }
+        };
+        let mut spares: Vec<Vec<f64>> = Vec::new();
         if self.settings.multivariate {
             if !active.is_empty() {
-                self.sample_dims(&active, &below, &above, rng, &mut point);
+                let mut drawn = self.draw(&active, &split, rng);
+                set(&mut point, &active, drawn.row(drawn.best));
+                if (ctx.taken)(&point) {
+                    for i in drawn.runners_up() {
+                        let mut spare = point.clone();
+                        set(&mut spare, &active, drawn.row(i));
+                        spares.push(spare);
+                    }
+                }
             }
         } else {
             for dim in &active {
-                self.sample_dims(std::slice::from_ref(dim), &below, &above, rng, &mut point);
+                let dims = std::slice::from_ref(dim);
+                let drawn = self.draw(dims, &split, rng);
+                set(&mut point, dims, drawn.row(drawn.best));
             }
         }
+        let point = ctx.untaken(point, spares, rng);
         Proposal::Params(ctx.space.params_from_internal(&point))
     }
 }
@@ -318,8 +467,8 @@ mod tests {
                 .collect();
             let refs: Vec<&[f64]> = points.iter().map(Vec::as_slice).collect();
             let (below, above) = refs.split_at(25);
-            let mut l = ParzenEstimator::build(below, &dims, &settings);
-            let mut g = ParzenEstimator::build(above, &dims, &settings);
+            let mut l = ParzenEstimator::build(below, &dims, &settings, false);
+            let mut g = ParzenEstimator::build(above, &dims, &settings, false);
             let candidates = l.sample(&mut rng, 24);
             let log_l = l.log_pdf(&candidates);
             let log_g = g.log_pdf(&candidates);

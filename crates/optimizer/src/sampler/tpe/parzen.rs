@@ -138,14 +138,21 @@ impl RawKernel {
 
 impl ParzenEstimator {
     /// Builds the estimator over `dims` (coordinate indices with their domains) from
-    /// `points`, which are in trial-number order.
+    /// `points`, which are in trial-number order. Observations weigh the same with
+    /// `uniform_weights` (the good set of a multi-objective study, as in Optuna 5), else
+    /// older ones weigh less once there are more than 25.
     pub(crate) fn build(
         points: &[&[f64]],
         dims: &[(usize, Domain)],
         settings: &TpeSettings,
+        uniform_weights: bool,
     ) -> ParzenEstimator {
         let n = points.len();
-        let mut weights = default_weights(n);
+        let mut weights = if uniform_weights {
+            vec![1.0; n]
+        } else {
+            default_weights(n)
+        };
         weights.push(if n == 0 { 1.0 } else { settings.prior_weight });
         let total: f64 = weights.iter().sum();
         let probabilities: Vec<f64> = weights.iter().map(|w| w / total).collect();
@@ -826,6 +833,7 @@ mod tests {
             &refs,
             &[(0, Domain::Discrete { max_index: 10 })],
             &independent,
+            false,
         );
         assert!(
             estimator.base_terms.len() < observed.len() + 1,
@@ -872,6 +880,7 @@ mod tests {
                 },
             )],
             &independent,
+            false,
         );
         let n = 20_000;
         let grid: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) / n as f64).collect();
