@@ -135,12 +135,8 @@ pub fn nondomination_ranks(
     let Some(penalties) = penalties else {
         return plain_ranks(points, n_below);
     };
-    let feasible: Vec<usize> = (0..points.len())
-        .filter(|&i| penalties[i] <= 0.0)
-        .collect();
-    let infeasible: Vec<usize> = (0..points.len())
-        .filter(|&i| penalties[i] > 0.0)
-        .collect();
+    let feasible: Vec<usize> = (0..points.len()).filter(|&i| penalties[i] <= 0.0).collect();
+    let infeasible: Vec<usize> = (0..points.len()).filter(|&i| penalties[i] > 0.0).collect();
     let mut ranks = vec![0; points.len()];
     let feasible_points: Vec<Vec<f64>> = feasible.iter().map(|&i| points[i].clone()).collect();
     let feasible_ranks = plain_ranks(&feasible_points, n_below);
@@ -240,12 +236,14 @@ fn hypervolume_3d(sorted: &[Vec<f64>], reference: &[f64]) -> f64 {
     }
     for row in 1..n {
         for column in 0..n {
-            z_delta[row * n + column] = z_delta[row * n + column].max(z_delta[(row - 1) * n + column]);
+            z_delta[row * n + column] =
+                z_delta[row * n + column].max(z_delta[(row - 1) * n + column]);
         }
     }
     for row in 0..n {
         for column in 1..n {
-            z_delta[row * n + column] = z_delta[row * n + column].max(z_delta[row * n + column - 1]);
+            z_delta[row * n + column] =
+                z_delta[row * n + column].max(z_delta[row * n + column - 1]);
         }
     }
     let y_delta: Vec<f64> = (0..n)
@@ -381,7 +379,14 @@ fn subset_of_unique(unique: &[Vec<f64>], subset_size: usize, reference: &[f64]) 
         if k + 1 == subset_size {
             break;
         }
-        lazy_update(&mut contribs, &remaining, unique, &selected_points, reference, hv);
+        lazy_update(
+            &mut contribs,
+            &remaining,
+            unique,
+            &selected_points,
+            reference,
+            hv,
+        );
     }
     selected
 }
@@ -507,7 +512,12 @@ mod tests {
 
     #[test]
     fn hypervolume_of_boxes_is_their_union() {
-        let points = vec![vec![1.0, 3.0], vec![2.0, 2.0], vec![3.0, 1.0], vec![3.0, 3.0]];
+        let points = vec![
+            vec![1.0, 3.0],
+            vec![2.0, 2.0],
+            vec![3.0, 1.0],
+            vec![3.0, 3.0],
+        ];
         // Three unit-stepped boxes up to (4, 4): 3*1 + 2*1 + 1*1 stacked = 6.
         assert_eq!(hypervolume(&points, &[4.0, 4.0]), Some(6.0));
         let cube = vec![vec![0.0, 0.0, 0.0]];

@@ -394,9 +394,7 @@ impl<B: JournalBackend> Study<B> {
                             rank,
                             intermediate: record.intermediate.clone(),
                             is_complete: record.state == TrialState::Complete,
-                            losses: record
-                                .losses(&self.settings.directions)
-                                .unwrap_or_default(),
+                            losses: record.losses(&self.settings.directions).unwrap_or_default(),
                             penalty: record.constraint_violations.len() as f64,
                         });
                     }

@@ -51,12 +51,24 @@ fn cases() -> Vec<Case> {
             .collect();
         let penalty = (seed % 3 == 1).then(|| {
             (0..n)
-                .map(|_| if rng.uniform() < 0.3 { 1.0 + rng.below(3) as f64 } else { 0.0 })
+                .map(|_| {
+                    if rng.uniform() < 0.3 {
+                        1.0 + rng.below(3) as f64
+                    } else {
+                        0.0
+                    }
+                })
                 .collect()
         });
         let n_below = (seed % 4 == 3).then(|| 1 + rng.below(n as u64) as usize);
         let reference = (0..width)
-            .map(|j| points.iter().map(|p| p[j]).fold(f64::NEG_INFINITY, f64::max) + 1.5)
+            .map(|j| {
+                points
+                    .iter()
+                    .map(|p| p[j])
+                    .fold(f64::NEG_INFINITY, f64::max)
+                    + 1.5
+            })
             .collect();
         cases.push(Case {
             subset_size: 1 + rng.below(n as u64) as usize,
@@ -85,8 +97,8 @@ fn ranks_fronts_and_hypervolumes_equal_optunas() {
                    "reference": c.reference, "subset_size": c.subset_size})
         })
         .collect();
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/optuna_pareto.py");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/support/optuna_pareto.py");
     let mut child = Command::new(&python)
         .arg(&script)
         .stdin(Stdio::piped())
@@ -103,7 +115,11 @@ fn ranks_fronts_and_hypervolumes_equal_optunas() {
         String::from_utf8_lossy(&output.stderr)
     );
     let seen: Value = serde_json::from_slice(&output.stdout).unwrap();
-    println!("Optuna {} answered {} cases", seen["optuna_version"], cases.len());
+    println!(
+        "Optuna {} answered {} cases",
+        seen["optuna_version"],
+        cases.len()
+    );
     let answers = seen["answers"].as_array().unwrap();
     assert_eq!(answers.len(), cases.len());
     let mut n_ties = 0;
@@ -120,23 +136,39 @@ fn ranks_fronts_and_hypervolumes_equal_optunas() {
         if case.is_integer {
             assert_eq!(hv, theirs, "case {i}: hypervolume");
         } else {
-            assert!((hv - theirs).abs() <= 1e-12 * theirs.abs(), "case {i}: hypervolume {hv} vs {theirs}");
+            assert!(
+                (hv - theirs).abs() <= 1e-12 * theirs.abs(),
+                "case {i}: hypervolume {hv} vs {theirs}"
+            );
         }
 
         let on_front: Vec<usize> = (0..front.len()).filter(|&j| front[j]).collect();
-        let front_points: Vec<Vec<f64>> = on_front.iter().map(|&j| case.points[j].clone()).collect();
+        let front_points: Vec<Vec<f64>> =
+            on_front.iter().map(|&j| case.points[j].clone()).collect();
         let tie_reference = reference_point(&front_points);
         let theirs: Vec<f64> = serde_json::from_value(answer["tie_reference"].clone()).unwrap();
         assert_eq!(tie_reference, theirs, "case {i}: reference point");
         let size = case.subset_size.min(on_front.len());
         let subset = hypervolume_subset(&front_points, &on_front, size, &tie_reference);
         let theirs: Vec<usize> = serde_json::from_value(answer["subset"].clone()).unwrap();
-        assert_eq!(subset, theirs, "case {i}: subset of {size} from {} front points", on_front.len());
-        if ranks.iter().collect::<std::collections::BTreeSet<_>>().len() < ranks.len() {
+        assert_eq!(
+            subset,
+            theirs,
+            "case {i}: subset of {size} from {} front points",
+            on_front.len()
+        );
+        if ranks
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            < ranks.len()
+        {
             n_ties += 1;
         }
     }
     // The cases exercise what they claim: shared ranks, penalties, cut-offs.
     assert!(n_ties > 40, "only {n_ties} cases with shared ranks");
-    assert!(cases.iter().any(|c| c.penalty.is_some() && c.n_below.is_some()));
+    assert!(cases
+        .iter()
+        .any(|c| c.penalty.is_some() && c.n_below.is_some()));
 }

@@ -156,8 +156,11 @@ fn duplicates_are_never_run_and_a_streak_exhausts_the_space() {
         assert!(calls.values().all(|&n| n == 1), "{calls:?}");
         match r.study.stop_reason() {
             Some(StopReason::SpaceExhausted { message }) => {
-                assert!(message.contains("exhausted"), "{message}");
-                assert!(message.contains("25"), "{message}");
+                // A finite space ends once every point ran, before any streak.
+                assert!(
+                    message.contains("exhausted: all 6 of its points were evaluated"),
+                    "{message}"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -168,7 +171,7 @@ fn duplicates_are_never_run_and_a_streak_exhausts_the_space() {
             .iter()
             .filter(|t| t.duplicate_of.is_some())
             .count();
-        assert!(n_duplicates >= 25);
+        assert!(n_duplicates >= 1);
         for t in log.trials.iter().filter(|t| t.duplicate_of.is_some()) {
             let original = log.trial(t.duplicate_of.unwrap()).unwrap();
             assert!(original.duplicate_of.is_none());
@@ -176,22 +179,19 @@ fn duplicates_are_never_run_and_a_streak_exhausts_the_space() {
             assert_eq!(original.value, t.value);
             assert!(t.timing.is_none());
         }
-        // The streak that ended it is the last 25 trials.
-        assert!(log
-            .trials
-            .iter()
-            .rev()
-            .take(25)
-            .all(|t| t.duplicate_of.is_some()));
     }
 }
 
 #[test]
 fn a_duplicate_of_a_running_trial_resolves_when_it_finishes() {
-    // One point only: trial 1 duplicates trial 0 while 0 is still running.
+    // One point only (a continuous range of one value keeps the space from counting as
+    // finite, so the duplicate streak is what ends it): trial 1 duplicates trial 0 while 0
+    // is still running.
     let mut study = Study::create(
         spec(
-            space("a: {type: categorical, choices: [only]}\n"),
+            space(
+                "a: {type: categorical, choices: [only]}\nx: {type: float, low: 1.0, high: 1.0}\n",
+            ),
             settings(0, SamplerSettings::Random),
         ),
         MemoryJournal::new(),
@@ -206,10 +206,13 @@ fn a_duplicate_of_a_running_trial_resolves_when_it_finishes() {
     };
     // The next proposals are duplicates of a running trial: no ticket, and after the
     // streak the study is done while trial 0 still runs.
-    assert!(matches!(
-        study.ask(0).unwrap(),
-        AskOutcome::Done(StopReason::SpaceExhausted { .. })
-    ));
+    match study.ask(0).unwrap() {
+        AskOutcome::Done(StopReason::SpaceExhausted { message }) => assert!(
+            message.contains("the last 3 proposals were all duplicates"),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(study.trials().count(), 0);
     assert!(!study.is_finished());
     study.tell(first.number, complete(5.0), None).unwrap();

@@ -17,10 +17,10 @@ use crate::space::{Domain, SearchSpace};
 
 /// Enumerates grid, categorical and stepped leaves in a seeded order.
 pub mod grid;
-/// Independent uniform draws.
-pub mod random;
 /// NSGA-II, the non-dominated sorting genetic algorithm.
 pub mod nsga2;
+/// Independent uniform draws.
+pub mod random;
 /// Tree-structured Parzen Estimator.
 pub mod tpe;
 

@@ -124,31 +124,39 @@ impl Nsga2Sampler {
         parents
     }
 
-    fn child(&self, ctx: &SampleContext<'_>, parents: &[&Observation], rng: &mut TrialRng) -> Vec<f64> {
+    fn child(
+        &self,
+        ctx: &SampleContext<'_>,
+        parents: &[&Observation],
+        rng: &mut TrialRng,
+    ) -> Vec<f64> {
         let domains = ctx.space.domains();
-        let mut point: Vec<f64> = if rng.uniform() < self.settings.crossover_prob && parents.len() >= 2 {
-            let first = tournament(parents, rng);
-            let rest: Vec<&Observation> = parents
-                .iter()
-                .copied()
-                .filter(|p| p.number != first.number)
-                .collect();
-            let second = tournament(&rest, rng);
-            first
-                .point
-                .iter()
-                .zip(&second.point)
-                .map(|(a, b)| {
-                    if rng.uniform() >= self.settings.swapping_prob {
-                        *b
-                    } else {
-                        *a
-                    }
-                })
-                .collect()
-        } else {
-            parents[rng.below(parents.len() as u64) as usize].point.clone()
-        };
+        let mut point: Vec<f64> =
+            if rng.uniform() < self.settings.crossover_prob && parents.len() >= 2 {
+                let first = tournament(parents, rng);
+                let rest: Vec<&Observation> = parents
+                    .iter()
+                    .copied()
+                    .filter(|p| p.number != first.number)
+                    .collect();
+                let second = tournament(&rest, rng);
+                first
+                    .point
+                    .iter()
+                    .zip(&second.point)
+                    .map(|(a, b)| {
+                        if rng.uniform() >= self.settings.swapping_prob {
+                            *b
+                        } else {
+                            *a
+                        }
+                    })
+                    .collect()
+            } else {
+                parents[rng.below(parents.len() as u64) as usize]
+                    .point
+                    .clone()
+            };
         let n_active = domains.iter().filter(|d| !d.is_single()).count();
         let mutation_prob = self
             .settings
@@ -204,7 +212,11 @@ fn crowding_distance_sort(members: &mut Vec<&Observation>) {
         }
     };
     for i in 0..n_objectives {
-        members.sort_by(|a, b| a.losses[i].partial_cmp(&b.losses[i]).unwrap_or(Ordering::Equal));
+        members.sort_by(|a, b| {
+            a.losses[i]
+                .partial_cmp(&b.losses[i])
+                .unwrap_or(Ordering::Equal)
+        });
         let (Some(first), Some(last)) = (members.first(), members.last()) else {
             continue;
         };
@@ -215,9 +227,22 @@ fn crowding_distance_sort(members: &mut Vec<&Observation>) {
         values.push(f64::NEG_INFINITY);
         values.extend(members.iter().map(|m| m.losses[i]));
         values.push(f64::INFINITY);
-        let v_min = values.iter().copied().find(|v| v.is_finite()).unwrap_or(0.0);
-        let v_max = values.iter().rev().copied().find(|v| v.is_finite()).unwrap_or(0.0);
-        let width = if v_max - v_min > 0.0 { v_max - v_min } else { 1.0 };
+        let v_min = values
+            .iter()
+            .copied()
+            .find(|v| v.is_finite())
+            .unwrap_or(0.0);
+        let v_max = values
+            .iter()
+            .rev()
+            .copied()
+            .find(|v| v.is_finite())
+            .unwrap_or(0.0);
+        let width = if v_max - v_min > 0.0 {
+            v_max - v_min
+        } else {
+            1.0
+        };
         for (j, member) in members.iter().enumerate() {
             let gap = if values[j] == values[j + 2] {
                 0.0

@@ -477,7 +477,9 @@ impl SearchSpace {
     /// parameter stepped, integer or categorical) and below 2^64.
     pub fn n_points(&self) -> Option<u64> {
         self.params.iter().try_fold(1u64, |n, spec| {
-            spec.distribution.grid_len().and_then(|len| n.checked_mul(len))
+            spec.distribution
+                .grid_len()
+                .and_then(|len| n.checked_mul(len))
         })
     }
 

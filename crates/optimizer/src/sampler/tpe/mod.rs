@@ -114,12 +114,7 @@ impl TpeSampler {
     }
 
     /// Steps 3 and 4 over `dims`: the candidates drawn from `l(x)` and the winner.
-    fn draw(
-        &self,
-        dims: &[(usize, Domain)],
-        split: &Split<'_>,
-        rng: &mut TrialRng,
-    ) -> Drawn {
+    fn draw(&self, dims: &[(usize, Domain)], split: &Split<'_>, rng: &mut TrialRng) -> Drawn {
         let mut l = ParzenEstimator::build(&split.below, dims, &self.settings, split.uniform_below);
         let mut g = ParzenEstimator::build(&split.above, dims, &self.settings, false);
         let n_candidates = self.settings.n_ei_candidates as usize;
@@ -321,7 +316,10 @@ fn below_by_front(visible: &[Observation], feasible: &[usize], n_below: usize) -
     if n_below >= feasible.len() {
         return feasible.to_vec();
     }
-    let losses: Vec<Vec<f64>> = feasible.iter().map(|&i| visible[i].losses.clone()).collect();
+    let losses: Vec<Vec<f64>> = feasible
+        .iter()
+        .map(|&i| visible[i].losses.clone())
+        .collect();
     let ranks = nondomination_ranks(&losses, None, Some(n_below));
     let max_rank = ranks.iter().copied().max().unwrap_or(0);
     let mut counts = vec![0usize; max_rank + 1];
@@ -338,10 +336,14 @@ fn below_by_front(visible: &[Observation], feasible: &[usize], n_below: usize) -
         last_whole = Some(rank);
     }
     let is_whole = |r: usize| last_whole.is_some_and(|last| r <= last);
-    let mut below: Vec<usize> = (0..feasible.len()).filter(|&j| is_whole(ranks[j])).collect();
+    let mut below: Vec<usize> = (0..feasible.len())
+        .filter(|&j| is_whole(ranks[j]))
+        .collect();
     if below.len() < n_below {
         let tie_rank = last_whole.map_or(0, |r| r + 1);
-        let tied: Vec<usize> = (0..feasible.len()).filter(|&j| ranks[j] == tie_rank).collect();
+        let tied: Vec<usize> = (0..feasible.len())
+            .filter(|&j| ranks[j] == tie_rank)
+            .collect();
         let tied_losses: Vec<Vec<f64>> = tied.iter().map(|&j| losses[j].clone()).collect();
         let reference = reference_point(&tied_losses);
         below.extend(hypervolume_subset(
