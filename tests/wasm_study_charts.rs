@@ -195,6 +195,7 @@ fn big_study(n_trials: u64) -> StudyChartData {
                 params,
                 state,
                 value,
+                values: Vec::new(),
                 intermediate,
                 pruned_at_step: (state == TrialState::Pruned).then_some(1),
                 constraint_violations: if i % 11 == 10 {

@@ -28,6 +28,10 @@ pub trait PlotSource {
     fn draw(&self, canvas: &HtmlCanvasElement) -> Result<PlotLayout, String>;
     /// The read-out for canvas pixel `(x, y)`: the mark nearest to it, if any is close.
     fn hit(&self, layout: &PlotLayout, x: f64, y: f64) -> Option<String>;
+    /// The trial a click at canvas pixel `(x, y)` picks, for charts whose marks open one.
+    fn pick(&self, _layout: &PlotLayout, _x: f64, _y: f64) -> Option<u64> {
+        None
+    }
     /// The canvas height the chart wants at this width (small multiples grow with their
     /// rows); `None` keeps the canvas's own.
     fn height_for_width(&self, _width_px: u32) -> Option<u32> {
@@ -45,6 +49,9 @@ pub fn PlotCanvas(
     label: &'static str,
     #[prop(default = 360)] height: u32,
     source: RwSignal<Option<PlotHandle>, LocalStorage>,
+    /// Told the trial a click picks (charts whose marks are trials).
+    #[prop(optional)]
+    on_pick: Option<Callback<u64>>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let layout = StoredValue::new(None::<PlotLayout>);
@@ -81,21 +88,37 @@ pub fn PlotCanvas(
         });
     });
 
-    let on_move = move |ev: web_sys::MouseEvent| {
-        let Some(canvas) = canvas_ref.get_untracked() else {
-            return;
-        };
+    // The pointer in canvas pixels.
+    let canvas_xy = move |ev: &web_sys::MouseEvent| {
+        let canvas = canvas_ref.get_untracked()?;
         let scale_x = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
         let scale_y = f64::from(canvas.height()) / f64::from(canvas.client_height().max(1));
-        let (x, y) = (
+        Some((
             f64::from(ev.offset_x()) * scale_x,
             f64::from(ev.offset_y()) * scale_y,
-        );
+        ))
+    };
+    let on_move = move |ev: web_sys::MouseEvent| {
+        let Some((x, y)) = canvas_xy(&ev) else {
+            return;
+        };
         let text = layout.with_value(|l| {
             let l = l.as_ref()?;
             source.with_untracked(|s| s.as_ref().and_then(|s| s.hit(l, x, y)))
         });
         readout.set(text.unwrap_or_default());
+    };
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let (Some(on_pick), Some((x, y))) = (on_pick, canvas_xy(&ev)) else {
+            return;
+        };
+        let picked = layout.with_value(|l| {
+            let l = l.as_ref()?;
+            source.with_untracked(|s| s.as_ref().and_then(|s| s.pick(l, x, y)))
+        });
+        if let Some(number) = picked {
+            on_pick.run(number);
+        }
     };
 
     view! {
@@ -107,6 +130,7 @@ pub fn PlotCanvas(
                 role="img"
                 aria-label=label
                 on:mousemove=on_move
+                on:click=on_click
                 on:mouseleave=move |_| readout.set(String::new())
             ></canvas>
             <div class="readout" aria-live="polite" hidden=move || readout.with(String::is_empty)>

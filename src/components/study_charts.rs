@@ -10,12 +10,17 @@ use leptos::prelude::*;
 use crate::charts::canvas::{ChartCanvas, Source};
 use crate::charts::plot::{PlotCanvas, PlotHandle};
 use crate::charts::study::{
-    HistoryChart, ImportanceChart, IsOosChart, ParallelChart, SliceChart, StudyChartData,
+    HistoryChart, HypervolumeChart, ImportanceChart, IsOosChart, ParallelChart, ParetoChart,
+    SliceChart, StudyChartData,
 };
 use crate::studies::OpenStudy;
 
 #[component]
-pub fn StudyCharts(study: OpenStudy) -> impl IntoView {
+pub fn StudyCharts(
+    study: OpenStudy,
+    /// Set to the trial a click on the Pareto front picks.
+    picked: RwSignal<Option<u64>>,
+) -> impl IntoView {
     let history = RwSignal::new_local(None::<Source>);
     let slices = RwSignal::new_local(None::<PlotHandle>);
     let parallel = RwSignal::new_local(None::<PlotHandle>);
@@ -31,8 +36,13 @@ pub fn StudyCharts(study: OpenStudy) -> impl IntoView {
     importance.set(Some(
         Rc::new(ImportanceChart::new(data.clone())) as PlotHandle
     ));
-    is_oos.set(Some(Rc::new(IsOosChart::new(data)) as PlotHandle));
+    is_oos.set(Some(Rc::new(IsOosChart::new(data.clone())) as PlotHandle));
+    let pareto = study
+        .plan
+        .is_multi_objective()
+        .then(|| view! { <ParetoPanel study=study.clone() data=data picked=picked/> });
     view! {
+        {pareto}
         <div class="panel">
             <h2>"Optimisation history (best so far in yellow)"</h2>
             <ChartCanvas test_id="history-chart" label="Score of each trial and the best so far" height=320 source=history/>
@@ -54,6 +64,77 @@ pub fn StudyCharts(study: OpenStudy) -> impl IntoView {
         <div class="panel">
             <h2>"Parallel coordinates"</h2>
             <PlotCanvas test_id="parallel-chart" label="Each trial's parameters and score across parallel axes" source=parallel/>
+        </div>
+    }
+}
+
+/// The Pareto front of a multi-objective study, two objectives at a time, and its
+/// hypervolume history.
+#[component]
+fn ParetoPanel(
+    study: OpenStudy,
+    data: Rc<StudyChartData>,
+    picked: RwSignal<Option<u64>>,
+) -> impl IntoView {
+    let objectives: Vec<String> = study
+        .plan
+        .metadata
+        .objectives
+        .iter()
+        .map(|o| o.metric.clone())
+        .collect();
+    let directions = study.plan.settings.directions.clone();
+    let axes = RwSignal::new((0usize, 1usize));
+    let front = RwSignal::new_local(None::<PlotHandle>);
+    let hypervolume = RwSignal::new_local(Some(
+        Rc::new(HypervolumeChart::new(&data, &directions)) as PlotHandle
+    ));
+    {
+        let (objectives, directions, data) = (objectives.clone(), directions.clone(), data.clone());
+        Effect::new(move |_| {
+            let (x, y) = axes.get();
+            front.set(Some(Rc::new(ParetoChart::new(
+                data.clone(),
+                objectives.clone(),
+                directions.clone(),
+                x,
+                y,
+            )) as PlotHandle));
+        });
+    }
+    let select = move |test_id: &'static str, label: &'static str, is_x: bool| {
+        let options = objectives
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                let selected = move || axes.with(|(x, y)| if is_x { *x == k } else { *y == k });
+                view! { <option value=k.to_string() selected=selected>{name.clone()}</option> }
+            })
+            .collect_view();
+        view! {
+            <label>
+                {label}
+                <select data-testid=test_id on:change=move |ev| {
+                    if let Ok(k) = event_target_value(&ev).parse::<usize>() {
+                        axes.update(|(x, y)| if is_x { *x = k } else { *y = k });
+                    }
+                }>{options}</select>
+            </label>
+        }
+    };
+    let on_pick = Callback::new(move |number: u64| picked.set(Some(number)));
+    view! {
+        <div class="panel">
+            <div class="row">
+                <h2 class="grow">"Pareto front"</h2>
+                {select("pareto-x", "Across", true)}
+                {select("pareto-y", "Up", false)}
+            </div>
+            <PlotCanvas test_id="pareto-chart" label="Each trial by two of its objectives; the Pareto front highlighted; click a trial to open it" source=front on_pick=on_pick/>
+        </div>
+        <div class="panel">
+            <h2>"Hypervolume"</h2>
+            <PlotCanvas test_id="hypervolume-chart" label="The front's hypervolume after each evaluated trial" height=240 source=hypervolume/>
         </div>
     }
 }

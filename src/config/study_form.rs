@@ -23,7 +23,7 @@ pub struct ChoiceField {
 }
 
 /// Every field, in the order of [`StudyChoices::KEYS`].
-pub const FIELDS: [ChoiceField; 13] = [
+pub const FIELDS: [ChoiceField; 14] = [
     ChoiceField {
         key: "seed",
         label: "Seed",
@@ -115,6 +115,13 @@ pub const FIELDS: [ChoiceField; 13] = [
         help: "Blocks each trial's returns are summed in for the probability of backtest overfitting: even, 2 to 22; 0: none",
         placeholder: "16",
     },
+    ChoiceField {
+        key: "objectives",
+        label: "Objectives",
+        test_id: "study-objectives-input",
+        help: "Two or three metrics with a direction make a multi-objective study with a Pareto front, e.g. total_return:maximize, max_drawdown:minimize (sampler nsga2 or motpe); empty: the score alone",
+        placeholder: "score",
+    },
 ];
 
 /// The field of a choice.
@@ -184,19 +191,23 @@ impl StudyForm {
             timeout_s: self.parse("timeout_s")?,
             end_at: self.parse("end_at")?,
             pbo_blocks: self.parse("pbo_blocks")?,
+            objectives: self.parse("objectives")?,
         })
     }
 
-    fn parse<T: std::str::FromStr>(&self, key: &str) -> Result<Option<T>, StudyError> {
+    fn parse<T: std::str::FromStr>(&self, key: &str) -> Result<Option<T>, StudyError>
+    where
+        T::Err: std::fmt::Display,
+    {
         let text = self.text(key).trim();
         if text.is_empty() {
             return Ok(None);
         }
         text.parse()
             .map(Some)
-            .map_err(|_| StudyError::InvalidSetting {
+            .map_err(|err: T::Err| StudyError::InvalidSetting {
                 key: key.to_string(),
-                message: format!("{text:?} is not a valid value"),
+                message: format!("{text:?} is not a valid value: {err}"),
             })
     }
 }
@@ -264,6 +275,7 @@ mod tests {
             ("timeout_s", "90"),
             ("end_at", "2024-03-01"),
             ("pbo_blocks", "8"),
+            ("objectives", "total_return:max sharpe:maximize"),
         ] {
             form.set(key, text.to_string());
         }
@@ -283,6 +295,7 @@ mod tests {
                 timeout_s: Some(90.0),
                 end_at: Some("2024-03-01".into()),
                 pbo_blocks: Some(8),
+                objectives: Some("total_return:maximize, sharpe:maximize".parse().unwrap()),
             }
         );
     }
@@ -314,8 +327,29 @@ mod tests {
         );
         assert_eq!(
             choice_message(&err),
-            "Timeout (s): \"soon\" is not a valid value"
+            "Timeout (s): \"soon\" is not a valid value: invalid float literal"
         );
+        // An objective names what is wrong with it.
+        form.set("timeout_s", String::new());
+        form.set(
+            "objectives",
+            "total_return:maximize, drawdown:minimize".into(),
+        );
+        let message = choice_message(&form.choices().unwrap_err());
+        assert!(
+            message.starts_with("Objectives: ") && message.contains("`drawdown` is not a metric"),
+            "{message}"
+        );
+        form.set(
+            "objectives",
+            "total_return:maximize, max_drawdown:minimize".into(),
+        );
+        let objectives = form.choices().unwrap().objectives.unwrap();
+        assert_eq!(
+            objectives.to_string(),
+            "total_return:maximize, max_drawdown:minimize"
+        );
+        form.set("objectives", String::new());
         form.set("timeout_s", String::new());
         form.set("sampler", "annealing".into());
         assert!(choice_message(&form.choices().unwrap_err()).starts_with("Sampler: "));

@@ -180,11 +180,12 @@ fn Setup(tab: RwSignal<Tab>) -> impl IntoView {
                 {text_input("Workers", workers, "study-workers-input", "Web workers running trials in parallel")}
                 {choice_input(form, "in_sample_fraction")}
                 {choice_input(form, "validate_top")}
+                {choice_input(form, "objectives")}
             </div>
             <details>
                 <summary>"More options"</summary>
                 <div class="row">
-                    {["sync_window", "checkpoints", "min_oos_score", "max_degradation", "timeout_s", "end_at"]
+                    {["sync_window", "checkpoints", "min_oos_score", "max_degradation", "timeout_s", "end_at", "pbo_blocks"]
                         .map(|key| choice_input(form, key))
                         .collect_view()}
                 </div>
@@ -579,6 +580,7 @@ fn StudyView() -> impl IntoView {
     let state = ctx.studies;
     let replay = RwSignal::new_local(None::<Replayed>);
     let busy = RwSignal::new(None::<Busy>);
+    let picked = RwSignal::new(None::<u64>);
     view! {
         <Show when=move || state.open.with(Option::is_some)>
             {move || state.open.get().map(|study| {
@@ -621,9 +623,9 @@ fn StudyView() -> impl IntoView {
                             <button data-testid="study-resume-open" on:click=resume>"Resume"</button>
                         </div>
                     </div>
-                    <crate::components::study_charts::StudyCharts study=study.clone()/>
+                    <crate::components::study_charts::StudyCharts study=study.clone() picked=picked/>
                     <crate::components::selection::SelectionPanel study=study.clone()/>
-                    <TopTrials study=study.clone() replay=replay busy=busy/>
+                    <TopTrials study=study.clone() replay=replay busy=busy picked=picked/>
                 }
             })}
             <BusyBar busy=busy test_id="replay-progress"/>
@@ -637,11 +639,24 @@ fn TopTrials(
     study: OpenStudy,
     replay: RwSignal<Option<Replayed>, LocalStorage>,
     busy: RwSignal<Option<Busy>>,
+    /// The trial picked on the Pareto front: listed first, validated with the front.
+    picked: RwSignal<Option<u64>>,
 ) -> impl IntoView {
     let ctx = use_app();
     let state = ctx.studies;
+    let objectives: Vec<String> = study
+        .plan
+        .metadata
+        .objectives
+        .iter()
+        .map(|o| o.to_string())
+        .collect();
+    let is_multi = !objectives.is_empty();
     let study = StoredValue::new_local(study);
     let rows = move || {
+        if is_multi {
+            return study.with_value(|study| front_rows(study, picked.get()));
+        }
         study.with_value(|study| {
             let mut ranked: Vec<&TrialRecord> = study
                 .records
@@ -684,6 +699,7 @@ fn TopTrials(
                 &study.plan,
                 (*study.records).clone(),
                 k,
+                &picked.get_untracked().into_iter().collect::<Vec<_>>(),
             )
             .await
             {
@@ -696,16 +712,20 @@ fn TopTrials(
     view! {
         <div class="panel">
             <div class="row">
-                <h2 class="grow">"Best trials"</h2>
+                <h2 class="grow">{if is_multi { "Pareto front (a picked trial first)" } else { "Best trials" }}</h2>
                 <Show when=move || has_oos>
-                    <button data-testid="study-validate" on:click=validate>"Validate top trials out of sample"</button>
+                    <button data-testid="study-validate" on:click=validate>
+                        {if is_multi { "Validate the front (and the picked trial) out of sample" } else { "Validate top trials out of sample" }}
+                    </button>
                 </Show>
             </div>
             <div class="table-scroll">
                 <table data-testid="top-trials">
                     <thead>
                         <tr>
-                            <th class="num">"Trial"</th><th class="num">"Score"</th><th>"Feasible"</th>
+                            <th class="num">"Trial"</th><th class="num">"Score"</th>
+                            {objectives.iter().map(|name| view! { <th class="num">{name.clone()}</th> }).collect_view()}
+                            <th>"Feasible"</th>
                             <th class="num">"Out of sample"</th><th>"Parameters"</th><th><span class="sr-only">"Actions"</span></th>
                         </tr>
                     </thead>
@@ -720,10 +740,13 @@ fn TopTrials(
                             let is_passed = validation.as_ref().is_some_and(|v| v.is_passed);
                             let params = trial.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("  ");
                             let feasible = if trial.is_feasible() { "yes".to_string() } else { trial.constraint_violations.join("; ") };
+                            let is_picked = picked.with(|p| *p == Some(number));
+                            let values = trial.values.iter().map(|v| view! { <td class="num mono">{format!("{v:.4}")}</td> }).collect_view();
                             view! {
-                                <tr data-testid="trial-row">
+                                <tr data-testid="trial-row" data-picked=is_picked.to_string() class:picked=is_picked>
                                     <td class="num">{number}</td>
                                     <td class="num">{trial.value.map_or_else(String::new, |v| format!("{v:.4}"))}</td>
+                                    {values}
                                     <td>{feasible}</td>
                                     <td class="num">{oos}</td>
                                     <td class="mono small">{params}</td>
@@ -756,6 +779,23 @@ fn TopTrials(
             <PromoteDialog pending=pending/>
         </div>
     }
+}
+
+/// The rows of a multi-objective study's table: the picked trial, then the front's members
+/// best first by the first objective (at most [`TOP_N`] in all).
+fn front_rows(study: &OpenStudy, picked: Option<u64>) -> Vec<TrialRecord> {
+    let front = genesis_optimizer::pareto::StudyFront::from_trials(
+        &study.plan.settings.directions,
+        &study.records,
+        None,
+    );
+    let members = front.map(|f| f.members).unwrap_or_default();
+    picked
+        .into_iter()
+        .chain(members.into_iter().filter(|n| Some(*n) != picked))
+        .filter_map(|n| study.records.iter().find(|t| t.number == n).cloned())
+        .take(TOP_N)
+        .collect()
 }
 
 /// A figure of the promotion dialog: a number with 4 decimals, or a dash.

@@ -175,7 +175,7 @@ async fn store(ctx: AppContext, imported: ImportedStudy) -> Result<StudyRow, DbE
         strategy: genesis_study::StudyPlan::from_header(&imported.header)
             .map(|p| p.metadata.base_config.kind().as_str().to_string())
             .unwrap_or_default(),
-        sampler: crate::studies::runner::sampler_label(&imported.header.settings.sampler),
+        sampler: crate::studies::runner::sampler_label(&imported.header.settings),
         header: imported.header.clone(),
         status: StudyStatus::Stopped,
         stop_reason: Some("imported".into()),

@@ -106,7 +106,7 @@ pub async fn start(ctx: AppContext, state: StudyState, setup: StudySetup) -> Res
         dataset_id: setup.dataset.id.clone(),
         dataset_name: setup.dataset.meta.name.clone(),
         strategy: plan.metadata.base_config.kind().as_str().to_string(),
-        sampler: sampler_label(&header.settings.sampler),
+        sampler: sampler_label(&header.settings),
         header,
         status: StudyStatus::Running,
         stop_reason: None,
@@ -308,7 +308,7 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
         );
         let plan = run.borrow().plan.clone();
         let trials: Vec<TrialRecord> = run.borrow().study.trials().cloned().collect();
-        if let Err(err) = validate_top(ctx, &db, &row, &plan, trials, top_k).await {
+        if let Err(err) = validate_top(ctx, &db, &row, &plan, trials, top_k, &[]).await {
             outcome = Err(err);
         }
     }
@@ -448,7 +448,8 @@ fn set_stage(state: StudyState, stage: &str, is_running: bool) {
     });
 }
 
-/// Re-runs the best `top_k` feasible trials out of sample, in workers, and stores each
+/// Re-runs the best `top_k` feasible trials (a multi-objective study's first `top_k` front
+/// members) and the feasible trials of `also` out of sample, in workers, and stores each
 /// verdict on its trial.
 pub async fn validate_top(
     ctx: AppContext,
@@ -457,9 +458,18 @@ pub async fn validate_top(
     plan: &Rc<StudyPlan>,
     trials: Vec<TrialRecord>,
     top_k: usize,
+    also: &[u64],
 ) -> Result<(), AppError> {
     let log = records::log(&row.header, &trials)?;
-    let chosen: Vec<TrialRecord> = candidates(&log, top_k).into_iter().cloned().collect();
+    let mut chosen: Vec<TrialRecord> = candidates(&log, top_k).into_iter().cloned().collect();
+    for &number in also {
+        let extra = log
+            .trial(number)
+            .filter(|t| t.is_feasible() && t.duplicate_of.is_none());
+        if let Some(extra) = extra.filter(|t| chosen.iter().all(|c| c.number != t.number)) {
+            chosen.push(extra.clone());
+        }
+    }
     for mut record in chosen {
         let request = Request::Validate {
             dataset: row.dataset_id.clone(),
@@ -504,10 +514,16 @@ fn study_id(name: &str, created_ms: f64) -> String {
     format!("{slug}-{}", created_ms as u64)
 }
 
-pub fn sampler_label(sampler: &genesis_optimizer::SamplerSettings) -> String {
-    match sampler {
-        genesis_optimizer::SamplerSettings::Grid => "grid".into(),
+/// The sampler as the studies list names it; a multi-objective study says its objectives'
+/// count.
+pub fn sampler_label(settings: &genesis_optimizer::StudySettings) -> String {
+    let name = match &settings.sampler {
+        genesis_optimizer::SamplerSettings::Grid => "grid".to_string(),
         genesis_optimizer::SamplerSettings::Random => "random".into(),
+        genesis_optimizer::SamplerSettings::Nsga2(_) => "nsga2".into(),
+        genesis_optimizer::SamplerSettings::Tpe(_) if settings.is_multi_objective() => {
+            "motpe".into()
+        }
         genesis_optimizer::SamplerSettings::Tpe(tpe) => {
             if tpe.multivariate {
                 "tpe (multivariate)".into()
@@ -515,5 +531,10 @@ pub fn sampler_label(sampler: &genesis_optimizer::SamplerSettings) -> String {
                 "tpe".into()
             }
         }
+    };
+    if settings.is_multi_objective() {
+        format!("{name}, {} objectives", settings.directions.len())
+    } else {
+        name
     }
 }

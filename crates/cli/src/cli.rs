@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use genesis_study::{PrunerChoice, SamplerChoice};
+use genesis_study::{ObjectiveSpec, PrunerChoice, SamplerChoice};
 
 /// Genesis Lab on the command line: candle data, backtests, studies and benchmarks.
 #[derive(Debug, Parser)]
@@ -25,6 +25,8 @@ impl Cli {
             Command::Bench(args) => args.is_json,
             Command::Backtest(args) => args.is_json,
             Command::Features(_) => false,
+            // Its output is JSON lines already; errors too.
+            Command::Evaluate(_) => true,
             Command::Optimize(args) => args.is_json,
             Command::Walkforward(wf) => match &wf.command {
                 Some(WalkforwardCommand::Report(args)) => args.is_json,
@@ -33,6 +35,7 @@ impl Cli {
             },
             Command::Study(study) => match &study.command {
                 StudyCommand::Summarize(args) => args.is_json,
+                StudyCommand::Pareto(args) => args.is_json,
                 StudyCommand::Replay(args) => args.is_json,
                 StudyCommand::Refine(args) => args.is_json,
                 StudyCommand::Export(_) | StudyCommand::Import(_) => false,
@@ -80,6 +83,26 @@ pub enum Command {
     /// Rules strategies (`strategy: rules`): check a config's rules, print the language
     /// reference.
     Rules(RulesArgs),
+    /// The study's objective as a line protocol for another optimizer: a JSON object of
+    /// parameters per stdin line, a JSON trial outcome per stdout line (`--describe`: the
+    /// space as Optuna distributions). How `cargo xtask bench` drives Optuna on our trials.
+    Evaluate(Box<EvaluateArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The candle file.
+    #[arg(long)]
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub base: BaseArgs,
+    #[command(flatten)]
+    pub choices: ChoiceArgs,
+    #[command(flatten)]
+    pub parse: ParseArgs,
+    /// Print the space as Optuna distributions and the objectives, then stop.
+    #[arg(long = "describe")]
+    pub is_describe: bool,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +182,7 @@ pub fn choice_flag(key: &str) -> Option<&'static str> {
         "timeout_s" => "--timeout",
         "end_at" => "--end-at",
         "pbo_blocks" => "--pbo-blocks",
+        "objectives" => "--objective",
         _ => return None,
     })
 }
@@ -365,6 +389,11 @@ pub struct ChoiceArgs {
     /// overfitting (even, 2 to 22; default 16; 0: none).
     #[arg(long)]
     pub pbo_blocks: Option<u8>,
+    /// An objective of a multi-objective study, METRIC:maximize or METRIC:minimize; give two
+    /// or three (`--objective total_return:maximize --objective max_drawdown:minimize`),
+    /// with `--sampler nsga2` or `motpe`. Without any, the score is the one objective.
+    #[arg(long = "objective", value_name = "METRIC:DIRECTION")]
+    pub objectives: Vec<ObjectiveSpec>,
 }
 
 #[derive(Debug, Args)]
@@ -388,6 +417,23 @@ pub enum StudyCommand {
     /// Create a child study whose numeric bounds are narrowed around the parent's top
     /// trials; continue it with `genesis optimize --study CHILD --resume --data ...`.
     Refine(RefineArgs),
+    /// The Pareto front of a multi-objective study: its members with every objective, the
+    /// hypervolume against a stated reference point, and how it grew over the trials.
+    Pareto(ParetoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ParetoArgs {
+    /// The study journal.
+    pub file: PathBuf,
+    /// The reference point the hypervolume is measured from, one value per objective in
+    /// its own units (`--reference -0.5,0.6`); default: each objective's worst feasible
+    /// value moved 10 % further away (Optuna's rule).
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    pub reference: Option<Vec<f64>>,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long = "json")]
+    pub is_json: bool,
 }
 
 #[derive(Debug, Args)]

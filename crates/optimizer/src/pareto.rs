@@ -8,6 +8,12 @@
 
 use std::cmp::Ordering;
 
+use serde::{Deserialize, Serialize};
+
+use crate::journal::StudyLog;
+use crate::settings::Direction;
+use crate::trial::TrialRecord;
+
 /// What Optuna adds to a reference coordinate that would be exactly 0.
 const EPS: f64 = 1e-12;
 
@@ -478,6 +484,151 @@ fn subset_2d(sorted: &[Vec<f64>], subset_size: usize, reference: &[f64]) -> Vec<
         }
     }
     selected
+}
+
+/// A multi-objective study's trials as a front.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudyFront {
+    pub directions: Vec<Direction>,
+    /// Every complete, non-duplicate trial: its values, its non-domination rank (feasible
+    /// trials first; infeasible ones after them, ranked by their number of violations).
+    pub trials: Vec<FrontTrial>,
+    /// The trials on the Pareto front (feasible, rank 0), best first by the first
+    /// objective.
+    pub members: Vec<u64>,
+    /// The point the hypervolume is measured from, in the objectives' own units.
+    pub reference: Vec<f64>,
+    /// Whether the reference was given (else it is Optuna's rule: each objective's worst
+    /// feasible value moved 10 % further away).
+    pub is_reference_given: bool,
+    pub hypervolume: f64,
+    /// The hypervolume after each feasible complete trial, in trial-number order.
+    pub history: Vec<HypervolumeStep>,
+}
+
+/// One trial of a [`StudyFront`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrontTrial {
+    pub number: u64,
+    pub values: Vec<f64>,
+    pub rank: usize,
+    pub is_feasible: bool,
+}
+
+/// The front's hypervolume once trial `number` (the `n_evaluated`-th evaluated trial) was
+/// in.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HypervolumeStep {
+    pub number: u64,
+    pub n_evaluated: usize,
+    pub hypervolume: f64,
+}
+
+impl StudyFront {
+    /// The front of a multi-objective study (`None` for a single-objective one), its
+    /// hypervolume against `reference` (in the objectives' units; `None`: Optuna's rule over
+    /// the feasible trials). Trials outside the reference add no volume.
+    pub fn of(log: &StudyLog, reference: Option<&[f64]>) -> Option<StudyFront> {
+        StudyFront::from_trials(&log.header.settings.directions, &log.trials, reference)
+    }
+
+    /// [`StudyFront::of`] the finished `trials` (in number order) of a study with
+    /// `directions`.
+    pub fn from_trials(
+        directions: &[Direction],
+        trials: &[TrialRecord],
+        reference: Option<&[f64]>,
+    ) -> Option<StudyFront> {
+        let directions = directions.to_vec();
+        if directions.is_empty() {
+            return None;
+        }
+        let evaluated: Vec<&TrialRecord> =
+            trials.iter().filter(|t| t.duplicate_of.is_none()).collect();
+        let complete: Vec<(&TrialRecord, Vec<f64>)> = evaluated
+            .iter()
+            .filter_map(|t| t.losses(&directions).map(|l| (*t, l)))
+            .collect();
+        let losses: Vec<Vec<f64>> = complete.iter().map(|(_, l)| l.clone()).collect();
+        let penalties: Vec<f64> = complete
+            .iter()
+            .map(|(t, _)| t.constraint_violations.len() as f64)
+            .collect();
+        let ranks = nondomination_ranks(&losses, Some(&penalties), None);
+        let trials: Vec<FrontTrial> = complete
+            .iter()
+            .zip(&ranks)
+            .map(|((t, _), &rank)| FrontTrial {
+                number: t.number,
+                values: t.values.clone(),
+                rank,
+                is_feasible: t.is_feasible(),
+            })
+            .collect();
+        let mut members: Vec<(u64, f64)> = complete
+            .iter()
+            .zip(&ranks)
+            .filter(|((t, _), rank)| t.is_feasible() && **rank == 0)
+            .map(|((t, l), _)| (t.number, l[0]))
+            .collect();
+        members.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let feasible: Vec<Vec<f64>> = complete
+            .iter()
+            .filter(|(t, _)| t.is_feasible())
+            .map(|(_, l)| l.clone())
+            .collect();
+        let loss_reference: Vec<f64> = match reference {
+            Some(given) => given
+                .iter()
+                .zip(&directions)
+                .map(|(v, d)| d.loss(*v))
+                .collect(),
+            None if feasible.is_empty() => vec![0.0; directions.len()],
+            None => reference_point(&feasible),
+        };
+        let inside = |l: &[f64]| l.iter().zip(&loss_reference).all(|(v, r)| v <= r);
+        let mut front: Vec<Vec<f64>> = Vec::new();
+        let mut history = Vec::new();
+        let mut hv = 0.0;
+        for (i, t) in evaluated.iter().enumerate() {
+            let n_evaluated = i + 1;
+            if !t.is_feasible() {
+                continue;
+            }
+            let Some(l) = t.losses(&directions) else {
+                continue;
+            };
+            let is_dominated = front.iter().any(|f| f == &l || dominates(f, &l));
+            if inside(&l) && !is_dominated {
+                front.retain(|f| !dominates(&l, f));
+                front.push(l);
+                hv = hypervolume(&front, &loss_reference).unwrap_or(hv);
+            }
+            history.push(HypervolumeStep {
+                number: t.number,
+                n_evaluated,
+                hypervolume: hv,
+            });
+        }
+        Some(StudyFront {
+            reference: loss_reference
+                .iter()
+                .zip(&directions)
+                .map(|(r, d)| d.loss(*r))
+                .collect(),
+            directions,
+            trials,
+            members: members.into_iter().map(|(n, _)| n).collect(),
+            is_reference_given: reference.is_some(),
+            hypervolume: hv,
+            history,
+        })
+    }
+}
+
+/// `a` is nowhere worse than `b` and not equal to it.
+pub fn dominates(a: &[f64], b: &[f64]) -> bool {
+    a != b && a.iter().zip(b).all(|(x, y)| x <= y)
 }
 
 #[cfg(test)]

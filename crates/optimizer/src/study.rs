@@ -94,7 +94,7 @@ enum Slot {
         original: u64,
     },
     Finished {
-        record: TrialRecord,
+        record: Box<TrialRecord>,
         /// The point in sampler coordinates; `None` for duplicates and for parameters that
         /// no longer fit the space.
         point: Option<Vec<f64>>,
@@ -242,7 +242,13 @@ impl<B: JournalBackend> Study<B> {
         } else {
             None
         };
-        self.set_slot(number, Slot::Finished { record, point });
+        self.set_slot(
+            number,
+            Slot::Finished {
+                record: Box::new(record),
+                point,
+            },
+        );
     }
 
     /// Moves the frontier over slots already finished (from the journal), keeping the
@@ -323,7 +329,7 @@ impl<B: JournalBackend> Study<B> {
     /// Finished trials in number order.
     pub fn trials(&self) -> impl Iterator<Item = &TrialRecord> {
         self.slots.iter().filter_map(|slot| match slot {
-            Slot::Finished { record, .. } => Some(record),
+            Slot::Finished { record, .. } => Some(record.as_ref()),
             _ => None,
         })
     }
@@ -502,9 +508,8 @@ impl<B: JournalBackend> Study<B> {
     fn record_duplicate(&mut self, number: u64, original: u64) -> Result<()> {
         match self.slot(original) {
             Some(Slot::Finished { record, .. }) => {
-                let copy = record.duplicated_as(number);
-                self.backend
-                    .append(&[JournalOp::Trial(Box::new(copy.clone()))])?;
+                let copy = Box::new(record.duplicated_as(number));
+                self.backend.append(&[JournalOp::Trial(copy.clone())])?;
                 self.set_slot(
                     number,
                     Slot::Finished {
@@ -575,9 +580,8 @@ impl<B: JournalBackend> Study<B> {
             .filter(|u| matches!(self.slot(*u), Some(Slot::PendingDuplicate { original }) if *original == number))
             .collect();
         for u in pending {
-            let copy = record.duplicated_as(u);
-            self.backend
-                .append(&[JournalOp::Trial(Box::new(copy.clone()))])?;
+            let copy = Box::new(record.duplicated_as(u));
+            self.backend.append(&[JournalOp::Trial(copy.clone())])?;
             self.set_slot(
                 u,
                 Slot::Finished {
@@ -589,7 +593,7 @@ impl<B: JournalBackend> Study<B> {
         self.set_slot(
             number,
             Slot::Finished {
-                record,
+                record: Box::new(record),
                 point: Some(point),
             },
         );

@@ -17,9 +17,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::journal::StudyLog;
+use crate::param::Params;
 use crate::sampler::Rank;
 use crate::settings::StopReason;
-use crate::space::{Domain, SearchSpace};
+use crate::space::{Distribution, Domain, SearchSpace};
 use crate::trial::{TrialRecord, TrialState};
 
 /// Upper bound on the number of bins per parameter in the importance estimate.
@@ -71,6 +72,60 @@ pub struct Summary {
     pub importance: Vec<ParamImportance>,
     /// Why the study last stopped, if it did.
     pub stop_reason: Option<StopReason>,
+    /// The best trial's numeric parameters that sit at a bound of their range, as
+    /// sentences: the optimum may lie beyond it.
+    #[serde(default)]
+    pub bound_warnings: Vec<String>,
+}
+
+/// The numeric parameters of `params` at a bound of their range in `space` (the first or
+/// last step of a stepped range; within 1 % of the range of an end of a continuous one),
+/// each as a sentence that says which range to widen.
+pub fn bound_warnings(space: &SearchSpace, params: &Params) -> Vec<String> {
+    let mut out = Vec::new();
+    for (spec, domain) in space.params().iter().zip(space.domains()) {
+        let (low, high) = match &spec.distribution {
+            Distribution::Int { low, high, .. } => (*low as f64, *high as f64),
+            Distribution::Float { low, high, .. } => (*low, *high),
+            Distribution::Categorical { .. } | Distribution::Grid { .. } => continue,
+        };
+        let Some(value) = params.get(&spec.path) else {
+            continue;
+        };
+        let Some(x) = spec.distribution.to_internal(value) else {
+            continue;
+        };
+        let side = match *domain {
+            Domain::Discrete { max_index } if max_index > 0 => {
+                if x <= 0.0 {
+                    Some("lower")
+                } else if x >= max_index as f64 {
+                    Some("upper")
+                } else {
+                    None
+                }
+            }
+            Domain::Continuous { low: a, high: b } if b > a => {
+                let at = (x - a) / (b - a);
+                if at <= 0.01 {
+                    Some("lower")
+                } else if at >= 0.99 {
+                    Some("upper")
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        if let Some(side) = side {
+            out.push(format!(
+                "{path} = {value} is at the {side} bound of its range ({low} to {high}): the \
+                 best value may lie beyond it; widen the range of {path}",
+                path = spec.path
+            ));
+        }
+    }
+    out
 }
 
 /// Summarises a study, with its top `top_n` trials.
@@ -99,6 +154,10 @@ pub fn summarize(log: &StudyLog, top_n: usize) -> Summary {
         .into_iter()
         .find(|t| t.is_feasible())
         .cloned();
+    let bound_warnings = best
+        .as_ref()
+        .map(|b| bound_warnings(&log.header.space, &b.params))
+        .unwrap_or_default();
     Summary {
         study_name: log.header.study_name.clone(),
         n_trials: log.trials.len(),
@@ -108,6 +167,7 @@ pub fn summarize(log: &StudyLog, top_n: usize) -> Summary {
         durations: duration_stats(log),
         importance: parameter_importance(&log.header.space, &log.trials),
         stop_reason: log.stops.last().map(|s| s.reason.clone()),
+        bound_warnings,
     }
 }
 

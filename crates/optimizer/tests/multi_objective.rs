@@ -225,7 +225,8 @@ const INTEGER_SPACE: &str =
 fn peak(t: &TrialTicket) -> TrialOutcome {
     let fast = number(&t.params, "fast");
     let slow = number(&t.params, "slow");
-    complete(-(fast - 49.0).powi(2) - (slow - 60.0).powi(2) / 20.0)
+    let (df, ds) = (fast - 49.0, slow - 60.0);
+    complete(-df * df - ds * ds / 20.0)
 }
 
 #[test]

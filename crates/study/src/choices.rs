@@ -33,11 +33,13 @@
 use genesis_engine::data::timestamp::parse_timestamp;
 use genesis_optimizer::pruner::{MedianPruner, SuccessiveHalvingPruner};
 use genesis_optimizer::{
-    PrunerSettings, SamplerSettings, SearchSpace, StopPolicy, StudySettings, TpeSettings,
+    Nsga2Settings, PrunerSettings, SamplerSettings, SearchSpace, StopPolicy, StudySettings,
+    TpeSettings,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StudyError};
+use crate::objective::ObjectiveSpec;
 use crate::spec::{
     StudyConfig, StudyPlan, ValidationRule, DEFAULT_CHECKPOINTS, DEFAULT_PBO_BLOCKS,
 };
@@ -56,15 +58,19 @@ pub enum SamplerChoice {
     TpeIndependent,
     Random,
     Grid,
+    Nsga2,
+    Motpe,
 }
 
 impl SamplerChoice {
     /// Every choice, the default first.
-    pub const ALL: [SamplerChoice; 4] = [
+    pub const ALL: [SamplerChoice; 6] = [
         SamplerChoice::Tpe,
         SamplerChoice::TpeIndependent,
         SamplerChoice::Random,
         SamplerChoice::Grid,
+        SamplerChoice::Nsga2,
+        SamplerChoice::Motpe,
     ];
 
     /// The choice's name: `tpe`, `tpe-independent`, `random`, `grid`.
@@ -74,6 +80,8 @@ impl SamplerChoice {
             SamplerChoice::TpeIndependent => "tpe-independent",
             SamplerChoice::Random => "random",
             SamplerChoice::Grid => "grid",
+            SamplerChoice::Nsga2 => "nsga2",
+            SamplerChoice::Motpe => "motpe",
         }
     }
 
@@ -84,6 +92,12 @@ impl SamplerChoice {
             SamplerChoice::TpeIndependent => "TPE (independent: one estimator per parameter)",
             SamplerChoice::Random => "Random (independent uniform draws)",
             SamplerChoice::Grid => "Grid (every combination, in a seeded order)",
+            SamplerChoice::Nsga2 => {
+                "NSGA-II (a genetic algorithm over the Pareto front; population 50)"
+            }
+            SamplerChoice::Motpe => {
+                "Multi-objective TPE (good trials by Pareto rank; needs 2 or 3 objectives)"
+            }
         }
     }
 
@@ -97,6 +111,8 @@ impl SamplerChoice {
             }),
             SamplerChoice::Random => SamplerSettings::Random,
             SamplerChoice::Grid => SamplerSettings::Grid,
+            SamplerChoice::Nsga2 => SamplerSettings::Nsga2(Nsga2Settings::default()),
+            SamplerChoice::Motpe => SamplerSettings::Tpe(TpeSettings::default()),
         }
     }
 }
@@ -220,11 +236,38 @@ pub struct StudyChoices {
     pub end_at: Option<String>,
     /// Blocks each trial's returns are summed in for PBO (default 16; 0: none).
     pub pbo_blocks: Option<u8>,
+    /// Two or three objectives make a multi-objective study (default: the score alone).
+    pub objectives: Option<ObjectiveList>,
+}
+
+/// The objectives of a multi-objective study as one choice: written
+/// `total_return:maximize, max_drawdown:minimize` (commas or spaces between them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ObjectiveList(pub Vec<ObjectiveSpec>);
+
+impl std::str::FromStr for ObjectiveList {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        text.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|part| !part.is_empty())
+            .map(str::parse)
+            .collect::<std::result::Result<Vec<ObjectiveSpec>, String>>()
+            .map(ObjectiveList)
+    }
+}
+
+impl std::fmt::Display for ObjectiveList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&names.join(", "))
+    }
 }
 
 impl StudyChoices {
     /// The keys errors name, one per choice, in the order of the fields.
-    pub const KEYS: [&'static str; 13] = [
+    pub const KEYS: [&'static str; 14] = [
         "seed",
         "sampler",
         "pruner",
@@ -238,6 +281,7 @@ impl StudyChoices {
         "timeout_s",
         "end_at",
         "pbo_blocks",
+        "objectives",
     ];
 
     /// The config of a study named `name` over `space`. For a resumed study, `recorded` is
@@ -261,6 +305,17 @@ impl StudyChoices {
         if let Some(sampler) = self.sampler {
             settings.sampler = sampler.settings();
         }
+        let objectives = match &self.objectives {
+            Some(list) => list.0.clone(),
+            None => recorded.map_or_else(Vec::new, |p| p.metadata.objectives.clone()),
+        };
+        if self.sampler == Some(SamplerChoice::Motpe) && objectives.is_empty() {
+            return Err(StudyError::setting(
+                "sampler",
+                "motpe is TPE over two or three objectives: add objectives, or choose tpe",
+            ));
+        }
+        settings.directions = objectives.iter().map(|o| o.direction).collect();
         if let Some(window) = self.sync_window {
             if window == 0 {
                 return Err(StudyError::setting(
@@ -300,6 +355,7 @@ impl StudyChoices {
                 .pbo_blocks
                 .or(recorded.map(|p| p.metadata.pbo_blocks))
                 .unwrap_or(DEFAULT_PBO_BLOCKS),
+            objectives,
         };
         config.check().map_err(|err| match err {
             StudyError::InvalidSetting { key, message } => StudyError::InvalidSetting {
@@ -398,13 +454,24 @@ mod tests {
             ),
             (SamplerChoice::Random, SamplerSettings::Random),
             (SamplerChoice::Grid, SamplerSettings::Grid),
+            (
+                SamplerChoice::Nsga2,
+                SamplerSettings::Nsga2(genesis_optimizer::Nsga2Settings::default()),
+            ),
+            (
+                SamplerChoice::Motpe,
+                SamplerSettings::Tpe(TpeSettings::default()),
+            ),
         ];
         assert_eq!(expected.len(), SamplerChoice::ALL.len());
         for (choice, settings) in expected {
+            // The multi-objective TPE needs objectives; the others take them too.
             let made = config(&StudyChoices {
                 sampler: Some(choice),
+                objectives: Some("total_return:max, max_drawdown:min".parse().unwrap()),
                 ..StudyChoices::default()
             });
+            assert_eq!(made.settings.directions.len(), 2);
             assert_eq!(made.settings.sampler, settings, "{choice:?}");
             assert_eq!(choice.name().parse::<SamplerChoice>(), Ok(choice));
             assert_eq!(
@@ -583,6 +650,41 @@ mod tests {
                 "must be even",
             ),
         ];
+        let cases = cases.into_iter().chain([
+            (
+                StudyChoices {
+                    objectives: Some("total_return:maximize".parse().unwrap()),
+                    ..StudyChoices::default()
+                },
+                "objectives",
+                "2 to 3 objectives, not 1",
+            ),
+            (
+                StudyChoices {
+                    objectives: Some("sharpe:max, sharpe:min".parse().unwrap()),
+                    ..StudyChoices::default()
+                },
+                "objectives",
+                "`sharpe` is listed twice",
+            ),
+            (
+                StudyChoices {
+                    objectives: Some("sharpe:max, max_drawdown:min".parse().unwrap()),
+                    pruner: Some(PrunerChoice::Median),
+                    ..StudyChoices::default()
+                },
+                "pruner",
+                "cannot be pruned",
+            ),
+            (
+                StudyChoices {
+                    sampler: Some(SamplerChoice::Motpe),
+                    ..StudyChoices::default()
+                },
+                "sampler",
+                "motpe is TPE over two or three objectives",
+            ),
+        ]);
         for (choices, key, words) in cases {
             let (found_key, message) = refused_key(&choices);
             assert_eq!(found_key, key, "{choices:?}: {message}");
@@ -607,6 +709,7 @@ mod tests {
             timeout_s: Some(1.0),
             end_at: Some("0".into()),
             pbo_blocks: Some(2),
+            objectives: Some("sharpe:max, max_drawdown:min".parse().unwrap()),
         };
         let value = serde_json::to_value(&every_choice).unwrap();
         let fields: Vec<&str> = value

@@ -96,7 +96,7 @@ pub mod validation;
 pub mod walkforward;
 
 pub use champion::{Champion, ChampionBook};
-pub use choices::{PrunerChoice, SamplerChoice, StudyChoices};
+pub use choices::{ObjectiveList, PrunerChoice, SamplerChoice, StudyChoices};
 pub use error::{Result, StudyError};
-pub use objective::{Evaluate, Objective};
+pub use objective::{Evaluate, Objective, ObjectiveSpec, OBJECTIVE_METRICS};
 pub use spec::{BaseSource, StudyConfig, StudyMetadata, StudyPlan, ValidationRule, Windows};

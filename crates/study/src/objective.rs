@@ -29,7 +29,9 @@ use genesis_engine::features::FeatureStore;
 use genesis_engine::metrics::Metrics;
 use genesis_engine::run::{run_backtest_checkpointed, CheckpointedRun, RunOutcome};
 use genesis_engine::strategy::{StrategyConfig, StrategyError};
-use genesis_optimizer::{Params, PruneThresholds, SearchSpace, TrialOutcome, TrialTicket};
+use genesis_optimizer::{
+    Direction, Params, PruneThresholds, SearchSpace, TrialOutcome, TrialTicket,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -41,6 +43,92 @@ pub const DATASET_ATTR: &str = "dataset_hash";
 pub const RETURN_BLOCKS_ATTR: &str = "return_blocks";
 /// User attribute holding the window's sums of the per-bar returns' cubes and fourth powers.
 pub const RETURN_MOMENTS_ATTR: &str = "return_moments";
+
+/// The metrics a multi-objective study may optimise: the score and every number of SPEC §5
+/// a run reports (`max_drawdown` is a positive fraction, so it is minimised).
+pub const OBJECTIVE_METRICS: [&str; 22] = [
+    "score",
+    "total_return",
+    "cagr",
+    "annual_return",
+    "annual_volatility",
+    "sharpe",
+    "sortino",
+    "calmar",
+    "max_drawdown",
+    "max_drawdown_duration_bars",
+    "n_trades",
+    "win_rate",
+    "profit_factor",
+    "expectancy",
+    "avg_trade",
+    "best_trade",
+    "worst_trade",
+    "avg_bars_held",
+    "exposure",
+    "sqn",
+    "buy_and_hold_return",
+    "return_to_dd",
+];
+
+/// One objective of a multi-objective study: a metric and whether it is better higher or
+/// lower. Written `total_return:maximize` on the command line, `{metric: total_return,
+/// direction: maximize}` in a study file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveSpec {
+    pub metric: String,
+    pub direction: Direction,
+}
+
+impl ObjectiveSpec {
+    /// Refuses a metric that is not one of [`OBJECTIVE_METRICS`].
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if OBJECTIVE_METRICS.contains(&self.metric.as_str()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{}` is not a metric an objective can use (one of {})",
+                self.metric,
+                OBJECTIVE_METRICS.join(", ")
+            ))
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectiveSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.metric, self.direction.as_str())
+    }
+}
+
+impl std::str::FromStr for ObjectiveSpec {
+    type Err = String;
+
+    /// `metric:maximize` or `metric:minimize` (`max` and `min` too).
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let (metric, direction) = text.split_once(':').ok_or_else(|| {
+            format!(
+                "`{text}` is not METRIC:DIRECTION (total_return:maximize, max_drawdown:minimize)"
+            )
+        })?;
+        let direction = match direction.trim() {
+            "maximize" | "max" => Direction::Maximize,
+            "minimize" | "min" => Direction::Minimize,
+            other => {
+                return Err(format!(
+                    "`{other}` in `{text}` is not a direction (maximize or minimize)"
+                ))
+            }
+        };
+        let spec = ObjectiveSpec {
+            metric: metric.trim().to_string(),
+            direction,
+        };
+        spec.check()?;
+        Ok(spec)
+    }
+}
 
 /// One pause of a run: report the score at `step` once every bar before `bar_idx` ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +158,10 @@ pub struct Objective {
     /// Blocks the per-bar returns are summed in (0: none).
     #[serde(default)]
     return_blocks: u8,
+    /// The metrics a multi-objective study reports as its values, in order (empty: the
+    /// score is the one value).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    objectives: Vec<String>,
 }
 
 impl Objective {
@@ -101,7 +193,14 @@ impl Objective {
             final_step: n,
             dataset_hash,
             return_blocks: 0,
+            objectives: Vec::new(),
         }
+    }
+
+    /// The same objective reporting `metrics` as a multi-objective trial's values.
+    pub fn with_objectives(mut self, metrics: Vec<String>) -> Objective {
+        self.objectives = metrics;
+        self
     }
 
     /// The same objective keeping each complete trial's per-bar returns summed in `blocks`
@@ -201,12 +300,32 @@ impl Objective {
         match run {
             Ok(CheckpointedRun::Finished(outcome)) => {
                 intermediate.push((self.final_step, outcome.score()));
+                let user_attrs = outcome_attrs(&outcome);
+                let mut values = Vec::with_capacity(self.objectives.len());
+                for metric in &self.objectives {
+                    let value = if metric == "score" {
+                        Some(outcome.score())
+                    } else {
+                        user_attrs.get(metric).and_then(Value::as_f64)
+                    };
+                    match value {
+                        Some(value) => values.push(value),
+                        None => {
+                            return TrialOutcome::Failed {
+                                reason: format!(
+                                    "objective `{metric}` has no value for this run (a ratio \
+                                     over no trades or no losses)"
+                                ),
+                            }
+                        }
+                    }
+                }
                 TrialOutcome::Complete {
                     value: outcome.score(),
-                    values: Vec::new(),
+                    values,
                     intermediate,
                     constraint_violations: outcome.evaluation.reasons.clone(),
-                    user_attrs: outcome_attrs(&outcome),
+                    user_attrs,
                 }
             }
             Ok(CheckpointedRun::Stopped(stopped)) => TrialOutcome::Pruned {

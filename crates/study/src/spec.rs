@@ -13,13 +13,15 @@ use genesis_engine::data::{DatasetHash, DatasetMeta};
 use genesis_engine::strategy::{StrategyConfig, StrategyError};
 use genesis_engine::ENGINE_VERSION;
 use genesis_optimizer::journal::Header;
+use genesis_optimizer::settings::MAX_OBJECTIVES;
 use genesis_optimizer::{
-    Params, SearchSpace, Signature, SignatureInputs, StopPolicy, StudySettings, StudySpec,
+    Params, PrunerSettings, SearchSpace, Signature, SignatureInputs, StopPolicy, StudySettings,
+    StudySpec,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StudyError};
-use crate::objective::Objective;
+use crate::objective::{Objective, ObjectiveSpec};
 use crate::space_check::check_space;
 
 /// The version of [`StudyMetadata`] this build writes and reads.
@@ -131,6 +133,10 @@ pub struct StudyConfig {
     /// overfitting (even, 2 to 22; 0: keep none and report no PBO).
     #[serde(default = "default_pbo_blocks")]
     pub pbo_blocks: u8,
+    /// Two or three objectives make a multi-objective study (empty: the score alone). Their
+    /// directions become the settings' `directions`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<ObjectiveSpec>,
 }
 
 fn default_checkpoints() -> u32 {
@@ -155,6 +161,7 @@ impl StudyConfig {
             validation: ValidationRule::default(),
             symbol: None,
             pbo_blocks: DEFAULT_PBO_BLOCKS,
+            objectives: Vec::new(),
         }
     }
 
@@ -176,6 +183,19 @@ impl StudyConfig {
             return Err(StudyError::setting(
                 "pbo_blocks",
                 format!("{blocks} must be even and between 2 and 22 (0: no PBO)"),
+            ));
+        }
+        check_objectives(&self.objectives)?;
+        if !self.objectives.is_empty() && self.settings.pruner != PrunerSettings::None {
+            return Err(StudyError::setting(
+                "pruner",
+                "a multi-objective study cannot be pruned (as in Optuna): choose no pruner",
+            ));
+        }
+        if self.objectives.is_empty() && self.settings.directions.len() > 1 {
+            return Err(StudyError::setting(
+                "objectives",
+                "the settings list directions but no objective says which metric each is",
             ));
         }
         let rule = &self.validation;
@@ -203,6 +223,33 @@ impl StudyConfig {
         }
         Ok(())
     }
+}
+
+/// Refuses objectives a study cannot have: one alone (the score is the single objective),
+/// more than three, a metric that is not one, the same metric twice.
+pub fn check_objectives(objectives: &[ObjectiveSpec]) -> Result<()> {
+    if objectives.len() == 1 || objectives.len() > MAX_OBJECTIVES {
+        return Err(StudyError::setting(
+            "objectives",
+            format!(
+                "a study has the score as its one objective or 2 to {MAX_OBJECTIVES} objectives, \
+                 not {} (to optimise one metric alone, pair it with another or use the score)",
+                objectives.len()
+            ),
+        ));
+    }
+    for (i, objective) in objectives.iter().enumerate() {
+        objective
+            .check()
+            .map_err(|message| StudyError::setting("objectives", message))?;
+        if objectives[..i].iter().any(|o| o.metric == objective.metric) {
+            return Err(StudyError::setting(
+                "objectives",
+                format!("`{}` is listed twice", objective.metric),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses an in-sample fraction outside (0, 1).
@@ -311,6 +358,9 @@ pub struct StudyMetadata {
     /// PBO: none).
     #[serde(default)]
     pub pbo_blocks: u8,
+    /// A multi-objective study's objectives (their directions are also the settings').
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<ObjectiveSpec>,
 }
 
 /// A study resolved against its base config and dataset: ready to create, resume, replay.
@@ -338,10 +388,12 @@ impl StudyPlan {
         let windows = Windows::split(dataset.n_bars, config.in_sample_fraction)?;
         check_space(&config.space, &base)?;
         let symbol = config.symbol.clone().or_else(|| dataset.symbol.clone());
+        let mut settings = config.settings;
+        settings.directions = config.objectives.iter().map(|o| o.direction).collect();
         Ok(StudyPlan {
             name: config.name,
             space: config.space,
-            settings: config.settings,
+            settings,
             stop: config.stop,
             metadata: StudyMetadata {
                 genesis_study: METADATA_FORMAT,
@@ -357,6 +409,7 @@ impl StudyPlan {
                 engine_version: ENGINE_VERSION.to_string(),
                 parent: None,
                 pbo_blocks: config.pbo_blocks,
+                objectives: config.objectives,
             },
         })
     }
@@ -423,6 +476,18 @@ impl StudyPlan {
             self.metadata.dataset.hash.clone(),
         )
         .with_return_blocks(self.metadata.pbo_blocks)
+        .with_objectives(
+            self.metadata
+                .objectives
+                .iter()
+                .map(|o| o.metric.clone())
+                .collect(),
+        )
+    }
+
+    /// Whether the study has several objectives.
+    pub fn is_multi_objective(&self) -> bool {
+        !self.metadata.objectives.is_empty()
     }
 
     /// A trial's effective config.
@@ -449,6 +514,20 @@ impl StudyPlan {
             out.push(format!(
                 "checkpoints (was {}, now {})",
                 old.checkpoints, new.checkpoints
+            ));
+        }
+        if new.objectives != old.objectives {
+            let names = |objectives: &[ObjectiveSpec]| {
+                objectives
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            out.push(format!(
+                "objectives (was [{}], now [{}])",
+                names(&old.objectives),
+                names(&new.objectives)
             ));
         }
         if new.pbo_blocks != old.pbo_blocks {

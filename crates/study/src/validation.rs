@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use genesis_engine::backtest::Window;
 use genesis_engine::features::FeatureStore;
+use genesis_optimizer::pareto::StudyFront;
 use genesis_optimizer::summary::top_trials;
 use genesis_optimizer::{
     JournalBackend, PruneThresholds, Study, StudyLog, TrialOutcome, TrialRecord,
@@ -72,8 +73,18 @@ pub fn recorded_validation(record: &TrialRecord) -> Result<Option<ValidationResu
     }
 }
 
-/// The top `k` feasible, complete, non-duplicate trials by score, best first.
+/// The top `k` feasible, complete, non-duplicate trials by score, best first; in a
+/// multi-objective study the first `k` members of the Pareto front, best first by the first
+/// objective.
 pub fn candidates(log: &StudyLog, k: usize) -> Vec<&TrialRecord> {
+    if let Some(front) = StudyFront::of(log, None) {
+        return front
+            .members
+            .iter()
+            .filter_map(|&number| log.trial(number))
+            .take(k)
+            .collect();
+    }
     top_trials(log, log.trials.len())
         .into_iter()
         .filter(|t| t.is_feasible())

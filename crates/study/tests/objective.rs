@@ -73,6 +73,7 @@ fn a_complete_trial_keeps_its_metrics_but_the_summary_and_the_fingerprint_of_its
     .unwrap();
     let TrialOutcome::Complete {
         value,
+        values,
         intermediate,
         constraint_violations,
         user_attrs,
@@ -81,6 +82,10 @@ fn a_complete_trial_keeps_its_metrics_but_the_summary_and_the_fingerprint_of_its
         panic!("{outcome:?}")
     };
     assert_eq!(value.to_bits(), plain.score().to_bits());
+    assert!(
+        values.is_empty(),
+        "a single-objective trial reports its score alone"
+    );
     assert_eq!(constraint_violations, plain.evaluation.reasons);
     assert_eq!(
         user_attrs["fingerprint"],

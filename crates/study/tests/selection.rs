@@ -128,8 +128,19 @@ fn a_study_without_return_blocks_says_why_it_has_no_figures_and_the_export_carri
     let with = plan(&candles, "sma_cross", SMA_SPACE, 3, None);
     let log = run_study(&with, &candles, 12, 1).log().unwrap();
     let export = to_optuna_journal(&log).unwrap();
-    let first_attrs = export.lines().nth(1).unwrap();
-    let attrs: serde_json::Value = serde_json::from_str(first_attrs).unwrap();
+    // The study attributes, one per operation as Optuna 5 requires, gathered.
+    let mut attrs = serde_json::json!({"user_attr": {}});
+    for op in export
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|op| op["op_code"] == 2)
+    {
+        let one = op["user_attr"].as_object().unwrap();
+        assert_eq!(one.len(), 1, "{op}");
+        for (key, value) in one {
+            attrs["user_attr"][key] = value.clone();
+        }
+    }
     let dsr = attrs["user_attr"]["genesis_dsr"]
         .as_f64()
         .expect("genesis_dsr");

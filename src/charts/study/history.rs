@@ -1,8 +1,9 @@
-//! The optimisation history: one mark per trial at its number (complete feasible trials in
-//! the accent colour, infeasible ones amber, pruned ones small and grey at their last
+//! The optimisation history: one mark per evaluated trial (complete feasible trials in the
+//! accent colour, infeasible ones amber, pruned ones small and grey at their last
 //! intermediate score, failed ones as red crosses along the bottom) and the best feasible
-//! score so far as a step line. Bar-indexed by trial number, so it zooms and pans in the
-//! `charts::canvas::ChartCanvas`.
+//! score so far as a step line. Bar-indexed by the count of evaluated trials (a duplicate
+//! answered from the cache takes a trial number but is no evaluation, so the axis ends at
+//! the budget spent), so it zooms and pans in the `charts::canvas::ChartCanvas`.
 
 use std::ops::Range;
 use std::rc::Rc;
@@ -14,9 +15,9 @@ use super::{trial_points, PointKind, StudyChartData, TrialPoint};
 pub struct HistoryChart {
     data: Rc<StudyChartData>,
     names: Vec<String>,
-    /// Non-duplicate trials in number order.
+    /// Non-duplicate trials in number order; a trial's slot on the axis is its index here.
     points: Vec<TrialPoint>,
-    /// `(trial number, best feasible score)` at each improvement.
+    /// `(slot, best feasible score)` at each improvement.
     improvements: Vec<(u64, f64)>,
 }
 
@@ -26,8 +27,9 @@ impl HistoryChart {
         let improvements = best_so_far(
             points
                 .iter()
-                .filter(|p| p.kind == PointKind::Feasible)
-                .filter_map(|p| Some((p.number, p.score?))),
+                .enumerate()
+                .filter(|(_, p)| p.kind == PointKind::Feasible)
+                .filter_map(|(slot, p)| Some((slot as u64, p.score?))),
         );
         HistoryChart {
             names: data.param_names(),
@@ -37,26 +39,28 @@ impl HistoryChart {
         }
     }
 
-    /// The x axis: trial numbers `0..=last`; one slot even before the first trial, so the
-    /// canvas draws the "no trials yet" message.
+    /// The x axis: one slot per evaluated trial; one slot even before the first trial, so
+    /// the canvas draws the "no trials yet" message.
     pub fn n_slots(&self) -> usize {
-        self.points.last().map_or(1, |p| p.number as usize + 1)
+        self.points.len().max(1)
     }
 
     /// The best feasible trial: `(number, score)`.
     pub fn best(&self) -> Option<(u64, f64)> {
-        self.improvements.last().copied()
+        let &(slot, score) = self.improvements.last()?;
+        Some((self.points.get(slot as usize)?.number, score))
     }
 
-    /// The plotted trials whose numbers fall in `view`.
+    /// The plotted trials whose slots fall in `view`.
     pub fn points_in(&self, view: &Range<usize>) -> &[TrialPoint] {
-        let start = self
-            .points
-            .partition_point(|p| (p.number as usize) < view.start);
-        let end = self
-            .points
-            .partition_point(|p| (p.number as usize) < view.end);
-        self.points.get(start..end).unwrap_or(&[])
+        let n = self.points.len();
+        let (start, end) = (view.start.min(n), view.end.min(n));
+        self.points.get(start..end.max(start)).unwrap_or(&[])
+    }
+
+    /// The slot of the first plotted trial of `points_in(view)`.
+    pub fn first_slot(&self, view: &Range<usize>) -> usize {
+        view.start.min(self.points.len())
     }
 
     /// The score range the view shows: the scores of its trials and the best-so-far line
@@ -75,17 +79,12 @@ impl HistoryChart {
         step_path(&self.improvements, view.start as f64, view.end as f64)
     }
 
-    /// The read-out of the plotted trial nearest to trial number `number`.
-    pub fn readout_near(&self, number: usize) -> String {
-        let at = self
+    /// The read-out of the plotted trial at `slot` (the last one beyond the end).
+    pub fn readout_near(&self, slot: usize) -> String {
+        let nearest = self
             .points
-            .partition_point(|p| (p.number as usize) < number);
-        let candidates = [at.checked_sub(1), Some(at)];
-        let nearest = candidates
-            .into_iter()
-            .flatten()
-            .filter_map(|i| self.points.get(i))
-            .min_by_key(|p| (p.number as usize).abs_diff(number));
+            .get(slot)
+            .or_else(|| self.points.last().filter(|_| slot >= self.points.len()));
         nearest.map_or_else(String::new, |p| self.data.readout(p.index, &self.names))
     }
 
@@ -170,6 +169,7 @@ mod draw {
             // drawn once (a long study draws as fast as a short one), and drawn in bulk.
             let context = plot::context_of(canvas)?;
             let points = self.points_in(&view);
+            let first_slot = self.first_slot(&view);
             for kind in [
                 PointKind::Pruned,
                 PointKind::Failed,
@@ -178,10 +178,12 @@ mod draw {
             ] {
                 let pixels: Vec<(f64, f64)> = points
                     .iter()
-                    .filter(|p| p.kind == kind)
-                    .map(|p| {
+                    .enumerate()
+                    .filter(|(_, p)| p.kind == kind)
+                    .map(|(i, p)| {
                         let y = p.score.map_or(low, |s| s.clamp(low, high));
-                        let (px, py) = chart.backend_coord(&(p.number as f64 + 0.5, y));
+                        let slot = (first_slot + i) as f64;
+                        let (px, py) = chart.backend_coord(&(slot + 0.5, y));
                         (f64::from(px), f64::from(py))
                     })
                     .collect();
@@ -294,27 +296,29 @@ mod tests {
     fn the_best_so_far_follows_feasible_trials_only() {
         let chart = chart();
         // The infeasible 9.0 is not a best; the duplicate of trial 0 is not a trial.
-        assert_eq!(chart.improvements, vec![(0, 1.0), (4, 3.0)]);
+        // Slots count evaluated trials: trial 4 is the fourth (slot 3).
+        assert_eq!(chart.improvements, vec![(0, 1.0), (3, 3.0)]);
         assert_eq!(chart.best(), Some((4, 3.0)));
         assert_eq!(chart.counts(), [3, 1, 1, 1]);
-        assert_eq!(chart.n_slots(), 7);
+        assert_eq!(chart.n_slots(), 6, "seven numbers, one a duplicate");
     }
 
     #[test]
-    fn the_view_selects_trials_by_number() {
+    fn the_view_selects_trials_by_evaluated_count() {
         let chart = chart();
-        let numbers: Vec<u64> = chart.points_in(&(2..6)).iter().map(|p| p.number).collect();
-        assert_eq!(numbers, vec![2, 4, 5]);
+        let numbers: Vec<u64> = chart.points_in(&(2..5)).iter().map(|p| p.number).collect();
+        assert_eq!(numbers, vec![2, 4, 5], "the duplicate 3 takes no slot");
         assert!(chart.points_in(&(50..60)).is_empty());
     }
 
     #[test]
     fn the_y_range_covers_every_score_and_the_line() {
         let chart = chart();
-        let (low, high) = chart.y_range(&(0..7)).unwrap_or((0.0, 0.0));
+        let (low, high) = chart.y_range(&(0..6)).unwrap_or((0.0, 0.0));
         assert!(low < -2.0 && high > 9.0, "{low}..{high}");
-        // Trials 5..7: only trial 6 (2.0) and the line at 3.0 entering from trial 4.
-        let (low, high) = chart.y_range(&(5..7)).unwrap_or((0.0, 0.0));
+        // Slots 4..6: trials 5 (failed) and 6 (2.0), and the line at 3.0 entering from
+        // trial 4.
+        let (low, high) = chart.y_range(&(4..6)).unwrap_or((0.0, 0.0));
         assert!(
             low < 2.0 && low > 1.0 && high > 3.0 && high < 4.0,
             "{low}..{high}"
@@ -324,10 +328,10 @@ mod tests {
     #[test]
     fn the_readout_finds_the_nearest_plotted_trial() {
         let chart = chart();
-        // Trial 3 was a duplicate: 2 and 4 are as near, and the earlier one wins.
-        assert!(chart.readout_near(3).starts_with("trial #2 "));
+        // Trial 3 was a duplicate: slot 3 is trial 4.
+        assert!(chart.readout_near(2).starts_with("trial #2 "));
         assert!(chart
-            .readout_near(4)
+            .readout_near(3)
             .starts_with("trial #4 · score 3.0000 · complete"));
         assert!(chart.readout_near(100).starts_with("trial #6 "));
     }

@@ -28,6 +28,8 @@ pub mod is_oos;
 pub mod math;
 /// Parallel coordinates.
 pub mod parallel;
+/// A multi-objective study's Pareto front and hypervolume history.
+pub mod pareto;
 /// The PBO logit histogram.
 pub mod pbo;
 /// One scatter of score against each parameter.
@@ -39,6 +41,7 @@ pub use history::HistoryChart;
 pub use importance::ImportanceChart;
 pub use is_oos::IsOosChart;
 pub use parallel::ParallelChart;
+pub use pareto::{HypervolumeChart, ParetoChart};
 pub use pbo::PboHistogram;
 pub use slices::SliceChart;
 

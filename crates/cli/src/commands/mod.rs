@@ -4,6 +4,7 @@ mod backtest;
 mod bench;
 mod champion;
 mod data;
+mod evaluate;
 mod features;
 mod journal;
 mod optimize;
@@ -33,11 +34,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         },
         Command::Study(study) => match study.command {
             StudyCommand::Summarize(args) => study::summarize_cmd(&args),
+            StudyCommand::Pareto(args) => study::pareto_cmd(&args),
             StudyCommand::Replay(args) => study::replay_cmd(&args),
             StudyCommand::Export(args) => study::export_cmd(&args),
             StudyCommand::Import(args) => study::import_cmd(&args),
             StudyCommand::Refine(args) => study::refine_cmd(&args),
         },
+        Command::Evaluate(args) => evaluate::run(&args),
         Command::Rules(rules) => match rules.command {
             RulesCommand::Check(args) => rules::check(&args),
             RulesCommand::Functions => rules::functions(),

@@ -17,12 +17,13 @@ use std::sync::Arc;
 use genesis_engine::data::DatasetMeta;
 use genesis_engine::features::FeatureStore;
 use genesis_engine::strategy::StrategyConfig;
+use genesis_optimizer::pareto::StudyFront;
 use genesis_optimizer::summary::summarize;
 use genesis_optimizer::{FileJournal, ResumeOptions, SearchSpace, Study};
 use genesis_study::preflight::preflight;
 use genesis_study::runner::{run_parallel, Progress};
 use genesis_study::validation::{validate_top, ValidationResult};
-use genesis_study::{BaseSource, StudyChoices, StudyError, StudyPlan};
+use genesis_study::{BaseSource, ObjectiveList, StudyChoices, StudyError, StudyPlan};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -129,6 +130,7 @@ pub fn run(args: &OptimizeArgs) -> Result<(), CliError> {
     };
     let log = study.log().map_err(|e| optimizer_error(&study_file, e))?;
     let summary = summarize(&log, 1);
+    let front = StudyFront::of(&log, None);
     if args.is_json {
         let best = summary.best.as_ref().map(|t| {
             json!({
@@ -150,6 +152,8 @@ pub fn run(args: &OptimizeArgs) -> Result<(), CliError> {
             "counts": summary.counts,
             "n_trials": summary.n_trials,
             "best": best,
+            "front": front.as_ref().map(|f| json!({"members": f.members, "hypervolume": f.hypervolume, "reference": f.reference})),
+            "bound_warnings": summary.bound_warnings,
             "validation": validation,
             "preflight_notes": report.notes,
             "base": plan.metadata.base_source,
@@ -164,16 +168,30 @@ pub fn run(args: &OptimizeArgs) -> Result<(), CliError> {
             "trials: {} complete ({} feasible, {} infeasible), {} pruned, {} failed, {} duplicates",
             c.complete, c.feasible, c.infeasible, c.pruned, c.failed, c.duplicates
         );
-        match &summary.best {
-            Some(best) => println!(
+        match (&front, &summary.best) {
+            (Some(front), _) => println!(
+                "pareto front: {} trials, hypervolume {:.6} against {:?} (genesis study pareto {study_file})",
+                front.members.len(),
+                front.hypervolume,
+                front.reference
+            ),
+            (None, Some(best)) => println!(
                 "best: trial {} score {:.4}",
                 best.number,
                 best.value.unwrap_or(f64::NAN)
             ),
-            None => println!("best: no feasible trial"),
+            (None, None) => println!("best: no feasible trial"),
+        }
+        for warning in &summary.bound_warnings {
+            println!("warning: {warning}");
         }
         if !validated.is_empty() {
-            println!("out-of-sample validation (best in-sample first):");
+            let order = if front.is_some() {
+                "front members by the first objective"
+            } else {
+                "best in-sample first"
+            };
+            println!("out-of-sample validation ({order}):");
             for (number, v) in &validated {
                 let verdict = if v.is_passed {
                     "passed".to_string()
@@ -344,6 +362,8 @@ pub(crate) fn choices(choices: &ChoiceArgs) -> StudyChoices {
         timeout_s: choices.timeout,
         end_at: choices.end_at.clone(),
         pbo_blocks: choices.pbo_blocks,
+        objectives: (!choices.objectives.is_empty())
+            .then(|| ObjectiveList(choices.objectives.clone())),
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use genesis_engine::features::FeatureStore;
 use genesis_optimizer::export::{from_optuna_journal, to_csv};
 use genesis_optimizer::journal::to_jsonl;
+use genesis_optimizer::pareto::StudyFront;
 use genesis_optimizer::summary::summarize;
 use genesis_optimizer::{FileJournal, Study, TrialRecord};
 use genesis_study::refine::refine_plan;
@@ -17,7 +18,9 @@ use super::backtest::load_candles;
 use super::journal::{
     ensure_new, optimizer_error, read_log, read_plan, stem, study_error, write_out,
 };
-use crate::cli::{ExportArgs, ExportFormat, ImportArgs, RefineArgs, ReplayArgs, SummarizeArgs};
+use crate::cli::{
+    ExportArgs, ExportFormat, ImportArgs, ParetoArgs, RefineArgs, ReplayArgs, SummarizeArgs,
+};
 use crate::error::{CliError, EXIT_INTERNAL};
 
 pub fn summarize_cmd(args: &SummarizeArgs) -> Result<(), CliError> {
@@ -25,10 +28,12 @@ pub fn summarize_cmd(args: &SummarizeArgs) -> Result<(), CliError> {
     let plan = read_plan(&args.file, &log)?;
     let summary = summarize(&log, args.top);
     let selection = assess(&log);
+    let front = StudyFront::of(&log, None);
     if args.is_json {
         let doc = json!({
             "ok": true,
             "summary": summary,
+            "front": front.as_ref().map(|f| front_json(f, &plan, &log)),
             "overfitting": selection,
             "base": plan.metadata.base_source,
             "base_fingerprint": plan.metadata.base_fingerprint,
@@ -79,13 +84,19 @@ pub fn summarize_cmd(args: &SummarizeArgs) -> Result<(), CliError> {
     if let Some(reason) = &summary.stop_reason {
         println!("last stop: {reason}");
     }
-    match &summary.best {
-        Some(best) => println!(
-            "best: trial {} score {:.4}",
-            best.number,
-            best.value.unwrap_or(f64::NAN)
-        ),
-        None => println!("best: no feasible trial"),
+    match &front {
+        Some(front) => print_front(front, &plan, &log),
+        None => match &summary.best {
+            Some(best) => println!(
+                "best: trial {} score {:.4}",
+                best.number,
+                best.value.unwrap_or(f64::NAN)
+            ),
+            None => println!("best: no feasible trial"),
+        },
+    }
+    for warning in &summary.bound_warnings {
+        println!("warning: {warning}");
     }
     println!("top {}:", summary.top.len());
     for trial in &summary.top {
@@ -99,6 +110,127 @@ pub fn summarize_cmd(args: &SummarizeArgs) -> Result<(), CliError> {
     }
     print_selection(&selection);
     Ok(())
+}
+
+/// `genesis study pareto FILE [--reference A,B] [--json]`.
+pub fn pareto_cmd(args: &ParetoArgs) -> Result<(), CliError> {
+    let log = read_log(&args.file)?;
+    let plan = read_plan(&args.file, &log)?;
+    let n_objectives = plan.metadata.objectives.len();
+    if let Some(reference) = &args.reference {
+        if reference.len() != n_objectives || reference.iter().any(|v| !v.is_finite()) {
+            return Err(CliError::input(format!(
+                "--reference: give {n_objectives} finite numbers, one per objective ({}), not {reference:?}",
+                objective_names(&plan).join(", ")
+            )));
+        }
+    }
+    let front = StudyFront::of(&log, args.reference.as_deref()).ok_or_else(|| {
+        CliError::input(format!(
+            "{}: the study has one objective (the score); a Pareto front needs two or three \
+             (genesis optimize --objective total_return:maximize --objective max_drawdown:minimize)",
+            args.file.display()
+        ))
+    })?;
+    if args.is_json {
+        let mut doc = front_json(&front, &plan, &log);
+        doc["ok"] = json!(true);
+        println!("{doc}");
+    } else {
+        print_front(&front, &plan, &log);
+    }
+    Ok(())
+}
+
+fn objective_names(plan: &genesis_study::StudyPlan) -> Vec<String> {
+    plan.metadata
+        .objectives
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// The front as JSON: objectives, reference, hypervolume and its history, and the members
+/// with their values, score and parameters.
+fn front_json(
+    front: &StudyFront,
+    plan: &genesis_study::StudyPlan,
+    log: &genesis_optimizer::StudyLog,
+) -> Value {
+    let members: Vec<Value> = front
+        .members
+        .iter()
+        .filter_map(|&n| log.trial(n))
+        .map(|t| {
+            json!({"number": t.number, "values": t.values, "score": t.value, "params": t.params,
+                   "validation": recorded_validation(t).ok().flatten()})
+        })
+        .collect();
+    json!({
+        "objectives": plan.metadata.objectives,
+        "reference": front.reference,
+        "is_reference_given": front.is_reference_given,
+        "hypervolume": front.hypervolume,
+        "members": members,
+        "ranks": front.trials,
+        "history": front.history,
+    })
+}
+
+fn print_front(
+    front: &StudyFront,
+    plan: &genesis_study::StudyPlan,
+    log: &genesis_optimizer::StudyLog,
+) {
+    let names = objective_names(plan);
+    println!(
+        "pareto front: {} trials over {} ({} feasible complete trials ranked)",
+        front.members.len(),
+        names.join(", "),
+        front.trials.iter().filter(|t| t.is_feasible).count()
+    );
+    println!(
+        "hypervolume {:.6} against the reference point {:?} ({})",
+        front.hypervolume,
+        front.reference,
+        if front.is_reference_given {
+            "given"
+        } else {
+            "each objective's worst feasible value moved 10 % further away"
+        }
+    );
+    for trial in front.members.iter().filter_map(|&n| log.trial(n)) {
+        let values: Vec<String> = names
+            .iter()
+            .zip(&trial.values)
+            .map(|(name, v)| format!("{}={v:.4}", name.split(':').next().unwrap_or(name)))
+            .collect();
+        println!(
+            "  trial {:>5}  {}  {}",
+            trial.number,
+            values.join("  "),
+            describe_params(trial)
+        );
+    }
+    let marks: Vec<String> = front
+        .history
+        .iter()
+        .filter(|s| {
+            s.n_evaluated.is_power_of_two()
+                || Some(s.number) == front.history.last().map(|l| l.number)
+        })
+        .map(|s| format!("{}: {:.4}", s.n_evaluated, s.hypervolume))
+        .collect();
+    println!("hypervolume by evaluated trials: {}", marks.join(", "));
+}
+
+fn describe_params(trial: &TrialRecord) -> String {
+    let params: Vec<String> = trial
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    params.join(" ")
 }
 
 /// The overfitting figures, as numbers and in words.
@@ -141,11 +273,6 @@ fn print_selection(selection: &Selection) {
 }
 
 fn describe_trial(trial: &TrialRecord) -> String {
-    let params: Vec<String> = trial
-        .params
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
     let feasibility = if trial.is_feasible() {
         "feasible".to_string()
     } else {
@@ -163,7 +290,7 @@ fn describe_trial(trial: &TrialRecord) -> String {
         "trial {:>5}  score {:>9.4}  {feasibility}{oos}  {}",
         trial.number,
         trial.value.unwrap_or(f64::NAN),
-        params.join(" ")
+        describe_params(trial)
     )
 }
 

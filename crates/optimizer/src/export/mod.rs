@@ -12,4 +12,6 @@ pub mod csv;
 pub mod optuna;
 
 pub use self::csv::to_csv;
-pub use self::optuna::{from_optuna_journal, to_optuna_journal, to_optuna_journal_with};
+pub use self::optuna::{
+    from_optuna_journal, optuna_distribution_json, to_optuna_journal, to_optuna_journal_with,
+};

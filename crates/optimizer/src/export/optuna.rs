@@ -1,7 +1,8 @@
 //! Optuna's journal format (`optuna/storages/journal/_storage.py`).
 //!
 //! The export is a JSONL file of Optuna journal operations: `CREATE_STUDY` (op 0, one
-//! direction, maximise), `SET_STUDY_USER_ATTR` (op 2) carrying our whole header under
+//! direction, maximise, or a multi-objective study's directions), `SET_STUDY_USER_ATTR`
+//! (op 2, one per attribute, as Optuna 5 requires) carrying our whole header under
 //! `genesis_header`, then one `CREATE_TRIAL` (op 4) per trial in number order with its
 //! final state, value, distributions (as `distribution_to_json` strings), parameters in
 //! Optuna's internal representation (floats; the choice index for categorical and grid
@@ -54,8 +55,9 @@ const MAXIMIZE: i64 = 2;
 const MINIMIZE: i64 = 1;
 const VALUE_ATTR: &str = "genesis_value";
 
-/// `distribution_to_json`: a JSON string naming the class and its attributes.
-fn distribution_json(distribution: &Distribution) -> String {
+/// Optuna's `distribution_to_json` of a parameter's distribution: a JSON string naming the
+/// class and its attributes, which `optuna.distributions.json_to_distribution` reads.
+pub fn optuna_distribution_json(distribution: &Distribution) -> String {
     let value = match distribution {
         Distribution::Float {
             low,
@@ -161,12 +163,15 @@ pub fn to_optuna_journal_with(log: &StudyLog, study_attrs: &[(String, Value)]) -
             })
             .collect()
     };
-    let mut lines: Vec<Value> = vec![
-        json!({"op_code": op_code::CREATE_STUDY, "worker_id": WORKER_ID,
-               "study_name": log.header.study_name, "directions": directions}),
-        json!({"op_code": op_code::SET_STUDY_USER_ATTR, "worker_id": WORKER_ID, "study_id": 0,
-               "user_attr": attrs}),
-    ];
+    let mut lines: Vec<Value> = vec![json!({"op_code": op_code::CREATE_STUDY,
+        "worker_id": WORKER_ID, "study_name": log.header.study_name, "directions": directions})];
+    // One attribute per operation: Optuna 5 asserts it when it replays the journal.
+    for (key, value) in attrs {
+        lines.push(
+            json!({"op_code": op_code::SET_STUDY_USER_ATTR, "worker_id": WORKER_ID,
+                          "study_id": 0, "user_attr": {key: value}}),
+        );
+    }
     let space = &log.header.space;
     for trial in &log.trials {
         lines.push(trial_op(space, log, trial)?);
@@ -197,7 +202,7 @@ fn trial_op(space: &SearchSpace, log: &StudyLog, trial: &TrialRecord) -> Result<
             })?;
         distributions.insert(
             spec.path.clone(),
-            Value::String(distribution_json(&spec.distribution)),
+            Value::String(optuna_distribution_json(&spec.distribution)),
         );
         params.insert(spec.path.clone(), internal);
     }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::random::random_point;
 use super::{Observation, Proposal, SampleContext, Sampler};
 use crate::error::{OptimizerError, Result};
-use crate::pareto::nondomination_ranks;
+use crate::pareto::{dominates, nondomination_ranks};
 use crate::rng::TrialRng;
 
 /// NSGA-II settings; the defaults are Optuna's.
@@ -194,11 +194,6 @@ fn constrained_dominates(a: &Observation, b: &Observation) -> bool {
         (false, true) => false,
         (false, false) => a.penalty < b.penalty,
     }
-}
-
-/// `a` is nowhere worse than `b` and not equal to it.
-pub(crate) fn dominates(a: &[f64], b: &[f64]) -> bool {
-    a != b && a.iter().zip(b).all(|(x, y)| x <= y)
 }
 
 /// Orders `members` by crowding distance, largest first, as Optuna does (a stable sort per
