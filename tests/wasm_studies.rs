@@ -288,3 +288,64 @@ async fn the_golden_rules_study_is_the_same_in_the_browser_and_replays_from_inde
         );
     }
 }
+
+/// The native golden two-objective studies (`crates/study/tests/multi_objective.rs` writes
+/// them), rebuilt here: genesis on the demo data, total return against max drawdown, 200
+/// trials of NSGA-II and of the multi-objective TPE. The browser's journals must be the
+/// native ones to the byte.
+#[wasm_bindgen_test]
+fn the_golden_two_objective_studies_are_the_same_in_the_browser() {
+    use genesis_study::{ObjectiveList, SamplerChoice, StudyChoices};
+
+    let candles = Arc::new(generate(&SynthParams::demo()).unwrap());
+    let goldens = [
+        (
+            SamplerChoice::Nsga2,
+            include_str!("golden/study/genesis_nsga2_return_drawdown_200.jsonl"),
+        ),
+        (
+            SamplerChoice::Motpe,
+            include_str!("golden/study/genesis_motpe_return_drawdown_200.jsonl"),
+        ),
+    ];
+    for (sampler, golden) in goldens {
+        let choices = StudyChoices {
+            seed: Some(5),
+            sampler: Some(sampler),
+            objectives: Some(
+                "total_return:maximize, max_drawdown:minimize"
+                    .parse::<ObjectiveList>()
+                    .unwrap(),
+            ),
+            pbo_blocks: Some(0),
+            ..StudyChoices::default()
+        };
+        let space =
+            SearchSpace::from_yaml_str(include_str!("../config/optimizer/genesis_tpe.yaml"))
+                .unwrap();
+        let mut config = choices.to_config("test", space, None).unwrap();
+        config.symbol = Some("DEMO".into());
+        let plan = StudyPlan::new(
+            config,
+            BaseSource::Preset {
+                name: "genesis".into(),
+            },
+            StrategyConfig::preset("genesis").unwrap(),
+            DatasetMeta::new("demo.csv", &candles),
+        )
+        .unwrap();
+        let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
+        study.set_stop_policy(StopPolicy {
+            max_trials: Some(200),
+            ..StopPolicy::default()
+        });
+        let objective = plan.objective();
+        let mut store = FeatureStore::new(Arc::clone(&candles));
+        driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+        assert_same_journal(
+            &format!("the browser's {sampler:?} study"),
+            &study.log().unwrap().canonical_jsonl(),
+            golden,
+        );
+    }
+}

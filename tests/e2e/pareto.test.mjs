@@ -13,6 +13,7 @@ after(async () => { await env?.close(); });
 /** Moves the pointer over `canvas` on a grid finer than the hit radius until its read-out
  * says `wanted`; returns the read-out and where the pointer was. */
 async function hoverUntil(page, canvas, readout, wanted) {
+  await canvas.scrollIntoViewIfNeeded();
   const box = await canvas.boundingBox();
   for (let y = box.y + 30; y < box.y + box.height - 40; y += 10) {
     for (let x = box.x + 60; x < box.x + box.width - 10; x += 10) {
