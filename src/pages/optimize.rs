@@ -594,6 +594,18 @@ fn StudyView() -> impl IntoView {
                     study.row.dataset_name,
                     study.row.header.settings.seed
                 );
+                // The best trial's parameters at a bound of their range: the optimum may
+                // lie beyond it (a multi-objective study has no single best).
+                let warnings: Vec<String> = if study.plan.is_multi_objective() {
+                    Vec::new()
+                } else {
+                    study
+                        .row
+                        .best_number
+                        .and_then(|n| study.records.iter().find(|t| t.number == n))
+                        .map(|best| genesis_optimizer::summary::bound_warnings(&study.plan.space, &best.params))
+                        .unwrap_or_default()
+                };
                 let id = study.row.id.clone();
                 let target = RwSignal::new((study.row.n_finished + 50).to_string());
                 let allow_mismatch = RwSignal::new(false);
@@ -609,6 +621,7 @@ fn StudyView() -> impl IntoView {
                             <strong data-testid="study-best-score" class="mono">{best}</strong>
                             <span class="muted">{best_trial}</span>
                         </div>
+                        {warnings.into_iter().map(|w| view! { <p class="status warn" data-testid="bound-warning">{w}</p> }).collect_view()}
                         <div class="row" hidden=move || state.running.with(Option::is_some)>
                             <label>
                                 "Resume to (trials in all)"

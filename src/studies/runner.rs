@@ -286,6 +286,10 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
         outcome = outcome.and(Err(err));
     }
     show(state, &run.borrow(), true);
+    let is_exhausted = matches!(
+        run.borrow().study.stop_reason(),
+        Some(genesis_optimizer::StopReason::SpaceExhausted { .. })
+    );
     let stop_reason = run.borrow().study.stop_reason().map(|r| r.to_string());
     {
         let mut r = run.borrow_mut();
@@ -321,7 +325,19 @@ async fn drive(ctx: AppContext, state: StudyState, db: Rc<Db>, run: Run) -> Resu
     state.live.update(|live| {
         live.is_running = false;
         live.n_running = 0;
-        live.stage = stage;
+        live.eta_s = None;
+        // An exhausted space is a study done: the bar shows it full and the words say how
+        // much of the budget there was room for.
+        live.stage = if is_exhausted && outcome.is_ok() && live.n_done < live.n_target {
+            let stage = format!(
+                "{stage} ({} of the {} trials asked for)",
+                live.n_done, live.n_target
+            );
+            live.n_target = live.n_done;
+            stage
+        } else {
+            stage
+        };
     });
     super::refresh_open(ctx, state, &row.id).await;
     super::refresh_list(ctx, state).await;

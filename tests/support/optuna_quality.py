@@ -8,12 +8,14 @@ constraints (`trial.set_constraint`, one per violation count), so both sides' in
 trials are never best and never on a front.
 
 - Multi-objective: total return (maximise) against max drawdown (minimise) of the genesis
-  preset over `config/optimizer/genesis_tpe.yaml`, 300 trials, 10 seeds; the hypervolume of
+  preset over `config/optimizer/genesis_tpe.yaml`, 300 trials, 40 seeds (the first 10 are
+  the issue's figure; seed-to-seed spread is wide, so all 40 are summarised too); the hypervolume of
   the feasible trials against the reference point (return 0, drawdown 0.5), computed by
   Optuna's `compute_hypervolume` for Optuna's studies and by `genesis study pareto
   --reference 0,0.5` for ours (the two are the same function: the interop tests check it).
 - Single-objective: the score of the genesis preset over a dozen continuous parameters
-  (`config/optimizer/genesis_dozen.yaml`), 150 trials, 12 seeds; the best feasible score.
+  (`config/optimizer/genesis_dozen.yaml`), 150 trials, 36 seeds (the first 12 and all 36
+  summarised); the best feasible score.
 
 Usage: optuna_quality.py GENESIS DATA ROOT OUT_JSON
 Prints a table; writes every figure to OUT_JSON. A benchmark: it measures, it asserts
@@ -34,9 +36,11 @@ from optuna._hypervolume import compute_hypervolume
 from optuna.distributions import json_to_distribution
 
 GENESIS, DATA, ROOT, OUT = sys.argv[1:5]
-MO_SEEDS = range(10)
+MO_SEEDS = range(40)
+MO_FIRST = 10
 MO_TRIALS = 300
-SO_SEEDS = range(12)
+SO_SEEDS = range(36)
+SO_FIRST = 12
 SO_TRIALS = 150
 OBJECTIVES = ["--objective", "total_return:maximize", "--objective", "max_drawdown:minimize"]
 REFERENCE = (0.0, 0.5)  # return 0, drawdown 0.5: as losses (-0.0, 0.5)
@@ -159,15 +163,17 @@ def main():
             hv, elapsed = ours("genesis_tpe.yaml", sampler, seed, MO_TRIALS, OBJECTIVES)
             rows[name].append({"seed": seed, "hypervolume": hv, "seconds": elapsed})
     results["multi_objective"] = rows
-    print(f"\nHypervolume after {MO_TRIALS} trials (return vs drawdown, reference {REFERENCE}),"
-          f" {len(MO_SEEDS)} seeds")
-    print(f"{'sampler':<16} {'median':>8} {'q1':>8} {'q3':>8} {'s/study':>8}")
+    print(f"\nHypervolume after {MO_TRIALS} trials (return vs drawdown, reference {REFERENCE})")
+    print(f"{'sampler':<16} {'median of seeds 0-' + str(MO_FIRST - 1):>22} {'median':>8} {'q1':>8} "
+          f"{'q3':>8} {'s/study':>8}  (all {len(MO_SEEDS)} seeds)")
     for name, runs in rows.items():
+        first = statistics.median(r["hypervolume"] for r in runs[:MO_FIRST])
         q1, median, q3 = quartiles([r["hypervolume"] for r in runs])
         seconds = statistics.median(r["seconds"] for r in runs)
-        print(f"{name:<16} {fmt(median)} {fmt(q1)} {fmt(q3)} {seconds:8.2f}")
+        print(f"{name:<16} {first:22.4f} {fmt(median)} {fmt(q1)} {fmt(q3)} {seconds:8.2f}")
         results.setdefault("multi_objective_summary", {})[name] = {
-            "median": median, "q1": q1, "q3": q3, "median_seconds": seconds}
+            "median_first_10": first, "median": median, "q1": q1, "q3": q3,
+            "median_seconds": seconds}
 
     so = Evaluator(space_args("genesis_dozen.yaml"))
     theirs = []
@@ -187,12 +193,13 @@ def main():
     for a, b in zip(mine, theirs):
         print(f"{a['seed']:>4} {fmt(a['best'])} {fmt(b['best'])}")
     for name, runs in [("genesis tpe", mine), ("optuna tpe", theirs)]:
-        q1, median, q3 = quartiles([r["best"] for r in runs])
-        missed = sum(r["best"] is None for r in runs)
-        print(f"{name:<12} q1 {fmt(q1)}  median {fmt(median)}  q3 {fmt(q3)}  "
-              f"no feasible trial on {missed} of {len(runs)} seeds")
-        results.setdefault("single_objective_summary", {})[name] = {
-            "median": median, "q1": q1, "q3": q3, "missed": missed}
+        for label, some in [(f"seeds 0-{SO_FIRST - 1}", runs[:SO_FIRST]), (f"all {len(runs)}", runs)]:
+            q1, median, q3 = quartiles([r["best"] for r in some])
+            missed = sum(r["best"] is None for r in some)
+            print(f"{name:<12} {label:<11} q1 {fmt(q1)}  median {fmt(median)}  q3 {fmt(q3)}  "
+                  f"no feasible trial on {missed} of {len(some)} seeds")
+            results.setdefault("single_objective_summary", {})[f"{name}, {label}"] = {
+                "median": median, "q1": q1, "q3": q3, "missed": missed}
 
     with open(OUT, "w") as f:
         json.dump(results, f, indent=1)

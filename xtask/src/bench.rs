@@ -30,6 +30,7 @@ pub fn run() -> Result<()> {
             "native",
             &String::from_utf8_lossy(&output.stdout),
         ));
+        quality_against_optuna(&env)?;
     }
 
     let dist = root().join("target/site-bench");
@@ -73,6 +74,64 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
+/// Our samplers and Optuna 5's side by side on the same trials
+/// (`tests/support/optuna_quality.py`, in the interop virtualenv the tests share): the
+/// hypervolume of return against drawdown and the best score over a dozen parameters. Prints
+/// its tables and writes `bench-results/optimizer_quality.json`. Skipped, saying so, without
+/// `python3`.
+fn quality_against_optuna(env: &tools::Env) -> Result<()> {
+    let has_python = env
+        .command("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_python {
+        println!("optimizer quality against Optuna: skipped (python3 is not installed)");
+        return Ok(());
+    }
+    let dir = root().join("target/tmp/optuna-interop");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    // The lock the tests take around the same virtualenv.
+    let lock = std::fs::File::create(dir.join("optuna-venv.lock")).map_err(|e| e.to_string())?;
+    lock.lock().map_err(|e| e.to_string())?;
+    let venv = dir.join("optuna-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        tools::run(
+            env.command("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
+        )?;
+    }
+    tools::run(env.command(&python.to_string_lossy()).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "optuna==5.1.0",
+        "numpy",
+    ]))?;
+    drop(lock);
+    let genesis = root().join("target/release/genesis");
+    let data = dir.join("bench-demo.csv");
+    tools::run(
+        env.command(&genesis.to_string_lossy())
+            .args(["data", "synth", "--out"])
+            .arg(&data),
+    )?;
+    let out = root().join("bench-results/optimizer_quality.json");
+    std::fs::create_dir_all(root().join("bench-results")).map_err(|e| e.to_string())?;
+    tools::run(
+        env.command(&python.to_string_lossy())
+            .arg(root().join("tests/support/optuna_quality.py"))
+            .arg(&genesis)
+            .arg(&data)
+            .arg(root())
+            .arg(&out),
+    )
+}
+
 /// One timed workload.
 struct Row {
     place: &'static str,
@@ -90,6 +149,7 @@ fn native_target(name: &str) -> &'static str {
         "backtest_genesis_17278" => "< 0.5 ms",
         "backtest_sma_cross_17278" => ">= 1000x backtesting.py (~260 ms)",
         "tpe_overhead_1000" => "< 0.5 ms per trial",
+        "nsga2_overhead_1000" | "motpe_overhead_1000" => "< 1 ms per trial",
         "study_tpe_200_trials_2_jobs" => "(trials per second: 200 / median)",
         _ => "",
     }

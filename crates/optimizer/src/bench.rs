@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::journal::MemoryJournal;
 use crate::param::Params;
 use crate::sampler::{SamplerSettings, TpeSettings};
-use crate::settings::{StopPolicy, StudySettings};
+use crate::settings::{Direction, StopPolicy, StudySettings};
 use crate::signature::SignatureInputs;
 use crate::space::SearchSpace;
 use crate::study::{Study, StudySpec};
@@ -88,6 +88,10 @@ pub fn bench_study(n_trials: u64, multivariate: bool, seed: u64) -> Result<Study
         }),
         ..StudySettings::new(seed)
     };
+    study_with(settings, n_trials)
+}
+
+fn study_with(settings: StudySettings, n_trials: u64) -> Result<Study<MemoryJournal>> {
     let spec = StudySpec {
         name: "sampler-overhead".into(),
         space: bench_space()?,
@@ -114,11 +118,61 @@ pub fn synthetic_outcome(params: &Params) -> TrialOutcome {
     }
 }
 
+/// A second, conflicting objective for the multi-objective workloads (to minimise): how far
+/// the numeric parameters sit from their ranges' low ends, which the first objective's
+/// interior optimum pulls them away from.
+pub fn synthetic_cost(params: &Params) -> f64 {
+    [
+        ("thresholds.entry_conf_overall", 0.25, 0.4),
+        ("thresholds.regime_proba.trend", 0.4, 0.4),
+        ("exit_conf_threshold", 0.3, 0.3),
+        ("max_hold_bars", 5.0, 55.0),
+    ]
+    .iter()
+    .map(|(path, low, range)| {
+        params
+            .get(*path)
+            .and_then(|v| v.as_f64())
+            .map_or(0.0, |x| (x - low) / range)
+    })
+    .sum()
+}
+
 /// Runs [`bench_study`] to its end, one trial at a time. Time it to get the sampler
 /// overhead per trial.
 pub fn sampler_overhead(n_trials: u64, multivariate: bool, seed: u64) -> Result<WorkloadReport> {
-    let mut study = bench_study(n_trials, multivariate, seed)?;
-    run_serial(&mut study, |ticket| synthetic_outcome(&ticket.params), || 0)?;
+    let study = bench_study(n_trials, multivariate, seed)?;
+    run_to_end(study, |params| synthetic_outcome(params))
+}
+
+/// A two-objective study (the synthetic objective, maximised, against [`synthetic_cost`],
+/// minimised) with `sampler` run to `n_trials` evaluated trials, one at a time: the
+/// multi-objective samplers' overhead per trial.
+pub fn multi_objective_overhead(
+    n_trials: u64,
+    sampler: SamplerSettings,
+    seed: u64,
+) -> Result<WorkloadReport> {
+    let settings = StudySettings {
+        sampler,
+        directions: vec![Direction::Maximize, Direction::Minimize],
+        ..StudySettings::new(seed)
+    };
+    let study = study_with(settings, n_trials)?;
+    run_to_end(study, |params| TrialOutcome::Complete {
+        value: synthetic_objective(params),
+        values: vec![synthetic_objective(params), synthetic_cost(params)],
+        intermediate: Vec::new(),
+        constraint_violations: Vec::new(),
+        user_attrs: Default::default(),
+    })
+}
+
+fn run_to_end(
+    mut study: Study<MemoryJournal>,
+    outcome: impl Fn(&Params) -> TrialOutcome,
+) -> Result<WorkloadReport> {
+    run_serial(&mut study, |ticket| outcome(&ticket.params), || 0)?;
     let trials: Vec<_> = study.trials().collect();
     Ok(WorkloadReport {
         n_trials: trials.iter().filter(|t| t.duplicate_of.is_none()).count(),
@@ -142,6 +196,14 @@ mod tests {
             let report = sampler_overhead(30, multivariate, 1).unwrap();
             assert_eq!(report.n_trials, 30);
             assert!(report.best_value.is_finite() && report.best_value <= 0.5);
+        }
+        for sampler in [
+            SamplerSettings::Tpe(TpeSettings::default()),
+            SamplerSettings::Nsga2(crate::sampler::Nsga2Settings::default()),
+        ] {
+            let report = multi_objective_overhead(120, sampler, 1).unwrap();
+            assert_eq!(report.n_trials, 120);
+            assert_eq!(report.n_duplicates, 0);
         }
     }
 }

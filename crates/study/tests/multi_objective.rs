@@ -138,3 +138,42 @@ fn tpe_over_sma_cross_spends_200_trials_on_200_distinct_parameter_sets() {
     let distinct: BTreeSet<String> = trials.iter().map(|t| canonical_params(&t.params)).collect();
     assert_eq!(distinct.len(), 200);
 }
+
+#[test]
+fn a_walk_forward_refuses_objectives_by_name() {
+    use genesis_study::folds::{FoldSpec, Length, Mode};
+    use genesis_study::walkforward::WalkForwardHeader;
+
+    let candles = short_demo(3_000);
+    let mut study = genesis_study::StudyConfig::new("wf", space(SMA_SPACE), 1);
+    study.objectives = objectives();
+    let spec = FoldSpec {
+        mode: Mode::Rolling,
+        train: Length::Bars(1_500),
+        test: Length::Bars(500),
+        step: None,
+        gap_bars: 0,
+    };
+    let err = WalkForwardHeader::new(
+        "wf",
+        spec,
+        study,
+        genesis_study::BaseSource::Preset {
+            name: "sma_cross".into(),
+        },
+        preset("sma_cross"),
+        "demo.csv",
+        &candles,
+    )
+    .unwrap_err();
+    match err {
+        genesis_study::StudyError::InvalidSetting { key, message } => {
+            assert_eq!(key, "objectives");
+            assert!(
+                message.contains("a Pareto front has no single best"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

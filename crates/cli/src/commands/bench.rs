@@ -337,6 +337,33 @@ fn optimizer_workloads(args: &BenchArgs) -> Result<Vec<Workload>, CliError> {
             }),
         });
     }
+    for (name, sampler) in [
+        (
+            "nsga2_overhead_1000",
+            genesis_optimizer::SamplerSettings::Nsga2(genesis_optimizer::Nsga2Settings::default()),
+        ),
+        (
+            "motpe_overhead_1000",
+            genesis_optimizer::SamplerSettings::Tpe(genesis_optimizer::TpeSettings::default()),
+        ),
+    ] {
+        if !wanted(name) {
+            continue;
+        }
+        workloads.push(Workload {
+            name: name.to_string(),
+            n_bars: 0,
+            n_bytes: 0,
+            n_trials: 1_000,
+            run: Box::new(move || {
+                let report =
+                    genesis_optimizer::bench::multi_objective_overhead(1_000, sampler.clone(), 42)
+                        .map_err(|err| CliError::Internal(anyhow::anyhow!("{err}")))?;
+                std::hint::black_box(report);
+                Ok(())
+            }),
+        });
+    }
     if wanted("pbo_16_blocks_1000_trials") {
         // Probability of backtest overfitting over 1,000 trials' per-block sums (16 blocks,
         // 12,870 partitions): what every study's report pays once.

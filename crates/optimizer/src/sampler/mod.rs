@@ -27,7 +27,7 @@ pub mod tpe;
 pub use grid::GridSampler;
 pub use nsga2::{Nsga2Sampler, Nsga2Settings};
 pub use random::RandomSampler;
-pub use tpe::{TpeSampler, TpeSettings};
+pub use tpe::{Bandwidth, TpeSampler, TpeSettings};
 
 /// How a finished trial ranks for the samplers' "good versus bad" split and for summaries.
 ///

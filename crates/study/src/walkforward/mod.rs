@@ -90,6 +90,14 @@ impl WalkForwardHeader {
         candles: &Candles,
     ) -> Result<WalkForwardHeader> {
         study.check()?;
+        if !study.objectives.is_empty() {
+            return Err(StudyError::setting(
+                "objectives",
+                "walk-forward runs one chosen trial per fold on its test window, and a Pareto \
+                 front has no single best: run the walk-forward on the score (no objectives), \
+                 or study the front with genesis optimize",
+            ));
+        }
         check_space(&study.space, &base_config)?;
         let folds = spec
             .folds(candles.ts_ms())

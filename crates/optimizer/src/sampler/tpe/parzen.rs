@@ -24,7 +24,7 @@ use crate::math::{gauss_mass, ln_sqrt_2pi, log_sum_exp, truncnorm_standard};
 use crate::rng::TrialRng;
 use crate::space::Domain;
 
-use super::TpeSettings;
+use super::{Bandwidth, TpeSettings};
 
 /// Bounds of the standard normal beyond which `Phi` is 0 or 1 to the last bit of an f64
 /// (`Phi(-8.5)` is about 1e-17, under half an ulp of 1), so the truncation mass is exactly 1.
@@ -512,17 +512,18 @@ fn numerical_kernels(
     let n = observed.len();
     let range = high - low + step;
     let prior_mu = 0.5 * (low + high);
-    let mut sigmas: Vec<f64> = if multivariate {
-        let sigma = 0.2 * libm::pow(n.max(1) as f64, -1.0 / (n_dims as f64 + 4.0)) * range;
-        vec![sigma; n]
-    } else {
-        neighbour_bandwidths(
-            observed,
-            prior_mu,
-            low - step / 2.0,
-            high + step / 2.0,
-            settings,
-        )
+    let (lower_end, upper_end) = (low - step / 2.0, high + step / 2.0);
+    let mut sigmas: Vec<f64> = match (settings.bandwidth, multivariate) {
+        (Bandwidth::Optuna5, _) => {
+            neighbour_bandwidths(observed, None, lower_end, upper_end, settings)
+        }
+        (Bandwidth::Optuna3, true) => {
+            let sigma = 0.2 * libm::pow(n.max(1) as f64, -1.0 / (n_dims as f64 + 4.0)) * range;
+            vec![sigma; n]
+        }
+        (Bandwidth::Optuna3, false) => {
+            neighbour_bandwidths(observed, Some(prior_mu), lower_end, upper_end, settings)
+        }
     };
     let max_sigma = range;
     let min_sigma = if settings.consider_magic_clip {
@@ -539,18 +540,30 @@ fn numerical_kernels(
     (mus, sigmas)
 }
 
-/// Independent-mode bandwidths: each observation's larger gap to its sorted neighbours, the
-/// prior's centre among the centres and the domain's ends as outer neighbours.
+/// Each observation's larger gap to its sorted neighbours, the domain's ends as outer
+/// neighbours (without `consider_endpoints`, the outermost take their inner gap only). With
+/// `prior_mu` (the rule of Optuna 3's independent mode), the prior's centre stands among
+/// the centres.
 fn neighbour_bandwidths(
     observed: &[f64],
-    prior_mu: f64,
+    prior_mu: Option<f64>,
     lower_end: f64,
     upper_end: f64,
     settings: &TpeSettings,
 ) -> Vec<f64> {
     let n = observed.len();
-    let mut order: Vec<usize> = (0..=n).collect();
-    let centre = |i: usize| if i < n { observed[i] } else { prior_mu };
+    let n_centres = n + usize::from(prior_mu.is_some());
+    if n_centres == 0 {
+        return Vec::new();
+    }
+    let mut order: Vec<usize> = (0..n_centres).collect();
+    let centre = |i: usize| {
+        if i < n {
+            observed[i]
+        } else {
+            prior_mu.unwrap_or(0.0)
+        }
+    };
     order.sort_by(|&a, &b| centre(a).total_cmp(&centre(b)).then(a.cmp(&b)));
     let mut with_ends = Vec::with_capacity(n + 3);
     with_ends.push(lower_end);
@@ -758,10 +771,31 @@ mod tests {
     }
 
     #[test]
-    fn independent_bandwidths_are_the_larger_neighbour_gap() {
+    fn bandwidths_are_the_larger_neighbour_gap() {
         let settings = TpeSettings::default();
-        // Centres 0.1, 0.4, 0.9 and the prior at 0.5 on [0, 1]: sorted 0.1, 0.4, 0.5, 0.9.
-        let sigmas = neighbour_bandwidths(&[0.4, 0.1, 0.9], 0.5, 0.0, 1.0, &settings);
+        // Optuna 5: centres 0.1, 0.4, 0.9 on [0, 1], the ends as outer neighbours.
+        let sigmas = neighbour_bandwidths(&[0.4, 0.1, 0.9], None, 0.0, 1.0, &settings);
+        // 0.4: gaps 0.3 and 0.5; 0.1 (outermost, endpoints ignored): inner gap 0.3; 0.9
+        // (outermost): inner gap 0.5.
+        assert_eq!(sigmas.len(), 3);
+        for (s, e) in sigmas.iter().zip([0.5, 0.3, 0.5]) {
+            assert!((s - e).abs() < 1e-12, "{sigmas:?}");
+        }
+        // The same observations in both modes.
+        for multivariate in [true, false] {
+            let (_, both) =
+                numerical_kernels(&[0.4, 0.1, 0.9], 0.0, 1.0, 0.0, 3, &settings, multivariate);
+            // Clipped from below at range / (n + 2) = 0.2; the prior's width is the range.
+            for (s, e) in both.iter().zip([0.5, 0.3, 0.5, 1.0]) {
+                assert!(
+                    (s - e).abs() < 1e-12,
+                    "multivariate {multivariate}: {both:?}"
+                );
+            }
+        }
+        // Optuna 3's independent mode: the prior at 0.5 among the centres: sorted 0.1, 0.4,
+        // 0.5, 0.9.
+        let sigmas = neighbour_bandwidths(&[0.4, 0.1, 0.9], Some(0.5), 0.0, 1.0, &settings);
         // 0.4: gaps 0.3 and 0.1; 0.1 (outermost, endpoints ignored): inner gap 0.3;
         // 0.9 (outermost): inner gap 0.4.
         let expected = [0.3, 0.3, 0.4];
