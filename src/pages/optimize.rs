@@ -581,6 +581,9 @@ fn StudyView() -> impl IntoView {
     let replay = RwSignal::new_local(None::<Replayed>);
     let busy = RwSignal::new(None::<Busy>);
     let picked = RwSignal::new(None::<u64>);
+    // The promotion awaiting confirmation: kept here, so the dialog outlives the table's
+    // rebuild when the study refreshes (after a validation, say).
+    let pending = RwSignal::new_local(None::<Champion>);
     view! {
         <Show when=move || state.open.with(Option::is_some)>
             {move || state.open.get().map(|study| {
@@ -638,7 +641,7 @@ fn StudyView() -> impl IntoView {
                     </div>
                     <crate::components::study_charts::StudyCharts study=study.clone() picked=picked/>
                     <crate::components::selection::SelectionPanel study=study.clone()/>
-                    <TopTrials study=study.clone() replay=replay busy=busy picked=picked/>
+                    <TopTrials study=study.clone() replay=replay busy=busy picked=picked pending=pending/>
                 }
             })}
             <BusyBar busy=busy test_id="replay-progress"/>
@@ -654,6 +657,7 @@ fn TopTrials(
     busy: RwSignal<Option<Busy>>,
     /// The trial picked on the Pareto front: listed first, validated with the front.
     picked: RwSignal<Option<u64>>,
+    pending: RwSignal<Option<Champion>, LocalStorage>,
 ) -> impl IntoView {
     let ctx = use_app();
     let state = ctx.studies;
@@ -688,7 +692,6 @@ fn TopTrials(
         })
     };
     let has_oos = study.with_value(|s| s.plan.metadata.windows.out_of_sample.is_some());
-    let pending = RwSignal::new_local(None::<Champion>);
     let validate = move |_| {
         let study = study.get_value();
         leptos::task::spawn_local(async move {

@@ -76,12 +76,45 @@ test('a two-objective study draws its Pareto front; a member is picked on the ca
   // Validated with the front, then promoted.
   await page.getByTestId('study-validate').click();
   await pickedRow.filter({ hasText: /passed|failed/ }).waitFor({ timeout: 120_000 });
+  await page.getByTestId('replay-progress').waitFor({ state: 'detached', timeout: 120_000 });
   assert.match(await pickedRow.textContent(), /passed/);
   await pickedRow.getByTestId('promote-champion').click();
   await page.getByTestId('promote-dialog').waitFor();
   await page.getByTestId('promote-confirm').click();
   await page.getByTestId('nav-studies').click();
   await page.getByTestId('champion-row').filter({ hasText: `Trial #${number} of study pareto` }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a space smaller than the budget ends exhausted with a full bar after exactly its size, and a best at a bound of its range is flagged', async () => {
+  const page = await env.newPage();
+  await openApp(page, env.url, '#/data');
+  await page.getByTestId('load-demo').click();
+  await page.getByTestId('dataset-row').first().waitFor();
+  await page.getByTestId('nav-optimize').click();
+  await page.getByTestId('study-base-select').selectOption('sma_cross');
+  await page.getByTestId('space-status').filter({ hasText: 'valid space' }).waitFor();
+  // 4 x 3 = 12 points, far fewer than the 40 trials asked for.
+  await page.getByTestId('study-space-yaml').fill(
+    '# The fast average.\nfast_period: {type: int, low: 5, high: 8}\n# The slow average.\nslow_period: {type: int, low: 20, high: 30, step: 5}\n',
+  );
+  await page.getByTestId('space-status').filter({ hasText: 'valid space: fast_period, slow_period' }).waitFor();
+  await page.getByTestId('study-name-input').fill('tiny');
+  await page.getByTestId('study-trials-input').fill('40');
+  await page.getByTestId('study-workers-input').fill('2');
+  await page.getByLabel('Validate top K').fill('0');
+  await page.getByTestId('study-start').click();
+  const progress = page.getByTestId('study-progress');
+  await progress.filter({ hasText: /· (finished|stopped)/ }).waitFor({ timeout: 120_000 });
+  const text = await progress.textContent();
+  assert.match(text, /^12 \/ 12 trials/);
+  assert.match(text, /finished: the search space is exhausted: all 12 of its points were evaluated \(12 of the 40 trials asked for\)/);
+  const bar = page.locator('.live progress');
+  assert.equal(await bar.getAttribute('value'), await bar.getAttribute('max'));
+  // Every one of the 12 points ran once: the history has 12 slots.
+  await page.getByTestId('bound-warning').first().waitFor();
+  assert.match(await page.getByTestId('bound-warning').first().textContent(), /is at the (lower|upper) bound of its range \(\d+ to \d+\): the best value may lie beyond it; widen the range of (fast|slow)_period/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

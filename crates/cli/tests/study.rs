@@ -784,3 +784,189 @@ fn walkforward_runs_resumes_reports_and_exports_its_folds() {
         "no journal for a refused set-up"
     );
 }
+
+#[test]
+fn a_two_objective_study_lists_its_front_exports_it_to_optuna_and_imports_it_back() {
+    let w = Workdir::new("pareto");
+    let objectives = [
+        "--objective",
+        "total_return:maximize",
+        "--objective",
+        "max_drawdown:minimize",
+    ];
+    let mut args = vec![
+        "--preset",
+        "genesis",
+        "--trials",
+        "60",
+        "--sampler",
+        "motpe",
+        "--split",
+        "0.7",
+        "--validate-top",
+        "2",
+        "--json",
+    ];
+    args.extend_from_slice(&objectives);
+    let out = w.optimize("mo.jsonl", &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = stdout_json(&out);
+    let members: Vec<u64> = serde_json::from_value(doc["front"]["members"].clone()).unwrap();
+    assert!(!members.is_empty(), "{doc}");
+    // Validation ran on the first front members.
+    let validated: Vec<u64> = doc["validation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["trial"].as_u64().unwrap())
+        .collect();
+    assert_eq!(validated, members[..validated.len()].to_vec());
+
+    let pareto = genesis(&[
+        "study",
+        "pareto",
+        &w.path("mo.jsonl"),
+        "--reference",
+        "0,0.5",
+        "--json",
+    ]);
+    assert_eq!(pareto.status.code(), Some(0), "{}", stderr(&pareto));
+    let front = stdout_json(&pareto);
+    let listed: Vec<u64> = front["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(listed, members);
+    assert_eq!(front["reference"], serde_json::json!([0.0, 0.5]));
+    assert_eq!(front["is_reference_given"], true);
+    let history = front["history"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["hypervolume"], front["hypervolume"]);
+    let text = genesis(&["study", "summarize", &w.path("mo.jsonl")]);
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(
+        text.contains(&format!(
+            "pareto front: {} trials over total_return:maximize, max_drawdown:minimize",
+            members.len()
+        )),
+        "{text}"
+    );
+
+    // The Optuna export carries the directions and every value; read back, it is the study.
+    let export = w.path("mo.optuna.jsonl");
+    let out = genesis(&[
+        "study",
+        "export",
+        &w.path("mo.jsonl"),
+        "--format",
+        "optuna-journal",
+        "--out",
+        &export,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&export).unwrap();
+    let create: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(create["directions"], serde_json::json!([2, 1]));
+    let back = w.path("back.jsonl");
+    let out = genesis(&["study", "import", &export, "--out", &back]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let again = genesis(&["study", "pareto", &back, "--reference", "0,0.5", "--json"]);
+    assert_eq!(stdout_json(&again)["members"], front["members"]);
+
+    // What cannot be asked is refused by the option's name.
+    for (extra, flag, words) in [
+        (
+            vec![objectives[2], objectives[3], "--pruner", "median"],
+            "--pruner",
+            "cannot be pruned",
+        ),
+        (
+            vec!["--objective", "drawdown:minimize"],
+            "--objective",
+            "`drawdown` is not a metric",
+        ),
+        (vec![], "--objective", "not 1"),
+    ] {
+        let mut args = vec!["--preset", "genesis", "--trials", "5"];
+        args.extend_from_slice(&objectives[..2]);
+        args.extend(extra.iter().copied());
+        let out = w.optimize("refused.jsonl", &args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        let message = stderr(&out);
+        assert!(
+            message.contains(flag) && message.contains(words),
+            "{message}"
+        );
+    }
+    let single = genesis(&["study", "pareto", &w.path("refused.jsonl")]);
+    assert_eq!(single.status.code(), Some(2));
+}
+
+#[test]
+fn evaluate_answers_each_line_of_parameters_with_its_outcome() {
+    let w = Workdir::new("evaluate");
+    let data = w.path("demo.csv");
+    let space = config_file("sma_cross.yaml");
+    let base = [
+        "evaluate",
+        "--data",
+        &data,
+        "--space",
+        &space,
+        "--preset",
+        "sma_cross",
+    ];
+    let described = genesis(&[&base[..], &["--describe"]].concat());
+    assert_eq!(described.status.code(), Some(0), "{}", stderr(&described));
+    let doc = stdout_json(&described);
+    assert!(doc["distributions"]["fast_period"]
+        .as_str()
+        .unwrap()
+        .contains("IntDistribution"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_genesis"))
+        .args(base)
+        .args([
+            "--objective",
+            "total_return:max",
+            "--objective",
+            "max_drawdown:min",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"{\"fast_period\": 10, \"slow_period\": 60}\n{\"fast_period\": 99, \"slow_period\": 60}\nnot json\n")
+        .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["state"], "complete");
+    assert_eq!(lines[0]["values"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        lines[0]["values"][0],
+        lines[0]["user_attrs"]["total_return"]
+    );
+    assert_eq!(lines[1]["state"], "failed");
+    assert!(
+        lines[1]["reason"].as_str().unwrap().contains("fast_period"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a JSON object"),
+        "{}",
+        lines[2]
+    );
+}

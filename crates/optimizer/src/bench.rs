@@ -142,7 +142,7 @@ pub fn synthetic_cost(params: &Params) -> f64 {
 /// overhead per trial.
 pub fn sampler_overhead(n_trials: u64, multivariate: bool, seed: u64) -> Result<WorkloadReport> {
     let study = bench_study(n_trials, multivariate, seed)?;
-    run_to_end(study, |params| synthetic_outcome(params))
+    run_to_end(study, synthetic_outcome)
 }
 
 /// A two-objective study (the synthetic objective, maximised, against [`synthetic_cost`],
