@@ -1,8 +1,10 @@
 //! Multi-objective studies of real strategies on the demo data: NSGA-II and the
 //! multi-objective TPE over the genesis preset (total return against max drawdown) give the
 //! same journal to the byte with 1 and 2 threads (and the golden files, which the browser
-//! test rebuilds); Optuna reads the export and its `best_trials` are our front; and TPE over
-//! `sma_cross`'s preset space spends its 200 trials on 200 distinct parameter sets.
+//! test rebuilds); Optuna reads the export and its `best_trials` are our front, and a real
+//! optuna-dashboard serving the export shows the same front; TPE over `sma_cross`'s preset
+//! space spends its 200 trials on 200 distinct parameter sets; a walk-forward refuses
+//! objectives.
 
 mod common;
 #[path = "../../../tests/support/optuna.rs"]
@@ -176,4 +178,91 @@ fn a_walk_forward_refuses_objectives_by_name() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// Kills the child process it holds when dropped (a failed assertion included).
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `GET path` from 127.0.0.1:`port`, the body parsed as JSON; `None` while nothing answers.
+fn get_json(port: u16, path: &str) -> Option<serde_json::Value> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (_, body) = response.split_once("\r\n\r\n")?;
+    serde_json::from_str(body).ok()
+}
+
+#[test]
+fn optuna_dashboard_draws_the_front_of_the_export() {
+    if !has_python3() {
+        println!(
+            "SKIPPED optuna_dashboard_draws_the_front_of_the_export: python3 is not installed"
+        );
+        return;
+    }
+    let candles = demo();
+    let plan = plan_with(SamplerChoice::Nsga2);
+    let log = run_study(&plan, &candles, 80, 2).log().unwrap();
+    let front = StudyFront::of(&log, None).unwrap();
+    let dir = interop_dir();
+    let path = dir.join("dashboard-export.jsonl");
+    std::fs::write(&path, to_optuna_journal(&log).unwrap()).unwrap();
+
+    let python = optuna::python_with(&dir, &["optuna==5.1.0", "optuna-dashboard"]);
+    let dashboard = python.with_file_name("optuna-dashboard");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Server(
+        std::process::Command::new(&dashboard)
+            .arg(&path)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // Ready when it answers; a server that exits fails the test.
+    let study = loop {
+        if let Some(study) = get_json(port, "/api/studies/0?after=0") {
+            break study;
+        }
+        assert!(
+            server.0.try_wait().unwrap().is_none(),
+            "optuna-dashboard exited"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(
+        study["directions"],
+        serde_json::json!(["maximize", "minimize"])
+    );
+    assert_eq!(
+        study["trials"].as_array().map(Vec::len),
+        Some(log.trials.len())
+    );
+    // The dashboard's best trials leave constraints aside; its feasible ones are our front.
+    let feasible: Vec<u64> = study["best_trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["number"].as_u64().unwrap())
+        .filter(|&n| log.trial(n).is_some_and(|t| t.is_feasible()))
+        .collect();
+    let mut ours = front.members.clone();
+    ours.sort_unstable();
+    let mut theirs = feasible;
+    theirs.sort_unstable();
+    assert_eq!(theirs, ours);
 }
