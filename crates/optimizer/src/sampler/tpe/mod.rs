@@ -13,6 +13,15 @@
 //!    [`parzen`](crate::sampler::tpe::parzen) for kernels, bandwidths and weights).
 //! 4. **EI candidates**: draw `n_ei_candidates` points from `l` and keep the one maximising
 //!    `ln l(x) - ln g(x)`, the first on ties.
+//! 5. **A new point**: a winner equal to a trial already evaluated or running gives way to
+//!    the next best distinct candidate, then to an unevaluated neighbour (see
+//!    [`SampleContext::untaken`](crate::sampler::SampleContext::untaken)); startup draws
+//!    likewise.
+//!
+//! With several objectives, step 2 ranks the complete feasible trials by non-domination rank
+//! (the rank that does not fit whole is cut by hypervolume contribution), the good set has
+//! `ceil(gamma_fraction * n)` trials without the cap and weighs its observations equally,
+//! as Optuna 5's multi-objective TPE does.
 //!
 //! In multivariate mode steps 3 and 4 run once over all parameters jointly; in independent
 //! mode once per parameter, each with its own candidates, in parameter order. Parameters
