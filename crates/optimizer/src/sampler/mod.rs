@@ -134,7 +134,7 @@ impl SampleContext<'_> {
     /// sampler's next-best candidates, in its order of preference), then the nearest
     /// untaken neighbour on the lines through `point` along its discrete and categorical
     /// coordinates (distance 1 before 2, coordinates in order, down before up), then up to
-    /// [`MAX_FRESH_DRAWS`] uniform draws, then (in a finite space of at most [`MAX_SCAN`]
+    /// 64 uniform draws, then (in a finite space of at most 2^18
     /// points) every point in order from a random start. Only when all of these are taken
     /// is `point` returned as it is. Deterministic: it depends on the context and `rng`
     /// alone.
