@@ -20,6 +20,9 @@ pub fn StudyCharts(
     study: OpenStudy,
     /// Set to the trial a click on the Pareto front picks.
     picked: RwSignal<Option<u64>>,
+    /// The objectives the Pareto front draws across and up; kept by the caller, so the
+    /// choice survives the charts' rebuild as the study refreshes.
+    pareto_axes: RwSignal<(usize, usize)>,
 ) -> impl IntoView {
     let history = RwSignal::new_local(None::<Source>);
     let slices = RwSignal::new_local(None::<PlotHandle>);
@@ -37,10 +40,9 @@ pub fn StudyCharts(
         Rc::new(ImportanceChart::new(data.clone())) as PlotHandle
     ));
     is_oos.set(Some(Rc::new(IsOosChart::new(data.clone())) as PlotHandle));
-    let pareto = study
-        .plan
-        .is_multi_objective()
-        .then(|| view! { <ParetoPanel study=study.clone() data=data picked=picked/> });
+    let pareto = study.plan.is_multi_objective().then(
+        || view! { <ParetoPanel study=study.clone() data=data picked=picked axes=pareto_axes/> },
+    );
     view! {
         {pareto}
         <div class="panel">
@@ -75,6 +77,7 @@ fn ParetoPanel(
     study: OpenStudy,
     data: Rc<StudyChartData>,
     picked: RwSignal<Option<u64>>,
+    axes: RwSignal<(usize, usize)>,
 ) -> impl IntoView {
     let objectives: Vec<String> = study
         .plan
@@ -84,7 +87,6 @@ fn ParetoPanel(
         .map(|o| o.metric.clone())
         .collect();
     let directions = study.plan.settings.directions.clone();
-    let axes = RwSignal::new((0usize, 1usize));
     let front = RwSignal::new_local(None::<PlotHandle>);
     let hypervolume = RwSignal::new_local(Some(
         Rc::new(HypervolumeChart::new(&data, &directions)) as PlotHandle

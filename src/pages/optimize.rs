@@ -581,6 +581,7 @@ fn StudyView() -> impl IntoView {
     let replay = RwSignal::new_local(None::<Replayed>);
     let busy = RwSignal::new(None::<Busy>);
     let picked = RwSignal::new(None::<u64>);
+    let pareto_axes = RwSignal::new((0usize, 1usize));
     // The promotion awaiting confirmation: kept here, so the dialog outlives the table's
     // rebuild when the study refreshes (after a validation, say).
     let pending = RwSignal::new_local(None::<Champion>);
@@ -639,7 +640,7 @@ fn StudyView() -> impl IntoView {
                             <button data-testid="study-resume-open" on:click=resume>"Resume"</button>
                         </div>
                     </div>
-                    <crate::components::study_charts::StudyCharts study=study.clone() picked=picked/>
+                    <crate::components::study_charts::StudyCharts study=study.clone() picked=picked pareto_axes=pareto_axes/>
                     <crate::components::selection::SelectionPanel study=study.clone()/>
                     <TopTrials study=study.clone() replay=replay busy=busy picked=picked pending=pending/>
                 }

@@ -53,6 +53,13 @@ test('a two-objective study draws its Pareto front; a member is picked on the ca
   await page.getByTestId('hypervolume-chart').waitFor();
   assert.deepEqual(await page.getByTestId('pareto-x').inputValue(), '0');
   assert.deepEqual(await page.getByTestId('pareto-y').inputValue(), '1');
+  // Swapped axes draw the same trials the other way round; back again for the hunt below.
+  await page.getByTestId('pareto-x').selectOption('1');
+  await page.getByTestId('pareto-y').selectOption('0');
+  await page.getByTestId('pareto-chart').locator('xpath=..').locator('.readout').waitFor({ state: 'hidden' });
+  assert.deepEqual(await page.getByTestId('pareto-x').inputValue(), '1');
+  await page.getByTestId('pareto-x').selectOption('0');
+  await page.getByTestId('pareto-y').selectOption('1');
   const readout = chart.locator('xpath=..').locator('.readout');
   const hv = page.getByTestId('hypervolume-chart');
   const hvReadout = hv.locator('xpath=..').locator('.readout');
