@@ -17,12 +17,21 @@ use crate::trial::TrialRecord;
 /// What Optuna adds to a reference coordinate that would be exactly 0.
 const EPS: f64 = 1e-12;
 
+/// Rows in lexicographic order, `-0.0` equal to `0.0` as NumPy has it; a total order even
+/// for rows of different lengths (shorter first on a common prefix), so no input can upset
+/// a sort.
 fn compare_rows(a: &[f64], b: &[f64]) -> Ordering {
     a.iter()
         .zip(b)
-        .map(|(x, y)| x.partial_cmp(y).unwrap_or(Ordering::Equal))
+        .map(|(x, y)| {
+            if x == y {
+                Ordering::Equal
+            } else {
+                x.total_cmp(y)
+            }
+        })
         .find(|o| o.is_ne())
-        .unwrap_or(Ordering::Equal)
+        .unwrap_or_else(|| a.len().cmp(&b.len()))
 }
 
 /// The distinct rows in lexicographic order, and for every input row the index of its
@@ -58,20 +67,18 @@ fn front_of_sorted(points: &[Vec<f64>]) -> Vec<bool> {
             let mut best = f64::INFINITY;
             for (i, point) in points.iter().enumerate() {
                 // A row is on the front when it sets a new minimum of the second coordinate.
-                on_front[i] = i == 0 || point[1] < best;
-                best = best.min(point[1]);
+                let y = point.get(1).copied().unwrap_or(f64::INFINITY);
+                on_front[i] = i == 0 || y < best;
+                best = best.min(y);
             }
         }
         _ => {
             let mut remaining: Vec<usize> = (0..n).collect();
             while let Some(&top) = remaining.first() {
                 on_front[top] = true;
-                remaining.retain(|&r| {
-                    points[r][1..]
-                        .iter()
-                        .zip(&points[top][1..])
-                        .any(|(a, b)| a < b)
-                });
+                let rest = |row: &[f64]| row.get(1..).unwrap_or(&[]).to_vec();
+                let top_rest = rest(&points[top]);
+                remaining.retain(|&r| rest(&points[r]).iter().zip(&top_rest).any(|(a, b)| a < b));
             }
         }
     }
@@ -141,8 +148,10 @@ pub fn nondomination_ranks(
     let Some(penalties) = penalties else {
         return plain_ranks(points, n_below);
     };
-    let feasible: Vec<usize> = (0..points.len()).filter(|&i| penalties[i] <= 0.0).collect();
-    let infeasible: Vec<usize> = (0..points.len()).filter(|&i| penalties[i] > 0.0).collect();
+    // A point without a penalty counts as feasible.
+    let penalty = |i: usize| penalties.get(i).copied().unwrap_or(0.0);
+    let feasible: Vec<usize> = (0..points.len()).filter(|&i| penalty(i) <= 0.0).collect();
+    let infeasible: Vec<usize> = (0..points.len()).filter(|&i| penalty(i) > 0.0).collect();
     let mut ranks = vec![0; points.len()];
     let feasible_points: Vec<Vec<f64>> = feasible.iter().map(|&i| points[i].clone()).collect();
     let feasible_ranks = plain_ranks(&feasible_points, n_below);
@@ -150,7 +159,7 @@ pub fn nondomination_ranks(
         ranks[i] = r;
     }
     let top = feasible_ranks.iter().max().map_or(0, |r| r + 1);
-    let penalty_points: Vec<Vec<f64>> = infeasible.iter().map(|&i| vec![penalties[i]]).collect();
+    let penalty_points: Vec<Vec<f64>> = infeasible.iter().map(|&i| vec![penalty(i)]).collect();
     let infeasible_ranks = plain_ranks(&penalty_points, n_below - feasible.len() as i64);
     for (&i, &r) in infeasible.iter().zip(&infeasible_ranks) {
         ranks[i] = top + r;

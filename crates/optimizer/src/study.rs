@@ -392,7 +392,11 @@ impl<B: JournalBackend> Study<B> {
                 point: Some(point),
             }) = self.slot(self.visible_upto)
             {
-                if record.duplicate_of.is_none() {
+                let losses = record.losses(&self.settings.directions);
+                // A complete trial without its objectives' values (a journal edited by
+                // hand) cannot be ranked: it is no observation, as a failed trial is not.
+                let is_unranked = record.state == TrialState::Complete && losses.is_none();
+                if record.duplicate_of.is_none() && !is_unranked {
                     if let Some(rank) = record.rank() {
                         self.observations.push(Observation {
                             number: record.number,
@@ -400,7 +404,7 @@ impl<B: JournalBackend> Study<B> {
                             rank,
                             intermediate: record.intermediate.clone(),
                             is_complete: record.state == TrialState::Complete,
-                            losses: record.losses(&self.settings.directions).unwrap_or_default(),
+                            losses: losses.unwrap_or_default(),
                             penalty: record.constraint_violations.len() as f64,
                         });
                     }

@@ -287,3 +287,47 @@ fn an_integer_space_spends_the_budget_on_new_points() {
         );
     }
 }
+
+#[test]
+fn a_journal_whose_complete_trials_lost_their_values_resumes_without_them() {
+    use genesis_optimizer::{JournalOp, StudyLog};
+
+    let make_spec = || spec(space(SPACE), multi(3, motpe()));
+    let first = run(make_spec(), budget(40), 2, 0, &two_objectives);
+    // Hand-edited: every third complete trial without its objectives' values.
+    let ops: Vec<JournalOp> = first
+        .study
+        .into_backend()
+        .ops()
+        .iter()
+        .map(|op| match op {
+            JournalOp::Trial(t) if t.number % 3 == 0 => {
+                let mut t = t.clone();
+                t.values.clear();
+                JournalOp::Trial(t)
+            }
+            other => other.clone(),
+        })
+        .collect();
+    let mut resumed = Study::resume(
+        make_spec(),
+        MemoryJournal::from_ops(ops),
+        ResumeOptions::default(),
+    )
+    .unwrap();
+    resumed.set_stop_policy(budget(80));
+    drive(&mut resumed, 2, 1, None, &two_objectives);
+    let log: StudyLog = resumed.log().unwrap();
+    assert_eq!(
+        log.trials
+            .iter()
+            .filter(|t| t.duplicate_of.is_none())
+            .count(),
+        80
+    );
+    let front = genesis_optimizer::pareto::StudyFront::of(&log, None).unwrap();
+    assert!(front
+        .members
+        .iter()
+        .all(|n| log.trial(*n).is_some_and(|t| t.values.len() == 2)));
+}
