@@ -32,6 +32,18 @@ fast_period: {type: int, low: 5, high: 15}
 slow_period: {type: int, low: 20, high: 40, step: 5}
 ";
 
+/// A new in-memory study of `plan` run serially to `n_trials` evaluated trials.
+fn run_serially(plan: &StudyPlan, store: &mut FeatureStore, n_trials: u64) -> Study<MemoryJournal> {
+    let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
+    study.set_stop_policy(StopPolicy {
+        max_trials: Some(n_trials),
+        ..StopPolicy::default()
+    });
+    let objective = plan.objective();
+    driver::run_serial(&mut study, |t| objective.evaluate(store, t), || 0).unwrap();
+    study
+}
+
 fn plan_and_store() -> (StudyPlan, FeatureStore) {
     let candles = Arc::new(
         generate(&SynthParams {
@@ -80,13 +92,7 @@ async fn trial_records_keep_their_types_through_indexeddb() {
         .unwrap();
     let db = Db::open_named("genesis-test-journal-types").await.unwrap();
     let (plan, mut store) = plan_and_store();
-    let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
-    study.set_stop_policy(StopPolicy {
-        max_trials: Some(3),
-        ..StopPolicy::default()
-    });
-    let objective = plan.objective();
-    driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+    let study = run_serially(&plan, &mut store, 3);
     let mut record: TrialRecord = study.trials().next().unwrap().clone();
     record
         .params
@@ -198,14 +204,7 @@ fn the_golden_study_is_the_same_in_the_browser() {
     )
     .unwrap();
     plan.settings.pruner = PrunerSettings::Median(MedianPruner::default());
-    let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
-    study.set_stop_policy(StopPolicy {
-        max_trials: Some(30),
-        ..StopPolicy::default()
-    });
-    let objective = plan.objective();
-    let mut store = FeatureStore::new(candles);
-    driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+    let study = run_serially(&plan, &mut FeatureStore::new(candles), 30);
     let journal = study.log().unwrap().canonical_jsonl();
     let golden = include_str!("golden/study/genesis_tpe_median_30.jsonl");
     assert_same_journal("the browser's study", &journal, golden);
@@ -239,14 +238,8 @@ async fn the_golden_rules_study_is_the_same_in_the_browser_and_replays_from_inde
         DatasetMeta::new("demo.csv", &candles),
     )
     .unwrap();
-    let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
-    study.set_stop_policy(StopPolicy {
-        max_trials: Some(200),
-        ..StopPolicy::default()
-    });
-    let objective = plan.objective();
     let mut store = FeatureStore::new(candles);
-    driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+    let study = run_serially(&plan, &mut store, 200);
     let golden = include_str!("golden/study/rules_sma_cross_tpe_200.jsonl");
     assert_same_journal(
         "the browser's rules study",
@@ -334,14 +327,7 @@ fn the_golden_two_objective_studies_are_the_same_in_the_browser() {
             DatasetMeta::new("demo.csv", &candles),
         )
         .unwrap();
-        let mut study = Study::create(plan.study_spec(), MemoryJournal::new()).unwrap();
-        study.set_stop_policy(StopPolicy {
-            max_trials: Some(200),
-            ..StopPolicy::default()
-        });
-        let objective = plan.objective();
-        let mut store = FeatureStore::new(Arc::clone(&candles));
-        driver::run_serial(&mut study, |t| objective.evaluate(&mut store, t), || 0).unwrap();
+        let study = run_serially(&plan, &mut FeatureStore::new(Arc::clone(&candles)), 200);
         assert_same_journal(
             &format!("the browser's {sampler:?} study"),
             &study.log().unwrap().canonical_jsonl(),

@@ -405,7 +405,6 @@ impl<B: JournalBackend> Study<B> {
                             intermediate: record.intermediate.clone(),
                             is_complete: record.state == TrialState::Complete,
                             losses: losses.unwrap_or_default(),
-                            penalty: record.constraint_violations.len() as f64,
                         });
                     }
                 }

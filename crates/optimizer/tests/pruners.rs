@@ -20,7 +20,6 @@ fn complete_obs(number: u64, intermediate: &[(u64, f64)]) -> Observation {
         intermediate: intermediate.to_vec(),
         is_complete: true,
         losses: vec![-intermediate.last().map_or(0.0, |x| x.1)],
-        penalty: 0.0,
     }
 }
 
@@ -34,7 +33,6 @@ fn pruned_obs(number: u64, intermediate: &[(u64, f64)]) -> Observation {
         intermediate: intermediate.to_vec(),
         is_complete: false,
         losses: vec![],
-        penalty: 0.0,
     }
 }
 

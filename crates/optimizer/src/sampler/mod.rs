@@ -99,9 +99,17 @@ pub struct Observation {
     /// multi-objective study, the negated value of a single-objective one; empty for a
     /// pruned trial.
     pub losses: Vec<f64>,
-    /// How far a complete trial is from feasible (its number of violated constraints, as
-    /// the Optuna export's constraint values add up); 0 for a feasible one.
-    pub penalty: f64,
+}
+
+impl Observation {
+    /// How far a complete trial is from feasible: its number of violated constraints (as
+    /// the Optuna export's constraint values add up); 0 for a feasible or pruned one.
+    pub fn penalty(&self) -> f64 {
+        match self.rank {
+            Rank::Infeasible { n_violations, .. } => n_violations as f64,
+            Rank::Feasible { .. } | Rank::Pruned { .. } => 0.0,
+        }
+    }
 }
 
 /// What a sampler sees when proposing trial `trial_number`.
@@ -252,17 +260,6 @@ impl SamplerSettings {
             SamplerSettings::Tpe(settings) => settings.validate(),
             SamplerSettings::Nsga2(settings) => settings.validate(),
             SamplerSettings::Grid | SamplerSettings::Random => Ok(()),
-        }
-    }
-
-    /// The sampler's name as the CLI and the page give it.
-    pub fn name(&self, multi_objective: bool) -> &'static str {
-        match self {
-            SamplerSettings::Grid => "grid",
-            SamplerSettings::Random => "random",
-            SamplerSettings::Tpe(_) if multi_objective => "motpe",
-            SamplerSettings::Tpe(_) => "tpe",
-            SamplerSettings::Nsga2(_) => "nsga2",
         }
     }
 }

@@ -89,7 +89,7 @@ impl Nsga2Sampler {
     fn select<'a>(&self, population: Vec<&'a Observation>) -> Vec<&'a Observation> {
         let size = self.settings.population_size as usize;
         let losses: Vec<Vec<f64>> = population.iter().map(|o| o.losses.clone()).collect();
-        let penalties: Vec<f64> = population.iter().map(|o| o.penalty).collect();
+        let penalties: Vec<f64> = population.iter().map(|o| o.penalty()).collect();
         let ranks = nondomination_ranks(&losses, Some(&penalties), None);
         let n_ranks = ranks.iter().max().map_or(0, |r| r + 1);
         let mut elite: Vec<&Observation> = Vec::with_capacity(size);
@@ -188,11 +188,11 @@ fn tournament<'a>(members: &[&'a Observation], rng: &mut TrialRng) -> &'a Observ
 /// Feasible beats infeasible, the smaller penalty wins between infeasible ones, and Pareto
 /// domination decides between feasible ones.
 fn constrained_dominates(a: &Observation, b: &Observation) -> bool {
-    match (a.penalty <= 0.0, b.penalty <= 0.0) {
+    match (a.penalty() <= 0.0, b.penalty() <= 0.0) {
         (true, true) => dominates(&a.losses, &b.losses),
         (true, false) => true,
         (false, true) => false,
-        (false, false) => a.penalty < b.penalty,
+        (false, false) => a.penalty() < b.penalty(),
     }
 }
 

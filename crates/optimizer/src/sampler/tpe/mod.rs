@@ -30,7 +30,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::random::random_point;
-use super::{Observation, Proposal, SampleContext, Sampler};
+use super::{Observation, Proposal, Rank, SampleContext, Sampler};
 use crate::error::{OptimizerError, Result};
 use crate::math::log_sum_exp_bounded;
 use crate::pareto::{hypervolume_subset, nondomination_ranks, reference_point};
@@ -332,12 +332,12 @@ impl TpeSampler {
         // Optuna's `default_gamma_multiobjective`: no cap.
         let mut n_below = (libm::ceil(self.settings.gamma_fraction * n as f64) as usize).min(n);
         let feasible: Vec<usize> = (0..n)
-            .filter(|&i| visible[i].is_complete && visible[i].penalty <= 0.0)
+            .filter(|&i| matches!(visible[i].rank, Rank::Feasible { .. }))
             .collect();
         let mut below = below_by_front(visible, &feasible, n_below.min(feasible.len()));
         n_below -= below.len();
         let mut rest: Vec<usize> = (0..n)
-            .filter(|&i| !(visible[i].is_complete && visible[i].penalty <= 0.0))
+            .filter(|&i| !(matches!(visible[i].rank, Rank::Feasible { .. })))
             .collect();
         rest.sort_by(|&a, &b| {
             visible[a]
